@@ -1,0 +1,4 @@
+//! Quarterdeck: release control in the terminal.
+
+pub mod cli;
+pub mod sim;

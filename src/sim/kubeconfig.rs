@@ -1,0 +1,27 @@
+//! The kubeconfig a simulator run writes so kubectl and kube-rs can reach it.
+
+use std::path::Path;
+
+/// The context, cluster and user name in the written kubeconfig.
+pub const CONTEXT: &str = "quarterdeck-sim";
+
+/// The kubeconfig text for a server URL and token.
+pub fn render(server: &str, token: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT}\n  cluster:\n    server: {server}\ncontexts:\n- name: {CONTEXT}\n  context:\n    cluster: {CONTEXT}\n    user: {CONTEXT}\n    namespace: default\ncurrent-context: {CONTEXT}\nusers:\n- name: {CONTEXT}\n  user:\n    token: {token}\n"
+    )
+}
+
+/// Writes the kubeconfig, readable by the owner only (it holds the token).
+pub fn write(path: &Path, server: &str, token: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, render(server, token))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}

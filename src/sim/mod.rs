@@ -1,0 +1,267 @@
+//! The simulated world served over HTTP on 127.0.0.1: Kubernetes (with Argo Rollouts), and a
+//! control API for tests and drills. It never imports the app: clients reach it only through
+//! the real wire protocols, so what works against it works against a real cluster.
+
+pub mod api;
+pub mod control;
+pub mod controllers;
+pub mod kubeconfig;
+pub mod logs;
+pub mod resources;
+pub mod rng;
+pub mod scenario;
+pub mod status;
+pub mod store;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+
+use self::status::ApiError;
+use self::world::World;
+
+/// How the simulator is started.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Seed for every random choice in the world.
+    pub seed: u64,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    /// A scenario file; `None` loads the default world.
+    pub scenario: Option<PathBuf>,
+    /// Start with the clock frozen (tests drive it through `/sim/clock`).
+    pub frozen: bool,
+    /// Where to write the kubeconfig; `None` writes into a fresh temporary directory.
+    pub kubeconfig: Option<PathBuf>,
+    /// Simulated start time in Unix milliseconds; `None` uses the wall clock at start.
+    pub start_ms: Option<i64>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            seed: 1,
+            speed: 1.0,
+            scenario: None,
+            frozen: false,
+            kubeconfig: None,
+            start_ms: None,
+        }
+    }
+}
+
+/// State shared by every handler of one simulator.
+pub struct Sim {
+    world: Mutex<World>,
+    /// The bearer token every request must carry.
+    pub token: String,
+    /// Bumped to end every open watch (the "drop all watches" fault).
+    pub drop_watches: watch::Sender<u64>,
+}
+
+impl Sim {
+    /// Locks the world. A panic in another handler must not take the simulator down with it,
+    /// so a poisoned lock is taken over rather than propagated.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running simulator.
+pub struct SimHandle {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The bearer token clients must send.
+    pub token: String,
+    /// The kubeconfig written for it.
+    pub kubeconfig: PathBuf,
+    /// Shared state, for in-process callers (the demo, tests).
+    pub sim: Arc<Sim>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    _tempdir: Option<tempfile::TempDir>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Errors starting the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The scenario could not be loaded.
+    #[error(transparent)]
+    Scenario(#[from] scenario::ScenarioError),
+    /// The kubeconfig could not be written.
+    #[error("cannot write the kubeconfig to {path}: {source}")]
+    Kubeconfig {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No randomness for the token.
+    #[error("cannot generate a token: {0}")]
+    Random(String),
+}
+
+/// Starts the simulator on the current tokio runtime.
+pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
+    let scenario = match &cfg.scenario {
+        Some(path) => scenario::Scenario::load(path)?,
+        None => scenario::Scenario::default_world()?,
+    };
+    let start_ms = cfg
+        .start_ms
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() / 1000 * 1000);
+    let mut world = World::new(cfg.seed, start_ms, cfg.speed);
+    scenario.build(&mut world);
+    world.clock.frozen = cfg.frozen;
+
+    let listener = TcpListener::bind(("127.0.0.1", cfg.port))
+        .await
+        .map_err(|source| StartError::Bind {
+            port: cfg.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        port: cfg.port,
+        source,
+    })?;
+    let token = new_token()?;
+    let (kubeconfig, tempdir) = match &cfg.kubeconfig {
+        Some(path) => (path.clone(), None),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("quarterdeck-sim-")
+                .tempdir()
+                .map_err(|source| StartError::Kubeconfig {
+                    path: std::env::temp_dir(),
+                    source,
+                })?;
+            (dir.path().join("kubeconfig"), Some(dir))
+        }
+    };
+    kubeconfig::write(&kubeconfig, &format!("http://{addr}"), &token).map_err(|source| {
+        StartError::Kubeconfig {
+            path: kubeconfig.clone(),
+            source,
+        }
+    })?;
+
+    let (drop_watches, _) = watch::channel(0);
+    let sim = Arc::new(Sim {
+        world: Mutex::new(world),
+        token: token.clone(),
+        drop_watches,
+    });
+    let app = router(sim.clone());
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let driver_sim = sim.clone();
+    let task = tokio::spawn(async move {
+        let driver = tokio::spawn(drive_clock(driver_sim));
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = shutdown_rx.await;
+        });
+        if let Err(e) = server.await {
+            tracing::error!("simulator server stopped: {e}");
+        }
+        driver.abort();
+    });
+    Ok(SimHandle {
+        addr,
+        token,
+        kubeconfig,
+        sim,
+        shutdown: Some(shutdown_tx),
+        task: Some(task),
+        _tempdir: tempdir,
+    })
+}
+
+/// Moves simulated time with the wall clock (times the speed) while not frozen.
+async fn drive_clock(sim: Arc<Sim>) {
+    const TICK: Duration = Duration::from_millis(50);
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let mut world = sim.world();
+        if !world.clock.frozen {
+            let ms = TICK.as_millis() as f64 * world.clock.speed;
+            world.advance(ms);
+        }
+    }
+}
+
+fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .nest("/sim", control::router())
+        .fallback(api::handle)
+        .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
+        .with_state(sim)
+}
+
+/// Rejects requests without the run's bearer token, in the error format of the API asked.
+async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let private = headers.get("private-token").and_then(|v| v.to_str().ok());
+    let ok = bearer.or(private).is_some_and(|t| t == sim.token);
+    if ok {
+        next.run(req).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
+}
+
+fn new_token() -> Result<String, StartError> {
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| StartError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

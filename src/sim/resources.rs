@@ -1,0 +1,308 @@
+//! The registry of Kubernetes resources the simulator serves: one row per kind, the single
+//! source for routing, discovery (aggregated and legacy) and patch-type rules.
+
+/// A subresource of a kind (`status`, `scale`, `log`).
+#[derive(Debug)]
+pub struct Subresource {
+    /// Path segment after the object name.
+    pub name: &'static str,
+    /// Kind the subresource speaks (`Scale` for scale).
+    pub kind: &'static str,
+    /// Group/version of that kind when it differs from the parent's (`autoscaling/v1`).
+    pub group_version: Option<(&'static str, &'static str)>,
+    /// Verbs allowed on it.
+    pub verbs: &'static [&'static str],
+}
+
+/// One served kind.
+#[derive(Debug)]
+pub struct Resource {
+    /// API group; empty for the core group.
+    pub group: &'static str,
+    /// API version.
+    pub version: &'static str,
+    /// Kind name.
+    pub kind: &'static str,
+    /// Plural resource name used in URLs.
+    pub plural: &'static str,
+    /// Singular resource name.
+    pub singular: &'static str,
+    /// Whether objects live in a namespace.
+    pub namespaced: bool,
+    /// kubectl short names.
+    pub short_names: &'static [&'static str],
+    /// Categories (`all`).
+    pub categories: &'static [&'static str],
+    /// Verbs on the collection and objects.
+    pub verbs: &'static [&'static str],
+    /// Served subresources.
+    pub subresources: &'static [Subresource],
+    /// True for CRDs, which do not support strategic merge patch.
+    pub custom: bool,
+}
+
+impl Resource {
+    /// `group/version`, or just `version` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// The kind of a list of these (`PodList`).
+    pub fn list_kind(&self) -> String {
+        format!("{}List", self.kind)
+    }
+
+    /// The subresource with this name, if served.
+    pub fn subresource(&self, name: &str) -> Option<&'static Subresource> {
+        self.subresources.iter().find(|s| s.name == name)
+    }
+}
+
+/// Stable index of a resource in [`RESOURCES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResId(pub usize);
+
+impl ResId {
+    /// The resource this id names.
+    pub fn def(self) -> &'static Resource {
+        &RESOURCES[self.0]
+    }
+}
+
+const RW: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+const STATUS: Subresource = Subresource {
+    name: "status",
+    kind: "",
+    group_version: None,
+    verbs: &["get", "patch", "update"],
+};
+const SCALE: Subresource = Subresource {
+    name: "scale",
+    kind: "Scale",
+    group_version: Some(("autoscaling", "v1")),
+    verbs: &["get", "patch", "update"],
+};
+
+/// Every kind the simulator serves. Order is stable: [`ResId`] indexes it.
+pub static RESOURCES: &[Resource] = &[
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Namespace",
+        plural: "namespaces",
+        singular: "namespace",
+        namespaced: false,
+        short_names: &["ns"],
+        categories: &[],
+        verbs: &[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ],
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Node",
+        plural: "nodes",
+        singular: "node",
+        namespaced: false,
+        short_names: &["no"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Pod",
+        plural: "pods",
+        singular: "pod",
+        namespaced: true,
+        short_names: &["po"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[
+            Subresource {
+                name: "log",
+                kind: "Pod",
+                group_version: None,
+                verbs: &["get"],
+            },
+            STATUS,
+        ],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Event",
+        plural: "events",
+        singular: "event",
+        namespaced: true,
+        short_names: &["ev"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Service",
+        plural: "services",
+        singular: "service",
+        namespaced: true,
+        short_names: &["svc"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "apps",
+        version: "v1",
+        kind: "Deployment",
+        plural: "deployments",
+        singular: "deployment",
+        namespaced: true,
+        short_names: &["deploy"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[SCALE, STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "apps",
+        version: "v1",
+        kind: "ReplicaSet",
+        plural: "replicasets",
+        singular: "replicaset",
+        namespaced: true,
+        short_names: &["rs"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[SCALE, STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        kind: "Rollout",
+        plural: "rollouts",
+        singular: "rollout",
+        namespaced: true,
+        short_names: &["ro"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[
+            Subresource {
+                name: "scale",
+                kind: "Scale",
+                group_version: Some(("autoscaling", "v1")),
+                verbs: &["get", "patch", "update"],
+            },
+            STATUS,
+        ],
+        custom: true,
+    },
+    Resource {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        kind: "AnalysisRun",
+        plural: "analysisruns",
+        singular: "analysisrun",
+        namespaced: true,
+        short_names: &["ar"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: true,
+    },
+    Resource {
+        group: "authorization.k8s.io",
+        version: "v1",
+        kind: "SelfSubjectAccessReview",
+        plural: "selfsubjectaccessreviews",
+        singular: "selfsubjectaccessreview",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: &["create"],
+        subresources: &[],
+        custom: false,
+    },
+];
+
+/// Named ids for the kinds controllers touch, so they need no lookups.
+pub mod ids {
+    use super::ResId;
+    /// namespaces
+    pub const NAMESPACES: ResId = ResId(0);
+    /// nodes
+    pub const NODES: ResId = ResId(1);
+    /// pods
+    pub const PODS: ResId = ResId(2);
+    /// events
+    pub const EVENTS: ResId = ResId(3);
+    /// services
+    pub const SERVICES: ResId = ResId(4);
+    /// deployments
+    pub const DEPLOYMENTS: ResId = ResId(5);
+    /// replicasets
+    pub const REPLICASETS: ResId = ResId(6);
+    /// rollouts
+    pub const ROLLOUTS: ResId = ResId(7);
+    /// analysisruns
+    pub const ANALYSISRUNS: ResId = ResId(8);
+    /// selfsubjectaccessreviews
+    pub const SSAR: ResId = ResId(9);
+}
+
+/// Finds a resource by group, version and plural.
+pub fn find(group: &str, version: &str, plural: &str) -> Option<ResId> {
+    RESOURCES
+        .iter()
+        .position(|r| r.group == group && r.version == version && r.plural == plural)
+        .map(ResId)
+}
+
+/// The distinct API groups served besides the core group, in registry order.
+pub fn groups() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    for r in RESOURCES.iter().filter(|r| !r.group.is_empty()) {
+        if !out.iter().any(|(g, _)| *g == r.group) {
+            out.push((r.group, r.version));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_point_at_their_kinds() {
+        assert_eq!(ids::PODS.def().kind, "Pod");
+        assert_eq!(ids::REPLICASETS.def().kind, "ReplicaSet");
+        assert_eq!(ids::ROLLOUTS.def().kind, "Rollout");
+        assert_eq!(ids::SSAR.def().kind, "SelfSubjectAccessReview");
+        assert_eq!(find("apps", "v1", "deployments"), Some(ids::DEPLOYMENTS));
+        assert_eq!(find("", "v1", "nope"), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! The simulated world: the store, the clock, the seeded randomness, pod logs and faults.
+//! Everything that changes with time is behind one lock owned by [`super::Sim`]; HTTP handlers
+//! and the clock driver take it briefly and never across an await.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::logs::PodLogs;
+use super::rng::Rng;
+use super::store::Store;
+
+/// Simulated time advances in steps of this many milliseconds; controllers run once per step,
+/// so the same seed and the same total advance give the same states however time was driven.
+pub const STEP_MS: i64 = 100;
+
+/// How a released version behaves once its pods run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behaviour {
+    /// Pods crash shortly after start and go into CrashLoopBackOff.
+    pub crash_loop: bool,
+    /// Containers run but never pass readiness.
+    pub fail_readiness: bool,
+    /// The image cannot be pulled (ImagePullBackOff).
+    pub image_pull_error: bool,
+    /// The container is killed for memory (OOMKilled) instead of crashing normally.
+    pub oom: bool,
+    /// Share of requests answered with a 5xx, 0..1.
+    pub error_rate: f64,
+    /// Typical latency in milliseconds (the p50 the logs and metrics report).
+    pub latency_ms: f64,
+    /// Logs include terminal escape sequences that try to drive the viewer's terminal.
+    pub hostile_logs: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            crash_loop: false,
+            fail_readiness: false,
+            image_pull_error: false,
+            oom: false,
+            error_rate: 0.002,
+            latency_ms: 18.0,
+            hostile_logs: false,
+        }
+    }
+}
+
+/// The simulated clock.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// Simulated now, in Unix milliseconds.
+    pub now_ms: i64,
+    /// When frozen, only explicit advances move time.
+    pub frozen: bool,
+    /// Simulated seconds per real second while not frozen.
+    pub speed: f64,
+    carry_ms: f64,
+}
+
+impl Clock {
+    /// A clock at `now_ms`, running at `speed`.
+    pub fn new(now_ms: i64, speed: f64) -> Self {
+        Self {
+            now_ms,
+            frozen: false,
+            speed,
+            carry_ms: 0.0,
+        }
+    }
+
+    /// Simulated now as RFC 3339 with second precision (what `creationTimestamp` carries).
+    pub fn rfc3339(&self) -> String {
+        fmt_time(self.now_ms)
+    }
+
+    /// Simulated now as RFC 3339 with nanoseconds (what log timestamps carry).
+    pub fn rfc3339_nanos(&self) -> String {
+        fmt_time_nanos(self.now_ms)
+    }
+}
+
+/// Unix milliseconds as RFC 3339, seconds precision, `Z`.
+pub fn fmt_time(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Unix milliseconds as RFC 3339 with nanoseconds, `Z`.
+pub fn fmt_time_nanos(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// Parses an RFC 3339 time to Unix milliseconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// Injected failures.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Answer the next `n` Kubernetes requests with this status code.
+    pub fail_next: Option<(u16, u32)>,
+    /// Delay added to every Kubernetes request, in milliseconds.
+    pub latency_ms: u64,
+    /// Pods (namespace, name) whose log streams send nothing until released.
+    pub stalled_logs: BTreeSet<(String, String)>,
+}
+
+/// Everything that makes up the simulated world.
+pub struct World {
+    /// The objects.
+    pub store: Store,
+    /// Simulated time.
+    pub clock: Clock,
+    /// Seeded randomness; the only source of chance in the world.
+    pub rng: Rng,
+    /// The seed the world was built from.
+    pub seed: u64,
+    /// Container logs.
+    pub logs: PodLogs,
+    /// Injected failures.
+    pub faults: Faults,
+    /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
+    pub behaviours: BTreeMap<String, Behaviour>,
+}
+
+impl World {
+    /// An empty world at `now_ms`.
+    pub fn new(seed: u64, now_ms: i64, speed: f64) -> Self {
+        Self {
+            store: Store::new(seed),
+            clock: Clock::new(now_ms, speed),
+            rng: Rng::new(seed),
+            seed,
+            logs: PodLogs::default(),
+            faults: Faults::default(),
+            behaviours: BTreeMap::new(),
+        }
+    }
+
+    /// The behaviour of an image.
+    pub fn behaviour(&self, image: &str) -> Behaviour {
+        self.behaviours.get(image).cloned().unwrap_or_default()
+    }
+
+    /// Moves simulated time forward by `ms`, running the controllers once per [`STEP_MS`].
+    pub fn advance(&mut self, ms: f64) {
+        self.clock.carry_ms += ms.max(0.0);
+        while self.clock.carry_ms >= STEP_MS as f64 {
+            self.clock.carry_ms -= STEP_MS as f64;
+            self.clock.now_ms += STEP_MS;
+            super::controllers::step(self);
+        }
+    }
+}
