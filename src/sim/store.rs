@@ -256,10 +256,10 @@ impl Store {
             kind,
             object: Arc::new(object),
         });
-        if self.history.len() == HISTORY {
-            if let Some(dropped) = self.history.pop_front() {
-                self.oldest_rv = dropped.rv;
-            }
+        if self.history.len() == HISTORY
+            && let Some(dropped) = self.history.pop_front()
+        {
+            self.oldest_rv = dropped.rv;
         }
         self.history.push_back(change.clone());
         // Nobody listening is fine; a lagging watcher notices and is closed by its handler.
