@@ -1,0 +1,201 @@
+//! What a key can mean. Keymap files bind keys to these names (snake_case), and the help
+//! overlay describes them with [`Action::describe`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A user intent, independent of which key triggered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave the program.
+    Quit,
+    /// Show the key help overlay.
+    Help,
+    /// Open the `:` command line.
+    CommandLine,
+    /// Open the `/` filter prompt for the focused pane.
+    Filter,
+    /// Close the overlay or prompt, or go back one level.
+    Back,
+    /// Focus the next pane.
+    NextPane,
+    /// Focus the previous pane.
+    PrevPane,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Scroll left (long log lines without wrap).
+    Left,
+    /// Scroll right (long log lines without wrap).
+    Right,
+    /// Move one page up.
+    PageUp,
+    /// Move one page down.
+    PageDown,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// Drill into the selected row.
+    Select,
+    /// Focus the releases pane.
+    FocusReleases,
+    /// Focus the pods pane.
+    FocusPods,
+    /// Focus the logs pane.
+    FocusLogs,
+    /// Focus the events pane.
+    FocusEvents,
+    /// Follow the end of the log (autoscroll) or stop following.
+    ToggleFollow,
+    /// Wrap long log lines or cut them.
+    ToggleWrap,
+    /// Show or hide log timestamps.
+    ToggleTimestamps,
+    /// Show the previous (crashed) container's log.
+    PreviousLogs,
+    /// Switch between the selected pod's log and all pods of the release.
+    PodLogs,
+    /// Remove the active filter.
+    ClearFilter,
+    /// Show Quarterdeck's own log.
+    AppLog,
+    /// Bound to nothing: binding a key to `noop` removes a default binding.
+    Noop,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: &'static [Action] = &[
+        Action::Help,
+        Action::Quit,
+        Action::CommandLine,
+        Action::Filter,
+        Action::ClearFilter,
+        Action::Back,
+        Action::Select,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::FocusReleases,
+        Action::FocusPods,
+        Action::FocusLogs,
+        Action::FocusEvents,
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::ToggleFollow,
+        Action::ToggleWrap,
+        Action::ToggleTimestamps,
+        Action::PreviousLogs,
+        Action::PodLogs,
+        Action::AppLog,
+        Action::Noop,
+    ];
+
+    /// The name used in keymap files (the serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::CommandLine => "command_line",
+            Action::Filter => "filter",
+            Action::Back => "back",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Select => "select",
+            Action::FocusReleases => "focus_releases",
+            Action::FocusPods => "focus_pods",
+            Action::FocusLogs => "focus_logs",
+            Action::FocusEvents => "focus_events",
+            Action::ToggleFollow => "toggle_follow",
+            Action::ToggleWrap => "toggle_wrap",
+            Action::ToggleTimestamps => "toggle_timestamps",
+            Action::PreviousLogs => "previous_logs",
+            Action::PodLogs => "pod_logs",
+            Action::ClearFilter => "clear_filter",
+            Action::AppLog => "app_log",
+            Action::Noop => "noop",
+        }
+    }
+
+    /// Looks an action up by its keymap-file name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit Quarterdeck",
+            Action::Help => "show this help",
+            Action::CommandLine => "command line (:releases :pods :logs :events :ctx :ns)",
+            Action::Filter => "filter the focused pane",
+            Action::Back => "back / close",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "scroll left",
+            Action::Right => "scroll right",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::Select => "open the selected row",
+            Action::FocusReleases => "releases pane",
+            Action::FocusPods => "pods pane",
+            Action::FocusLogs => "logs pane",
+            Action::FocusEvents => "events pane",
+            Action::ToggleFollow => "follow the log end on/off",
+            Action::ToggleWrap => "wrap long lines on/off",
+            Action::ToggleTimestamps => "log timestamps on/off",
+            Action::PreviousLogs => "previous container's log",
+            Action::PodLogs => "selected pod only / all pods of the release",
+            Action::ClearFilter => "clear the filter",
+            Action::AppLog => "Quarterdeck's own log",
+            Action::Noop => "nothing (unbinds the key)",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde_and_cover_every_variant() {
+        let mut seen = std::collections::HashSet::new();
+        for &action in Action::ALL {
+            assert!(seen.insert(action), "{action:?} listed twice");
+            let serde_name = serde_json::to_value(action).unwrap();
+            assert_eq!(serde_name, serde_json::Value::from(action.name()));
+            assert_eq!(Action::from_name(action.name()), Some(action));
+            assert!(!action.describe().is_empty());
+        }
+        let json: Action = serde_json::from_str("\"app_log\"").unwrap();
+        assert_eq!(json, Action::AppLog);
+        assert_eq!(Action::from_name("explode"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! Configuration: keymaps and themes. The defaults are real TOML files compiled in
+//! (`keymaps/*.toml`, `themes/*.toml`); files in the user's config directory are layered over
+//! them and never written by us. Any mistake is an error naming file, line and key.
+
+mod error;
+mod keymap;
+mod paths;
+mod theme;
+
+pub use error::ConfigError;
+pub use keymap::{KeyResult, Keymap, Mode};
+pub use paths::{CONFIG_DIR_ENV, STATE_DIR_ENV, config_dir, display_path, state_dir};
+pub use theme::{Theme, Token};

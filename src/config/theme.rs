@@ -1,0 +1,405 @@
+//! Themes: a style per semantic [`Token`], never per widget.
+//!
+//! ```toml
+//! [colors]
+//! text = "reset"                                   # a colour alone sets the foreground
+//! healthy = { fg = "green", modifiers = ["bold"] } # or fg, bg and modifiers
+//! canary = "#d7af00"                               # "#rrggbb", "indexed:208" or a name
+//! [logs]
+//! sources = ["cyan", "magenta", "indexed:208"]     # one colour per log stream, cycled
+//! ```
+//!
+//! Layers: the compiled-in preset, then `themes/NAME.toml` and `theme.toml` from the config
+//! directory. A token in a later layer replaces that token's whole style.
+
+use super::error::{ConfigError, line_of, syntax_error};
+use super::paths::display_path;
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+/// The compiled-in themes, by name.
+const PRESETS: &[(&str, &str)] = &[
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+];
+
+macro_rules! tokens {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// A semantic style slot; the UI asks the theme for these, never for a colour.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Token {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Token {
+            /// Every token, in declaration order.
+            pub const ALL: &'static [Token] = &[$(Token::$variant,)*];
+
+            /// The name used in theme files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Token::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+tokens! {
+    /// Ordinary text.
+    Text => "text",
+    /// Secondary text: ages, hints, units.
+    Muted => "muted",
+    /// Pane borders.
+    Border => "border",
+    /// The focused pane's border.
+    BorderFocused => "border_focused",
+    /// Pane titles.
+    Title => "title",
+    /// The selected row.
+    Selection => "selection",
+    /// Table headers.
+    Header => "header",
+    /// The bottom status bar.
+    StatusBar => "status_bar",
+    /// A key name in hints and help.
+    KeyHint => "key_hint",
+    /// Rollout/release healthy.
+    Healthy => "healthy",
+    /// Rollout progressing.
+    Progressing => "progressing",
+    /// Rollout paused.
+    Paused => "paused",
+    /// Rollout degraded or aborted.
+    Degraded => "degraded",
+    /// State not known (yet).
+    Unknown => "unknown",
+    /// Stable revision.
+    Stable => "stable",
+    /// Canary revision.
+    Canary => "canary",
+    /// Blue-green preview.
+    Preview => "preview",
+    /// Blue-green active.
+    Active => "active",
+    /// An old revision.
+    Old => "old",
+    /// Pod running and ready.
+    PodRunning => "pod_running",
+    /// Pod pending or not ready.
+    PodPending => "pod_pending",
+    /// Pod crashing (CrashLoopBackOff, OOMKilled, ImagePullBackOff ...).
+    PodCrash => "pod_crash",
+    /// Pod terminating.
+    PodTerminating => "pod_terminating",
+    /// Warning event or message.
+    Warning => "warning",
+    /// Error event or message.
+    Error => "error",
+    /// Informational message.
+    Info => "info",
+    /// Data older than its refresh interval.
+    Stale => "stale",
+    /// Weight gauge fill.
+    Gauge => "gauge",
+    /// Weight gauge target marker.
+    GaugeTarget => "gauge_target",
+    /// Log line timestamp.
+    LogTimestamp => "log_timestamp",
+    /// Log text matching the highlight pattern.
+    LogHighlight => "log_highlight",
+    /// A banner across the top (expired credentials, degraded mode).
+    Banner => "banner",
+    /// The read-only marker.
+    ReadOnly => "read_only",
+    /// A gate waiting on a human.
+    GatePending => "gate_pending",
+}
+
+impl Token {
+    /// Looks a token up by its theme-file name.
+    pub fn from_name(name: &str) -> Option<Token> {
+        Token::ALL.iter().copied().find(|t| t.name() == name)
+    }
+}
+
+/// The active theme: one style per token plus a palette for log streams.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    styles: Vec<Style>,
+    sources: Vec<Style>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    #[serde(default)]
+    colors: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    logs: Option<LogsSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogsSection {
+    sources: Spanned<Vec<Spanned<String>>>,
+}
+
+impl Theme {
+    /// Names of the compiled-in themes.
+    pub fn preset_names() -> Vec<&'static str> {
+        PRESETS.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// Loads preset `name` and layers the user's `themes/NAME.toml` and `theme.toml` from
+    /// `user_dir` over it. A name that is not built in needs `themes/NAME.toml` in `user_dir`
+    /// and is layered over `default`.
+    pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Theme, ConfigError> {
+        let builtin = PRESETS.iter().find(|(preset, _)| *preset == name);
+        let user_preset = user_dir.map(|dir| dir.join("themes").join(format!("{name}.toml")));
+        let user_preset_text = match &user_preset {
+            Some(path) => read_optional(path)?,
+            None => None,
+        };
+        let base = match builtin {
+            Some(preset) => preset,
+            None if user_preset_text.is_some() => &PRESETS[0],
+            None => {
+                return Err(ConfigError::UnknownPreset {
+                    kind: "theme",
+                    name: name.to_string(),
+                    known: Theme::preset_names().join(", "),
+                    path: user_preset
+                        .as_deref()
+                        .map_or_else(|| format!("themes/{name}.toml"), display_path),
+                });
+            }
+        };
+        let mut theme = Theme {
+            styles: vec![Style::default(); Token::ALL.len()],
+            sources: Vec::new(),
+        };
+        theme.layer(&format!("themes/{}.toml (built in)", base.0), base.1)?;
+        if let (Some(path), Some(text)) = (&user_preset, &user_preset_text) {
+            theme.layer(&display_path(path), text)?;
+        }
+        if let Some(dir) = user_dir {
+            let path = dir.join("theme.toml");
+            if let Some(text) = read_optional(&path)? {
+                theme.layer(&display_path(&path), &text)?;
+            }
+        }
+        Ok(theme)
+    }
+
+    /// Applies one theme file over the current styles; `file` names it in errors.
+    pub fn layer(&mut self, file: &str, text: &str) -> Result<(), ConfigError> {
+        let parsed: ThemeFile = toml::from_str(text).map_err(|e| syntax_error(file, text, &e))?;
+        let mut styles = self.styles.clone();
+        let mut entries: Vec<_> = parsed.colors.into_iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let invalid = |problem: String| ConfigError::Invalid {
+                file: file.to_string(),
+                line: line_of(text, key.span().start),
+                key: key.get_ref().clone(),
+                problem,
+            };
+            let token = Token::from_name(key.get_ref())
+                .ok_or_else(|| invalid("unknown theme token".to_string()))?;
+            styles[token as usize] = parse_style(value.get_ref()).map_err(invalid)?;
+        }
+        if let Some(logs) = parsed.logs {
+            let mut sources = Vec::new();
+            for colour in logs.sources.get_ref() {
+                let fg = parse_color(colour.get_ref()).map_err(|problem| ConfigError::Invalid {
+                    file: file.to_string(),
+                    line: line_of(text, colour.span().start),
+                    key: "logs.sources".to_string(),
+                    problem,
+                })?;
+                sources.push(Style::new().fg(fg));
+            }
+            if sources.is_empty() {
+                return Err(ConfigError::Invalid {
+                    file: file.to_string(),
+                    line: line_of(text, logs.sources.span().start),
+                    key: "logs.sources".to_string(),
+                    problem: "needs at least one colour".to_string(),
+                });
+            }
+            self.sources = sources;
+        }
+        self.styles = styles;
+        Ok(())
+    }
+
+    /// The style of a token.
+    pub fn style(&self, token: Token) -> Style {
+        self.styles.get(token as usize).copied().unwrap_or_default()
+    }
+
+    /// The style of log stream `source` (the palette cycles), so each pod keeps one colour.
+    pub fn source_style(&self, source: usize) -> Style {
+        if self.sources.is_empty() {
+            return self.style(Token::Text);
+        }
+        self.sources[source % self.sources.len()]
+    }
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Io {
+            file: display_path(path),
+            source,
+        }),
+    }
+}
+
+/// A token's value: a colour string (foreground) or `{ fg, bg, modifiers }`.
+fn parse_style(value: &toml::Value) -> Result<Style, String> {
+    match value {
+        toml::Value::String(colour) => Ok(Style::new().fg(parse_color(colour)?)),
+        toml::Value::Table(table) => {
+            let mut style = Style::new();
+            for (field, value) in table {
+                match (field.as_str(), value) {
+                    ("fg", toml::Value::String(c)) => style = style.fg(parse_color(c)?),
+                    ("bg", toml::Value::String(c)) => style = style.bg(parse_color(c)?),
+                    ("modifiers", toml::Value::Array(items)) => {
+                        for item in items {
+                            let name = item
+                                .as_str()
+                                .ok_or_else(|| "modifiers must be strings".to_string())?;
+                            style = style.add_modifier(parse_modifier(name)?);
+                        }
+                    }
+                    ("fg" | "bg", _) => return Err(format!("{field} must be a colour string")),
+                    ("modifiers", _) => return Err("modifiers must be a list".to_string()),
+                    _ => {
+                        return Err(format!(
+                            "unknown field \"{field}\" (expected fg, bg, modifiers)"
+                        ));
+                    }
+                }
+            }
+            Ok(style)
+        }
+        _ => Err("expected a colour string or { fg, bg, modifiers }".to_string()),
+    }
+}
+
+/// `"#rrggbb"`, `"indexed:N"` or one of the 16 ANSI names (plus `reset`).
+fn parse_color(text: &str) -> Result<Color, String> {
+    let unknown = || format!("unknown colour \"{text}\"");
+    if let Some(hex) = text.strip_prefix('#') {
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(unknown());
+        }
+        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| unknown());
+        return Ok(Color::Rgb(channel(0)?, channel(2)?, channel(4)?));
+    }
+    if let Some(index) = text.strip_prefix("indexed:") {
+        return index
+            .parse::<u8>()
+            .map(Color::Indexed)
+            .map_err(|_| unknown());
+    }
+    let colour = match text {
+        "reset" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "dark_gray" | "dark_grey" => Color::DarkGray,
+        "light_red" => Color::LightRed,
+        "light_green" => Color::LightGreen,
+        "light_yellow" => Color::LightYellow,
+        "light_blue" => Color::LightBlue,
+        "light_magenta" => Color::LightMagenta,
+        "light_cyan" => Color::LightCyan,
+        "white" => Color::White,
+        _ => return Err(unknown()),
+    };
+    Ok(colour)
+}
+
+fn parse_modifier(name: &str) -> Result<Modifier, String> {
+    Ok(match name {
+        "bold" => Modifier::BOLD,
+        "dim" => Modifier::DIM,
+        "italic" => Modifier::ITALIC,
+        "underlined" | "underline" => Modifier::UNDERLINED,
+        "reversed" => Modifier::REVERSED,
+        "crossed_out" => Modifier::CROSSED_OUT,
+        _ => return Err(format!("unknown modifier \"{name}\"")),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_sets_every_token_explicitly() {
+        for (name, text) in PRESETS {
+            let file: ThemeFile = toml::from_str(text).unwrap();
+            let set: Vec<String> = file.colors.keys().map(|k| k.get_ref().clone()).collect();
+            for token in Token::ALL {
+                assert!(set.iter().any(|s| s == token.name()), "{name}: {token:?}");
+            }
+            assert!(file.logs.is_some(), "{name}: no [logs] sources");
+            Theme::load(name, None).unwrap();
+        }
+    }
+
+    #[test]
+    fn colour_forms() {
+        assert_eq!(parse_color("#ff8000"), Ok(Color::Rgb(255, 128, 0)));
+        assert_eq!(parse_color("indexed:208"), Ok(Color::Indexed(208)));
+        assert_eq!(parse_color("dark_grey"), Ok(Color::DarkGray));
+        assert_eq!(
+            parse_color("#ff80"),
+            Err("unknown colour \"#ff80\"".to_string())
+        );
+        assert_eq!(
+            parse_color("indexed:256"),
+            Err("unknown colour \"indexed:256\"".to_string())
+        );
+        assert_eq!(
+            parse_color("purple"),
+            Err("unknown colour \"purple\"".to_string())
+        );
+    }
+
+    #[test]
+    fn token_names_are_unique_and_indices_match() {
+        for (i, token) in Token::ALL.iter().enumerate() {
+            assert_eq!(*token as usize, i);
+            assert_eq!(Token::from_name(token.name()), Some(*token));
+        }
+    }
+
+    #[test]
+    fn source_palette_cycles() {
+        let theme = Theme::load("default", None).unwrap();
+        let n = theme.sources.len();
+        assert!(n >= 6);
+        assert_eq!(theme.source_style(0), theme.source_style(n));
+        assert_ne!(theme.source_style(0), theme.source_style(1));
+    }
+}
