@@ -106,6 +106,11 @@ impl Store {
         Ok(self.history.iter().skip(start).cloned().collect())
     }
 
+    /// Whether resuming from `rv` is no longer possible (it is older than the kept window).
+    pub fn is_expired(&self, rv: u64) -> bool {
+        rv < self.oldest_rv
+    }
+
     /// Forgets all history, so any resume from an RV before now gets 410 (the "expire RVs" fault).
     pub fn compact(&mut self) {
         self.history.clear();
