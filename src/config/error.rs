@@ -7,7 +7,7 @@ use std::io;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file is not valid TOML, or has a field the format does not know.
-    #[error("{file}:{line}: {message}")]
+    #[error("{file}:{line}: {message}: {source_line}")]
     Syntax {
         /// The file as shown to the user (`~/.config/...` or a built-in preset's name).
         file: String,
@@ -15,6 +15,9 @@ pub enum ConfigError {
         line: usize,
         /// What the TOML parser said.
         message: String,
+        /// The offending line, trimmed, so the message shows the key even when the parser
+        /// does not name it (`duplicate key`).
+        source_line: String,
     },
     /// A key or value that parses as TOML but means nothing to us.
     #[error("{file}:{line}: key \"{key}\": {problem}")]
@@ -64,10 +67,19 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 /// Converts a TOML parse error into a [`ConfigError::Syntax`] with the file's name and line.
 pub(crate) fn syntax_error(file: &str, text: &str, error: &toml::de::Error) -> ConfigError {
     let line = error.span().map_or(1, |span| line_of(text, span.start));
+    let source_line: String = text
+        .lines()
+        .nth(line - 1)
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(80)
+        .collect();
     ConfigError::Syntax {
         file: file.to_string(),
         line,
         message: error.message().trim_end().to_string(),
+        source_line,
     }
 }
 

@@ -129,7 +129,7 @@ impl Keymap {
             }
         };
         let mut keymap = Keymap::default();
-        keymap.layer(&format!("keymaps/{}.toml (built in)", base.0), base.1)?;
+        keymap.layer(&format!("built-in keymaps/{}.toml", base.0), base.1)?;
         if let (Some(path), Some(text)) = (&user_preset, &user_preset_text) {
             keymap.layer(&display_path(path), text)?;
         }
@@ -360,10 +360,10 @@ fn check_against_global(tables: &[Table; 3], layer: usize) -> Result<(), ConfigE
                     line: blamed.origin.line,
                     key: blamed.origin.key.clone(),
                     problem: format!(
-                        "[{blamed_table}] binds \"{}\" but [{other_table}] binds \"{}\" to \"{}\" ({}:{}); unbind one with \"noop\"",
+                        "[{blamed_table}] binds it to \"{}\" but [{other_table}] binds \"{}\" to \"{}\" ({}:{}); unbind one with \"noop\"",
                         blamed.action,
-                        other.action,
                         other.origin.key,
+                        other.action,
                         other.origin.file,
                         other.origin.line
                     ),
@@ -470,6 +470,22 @@ mod tests {
         assert_eq!(actions.len(), total);
         // Help order follows Action::ALL, so Help comes first.
         assert_eq!(help[0].1, Action::Help);
+    }
+
+    #[test]
+    fn help_lists_every_binding_of_the_mode() {
+        for name in Keymap::preset_names() {
+            let map = Keymap::load(name, None).unwrap();
+            for mode in [Mode::Normal, Mode::Help, Mode::Filter] {
+                let bound: usize = map.tables_for(mode).iter().map(|t| t.len()).sum();
+                let listed: usize = map
+                    .help(mode)
+                    .iter()
+                    .map(|(keys, _)| keys.split(", ").count())
+                    .sum();
+                assert_eq!(listed, bound, "{name} {mode:?}");
+            }
+        }
     }
 
     #[test]

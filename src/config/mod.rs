@@ -3,6 +3,8 @@
 //! them and never written by us. Any mistake is an error naming file, line and key.
 
 mod error;
+#[cfg(test)]
+mod fixture_tests;
 mod keymap;
 mod paths;
 mod theme;

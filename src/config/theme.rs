@@ -185,7 +185,7 @@ impl Theme {
             styles: vec![Style::default(); Token::ALL.len()],
             sources: Vec::new(),
         };
-        theme.layer(&format!("themes/{}.toml (built in)", base.0), base.1)?;
+        theme.layer(&format!("built-in themes/{}.toml", base.0), base.1)?;
         if let (Some(path), Some(text)) = (&user_preset, &user_preset_text) {
             theme.layer(&display_path(path), text)?;
         }
@@ -211,8 +211,9 @@ impl Theme {
                 key: key.get_ref().clone(),
                 problem,
             };
-            let token = Token::from_name(key.get_ref())
-                .ok_or_else(|| invalid("unknown theme token".to_string()))?;
+            let token = Token::from_name(key.get_ref()).ok_or_else(|| {
+                invalid("unknown theme token (themes/default.toml lists them all)".to_string())
+            })?;
             styles[token as usize] = parse_style(value.get_ref()).map_err(invalid)?;
         }
         if let Some(logs) = parsed.logs {
@@ -401,5 +402,93 @@ mod tests {
         assert!(n >= 6);
         assert_eq!(theme.source_style(0), theme.source_style(n));
         assert_ne!(theme.source_style(0), theme.source_style(1));
+    }
+    /// Statuses: what must read at a glance on a bad night.
+    const STATUS_TOKENS: &[Token] = &[
+        Token::Healthy,
+        Token::Progressing,
+        Token::Paused,
+        Token::Degraded,
+        Token::Unknown,
+        Token::PodRunning,
+        Token::PodPending,
+        Token::PodCrash,
+        Token::PodTerminating,
+        Token::Warning,
+        Token::Error,
+        Token::GatePending,
+    ];
+
+    fn luminance(colour: Color) -> Option<f64> {
+        let Color::Rgb(r, g, b) = colour else {
+            return None;
+        };
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        Some(0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b))
+    }
+
+    fn contrast(a: f64, b: f64) -> f64 {
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn light_theme_is_legible_on_white() {
+        let theme = Theme::load("light", None).unwrap();
+        let white = Color::Rgb(255, 255, 255);
+        let styles = Token::ALL
+            .iter()
+            .map(|t| (t.name().to_string(), theme.style(*t)))
+            .chain(
+                theme
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("logs.sources[{i}]"), *s)),
+            );
+        for (name, style) in styles {
+            let Some(fg) = style.fg.filter(|c| *c != Color::Reset) else {
+                continue;
+            };
+            let fg = luminance(fg).unwrap_or_else(|| panic!("{name}: use #rrggbb in light"));
+            let bg = luminance(style.bg.unwrap_or(white)).unwrap();
+            let ratio = contrast(fg, bg);
+            assert!(ratio >= 4.5, "{name}: contrast {ratio:.2} < 4.5");
+        }
+    }
+
+    #[test]
+    fn high_contrast_has_no_grey_or_dim_and_bold_statuses() {
+        let theme = Theme::load("high-contrast", None).unwrap();
+        let greys = [Color::Gray, Color::DarkGray, Color::Black];
+        for token in Token::ALL {
+            let style = theme.style(*token);
+            assert!(
+                !style.add_modifier.contains(Modifier::DIM),
+                "{token:?} is dim"
+            );
+            if let Some(fg) = style.fg {
+                // Black is allowed only as text on a light background.
+                let on_light_bg = style.bg.is_some_and(|bg| bg != Color::Black);
+                assert!(
+                    !greys.contains(&fg) || (fg == Color::Black && on_light_bg),
+                    "{token:?} uses {fg:?}"
+                );
+                assert!(
+                    !matches!(fg, Color::Indexed(232..=255)),
+                    "{token:?} grey ramp"
+                );
+            }
+        }
+        for token in STATUS_TOKENS {
+            let style = theme.style(*token);
+            assert!(style.add_modifier.contains(Modifier::BOLD), "{token:?}");
+        }
     }
 }
