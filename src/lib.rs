@@ -2,4 +2,6 @@
 
 pub mod action;
 pub mod cli;
+pub mod config;
+pub mod model;
 pub mod sim;

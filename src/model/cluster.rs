@@ -1,0 +1,194 @@
+//! What the watches have told us about the cluster, keyed by kind, namespace and name.
+
+use std::collections::BTreeMap;
+
+use super::deployment::{Deployment, ReplicaSet};
+use super::event::Event;
+use super::meta::ObjectKey;
+use super::pod::Pod;
+use super::rollout::Rollout;
+
+/// The kinds Quarterdeck watches; each is one source with its own connection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// apps/v1 Deployments.
+    Deployments,
+    /// apps/v1 ReplicaSets.
+    ReplicaSets,
+    /// v1 Pods.
+    Pods,
+    /// argoproj.io/v1alpha1 Rollouts.
+    Rollouts,
+    /// v1 Events.
+    Events,
+}
+
+impl Kind {
+    /// Every watched kind, in status-bar order.
+    pub const ALL: [Kind; 5] = [
+        Kind::Deployments,
+        Kind::ReplicaSets,
+        Kind::Pods,
+        Kind::Rollouts,
+        Kind::Events,
+    ];
+
+    /// Plural lowercase name, as kubectl spells the resource.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Deployments => "deployments",
+            Kind::ReplicaSets => "replicasets",
+            Kind::Pods => "pods",
+            Kind::Rollouts => "rollouts",
+            Kind::Events => "events",
+        }
+    }
+
+    /// A short label for the status bar.
+    pub fn short(self) -> &'static str {
+        match self {
+            Kind::Deployments => "deploy",
+            Kind::ReplicaSets => "rs",
+            Kind::Pods => "pods",
+            Kind::Rollouts => "rollouts",
+            Kind::Events => "events",
+        }
+    }
+}
+
+/// One slim object of any watched kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    /// A Deployment.
+    Deployment(Deployment),
+    /// A ReplicaSet.
+    ReplicaSet(ReplicaSet),
+    /// A Pod.
+    Pod(Pod),
+    /// A Rollout.
+    Rollout(Rollout),
+    /// An Event.
+    Event(Event),
+}
+
+impl Object {
+    /// The kind this object belongs to.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Deployment(_) => Kind::Deployments,
+            Object::ReplicaSet(_) => Kind::ReplicaSets,
+            Object::Pod(_) => Kind::Pods,
+            Object::Rollout(_) => Kind::Rollouts,
+            Object::Event(_) => Kind::Events,
+        }
+    }
+
+    /// Namespace and name.
+    pub fn key(&self) -> &ObjectKey {
+        match self {
+            Object::Deployment(o) => &o.key,
+            Object::ReplicaSet(o) => &o.key,
+            Object::Pod(o) => &o.key,
+            Object::Rollout(o) => &o.key,
+            Object::Event(o) => &o.key,
+        }
+    }
+}
+
+/// Events kept at most; the oldest go first (a busy namespace emits thousands).
+pub const MAX_EVENTS: usize = 2_000;
+
+/// Everything known about the cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    /// Deployments by key.
+    pub deployments: BTreeMap<ObjectKey, Deployment>,
+    /// ReplicaSets by key.
+    pub replicasets: BTreeMap<ObjectKey, ReplicaSet>,
+    /// Pods by key.
+    pub pods: BTreeMap<ObjectKey, Pod>,
+    /// Rollouts by key.
+    pub rollouts: BTreeMap<ObjectKey, Rollout>,
+    /// Events by key.
+    pub events: BTreeMap<ObjectKey, Event>,
+}
+
+impl Cluster {
+    /// Inserts or replaces an object.
+    pub fn upsert(&mut self, object: Object) {
+        match object {
+            Object::Deployment(o) => {
+                self.deployments.insert(o.key.clone(), o);
+            }
+            Object::ReplicaSet(o) => {
+                self.replicasets.insert(o.key.clone(), o);
+            }
+            Object::Pod(o) => {
+                self.pods.insert(o.key.clone(), o);
+            }
+            Object::Rollout(o) => {
+                self.rollouts.insert(o.key.clone(), o);
+            }
+            Object::Event(o) => {
+                self.events.insert(o.key.clone(), o);
+                self.trim_events();
+            }
+        }
+    }
+
+    /// Removes an object.
+    pub fn delete(&mut self, kind: Kind, key: &ObjectKey) {
+        match kind {
+            Kind::Deployments => {
+                self.deployments.remove(key);
+            }
+            Kind::ReplicaSets => {
+                self.replicasets.remove(key);
+            }
+            Kind::Pods => {
+                self.pods.remove(key);
+            }
+            Kind::Rollouts => {
+                self.rollouts.remove(key);
+            }
+            Kind::Events => {
+                self.events.remove(key);
+            }
+        }
+    }
+
+    /// Replaces every object of a kind (a fresh list after connecting or re-listing).
+    pub fn replace(&mut self, kind: Kind, objects: Vec<Object>) {
+        self.clear_kind(kind);
+        for o in objects.into_iter().filter(|o| o.kind() == kind) {
+            self.upsert(o);
+        }
+    }
+
+    /// Forgets every object of a kind.
+    pub fn clear_kind(&mut self, kind: Kind) {
+        match kind {
+            Kind::Deployments => self.deployments.clear(),
+            Kind::ReplicaSets => self.replicasets.clear(),
+            Kind::Pods => self.pods.clear(),
+            Kind::Rollouts => self.rollouts.clear(),
+            Kind::Events => self.events.clear(),
+        }
+    }
+
+    fn trim_events(&mut self) {
+        while self.events.len() > MAX_EVENTS {
+            let oldest = self
+                .events
+                .iter()
+                .min_by_key(|(_, e)| e.last_ms.unwrap_or(i64::MIN))
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => {
+                    self.events.remove(&k);
+                }
+                None => break,
+            }
+        }
+    }
+}

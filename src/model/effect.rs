@@ -1,0 +1,55 @@
+//! What `update` asks the outside world to do. The effects driver performs these and answers
+//! with `Msg`s.
+
+use super::msg::StreamId;
+
+/// Which namespaces are watched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// One namespace.
+    Namespace(String),
+    /// Every namespace (`-A`).
+    All,
+}
+
+impl Scope {
+    /// How the status bar names it.
+    pub fn label(&self) -> &str {
+        match self {
+            Scope::Namespace(ns) => ns,
+            Scope::All => "all namespaces",
+        }
+    }
+}
+
+/// Which log to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogStreamSpec {
+    /// The id lines will carry.
+    pub id: StreamId,
+    /// Pod namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub pod: String,
+    /// Container name.
+    pub container: String,
+    /// Read the previous (terminated) instance instead of following the current one.
+    pub previous: bool,
+    /// How many existing lines to fetch first.
+    pub tail_lines: i64,
+}
+
+/// A request to the outside world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Start reading a log.
+    StartLogStream(LogStreamSpec),
+    /// Stop reading a log.
+    StopLogStream(StreamId),
+    /// Watch other namespaces (restarts every watch).
+    SetScope(Scope),
+    /// Switch to another kubeconfig context (restarts every watch and stream).
+    SwitchContext(String),
+    /// Leave the program.
+    Quit,
+}

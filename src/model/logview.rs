@@ -1,0 +1,313 @@
+//! The Logs pane state: which streams feed it, the bounded buffer they fill, and how the
+//! operator looks at it (follow or an anchored position, filter, wrap, timestamps).
+
+use regex::Regex;
+
+use super::effect::{Effect, LogStreamSpec};
+use super::logs::{LogBuffer, LogLine, sanitize};
+use super::meta::ObjectKey;
+use super::msg::{RawLogLine, StreamId, StreamState};
+use super::pod::PodRole;
+
+/// Lines kept in the Logs pane across all its streams.
+pub const MAX_LINES: usize = 20_000;
+/// Bytes of text kept in the Logs pane across all its streams.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Pods streamed at once for "all pods of the release" (problems are sorted first).
+pub const MAX_PODS: usize = 12;
+/// Lines fetched from each pod when a stream starts.
+pub const TAIL_ALL: i64 = 100;
+/// Lines fetched when one pod's log is opened on its own.
+pub const TAIL_ONE: i64 = 1_000;
+
+/// One stream feeding the pane; its index in `LogView::sources` is `LogLine::source`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSource {
+    /// The driver's stream id.
+    pub id: StreamId,
+    /// Which pod.
+    pub pod: ObjectKey,
+    /// Which container.
+    pub container: String,
+    /// The pod's role in the release (tag shown on every line).
+    pub role: PodRole,
+    /// The pod has more than one container (then the container is named on every line).
+    pub multi_container: bool,
+    /// The previous (terminated) instance's log.
+    pub previous: bool,
+    /// What the stream is doing.
+    pub state: StreamState,
+    /// Still wanted (stopped sources stay listed so their buffered lines keep their labels).
+    pub active: bool,
+}
+
+impl LogSource {
+    /// The label in front of each line: the pod name (and container when there are several).
+    pub fn label(&self) -> String {
+        if self.multi_container {
+            format!("{}/{}", self.pod.name, self.container)
+        } else {
+            self.pod.name.clone()
+        }
+    }
+}
+
+/// A compiled `/` filter of the Logs pane: lines must match; matches are highlighted.
+#[derive(Debug, Clone)]
+pub struct LogFilter {
+    /// What the user typed.
+    pub pattern: String,
+    /// The compiled expression.
+    pub regex: Regex,
+}
+
+/// One stream the pane wants: pod, container, role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WantedStream {
+    /// Which pod.
+    pub pod: ObjectKey,
+    /// Which container.
+    pub container: String,
+    /// The pod's role.
+    pub role: PodRole,
+    /// The pod has more than one container.
+    pub multi_container: bool,
+}
+
+/// The Logs pane state.
+#[derive(Debug)]
+pub struct LogView {
+    /// Every stream since the release was selected.
+    pub sources: Vec<LogSource>,
+    /// The lines, bounded by count and bytes.
+    pub buffer: LogBuffer,
+    /// `None` follows the newest line; `Some(seq)` keeps that line at the bottom.
+    pub anchor: Option<u64>,
+    /// Columns scrolled right (without wrap).
+    pub hscroll: usize,
+    /// Wrap long lines.
+    pub wrap: bool,
+    /// Show each line's timestamp.
+    pub timestamps: bool,
+    /// The `/` filter.
+    pub filter: Option<LogFilter>,
+    /// Show only this pod's stream instead of every pod of the release.
+    pub only_pod: Option<ObjectKey>,
+    /// Show the previous container instance's log (of `only_pod`).
+    pub previous: bool,
+    next_id: StreamId,
+    next_seq: u64,
+}
+
+impl Default for LogView {
+    fn default() -> Self {
+        Self::with_capacity(MAX_LINES, MAX_BYTES)
+    }
+}
+
+impl LogView {
+    /// A view whose buffer keeps at most `lines` lines and `bytes` bytes.
+    pub fn with_capacity(lines: usize, bytes: usize) -> Self {
+        Self {
+            sources: Vec::new(),
+            buffer: LogBuffer::new(lines, bytes),
+            anchor: None,
+            hscroll: 0,
+            wrap: false,
+            timestamps: false,
+            filter: None,
+            only_pod: None,
+            previous: false,
+            next_id: 1,
+            next_seq: 0,
+        }
+    }
+
+    /// Whether the view follows the newest line.
+    pub fn following(&self) -> bool {
+        self.anchor.is_none()
+    }
+
+    /// Stops every stream and forgets the lines (another release or mode was chosen).
+    pub fn reset(&mut self) -> Vec<Effect> {
+        let effects = self
+            .sources
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| Effect::StopLogStream(s.id))
+            .collect();
+        self.sources.clear();
+        self.buffer.clear();
+        self.anchor = None;
+        self.hscroll = 0;
+        effects
+    }
+
+    /// Starts and stops streams so that exactly `wanted` run; roles of running ones are
+    /// refreshed (a canary becomes stable when promoted).
+    pub fn sync(&mut self, wanted: &[WantedStream]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let previous = self.previous;
+        for s in self.sources.iter_mut().filter(|s| s.active) {
+            match wanted
+                .iter()
+                .find(|w| w.pod == s.pod && w.container == s.container)
+            {
+                Some(w) if s.previous == previous => s.role = w.role,
+                _ => {
+                    s.active = false;
+                    effects.push(Effect::StopLogStream(s.id));
+                }
+            }
+        }
+        for w in wanted {
+            let running = self
+                .sources
+                .iter()
+                .any(|s| s.active && s.pod == w.pod && s.container == w.container);
+            if running {
+                continue;
+            }
+            let id = self.next_id;
+            self.next_id += 1;
+            self.sources.push(LogSource {
+                id,
+                pod: w.pod.clone(),
+                container: w.container.clone(),
+                role: w.role,
+                multi_container: w.multi_container,
+                previous,
+                state: StreamState::Streaming,
+                active: true,
+            });
+            effects.push(Effect::StartLogStream(LogStreamSpec {
+                id,
+                namespace: w.pod.namespace.clone(),
+                pod: w.pod.name.clone(),
+                container: w.container.clone(),
+                previous,
+                tail_lines: if self.only_pod.is_some() {
+                    TAIL_ONE
+                } else {
+                    TAIL_ALL
+                },
+            }));
+        }
+        effects
+    }
+
+    fn source_of(&self, id: StreamId) -> Option<usize> {
+        self.sources.iter().position(|s| s.id == id && s.active)
+    }
+
+    /// Sanitises and stores lines from a stream; returns whether any were taken (lines of a
+    /// stream that was stopped meanwhile are dropped).
+    pub fn ingest(&mut self, id: StreamId, lines: Vec<RawLogLine>) -> bool {
+        let Some(source) = self.source_of(id) else {
+            return false;
+        };
+        for raw in lines {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.buffer.push(LogLine {
+                seq,
+                time_ms: raw.time_ms,
+                source,
+                text: sanitize(&raw.text),
+            });
+        }
+        true
+    }
+
+    /// Records a stream's state; returns whether the stream is still one of ours.
+    pub fn set_state(&mut self, id: StreamId, state: StreamState) -> bool {
+        match self.source_of(id) {
+            Some(i) => {
+                self.sources[i].state = state;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a line passes the filter.
+    pub fn shows(&self, line: &LogLine) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.regex.is_match(&line.text.text))
+    }
+
+    /// Buffer index of the bottom line in view: the newest, or the anchored one (or the
+    /// nearest older line still kept when the anchor was dropped from the buffer).
+    pub fn bottom_index(&self) -> Option<usize> {
+        let len = self.buffer.len();
+        if len == 0 {
+            return None;
+        }
+        let Some(anchor) = self.anchor else {
+            return Some(len - 1);
+        };
+        let (mut lo, mut hi) = (0usize, len);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.buffer.get(mid) {
+                Some(l) if l.seq <= anchor => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        lo.checked_sub(1)
+    }
+
+    /// Moves the view `n` shown lines towards older (`up`) or newer ones; reaching the newest
+    /// line keeps the anchor there (follow is only resumed explicitly).
+    pub fn scroll(&mut self, up: bool, n: usize) {
+        let Some(mut i) = self.bottom_index() else {
+            return;
+        };
+        let mut moved = 0;
+        let len = self.buffer.len();
+        while moved < n {
+            let next = if up {
+                i.checked_sub(1)
+            } else {
+                (i + 1 < len).then_some(i + 1)
+            };
+            let Some(next) = next else { break };
+            i = next;
+            if self.buffer.get(i).is_some_and(|l| self.shows(l)) {
+                moved += 1;
+            }
+        }
+        self.anchor = self.buffer.get(i).map(|l| l.seq);
+    }
+
+    /// Stops following, keeping the newest line in view.
+    pub fn pause(&mut self) {
+        if self.anchor.is_none() {
+            self.anchor = self
+                .buffer
+                .len()
+                .checked_sub(1)
+                .and_then(|i| self.buffer.get(i))
+                .map(|l| l.seq);
+        }
+    }
+
+    /// Shows the oldest kept lines: the first `page` shown lines end at the bottom.
+    pub fn top(&mut self, page: usize) {
+        let mut shown = 0;
+        let mut last = None;
+        for i in 0..self.buffer.len() {
+            if let Some(l) = self.buffer.get(i)
+                && self.shows(l)
+            {
+                last = Some(l.seq);
+                shown += 1;
+                if shown >= page.max(1) {
+                    break;
+                }
+            }
+        }
+        self.anchor = last.or(self.anchor);
+    }
+}

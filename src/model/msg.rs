@@ -1,0 +1,113 @@
+//! Everything that can happen to the model: keys, time, watch events, connection states, log
+//! lines. Sources only ever send these; the event loop feeds them to `update`.
+
+use super::cluster::{Kind, Object};
+use super::key::KeyPress;
+use super::meta::ObjectKey;
+
+/// Identifies one log stream the driver runs for us.
+pub type StreamId = u64;
+
+/// A message into `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyPress),
+    /// Wall-clock time passed (sent about once a second); the model never reads a clock.
+    Tick {
+        /// Now, Unix milliseconds.
+        now_ms: i64,
+    },
+    /// The terminal changed size.
+    Resized {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// The terminal must be drawn again from scratch (resume after ctrl-z).
+    Redraw,
+    /// A watch delivered a change.
+    Watch(WatchEvent),
+    /// A watch source changed its connection state.
+    Connection {
+        /// Which source.
+        kind: Kind,
+        /// Its new state.
+        state: Connection,
+        /// When, Unix milliseconds.
+        at_ms: i64,
+    },
+    /// Lines arrived on a log stream (already split; not yet sanitised).
+    LogLines {
+        /// Which stream.
+        stream: StreamId,
+        /// The lines, oldest first.
+        lines: Vec<RawLogLine>,
+    },
+    /// A log stream changed state.
+    LogStream {
+        /// Which stream.
+        stream: StreamId,
+        /// Its new state.
+        state: StreamState,
+    },
+}
+
+/// A change reported by a watch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchEvent {
+    /// The complete current list of a kind (after connecting or re-listing).
+    Replace {
+        /// Which kind.
+        kind: Kind,
+        /// Every object of it.
+        objects: Vec<Object>,
+    },
+    /// An object was added or modified.
+    Apply(Object),
+    /// An object was deleted.
+    Delete {
+        /// Its kind.
+        kind: Kind,
+        /// Its namespace and name.
+        key: ObjectKey,
+    },
+}
+
+/// The connection state of one watch source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// Listing for the first time.
+    Connecting,
+    /// Synced and watching.
+    Live,
+    /// The watch failed; retrying on its own. The message says why.
+    Lost(String),
+    /// The API answered 403 for this resource.
+    Forbidden(String),
+    /// The API answered 401: the credentials are not accepted any more.
+    Unauthorized(String),
+}
+
+/// One line as read from the API, with the `timestamps=true` prefix already parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLogLine {
+    /// The timestamp prefix, Unix milliseconds.
+    pub time_ms: Option<i64>,
+    /// The rest of the line, raw (control sequences still in it).
+    pub text: String,
+}
+
+/// What a log stream is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamState {
+    /// Reading.
+    Streaming,
+    /// Disconnected; reconnecting from the last timestamp.
+    Retrying(String),
+    /// Finished (the previous container's log was read to the end, or the pod is gone).
+    Ended,
+    /// Cannot be read (e.g. the container has not started); the message says why.
+    Failed(String),
+}

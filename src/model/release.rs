@@ -1,0 +1,271 @@
+//! Releases: one row per Deployment or Rollout, derived from the watched objects, and the
+//! pods and revision history that belong to a release.
+
+use std::collections::HashMap;
+
+use super::cluster::Cluster;
+use super::meta::ObjectKey;
+use super::pod::{Pod, PodRole};
+
+/// The health of a release in the words Argo Rollouts uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Phase {
+    /// Fully rolled out and available.
+    Healthy,
+    /// Moving towards a new revision.
+    Progressing,
+    /// Waiting (a canary pause, a blue-green preview, a paused Deployment).
+    Paused,
+    /// Failed, aborted or past its progress deadline.
+    Degraded,
+    /// Not known yet.
+    #[default]
+    Unknown,
+}
+
+impl Phase {
+    /// The symbol that goes with the colour, so status never relies on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Phase::Healthy => "●",
+            Phase::Progressing => "◐",
+            Phase::Paused => "‖",
+            Phase::Degraded => "✖",
+            Phase::Unknown => "?",
+        }
+    }
+
+    /// The word shown next to the symbol.
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::Healthy => "Healthy",
+            Phase::Progressing => "Progressing",
+            Phase::Paused => "Paused",
+            Phase::Degraded => "Degraded",
+            Phase::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Which kind of workload a release is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WorkloadKind {
+    /// An apps/v1 Deployment.
+    Deployment,
+    /// An Argo Rollout.
+    Rollout,
+}
+
+impl WorkloadKind {
+    /// The Kubernetes kind name as it appears in ownerReferences.
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::Rollout => "Rollout",
+        }
+    }
+}
+
+/// Identifies a release: the workload's kind, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReleaseId {
+    /// Namespace and name of the workload.
+    pub key: ObjectKey,
+    /// Deployment or Rollout.
+    pub kind: WorkloadKind,
+}
+
+/// One row of the Releases pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    /// Which workload.
+    pub id: ReleaseId,
+    /// `rolling`, `recreate`, `canary` or `blue-green`.
+    pub strategy: &'static str,
+    /// Derived phase.
+    pub phase: Phase,
+    /// The rollout was aborted (shown instead of the phase word).
+    pub aborted: bool,
+    /// The phase message.
+    pub message: String,
+    /// Current revision.
+    pub revision: Option<i64>,
+    /// Canary step `(index, count)`.
+    pub step: Option<(u32, u32)>,
+    /// Canary weight `(desired, actual)`; `None` for Deployments and blue-green.
+    pub weight: Option<(u32, u32)>,
+    /// Ready replicas.
+    pub ready: i32,
+    /// Desired replicas.
+    pub desired: i32,
+    /// When the release last changed state, Unix ms.
+    pub last_change_ms: Option<i64>,
+    /// Image of the newest revision.
+    pub image: String,
+}
+
+impl Release {
+    /// The phase word, or `Aborted` when the rollout was aborted.
+    pub fn phase_word(&self) -> &'static str {
+        if self.aborted {
+            "Aborted"
+        } else {
+            self.phase.word()
+        }
+    }
+}
+
+/// A revision of a release (one ReplicaSet), newest first in history lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    /// Revision number.
+    pub number: i64,
+    /// Image of the pod template.
+    pub image: String,
+    /// ReplicaSet name.
+    pub replicaset: String,
+    /// Pod-template hash.
+    pub hash: String,
+    /// Pods the ReplicaSet runs now.
+    pub replicas: i32,
+    /// Why it was made (`kubernetes.io/change-cause`).
+    pub change_cause: Option<String>,
+}
+
+/// Every release in the cluster, sorted by namespace then name.
+pub fn derive_releases(cluster: &Cluster) -> Vec<Release> {
+    let mut out: Vec<Release> = Vec::new();
+    for d in cluster.deployments.values() {
+        let (phase, message) = d.phase();
+        out.push(Release {
+            id: ReleaseId {
+                key: d.key.clone(),
+                kind: WorkloadKind::Deployment,
+            },
+            strategy: match d.strategy {
+                super::deployment::DeployStrategy::RollingUpdate => "rolling",
+                super::deployment::DeployStrategy::Recreate => "recreate",
+            },
+            phase,
+            aborted: false,
+            message,
+            revision: d.revision,
+            step: None,
+            weight: None,
+            ready: d.ready,
+            desired: d.desired,
+            last_change_ms: d.last_change_ms(),
+            image: d.image.clone(),
+        });
+    }
+    let canary_available = canary_available_by_rollout(cluster);
+    for r in cluster.rollouts.values() {
+        let (phase, message) = r.phase();
+        let weight = (!r.is_blue_green()).then(|| {
+            let avail = canary_available.get(&r.key).copied().unwrap_or(0);
+            (r.desired_weight(), r.actual_weight(avail))
+        });
+        out.push(Release {
+            id: ReleaseId {
+                key: r.key.clone(),
+                kind: WorkloadKind::Rollout,
+            },
+            strategy: if r.is_blue_green() {
+                "blue-green"
+            } else {
+                "canary"
+            },
+            phase,
+            aborted: r.abort,
+            message,
+            revision: r.revision,
+            step: r.step(),
+            weight,
+            ready: r.ready,
+            desired: r.desired,
+            last_change_ms: r.last_change_ms(),
+            image: r.image.clone(),
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Available replicas of each canary Rollout's current (canary) ReplicaSet.
+fn canary_available_by_rollout(cluster: &Cluster) -> HashMap<ObjectKey, i32> {
+    let mut out = HashMap::new();
+    for rs in cluster.replicasets.values() {
+        let Some(owner) = &rs.owner else { continue };
+        if owner.kind != "Rollout" {
+            continue;
+        }
+        let key = ObjectKey::new(&rs.key.namespace, &owner.name);
+        if let Some(r) = cluster.rollouts.get(&key)
+            && !rs.hash.is_empty()
+            && rs.hash == r.current_pod_hash
+        {
+            out.insert(key, rs.available);
+        }
+    }
+    out
+}
+
+/// The revisions (ReplicaSets) of a release, newest first.
+pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
+    let mut out: Vec<Revision> = cluster
+        .replicasets
+        .values()
+        .filter(|rs| owned_by(rs.owner.as_ref(), rs.key.namespace.as_str(), id))
+        .map(|rs| Revision {
+            number: rs.revision.unwrap_or(0),
+            image: rs.image.clone(),
+            replicaset: rs.key.name.clone(),
+            hash: rs.hash.clone(),
+            replicas: rs.replicas,
+            change_cause: rs.change_cause.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| b.number.cmp(&a.number));
+    out
+}
+
+fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId) -> bool {
+    owner.is_some_and(|o| {
+        o.kind == id.kind.kind_name() && o.name == id.key.name && namespace == id.key.namespace
+    })
+}
+
+/// The pods of a release with their roles, problems first, then by role and name.
+pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
+    let revisions = history(cluster, id);
+    let newest_hash = revisions.first().map(|r| r.hash.clone());
+    let rs_names: HashMap<&str, &str> = revisions
+        .iter()
+        .map(|r| (r.replicaset.as_str(), r.hash.as_str()))
+        .collect();
+    let rollout = match id.kind {
+        WorkloadKind::Rollout => cluster.rollouts.get(&id.key),
+        WorkloadKind::Deployment => None,
+    };
+    let range = ObjectKey::new(&id.key.namespace, "")..;
+    let mut out: Vec<(&Pod, PodRole)> = cluster
+        .pods
+        .range(range)
+        .take_while(|(k, _)| k.namespace == id.key.namespace)
+        .filter_map(|(_, p)| {
+            let owner = p.owner.as_ref()?;
+            if owner.kind != "ReplicaSet" {
+                return None;
+            }
+            let hash = rs_names.get(owner.name.as_str())?;
+            let role = match rollout {
+                Some(r) => r.role_of(hash),
+                None if Some(*hash) == newest_hash.as_deref() => PodRole::Stable,
+                None => PodRole::Old,
+            };
+            Some((p, role))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0.health(), a.1, &a.0.key.name).cmp(&(b.0.health(), b.1, &b.0.key.name)));
+    out
+}
