@@ -3,5 +3,7 @@
 pub mod action;
 pub mod cli;
 pub mod config;
+pub mod effects;
+pub mod integrations;
 pub mod model;
 pub mod sim;

@@ -1,0 +1,107 @@
+//! The effects driver: performs each `Effect` against the integration that owns it and lets
+//! the results come back as `Msg`s on the same channel.
+
+use std::collections::HashMap;
+
+use kube::config::Kubeconfig;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::integrations::kube::{client, logs, watch};
+use crate::model::cluster::Kind;
+use crate::model::msg::StreamId;
+use crate::model::{Connection, Effect, Msg, Scope};
+
+/// Runs watches and log streams for the current context and scope.
+pub struct Driver {
+    kubeconfig: Kubeconfig,
+    client: kube::Client,
+    scope: Scope,
+    tx: UnboundedSender<Msg>,
+    watches: Vec<JoinHandle<()>>,
+    streams: HashMap<StreamId, JoinHandle<()>>,
+}
+
+impl Driver {
+    /// A driver for `client`, watching `scope`; starts the watches at once.
+    pub fn start(
+        kubeconfig: Kubeconfig,
+        client: kube::Client,
+        scope: Scope,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        let watches = watch::spawn_all(&client, &scope, &tx);
+        Self {
+            kubeconfig,
+            client,
+            scope,
+            tx,
+            watches,
+            streams: HashMap::new(),
+        }
+    }
+
+    /// Performs one effect. `Effect::Quit` is the event loop's business and ignored here.
+    pub async fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::StartLogStream(spec) => {
+                let id = spec.id;
+                let task = logs::spawn(self.client.clone(), spec, self.tx.clone());
+                if let Some(old) = self.streams.insert(id, task) {
+                    old.abort();
+                }
+            }
+            Effect::StopLogStream(id) => {
+                if let Some(task) = self.streams.remove(&id) {
+                    task.abort();
+                }
+            }
+            Effect::SetScope(scope) => {
+                self.scope = scope;
+                self.restart_watches();
+            }
+            Effect::SwitchContext(name) => {
+                match client::connect(&self.kubeconfig, Some(&name)).await {
+                    Ok(connected) => {
+                        self.client = connected.client;
+                        self.stop_streams();
+                        self.restart_watches();
+                    }
+                    Err(e) => {
+                        let now = chrono::Utc::now().timestamp_millis();
+                        for kind in Kind::ALL {
+                            let _ = self.tx.send(Msg::Connection {
+                                kind,
+                                state: Connection::Lost(e.to_string()),
+                                at_ms: now,
+                            });
+                        }
+                    }
+                }
+            }
+            Effect::Quit => {}
+        }
+    }
+
+    fn restart_watches(&mut self) {
+        for task in self.watches.drain(..) {
+            task.abort();
+        }
+        self.watches = watch::spawn_all(&self.client, &self.scope, &self.tx);
+    }
+
+    fn stop_streams(&mut self) {
+        for (_, task) in self.streams.drain() {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.stop_streams();
+        for task in self.watches.drain(..) {
+            task.abort();
+        }
+    }
+}

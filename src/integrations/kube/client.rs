@@ -1,0 +1,123 @@
+//! Building a `kube::Client` from a kubeconfig and a context, without contacting the API
+//! (the first frame must not wait for the server).
+
+use std::path::{Path, PathBuf};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+/// What the dashboard needs to know about where it points.
+pub struct Connected {
+    /// The client.
+    pub client: kube::Client,
+    /// The context in use.
+    pub context: String,
+    /// Every context in the kubeconfig.
+    pub contexts: Vec<String>,
+    /// The context's default namespace (`default` when unset).
+    pub namespace: String,
+    /// The API server URL (shown when it cannot be reached).
+    pub server: String,
+}
+
+/// Why no client could be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No kubeconfig file.
+    #[error(
+        "no kubeconfig found{}; set KUBECONFIG, pass --kubeconfig, or run `quarterdeck demo`",
+        .0.as_ref().map(|p| format!(" at {}", p.display())).unwrap_or_default()
+    )]
+    NoKubeconfig(Option<PathBuf>),
+    /// The kubeconfig could not be read or parsed.
+    #[error("cannot read the kubeconfig: {0}")]
+    Read(String),
+    /// The context does not exist.
+    #[error("no context {name:?} in the kubeconfig (it has: {known})")]
+    UnknownContext {
+        /// The context asked for.
+        name: String,
+        /// The contexts that exist.
+        known: String,
+    },
+    /// The kubeconfig has no current context and none was given.
+    #[error("the kubeconfig has no current-context; pass --context NAME")]
+    NoContext,
+    /// The client could not be configured (bad certificate, unsupported auth …).
+    #[error("cannot configure a client for context {context:?}: {message}")]
+    Config {
+        /// The context.
+        context: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Reads the kubeconfig (the given path, else `$KUBECONFIG`, else `~/.kube/config`).
+pub fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ClientError> {
+    match path {
+        Some(p) => {
+            if !p.exists() {
+                return Err(ClientError::NoKubeconfig(Some(p.to_path_buf())));
+            }
+            Kubeconfig::read_from(p).map_err(|e| ClientError::Read(e.to_string()))
+        }
+        None => {
+            let env_set = std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty());
+            let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
+            if !env_set && !home.as_ref().is_some_and(|h| h.exists()) {
+                return Err(ClientError::NoKubeconfig(home));
+            }
+            Kubeconfig::read().map_err(|e| ClientError::Read(e.to_string()))
+        }
+    }
+}
+
+/// Builds a client for `context` (the current context when `None`). Needs a tokio runtime;
+/// does not contact the server.
+pub async fn connect(
+    kubeconfig: &Kubeconfig,
+    context: Option<&str>,
+) -> Result<Connected, ClientError> {
+    let contexts: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
+    let name = match context {
+        Some(c) => c.to_string(),
+        None => kubeconfig
+            .current_context
+            .clone()
+            .ok_or(ClientError::NoContext)?,
+    };
+    let Some(ctx) = kubeconfig.contexts.iter().find(|c| c.name == name) else {
+        return Err(ClientError::UnknownContext {
+            name,
+            known: contexts.join(", "),
+        });
+    };
+    let namespace = ctx
+        .context
+        .as_ref()
+        .and_then(|c| c.namespace.clone())
+        .unwrap_or_else(|| "default".into());
+    let options = KubeConfigOptions {
+        context: Some(name.clone()),
+        cluster: None,
+        user: None,
+    };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
+        .await
+        .map_err(|e| ClientError::Config {
+            context: name.clone(),
+            message: e.to_string(),
+        })?;
+    let server = config.cluster_url.to_string();
+    let client = kube::Client::try_from(config).map_err(|e| ClientError::Config {
+        context: name.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(Connected {
+        client,
+        context: name,
+        contexts,
+        namespace,
+        server,
+    })
+}

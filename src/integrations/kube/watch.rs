@@ -1,0 +1,206 @@
+//! Watch sources: one `kube::runtime::watcher` per kind, turned into `Msg`s. The initial list
+//! arrives as one `Replace`; later changes one by one. After an error the source reports
+//! itself lost and starts over with a fresh list once its backoff has passed, so "live"
+//! always means "a list just succeeded or an event just arrived", never a guess.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::convert::ToModel;
+use crate::model::cluster::{Kind, Object};
+use crate::model::{Connection, Msg, Scope, WatchEvent};
+
+/// The Argo Rollouts resource, read through the dynamic API.
+pub fn rollout_resource() -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
+        "rollouts",
+    )
+}
+
+/// Longest pause between attempts after repeated failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Starts a watch for every kind in `scope`; each task ends when the receiver is gone.
+pub fn spawn_all(client: &Client, scope: &Scope, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    let ns = match scope {
+        Scope::Namespace(ns) => Some(ns.clone()),
+        Scope::All => None,
+    };
+    let mut tasks = Vec::new();
+    tasks.push(spawn(
+        typed::<Deployment>(client, ns.as_deref()),
+        Kind::Deployments,
+        tx,
+    ));
+    tasks.push(spawn(
+        typed::<ReplicaSet>(client, ns.as_deref()),
+        Kind::ReplicaSets,
+        tx,
+    ));
+    tasks.push(spawn(typed::<Pod>(client, ns.as_deref()), Kind::Pods, tx));
+    tasks.push(spawn(
+        typed::<Event>(client, ns.as_deref()),
+        Kind::Events,
+        tx,
+    ));
+    let ar = rollout_resource();
+    let rollouts: Api<DynamicObject> = match ns.as_deref() {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+        None => Api::all_with(client.clone(), &ar),
+    };
+    tasks.push(spawn(rollouts, Kind::Rollouts, tx));
+    tasks
+}
+
+fn typed<K>(client: &Client, ns: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match ns {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+fn spawn<K>(api: Api<K>, kind: Kind, tx: &UnboundedSender<Msg>) -> JoinHandle<()>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
+{
+    let tx = tx.clone();
+    tokio::spawn(run(api, kind, tx))
+}
+
+/// How a watch error reads to the operator, and which state it puts the source in.
+pub fn classify(err: &watcher::Error) -> Connection {
+    let client_err = match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => Some(e),
+        watcher::Error::WatchError(status) => {
+            return match status.code {
+                401 => Connection::Unauthorized(status.message.clone()),
+                403 => Connection::Forbidden(status.message.clone()),
+                _ => Connection::Lost(format!("{} ({})", status.message, status.code)),
+            };
+        }
+        watcher::Error::NoResourceVersion => None,
+    };
+    match client_err {
+        Some(kube::Error::Api(status)) if status.code == 401 => {
+            Connection::Unauthorized(non_empty(&status.message, "Unauthorized"))
+        }
+        Some(kube::Error::Api(status)) if status.code == 403 => {
+            Connection::Forbidden(non_empty(&status.message, "Forbidden"))
+        }
+        Some(e) => Connection::Lost(short(e)),
+        None => Connection::Lost(err.to_string()),
+    }
+}
+
+fn non_empty(s: &str, fallback: &str) -> String {
+    if s.is_empty() {
+        fallback.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The innermost cause of a client error: "connection refused" rather than a chain.
+fn short(e: &kube::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
+}
+
+async fn run<K>(api: Api<K>, kind: Kind, tx: UnboundedSender<Msg>)
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
+{
+    let send_state = |state: Connection| {
+        tx.send(Msg::Connection {
+            kind,
+            state,
+            at_ms: now_ms(),
+        })
+        .is_ok()
+    };
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let stream = watcher(api.clone(), watcher::Config::default()).default_backoff();
+        futures::pin_mut!(stream);
+        let mut initial: Vec<Object> = Vec::new();
+        let mut live = false;
+        let failure = loop {
+            let Some(item) = stream.next().await else {
+                break Connection::Lost("watch ended".into());
+            };
+            let msg = match item {
+                Ok(watcher::Event::Init) => {
+                    initial.clear();
+                    continue;
+                }
+                Ok(watcher::Event::InitApply(obj)) => {
+                    initial.push(obj.to_model());
+                    continue;
+                }
+                Ok(watcher::Event::InitDone) => Msg::Watch(WatchEvent::Replace {
+                    kind,
+                    objects: std::mem::take(&mut initial),
+                }),
+                Ok(watcher::Event::Apply(obj)) => Msg::Watch(WatchEvent::Apply(obj.to_model())),
+                Ok(watcher::Event::Delete(obj)) => Msg::Watch(WatchEvent::Delete {
+                    kind,
+                    key: obj.to_model().key().clone(),
+                }),
+                Err(e) => {
+                    tracing::warn!(kind = kind.plural(), error = %e, "watch failed");
+                    break classify(&e);
+                }
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+            if !live {
+                live = true;
+                backoff = Duration::from_millis(500);
+                if !send_state(Connection::Live) {
+                    return;
+                }
+            }
+        };
+        let slow = matches!(
+            failure,
+            Connection::Forbidden(_) | Connection::Unauthorized(_)
+        );
+        if !send_state(failure) {
+            return;
+        }
+        // Permission problems do not heal in half a second; ask again less often.
+        let wait = if slow { MAX_BACKOFF } else { backoff };
+        tokio::time::sleep(wait).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+        if tx.is_closed() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One folder per external system: a client, pure conversions to model types, the sources
+//! that turn its events into `Msg`s, and the actions it performs.
+
+pub mod kube;
