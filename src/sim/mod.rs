@@ -10,8 +10,10 @@ pub mod logs;
 pub mod resources;
 pub mod rng;
 pub mod scenario;
+mod serve;
 pub mod status;
 pub mod store;
+pub mod tls;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -86,6 +88,8 @@ pub struct SimHandle {
     pub addr: SocketAddr,
     /// The bearer token clients must send.
     pub token: String,
+    /// PEM of the per-run CA that signed the HTTPS certificate.
+    pub ca_pem: String,
     /// The kubeconfig written for it.
     pub kubeconfig: PathBuf,
     /// Shared state, for in-process callers (the demo, tests).
@@ -96,9 +100,15 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`: the control API and CI APIs, and Kubernetes for clients that
+    /// send the token over plain HTTP.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT`: what the kubeconfig points at.
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
     }
 
     /// Stops serving and waits for the server to finish.
@@ -142,6 +152,9 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The TLS certificate could not be made.
+    #[error("cannot create the TLS certificate: {0}")]
+    Tls(String),
     /// No randomness for the token.
     #[error("cannot generate a token: {0}")]
     Random(String),
@@ -184,13 +197,15 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
             (dir.path().join("kubeconfig"), Some(dir))
         }
     };
-    kubeconfig::write(&kubeconfig, &format!("http://{addr}"), &token).map_err(|source| {
+    let tls = tls::generate().map_err(StartError::Tls)?;
+    kubeconfig::write(&kubeconfig, &format!("https://{addr}"), &tls.ca_pem, &token).map_err(|source| {
         StartError::Kubeconfig {
             path: kubeconfig.clone(),
             source,
         }
     })?;
 
+    let ca_pem = tls.ca_pem.clone();
     let (drop_watches, _) = watch::channel(0);
     let sim = Arc::new(Sim {
         world: Mutex::new(world),
@@ -202,17 +217,13 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
     let driver_sim = sim.clone();
     let task = tokio::spawn(async move {
         let driver = tokio::spawn(drive_clock(driver_sim));
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = shutdown_rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!("simulator server stopped: {e}");
-        }
+        serve::serve(listener, app, tls.acceptor, shutdown_rx).await;
         driver.abort();
     });
     Ok(SimHandle {
         addr,
         token,
+        ca_pem,
         kubeconfig,
         sim,
         shutdown: Some(shutdown_tx),
