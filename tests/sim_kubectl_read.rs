@@ -1,0 +1,517 @@
+//! The real kubectl 1.32 against the simulator: reads, tables, describe, discovery, patches,
+//! scale, logs (also followed) and watches. Skips loudly when kubectl.1.32 is not installed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::Fixture;
+
+const NS: &str = "qd-kubectl";
+
+fn kubectl_path() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/lib/google-cloud-sdk/bin/kubectl.1.32");
+    if fixed.exists() {
+        return Some(fixed);
+    }
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("kubectl.1.32"))
+            .find(|c| c.exists())
+    })
+}
+
+struct Kubectl {
+    bin: PathBuf,
+    home: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+impl Kubectl {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self.home.path().join("cache"))
+            .arg("--request-timeout=20s")
+            .args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "kubectl {args:?} failed: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects failure; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "kubectl {args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Starts a long-running kubectl whose stdout lines arrive on a channel.
+    fn spawn(&self, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        (child, rx)
+    }
+}
+
+/// Waits (up to 20 s) for a line containing `needle`; returns every line read until then.
+fn wait_for(rx: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let hit = line.contains(needle);
+                seen.push(line);
+                if hit {
+                    return seen;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!("no line containing {needle:?}; saw {seen:#?}");
+}
+
+/// Header words of a table's first line.
+fn header(out: &str) -> Vec<String> {
+    out.lines()
+        .next()
+        .unwrap_or_default()
+        .split("  ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn row<'a>(out: &'a str, name: &str) -> Vec<&'a str> {
+    out.lines()
+        .find(|l| l.split_whitespace().any(|w| w == name))
+        .unwrap_or_else(|| panic!("no row {name} in\n{out}"))
+        .split_whitespace()
+        .collect()
+}
+
+fn setup() -> Option<(Fixture, Kubectl)> {
+    let Some(bin) = kubectl_path() else {
+        eprintln!("SKIPPED: kubectl.1.32 not found");
+        return None;
+    };
+    let fx = Fixture::start();
+    fx.seed(NS);
+    let k = Kubectl {
+        bin,
+        home: tempfile::tempdir().unwrap(),
+        kubeconfig: fx.handle.kubeconfig.clone(),
+    };
+    Some((fx, k))
+}
+
+#[test]
+fn kubectl_reads_tables_and_discovery() {
+    let Some((_fx, k)) = setup() else { return };
+
+    let version = k.ok(&["version"]);
+    assert!(version.contains("Server Version: v1.32."), "{version}");
+
+    let versions = k.ok(&["api-versions"]);
+    for gv in [
+        "apps/v1",
+        "argoproj.io/v1alpha1",
+        "authorization.k8s.io/v1",
+        "v1",
+    ] {
+        assert!(
+            versions.lines().any(|l| l == gv),
+            "{gv} missing in\n{versions}"
+        );
+    }
+    let resources = k.ok(&["api-resources"]);
+    assert_eq!(
+        header(&resources),
+        ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    );
+    assert_eq!(
+        row(&resources, "rollouts"),
+        ["rollouts", "ro", "argoproj.io/v1alpha1", "true", "Rollout"]
+    );
+    assert_eq!(row(&resources, "pods"), ["pods", "po", "v1", "true", "Pod"]);
+
+    let ns = k.ok(&["get", "ns"]);
+    assert_eq!(header(&ns), ["NAME", "STATUS", "AGE"]);
+    assert_eq!(row(&ns, NS)[1], "Active");
+
+    let nodes = k.ok(&["get", "nodes"]);
+    assert_eq!(
+        header(&nodes),
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    );
+    assert_eq!(
+        row(&nodes, &format!("{NS}-node")),
+        [
+            &format!("{NS}-node") as &str,
+            "Ready",
+            "worker",
+            "5m",
+            "v1.32.4"
+        ]
+    );
+
+    let all = k.ok(&["get", "deploy,rs,pods", "-A"]);
+    assert!(
+        all.contains("READY   UP-TO-DATE   AVAILABLE   AGE"),
+        "deployment header in\n{all}"
+    );
+    assert!(all.contains("DESIRED   CURRENT   READY   AGE"), "{all}");
+    assert!(all.contains("READY   STATUS"), "{all}");
+    assert_eq!(
+        row(&all, "deployment.apps/web"),
+        [NS, "deployment.apps/web", "1/2", "2", "1", "5m"]
+    );
+    assert_eq!(
+        row(&all, "replicaset.apps/web-6d4f8b9c7"),
+        [NS, "replicaset.apps/web-6d4f8b9c7", "2", "2", "1", "5m"]
+    );
+    assert_eq!(
+        row(&all, "pod/web-6d4f8b9c7-fghij"),
+        [
+            NS,
+            "pod/web-6d4f8b9c7-fghij",
+            "0/1",
+            "CrashLoopBackOff",
+            "3",
+            "(45s",
+            "ago)",
+            "5m"
+        ]
+    );
+
+    let wide = k.ok(&["get", "pods", "-n", NS, "-o", "wide"]);
+    assert_eq!(
+        header(&wide),
+        [
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "NOMINATED NODE",
+            "READINESS GATES"
+        ]
+    );
+    assert_eq!(
+        row(&wide, "web-6d4f8b9c7-abcde"),
+        [
+            "web-6d4f8b9c7-abcde",
+            "1/1",
+            "Running",
+            "0",
+            "5m",
+            "10.244.1.17",
+            "qd-kubectl-node",
+            "<none>",
+            "<none>"
+        ]
+    );
+
+    let json: Value =
+        serde_json::from_str(&k.ok(&["get", "pod", "web-6d4f8b9c7-abcde", "-n", NS, "-o", "json"]))
+            .unwrap();
+    assert_eq!(json["kind"], "Pod");
+    assert_eq!(json["metadata"]["name"], "web-6d4f8b9c7-abcde");
+    let yaml = k.ok(&["get", "pod", "web-6d4f8b9c7-abcde", "-n", NS, "-o", "yaml"]);
+    assert!(
+        yaml.contains("name: web-6d4f8b9c7-abcde") && yaml.contains("podIP: 10.244.1.17"),
+        "{yaml}"
+    );
+
+    let describe = k.ok(&["describe", "pod", "web-6d4f8b9c7-abcde", "-n", NS]);
+    assert!(
+        describe.contains("Controlled By:  ReplicaSet/web-6d4f8b9c7"),
+        "{describe}"
+    );
+    assert!(
+        describe.contains("Pulled"),
+        "the pod's event is listed:\n{describe}"
+    );
+    let describe = k.ok(&["describe", "deploy", "web", "-n", NS]);
+    assert!(
+        describe.contains("Replicas:") && describe.contains("NewReplicaSet:"),
+        "{describe}"
+    );
+
+    let ro = k.ok(&["get", "rollouts.argoproj.io", "-A"]);
+    assert_eq!(
+        header(&ro),
+        [
+            "NAMESPACE",
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE"
+        ]
+    );
+    assert_eq!(
+        row(&ro, "checkout"),
+        [NS, "checkout", "3", "3", "1", "3", "5m"]
+    );
+    assert!(k.ok(&["get", "ro", "-n", NS]).contains("checkout"));
+    assert_eq!(k.ok(&["auth", "can-i", "patch", "rollouts"]).trim(), "yes");
+
+    let labelled = k.ok(&["get", "pods", "-n", NS, "-l", "app=web", "-o", "name"]);
+    assert_eq!(
+        labelled.lines().collect::<Vec<_>>(),
+        ["pod/web-6d4f8b9c7-abcde", "pod/web-6d4f8b9c7-fghij"]
+    );
+    let not_in = k.ok(&[
+        "get",
+        "pods",
+        "-n",
+        NS,
+        "-l",
+        "app notin (web)",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(not_in.trim(), "pod/multi");
+    let by_field = k.ok(&[
+        "get",
+        "pods",
+        "-n",
+        NS,
+        "--field-selector",
+        "metadata.name=multi",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(by_field.trim(), "pod/multi");
+
+    let chunked = k.ok(&["get", "pods", "-n", NS, "--chunk-size=1"]);
+    assert_eq!(
+        chunked.lines().filter(|l| l.starts_with("NAME")).count(),
+        1,
+        "{chunked}"
+    );
+    assert_eq!(
+        chunked.lines().count(),
+        4,
+        "header and three pods:\n{chunked}"
+    );
+
+    let events = k.ok(&["get", "events", "-n", NS]);
+    assert_eq!(
+        header(&events),
+        ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    );
+    assert!(events.contains("pod/web-6d4f8b9c7-abcde"), "{events}");
+
+    let missing = k.fails(&["get", "pod", "nope", "-n", NS]);
+    assert!(
+        missing.contains("Error from server (NotFound): pods \"nope\" not found"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn kubectl_writes_patches_and_scale() {
+    let Some((_fx, k)) = setup() else { return };
+    k.ok(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        NS,
+        "--type",
+        "merge",
+        "-p",
+        r#"{"metadata":{"labels":{"patched":"merge"}}}"#,
+    ]);
+    k.ok(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        NS,
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"add","path":"/metadata/labels/json","value":"yes"}]"#,
+    ]);
+    k.ok(&["patch", "deploy", "web", "-n", NS, "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"shop/web:1.5.0"}]}}}}"#]);
+    let d: Value =
+        serde_json::from_str(&k.ok(&["get", "deploy", "web", "-n", NS, "-o", "json"])).unwrap();
+    assert_eq!(
+        d["metadata"]["labels"],
+        json!({"app": "web", "patched": "merge", "json": "yes"})
+    );
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "app", "image": "shop/web:1.5.0"}]),
+        "strategic merge kept the container list merged by name"
+    );
+    assert_eq!(
+        d["metadata"]["generation"], 2,
+        "only the template change bumped the generation"
+    );
+
+    let strategic = k.fails(&[
+        "patch",
+        "ro",
+        "checkout",
+        "-n",
+        NS,
+        "--type",
+        "strategic",
+        "-p",
+        r#"{"spec":{"paused":true}}"#,
+    ]);
+    assert!(
+        strategic.contains("not supported by argoproj.io/v1alpha1, Kind=Rollout"),
+        "{strategic}"
+    );
+    let merge = k.ok(&[
+        "patch",
+        "ro",
+        "checkout",
+        "-n",
+        NS,
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"paused":true}}"#,
+    ]);
+    assert!(
+        merge.contains("rollout.argoproj.io/checkout patched"),
+        "{merge}"
+    );
+
+    let scaled = k.ok(&["scale", "deploy", "web", "-n", NS, "--replicas=5"]);
+    assert!(scaled.contains("deployment.apps/web scaled"), "{scaled}");
+    let replicas = k.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        NS,
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ]);
+    assert_eq!(replicas, "5");
+    k.ok(&["scale", "ro", "checkout", "-n", NS, "--replicas=4"]);
+    assert_eq!(
+        k.ok(&[
+            "get",
+            "ro",
+            "checkout",
+            "-n",
+            NS,
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "4"
+    );
+
+    let deleted = k.ok(&["delete", "deploy", "web", "-n", NS]);
+    assert!(
+        deleted.contains("deployment.apps \"web\" deleted"),
+        "{deleted}"
+    );
+    let left = k.ok(&["get", "rs,pods", "-n", NS, "-o", "name"]);
+    assert_eq!(
+        left.trim(),
+        "pod/multi",
+        "dependents were garbage-collected"
+    );
+}
+
+#[test]
+fn kubectl_logs_and_watch() {
+    let Some((fx, k)) = setup() else { return };
+    let pod = "web-6d4f8b9c7-abcde";
+    let all = k.ok(&["logs", pod, "-n", NS]);
+    assert_eq!(all.lines().count(), 5, "{all}");
+    assert_eq!(all.lines().next(), Some("GET /orders/1 200 12ms"));
+    let tail = k.ok(&["logs", pod, "-n", NS, "--tail=3", "--timestamps"]);
+    assert_eq!(
+        tail.lines().collect::<Vec<_>>(),
+        [
+            "2026-11-22T03:20:00.000000000Z GET /orders/3 200 12ms",
+            "2026-11-22T03:20:00.000000000Z GET /orders/4 200 12ms",
+            "2026-11-22T03:20:00.000000000Z GET /orders/5 200 12ms",
+        ]
+    );
+    // kubectl picks the first container itself (the server's 400 is tested in sim_kube_rs).
+    let multi = k.run(&["logs", "multi", "-n", NS, "--tail=1"]);
+    let stderr = String::from_utf8_lossy(&multi.stderr);
+    assert!(multi.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Defaulted container \"a\" out of: a, b"),
+        "{stderr}"
+    );
+    let prev = k.fails(&["logs", pod, "-n", NS, "--previous"]);
+    assert!(
+        prev.contains("previous terminated container \"app\" in pod"),
+        "{prev}"
+    );
+
+    let (mut follow, lines) = k.spawn(&["logs", "-f", pod, "-n", NS]);
+    wait_for(&lines, "GET /orders/5 ");
+    fx.log(NS, pod, "app", "POST /checkout 201 31ms");
+    wait_for(&lines, "POST /checkout 201 31ms");
+    follow.kill().unwrap();
+    follow.wait().unwrap();
+
+    let (mut watch, lines) = k.spawn(&["get", "pods", "-n", NS, "-w"]);
+    wait_for(&lines, "multi");
+    let (code, _) = fx.send(
+        "PATCH",
+        &format!("/api/v1/namespaces/{NS}/pods/multi/status"),
+        "application/merge-patch+json",
+        r#"{"status":{"phase":"Failed","reason":"Evicted"}}"#,
+    );
+    assert_eq!(code, 200);
+    let seen = wait_for(&lines, "Evicted");
+    assert!(seen.last().unwrap().starts_with("multi "), "{seen:?}");
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+}
