@@ -5,5 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod effects;
 pub mod integrations;
+pub mod logging;
 pub mod model;
 pub mod sim;
+pub mod terminal;
