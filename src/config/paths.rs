@@ -1,6 +1,7 @@
 //! Where Quarterdeck keeps user configuration and state.
 
 use std::env;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the config directory (tests use it).
@@ -10,23 +11,43 @@ pub const STATE_DIR_ENV: &str = "QUARTERDECK_STATE_DIR";
 
 /// `$QUARTERDECK_CONFIG_DIR`, else `$XDG_CONFIG_HOME/quarterdeck`, else `~/.config/quarterdeck`.
 pub fn config_dir() -> Option<PathBuf> {
-    resolve(CONFIG_DIR_ENV, "XDG_CONFIG_HOME", ".config")
+    resolve(
+        &|name| env::var_os(name),
+        CONFIG_DIR_ENV,
+        "XDG_CONFIG_HOME",
+        ".config",
+    )
 }
 
 /// `$QUARTERDECK_STATE_DIR`, else `$XDG_STATE_HOME/quarterdeck`, else `~/.local/state/quarterdeck`.
 pub fn state_dir() -> Option<PathBuf> {
-    resolve(STATE_DIR_ENV, "XDG_STATE_HOME", ".local/state")
+    resolve(
+        &|name| env::var_os(name),
+        STATE_DIR_ENV,
+        "XDG_STATE_HOME",
+        ".local/state",
+    )
 }
 
-fn resolve(override_var: &str, xdg_var: &str, home_relative: &str) -> Option<PathBuf> {
-    if let Some(dir) = absolute_var(override_var) {
+/// The lookup behind both directories; `var` reads the environment (a map in tests).
+fn resolve(
+    var: &dyn Fn(&str) -> Option<OsString>,
+    override_var: &str,
+    xdg_var: &str,
+    home_relative: &str,
+) -> Option<PathBuf> {
+    // The XDG spec says relative values are invalid and must be ignored; so do we for ours.
+    let absolute = |name: &str| {
+        let value = PathBuf::from(var(name)?);
+        value.is_absolute().then_some(value)
+    };
+    if let Some(dir) = absolute(override_var) {
         return Some(dir);
     }
-    // The XDG spec says relative values are invalid and must be ignored.
-    if let Some(base) = absolute_var(xdg_var) {
+    if let Some(base) = absolute(xdg_var) {
         return Some(base.join("quarterdeck"));
     }
-    absolute_var("HOME").map(|home| home.join(home_relative).join("quarterdeck"))
+    absolute("HOME").map(|home| home.join(home_relative).join("quarterdeck"))
 }
 
 fn absolute_var(name: &str) -> Option<PathBuf> {
@@ -42,4 +63,59 @@ pub fn display_path(path: &Path) -> String {
         return Path::new("~").join(rest).display().to_string();
     }
     path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    fn config(vars: &'static [(&'static str, &'static str)]) -> Option<PathBuf> {
+        resolve(&lookup(vars), CONFIG_DIR_ENV, "XDG_CONFIG_HOME", ".config")
+    }
+
+    #[test]
+    fn override_then_xdg_then_home() {
+        let all = &[
+            ("QUARTERDECK_CONFIG_DIR", "/override"),
+            ("XDG_CONFIG_HOME", "/xdg"),
+            ("HOME", "/home/u"),
+        ];
+        assert_eq!(config(all), Some(PathBuf::from("/override")));
+        let xdg = &[("XDG_CONFIG_HOME", "/xdg"), ("HOME", "/home/u")];
+        assert_eq!(config(xdg), Some(PathBuf::from("/xdg/quarterdeck")));
+        let home = &[("HOME", "/home/u")];
+        assert_eq!(
+            config(home),
+            Some(PathBuf::from("/home/u/.config/quarterdeck"))
+        );
+        assert_eq!(config(&[]), None);
+    }
+
+    #[test]
+    fn relative_values_are_ignored() {
+        let vars = &[
+            ("QUARTERDECK_CONFIG_DIR", "relative"),
+            ("XDG_CONFIG_HOME", ""),
+            ("HOME", "/home/u"),
+        ];
+        assert_eq!(
+            config(vars),
+            Some(PathBuf::from("/home/u/.config/quarterdeck"))
+        );
+        let state = resolve(
+            &lookup(&[("HOME", "/h")]),
+            STATE_DIR_ENV,
+            "XDG_STATE_HOME",
+            ".local/state",
+        );
+        assert_eq!(state, Some(PathBuf::from("/h/.local/state/quarterdeck")));
+    }
 }
