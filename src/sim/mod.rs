@@ -6,6 +6,7 @@ pub mod api;
 pub mod control;
 pub mod controllers;
 pub mod kubeconfig;
+pub mod loggen;
 pub mod logs;
 pub mod resources;
 pub mod rng;

@@ -85,6 +85,13 @@ impl Store {
         }
     }
 
+    /// Makes an empty store continue numbering after `rv` (a new world replacing an old one,
+    /// so resumed watches see 410 instead of the new world's changes under old numbers).
+    pub fn start_after(&mut self, rv: u64) {
+        self.rv = self.rv.max(rv);
+        self.oldest_rv = self.oldest_rv.max(rv);
+    }
+
     /// The latest resourceVersion.
     pub fn current_rv(&self) -> u64 {
         self.rv

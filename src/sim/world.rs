@@ -129,6 +129,8 @@ pub struct World {
     pub faults: Faults,
     /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
     pub behaviours: BTreeMap<String, Behaviour>,
+    /// Controller state kept beside the store.
+    pub ctl: super::controllers::State,
 }
 
 impl World {
@@ -142,6 +144,7 @@ impl World {
             logs: PodLogs::default(),
             faults: Faults::default(),
             behaviours: BTreeMap::new(),
+            ctl: super::controllers::State::default(),
         }
     }
 
