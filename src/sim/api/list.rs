@@ -91,7 +91,7 @@ impl Continue {
                 "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
             )
         };
-        if token.len() % 2 != 0 || !token.is_ascii() {
+        if !token.len().is_multiple_of(2) || !token.is_ascii() {
             return Err(bad());
         }
         let bytes = (0..token.len())

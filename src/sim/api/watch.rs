@@ -196,7 +196,10 @@ impl Pump {
         let far = Instant::now() + Duration::from_secs(365 * 24 * 3600);
         let deadline = self.deadline.unwrap_or(far);
         loop {
+            // Biased: a dropped-watches fault wins over changes that are ready at the same
+            // moment, so the client resumes from before them.
             let out = tokio::select! {
+                biased;
                 _ = tx.closed() => return,
                 _ = drops.changed() => return,
                 _ = tokio::time::sleep_until(deadline) => return,
