@@ -11,6 +11,35 @@ pub struct Cli {
     /// What to run; without one, the dashboard runs against the current kubeconfig context.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Options of the dashboard (also accepted after `demo`).
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// Options of the dashboard, with or without `demo`.
+#[derive(Debug, Args, Clone)]
+pub struct DashboardArgs {
+    /// Kubeconfig context to use (default: the current context).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace to watch (default: the context's namespace).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Watch every namespace.
+    #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+    /// Kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Colour theme: default, light, high-contrast, or a file in the config directory.
+    #[arg(long, global = true, default_value = "default")]
+    pub theme: String,
+    /// Key bindings: default, vim, or a file in the config directory.
+    #[arg(long, global = true, default_value = "default")]
+    pub keymap: String,
+    /// Offer no action that changes anything.
+    #[arg(long, global = true)]
+    pub readonly: bool,
 }
 
 /// Subcommands.
@@ -18,6 +47,29 @@ pub struct Cli {
 pub enum Command {
     /// Serve the simulated world (Kubernetes, Argo Rollouts, control API) on 127.0.0.1.
     Sim(SimArgs),
+    /// Start the simulator in-process and run the dashboard against it over HTTP.
+    Demo(DemoArgs),
+}
+
+/// Options of `quarterdeck demo`.
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Seed for every random choice of the simulated world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// A scenario TOML file (see assets/scenarios/); the built-in default world otherwise.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Start with the simulated clock frozen (drive it through the control API).
+    #[arg(long)]
+    pub frozen: bool,
+    /// Write `{"url": ..., "token": ...}` of the simulator's control API to this file (mode
+    /// 0600), so tests and scripts can drive the demo's world.
+    #[arg(long)]
+    pub control_file: Option<PathBuf>,
 }
 
 /// Options of `quarterdeck sim`.

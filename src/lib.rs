@@ -1,6 +1,7 @@
 //! Quarterdeck: release control in the terminal.
 
 pub mod action;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod effects;
@@ -9,3 +10,4 @@ pub mod logging;
 pub mod model;
 pub mod sim;
 pub mod terminal;
+pub mod ui;

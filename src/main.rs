@@ -3,20 +3,93 @@
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr};
 
-use quarterdeck::cli::{Cli, Command, SimArgs};
-use quarterdeck::sim;
+use quarterdeck::app::{self, AppOptions};
+use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
+use quarterdeck::{logging, sim};
 
 fn main() -> Result<()> {
     color_eyre::install()?;
+    // rustls is built with two crypto backends (through different dependencies); pick one for
+    // the whole process before any client or server exists.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
-    match cli.command {
-        Some(Command::Sim(args)) => runtime.block_on(run_sim(args)),
-        None => {
-            eprintln!("the dashboard is not built yet; try `quarterdeck sim`");
-            Ok(())
+    let code = match cli.command {
+        Some(Command::Sim(args)) => runtime.block_on(run_sim(args)).map(|()| 0),
+        Some(Command::Demo(args)) => {
+            start_logging()?;
+            runtime.block_on(run_demo(args, cli.dashboard))
         }
+        None => {
+            start_logging()?;
+            runtime.block_on(app::run(dashboard_options(cli.dashboard)))
+        }
+    }?;
+    // The terminal reader blocks a thread on stdin; do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    std::process::exit(code)
+}
+
+/// Tracing to the log file and the in-app log pane; never to stderr under the alternate screen.
+fn start_logging() -> Result<()> {
+    if let Some(path) = logging::default_log_file() {
+        logging::init_tracing(&path)?;
     }
+    Ok(())
+}
+
+fn dashboard_options(args: DashboardArgs) -> AppOptions {
+    AppOptions {
+        kubeconfig: args.kubeconfig,
+        context: args.context,
+        namespace: args.namespace,
+        all_namespaces: args.all_namespaces,
+        theme: args.theme,
+        keymap: args.keymap,
+        readonly: args.readonly,
+    }
+}
+
+/// Starts the simulator in-process and runs the very same dashboard against it through the
+/// kubeconfig it wrote: every byte goes over HTTP, as with a real cluster.
+async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
+    let handle = sim::start(sim::SimConfig {
+        seed: args.seed,
+        speed: args.speed,
+        scenario: args.scenario,
+        frozen: args.frozen,
+        ..sim::SimConfig::default()
+    })
+    .await?;
+    if let Some(path) = &args.control_file {
+        write_control_file(path, &handle.base_url(), &handle.token)?;
+    }
+    let mut options = dashboard_options(dashboard);
+    options.kubeconfig = Some(handle.kubeconfig.clone());
+    // The demo world spreads its releases over several namespaces.
+    if options.namespace.is_none() {
+        options.all_namespaces = true;
+    }
+    let code = app::run(options).await;
+    handle.stop().await;
+    code
+}
+
+/// Writes the control API's address and token where only this user can read it.
+fn write_control_file(path: &std::path::Path, url: &str, token: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let body = serde_json::json!({ "url": url, "token": token }).to_string();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .wrap_err_with(|| format!("cannot write the control file {}", path.display()))?;
+    file.write_all(body.as_bytes())
+        .wrap_err_with(|| format!("cannot write the control file {}", path.display()))?;
+    Ok(())
 }
 
 async fn run_sim(args: SimArgs) -> Result<()> {

@@ -85,6 +85,7 @@ fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
     let mut effects = model.logs.reset();
     model.cluster = Default::default();
     model.releases.clear();
+    model.release_pods.clear();
     model.selected = None;
     model.synced.clear();
     let now = model.now_ms;

@@ -312,7 +312,7 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             select_release(model, visible.get(next).cloned())
         }
         Pane::Pods => {
-            let n = model.visible_pods().len();
+            let n = model.pod_rows().count();
             model.pod_cursor = step(model.pod_cursor.min(n.saturating_sub(1)), delta, n);
             Vec::new()
         }

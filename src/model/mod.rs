@@ -79,6 +79,8 @@ pub struct Target {
     pub contexts: Vec<String>,
     /// Which namespaces are watched.
     pub scope: Scope,
+    /// The API server URL (named when it cannot be reached).
+    pub server: String,
     /// `--readonly`: no mutating action is offered.
     pub readonly: bool,
 }
@@ -96,6 +98,8 @@ pub struct Model {
     pub cluster: Cluster,
     /// One row per Deployment / Rollout, derived from `cluster`.
     pub releases: Vec<Release>,
+    /// The selected release's pods with their roles, problems first (derived, unfiltered).
+    pub release_pods: Vec<(meta::ObjectKey, pod::PodRole)>,
     /// Connection state per watch source, and since when it holds (Unix ms).
     pub connections: BTreeMap<Kind, (Connection, i64)>,
     /// Kinds that have completed at least one list (their data can be trusted as a snapshot).
@@ -145,6 +149,7 @@ impl Model {
             size: (80, 24),
             cluster: Cluster::default(),
             releases: Vec::new(),
+            release_pods: Vec::new(),
             connections,
             synced: BTreeMap::new(),
             focus: Pane::Releases,
@@ -200,23 +205,27 @@ impl Model {
         self.releases.iter().find(|r| &r.id == sel)
     }
 
+    /// The selected release's pod rows that pass the pod filter, problems first.
+    pub fn pod_rows(&self) -> impl Iterator<Item = &(meta::ObjectKey, pod::PodRole)> {
+        let needle = self.pod_filter.to_lowercase();
+        self.release_pods
+            .iter()
+            .filter(move |(k, _)| needle.is_empty() || k.name.to_lowercase().contains(&needle))
+    }
+
     /// The selected release's pods that pass the pod filter, problems first.
     pub fn visible_pods(&self) -> Vec<(&pod::Pod, pod::PodRole)> {
-        let Some(id) = &self.selected else {
-            return Vec::new();
-        };
-        let needle = self.pod_filter.to_lowercase();
-        release::pods_of(&self.cluster, id)
-            .into_iter()
-            .filter(|(p, _)| needle.is_empty() || p.key.name.to_lowercase().contains(&needle))
+        self.pod_rows()
+            .filter_map(|(k, role)| self.cluster.pods.get(k).map(|p| (p, *role)))
             .collect()
     }
 
     /// The pod under the Pods cursor.
     pub fn cursor_pod(&self) -> Option<&pod::Pod> {
-        let pods = self.visible_pods();
-        let i = self.pod_cursor.min(pods.len().saturating_sub(1));
-        pods.get(i).map(|(p, _)| *p)
+        let n = self.pod_rows().count();
+        let i = self.pod_cursor.min(n.saturating_sub(1));
+        let (key, _) = self.pod_rows().nth(i)?;
+        self.cluster.pods.get(key)
     }
 
     /// Events about the selected release, its ReplicaSets and pods, newest first.
@@ -267,4 +276,5 @@ impl Model {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

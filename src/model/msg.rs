@@ -9,6 +9,9 @@ use super::meta::ObjectKey;
 pub type StreamId = u64;
 
 /// A message into `update`.
+// Watch events carry a slim object by value: each is moved through the channel once, and
+// boxing would cost an allocation per event for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// A key was pressed.
@@ -55,6 +58,7 @@ pub enum Msg {
 }
 
 /// A change reported by a watch.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchEvent {
     /// The complete current list of a kind (after connecting or re-listing).

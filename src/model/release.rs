@@ -225,7 +225,7 @@ pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
             change_cause: rs.change_cause.clone(),
         })
         .collect();
-    out.sort_by(|a, b| b.number.cmp(&a.number));
+    out.sort_by_key(|r| std::cmp::Reverse(r.number));
     out
 }
 
@@ -239,6 +239,17 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
 pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
     let revisions = history(cluster, id);
     let newest_hash = revisions.first().map(|r| r.hash.clone());
+    // While a Deployment rolls, its newest revision is on trial and the previous one still
+    // serves: call them canary and stable, as the operator thinks of them.
+    let rolling = cluster
+        .deployments
+        .get(&id.key)
+        .is_some_and(|d| d.phase().0 != Phase::Healthy);
+    let previous_hash = revisions
+        .iter()
+        .skip(1)
+        .find(|r| r.replicas > 0)
+        .map(|r| r.hash.clone());
     let rs_names: HashMap<&str, &str> = revisions
         .iter()
         .map(|r| (r.replicaset.as_str(), r.hash.as_str()))
@@ -260,7 +271,9 @@ pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRol
             let hash = rs_names.get(owner.name.as_str())?;
             let role = match rollout {
                 Some(r) => r.role_of(hash),
+                None if Some(*hash) == newest_hash.as_deref() && rolling => PodRole::Canary,
                 None if Some(*hash) == newest_hash.as_deref() => PodRole::Stable,
+                None if rolling && Some(*hash) == previous_hash.as_deref() => PodRole::Stable,
                 None => PodRole::Old,
             };
             Some((p, role))

@@ -296,6 +296,7 @@ pub fn model_with(objects: Vec<Object>, width: u16, height: u16) -> (Model, Vec<
             context: "prod-eu-west".into(),
             contexts: vec!["prod-eu-west".into(), "staging".into()],
             scope: Scope::All,
+            server: "https://10.0.0.1:6443".into(),
             readonly: false,
         },
         keymap,
@@ -587,21 +588,20 @@ pub fn feed_logs(model: &mut Model, per_stream: usize) {
         .filter(|s| s.active)
         .map(|s| s.id)
         .collect();
-    let per: Vec<Vec<RawLogLine>> = ids
-        .iter()
-        .enumerate()
-        .map(|(k, _)| log_lines(per_stream, ago(3) + k as i64 * 60))
+    let mut per: Vec<std::vec::IntoIter<RawLogLine>> = (0..ids.len())
+        .map(|k| log_lines(per_stream, ago(3) + k as i64 * 60).into_iter())
         .collect();
-    for i in 0..per_stream {
-        for (k, id) in ids.iter().enumerate() {
-            let line = per[k][i].clone();
-            update(
-                model,
-                Msg::LogLines {
-                    stream: *id,
-                    lines: vec![line],
-                },
-            );
+    for _ in 0..per_stream {
+        for (id, lines) in ids.iter().zip(per.iter_mut()) {
+            if let Some(line) = lines.next() {
+                update(
+                    model,
+                    Msg::LogLines {
+                        stream: *id,
+                        lines: vec![line],
+                    },
+                );
+            }
         }
     }
 }

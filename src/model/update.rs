@@ -78,6 +78,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
 /// starts or stops log streams for the selected release's pods.
 pub(crate) fn refresh(model: &mut Model) -> Vec<Effect> {
     model.releases = derive_releases(&model.cluster);
+    derive_pods(model);
     let mut effects = Vec::new();
     let still_there = model
         .selected
@@ -104,20 +105,33 @@ pub(crate) fn select_release(
     model.event_scroll = 0;
     model.logs.only_pod = None;
     model.logs.previous = false;
+    derive_pods(model);
     let mut effects = model.logs.reset();
     effects.extend(sync_streams(model));
     effects
 }
 
+/// Recomputes the selected release's pod rows (sorting thousands of pods is too slow to do
+/// on every frame).
+fn derive_pods(model: &mut Model) {
+    model.release_pods = match &model.selected {
+        Some(id) => super::release::pods_of(&model.cluster, id)
+            .into_iter()
+            .map(|(p, role)| (p.key.clone(), role))
+            .collect(),
+        None => Vec::new(),
+    };
+}
+
 /// The streams the Logs pane needs now: one pod (when chosen) or the release's pods.
 pub(crate) fn wanted_streams(model: &Model) -> Vec<WantedStream> {
-    let Some(id) = &model.selected else {
-        return Vec::new();
-    };
-    let pods = super::release::pods_of(&model.cluster, id);
+    let pods = model
+        .release_pods
+        .iter()
+        .filter_map(|(k, role)| model.cluster.pods.get(k).map(|p| (p, *role)));
     let chosen: Vec<_> = match &model.logs.only_pod {
-        Some(key) => pods.into_iter().filter(|(p, _)| &p.key == key).collect(),
-        None => pods.into_iter().take(MAX_PODS).collect(),
+        Some(key) => pods.filter(|(p, _)| &p.key == key).collect(),
+        None => pods.take(MAX_PODS).collect(),
     };
     chosen
         .into_iter()

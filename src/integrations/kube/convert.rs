@@ -454,4 +454,5 @@ impl ToModel for DynamicObject {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

@@ -196,6 +196,7 @@ fn flush(id: u64, batch: &mut Vec<RawLogLine>, tx: &UnboundedSender<Msg>) -> Res
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -41,25 +41,15 @@ pub fn spawn_all(client: &Client, scope: &Scope, tx: &UnboundedSender<Msg>) -> V
         Scope::Namespace(ns) => Some(ns.clone()),
         Scope::All => None,
     };
-    let mut tasks = Vec::new();
-    tasks.push(spawn(
-        typed::<Deployment>(client, ns.as_deref()),
-        Kind::Deployments,
-        tx,
-    ));
-    tasks.push(spawn(
-        typed::<ReplicaSet>(client, ns.as_deref()),
-        Kind::ReplicaSets,
-        tx,
-    ));
-    tasks.push(spawn(typed::<Pod>(client, ns.as_deref()), Kind::Pods, tx));
-    tasks.push(spawn(
-        typed::<Event>(client, ns.as_deref()),
-        Kind::Events,
-        tx,
-    ));
+    let ns = ns.as_deref();
+    let mut tasks = vec![
+        spawn(typed::<Deployment>(client, ns), Kind::Deployments, tx),
+        spawn(typed::<ReplicaSet>(client, ns), Kind::ReplicaSets, tx),
+        spawn(typed::<Pod>(client, ns), Kind::Pods, tx),
+        spawn(typed::<Event>(client, ns), Kind::Events, tx),
+    ];
     let ar = rollout_resource();
-    let rollouts: Api<DynamicObject> = match ns.as_deref() {
+    let rollouts: Api<DynamicObject> = match ns {
         Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
         None => Api::all_with(client.clone(), &ar),
     };

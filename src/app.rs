@@ -1,0 +1,231 @@
+//! The event loop: owns the `Model`, drains `Msg`s in batches from one channel, runs `update`,
+//! hands `Effect`s to the driver, and draws at most ~60 times a second — and only when
+//! something changed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::time::Instant;
+
+use crate::config::{Keymap, Theme, config_dir};
+use crate::effects::Driver;
+use crate::integrations::kube::client;
+use crate::model::key::{KeyCode, KeyPress};
+use crate::model::{Effect, Model, Msg, Scope, Target, update};
+use crate::terminal::{self, SignalEvent};
+
+/// Shortest time between two frames (~60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// Messages handled before a frame is considered, so a flood cannot starve drawing.
+const BATCH: usize = 4_096;
+
+/// How the dashboard is started.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// `--kubeconfig`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`.
+    pub context: Option<String>,
+    /// `--namespace`.
+    pub namespace: Option<String>,
+    /// `-A`.
+    pub all_namespaces: bool,
+    /// `--theme`.
+    pub theme: String,
+    /// `--keymap`.
+    pub keymap: String,
+    /// `--readonly`.
+    pub readonly: bool,
+}
+
+/// Runs the dashboard until the user quits; returns the process exit code.
+pub async fn run(options: AppOptions) -> Result<i32> {
+    // Everything that can fail with a message for the user fails before the alternate screen.
+    let user_dir = config_dir();
+    let theme = Theme::load(&options.theme, user_dir.as_deref())?;
+    let keymap = Keymap::load(&options.keymap, user_dir.as_deref())?;
+    let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
+    let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
+    let scope = if options.all_namespaces {
+        Scope::All
+    } else {
+        Scope::Namespace(
+            options
+                .namespace
+                .clone()
+                .unwrap_or_else(|| connected.namespace.clone()),
+        )
+    };
+    let target = Target {
+        context: connected.context.clone(),
+        contexts: connected.contexts.clone(),
+        scope: scope.clone(),
+        server: connected.server.clone(),
+        readonly: options.readonly,
+    };
+    let mut model = Model::new(target, keymap, now_ms());
+    let (tx, rx) = mpsc::unbounded_channel();
+
+    let signals = terminal::spawn_signal_listener().wrap_err("cannot listen for signals")?;
+    let (guard, mut term) = terminal::init().wrap_err("cannot set up the terminal")?;
+    if let Ok(size) = term.size() {
+        update(
+            &mut model,
+            Msg::Resized {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
+    // The first frame goes out before the API has answered anything.
+    draw(&mut term, &model, &theme)?;
+    model.take_dirty();
+    tracing::info!(context = %connected.context, scope = scope.label(), "dashboard started");
+
+    spawn_input(tx.clone());
+    spawn_ticks(tx.clone());
+    let driver = Driver::start(kubeconfig, connected.client, scope, tx.clone());
+    event_loop(model, &theme, term, guard, driver, rx, signals).await
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn draw(term: &mut ratatui::DefaultTerminal, model: &Model, theme: &Theme) -> Result<()> {
+    terminal::draw_synchronized(term, |f| crate::ui::view(model, theme, f)).wrap_err("cannot draw")
+}
+
+async fn event_loop(
+    mut model: Model,
+    theme: &Theme,
+    mut term: ratatui::DefaultTerminal,
+    mut guard: terminal::TerminalGuard,
+    mut driver: Driver,
+    mut rx: UnboundedReceiver<Msg>,
+    mut signals: mpsc::Receiver<SignalEvent>,
+) -> Result<i32> {
+    let mut last_draw = Instant::now();
+    let mut pending = false;
+    loop {
+        let deadline = last_draw + FRAME;
+        let first = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(m) => Some(m),
+                None => return Err(eyre!("every event source stopped")),
+            },
+            Some(sig) = signals.recv() => {
+                if let Some(code) = sig.exit_code() {
+                    drop(guard);
+                    return Ok(code);
+                }
+                guard.resume(&mut term).wrap_err("cannot resume the terminal")?;
+                Some(Msg::Redraw)
+            },
+            () = tokio::time::sleep_until(deadline), if pending => None,
+        };
+        let mut batch: Vec<Msg> = first.into_iter().collect();
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        for msg in batch {
+            if let Msg::Key(key) = &msg
+                && key.ctrl
+                && key.code == KeyCode::Char('z')
+            {
+                guard.suspend(&mut term).wrap_err("cannot suspend")?;
+                update(&mut model, Msg::Redraw);
+                continue;
+            }
+            for effect in update(&mut model, msg) {
+                if effect == Effect::Quit {
+                    drop(driver);
+                    drop(guard);
+                    return Ok(0);
+                }
+                driver.run(effect).await;
+            }
+        }
+        pending |= model.take_dirty();
+        if pending && Instant::now() >= last_draw + FRAME {
+            draw(&mut term, &model, theme)?;
+            last_draw = Instant::now();
+            pending = false;
+        }
+    }
+}
+
+/// Converts a crossterm key event; releases and repeats of modifier-only keys are dropped.
+pub fn key_press(ev: KeyEvent) -> Option<KeyPress> {
+    use crossterm::event::KeyCode as C;
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let code = match ev.code {
+        C::Char(c) => KeyCode::Char(c),
+        C::Enter => KeyCode::Enter,
+        C::Esc => KeyCode::Esc,
+        C::Tab => KeyCode::Tab,
+        C::BackTab => KeyCode::BackTab,
+        C::Backspace => KeyCode::Backspace,
+        C::Up => KeyCode::Up,
+        C::Down => KeyCode::Down,
+        C::Left => KeyCode::Left,
+        C::Right => KeyCode::Right,
+        C::PageUp => KeyCode::PageUp,
+        C::PageDown => KeyCode::PageDown,
+        C::Home => KeyCode::Home,
+        C::End => KeyCode::End,
+        C::Delete => KeyCode::Delete,
+        C::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    Some(KeyPress {
+        code,
+        ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+        alt: ev.modifiers.contains(KeyModifiers::ALT),
+        shift: ev.modifiers.contains(KeyModifiers::SHIFT),
+    })
+}
+
+fn spawn_input(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(Event::Key(k)) => key_press(k).map(Msg::Key),
+                Ok(Event::Resize(width, height)) => Some(Msg::Resized { width, height }),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the terminal");
+                    None
+                }
+            };
+            if let Some(m) = msg
+                && tx.send(m).is_err()
+            {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_ticks(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(Msg::Tick { now_ms: now_ms() }).is_err() {
+                return;
+            }
+        }
+    });
+}

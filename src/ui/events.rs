@@ -1,0 +1,99 @@
+//! The Events pane: what Kubernetes said about the selected release, its ReplicaSets and pods,
+//! newest first; warnings marked.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::focused;
+use super::widgets::pane::block;
+use super::widgets::text::{fit, pad};
+use crate::config::{Theme, Token};
+use crate::model::cluster::Kind;
+use crate::model::time::age;
+use crate::model::{Connection, Model, Pane};
+
+/// Draws the pane.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let events = model.release_events();
+    let warnings = events.iter().filter(|e| e.is_warning()).count();
+    let mut extra = vec![Span::styled(
+        format!("{} ", events.len()),
+        theme.style(Token::Muted),
+    )];
+    if warnings > 0 {
+        extra.push(Span::styled(
+            format!(
+                "⚠ {warnings} warning{} ",
+                if warnings == 1 { "" } else { "s" }
+            ),
+            theme.style(Token::Warning),
+        ));
+    }
+    let b = block(theme, "Events", extra, focused(model, Pane::Events));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if let Connection::Forbidden(m) = model.connection(Kind::Events) {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("✖ events: forbidden — {m}"),
+                theme.style(Token::Error),
+            )),
+            inner,
+        );
+        return;
+    }
+    if events.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "No events for this release.",
+                theme.style(Token::Muted),
+            )),
+            inner,
+        );
+        return;
+    }
+    let width = usize::from(inner.width);
+    let object_w = (width / 4).clamp(12, 44);
+    let fixed = 5 + 1 + 2 + 18 + 1 + object_w + 1;
+    let msg_w = width.saturating_sub(fixed);
+    let lines: Vec<Line> = events
+        .iter()
+        .skip(model.event_scroll)
+        .take(usize::from(inner.height))
+        .map(|e| {
+            let (mark, token) = if e.is_warning() {
+                ("⚠ ", Token::Warning)
+            } else {
+                ("  ", Token::Info)
+            };
+            let when = e.last_ms.map_or("-".into(), |t| age(model.now_ms, t));
+            let count = if e.count > 1 {
+                format!(" (×{})", e.count)
+            } else {
+                String::new()
+            };
+            Line::from(vec![
+                Span::styled(format!("{} ", pad(&when, 5)), theme.style(Token::Muted)),
+                Span::styled(mark, theme.style(token)),
+                Span::styled(format!("{} ", pad(&e.reason, 18)), theme.style(token)),
+                Span::styled(
+                    format!(
+                        "{} ",
+                        pad(
+                            &format!("{}/{}", e.object_kind.to_lowercase(), e.object_name),
+                            object_w
+                        )
+                    ),
+                    theme.style(Token::Muted),
+                ),
+                Span::styled(
+                    fit(&format!("{}{count}", e.message), msg_w),
+                    theme.style(Token::Text),
+                ),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

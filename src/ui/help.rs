@@ -1,0 +1,61 @@
+//! The help overlay, generated from the active keymap so it cannot drift from the bindings.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::widgets::pane::block;
+use super::widgets::text::pad;
+use crate::config::{Mode, Theme, Token};
+use crate::model::Model;
+
+/// Draws the overlay centred in `area`.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let entries = model.keymap.help(Mode::Normal);
+    let keys_w = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(24);
+    let width = (keys_w as u16 + 60)
+        .min(area.width.saturating_sub(4))
+        .max(20);
+    let height = (entries.len() as u16 + 4)
+        .min(area.height.saturating_sub(2))
+        .max(5);
+    let rect = Rect {
+        x: area.x + (area.width.saturating_sub(width)) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let b = block(
+        theme,
+        "Keys",
+        vec![Span::styled("esc closes ", theme.style(Token::Muted))],
+        true,
+    );
+    let inner = b.inner(rect);
+    frame.render_widget(b, rect);
+    let rows = usize::from(inner.height);
+    let max_scroll = entries.len().saturating_sub(rows);
+    let scroll = model.help_scroll.min(max_scroll);
+    let lines: Vec<Line> = entries
+        .iter()
+        .skip(scroll)
+        .take(rows)
+        .map(|(keys, action)| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {} ", pad(keys, keys_w)),
+                    theme.style(Token::KeyHint),
+                ),
+                Span::styled(action.describe(), theme.style(Token::Text)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,93 @@
+//! `view(&Model, &Theme, &mut Frame)`: one file per pane, widgets/ for shared pieces. The view
+//! reads the model and never changes it; it builds only the rows that fit on screen.
+
+pub mod app_log;
+pub mod events;
+pub mod help;
+pub mod layout;
+pub mod logs;
+pub mod pods;
+pub mod prompt;
+pub mod releases;
+pub mod rollout;
+pub mod status_bar;
+pub mod widgets;
+
+use ratatui::Frame;
+
+use crate::config::{Mode, Theme, Token};
+use crate::model::pod::{PodHealth, PodRole};
+use crate::model::release::Phase;
+use crate::model::{Model, Pane};
+
+/// Draws the whole dashboard.
+pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
+    let areas = layout::split(model, frame.area());
+    if let Some(area) = areas.banner {
+        status_bar::banner(model, theme, frame, area);
+    }
+    releases::draw(model, theme, frame, areas.releases);
+    if let Some(area) = areas.rollout {
+        rollout::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.pods {
+        pods::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.logs {
+        logs::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.events {
+        events::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.prompt {
+        prompt::draw(model, theme, frame, area);
+    }
+    status_bar::draw(model, theme, frame, areas.status);
+    if model.show_app_log {
+        app_log::draw(theme, frame, areas.body);
+    }
+    if model.mode == Mode::Help {
+        help::draw(model, theme, frame, areas.body);
+    }
+}
+
+/// The theme token of a phase.
+pub fn phase_token(phase: Phase) -> Token {
+    match phase {
+        Phase::Healthy => Token::Healthy,
+        Phase::Progressing => Token::Progressing,
+        Phase::Paused => Token::Paused,
+        Phase::Degraded => Token::Degraded,
+        Phase::Unknown => Token::Unknown,
+    }
+}
+
+/// The theme token of a pod role.
+pub fn role_token(role: PodRole) -> Token {
+    match role {
+        PodRole::Stable => Token::Stable,
+        PodRole::Canary => Token::Canary,
+        PodRole::Preview => Token::Preview,
+        PodRole::Active => Token::Active,
+        PodRole::Old => Token::Old,
+    }
+}
+
+/// The theme token of a pod's health.
+pub fn health_token(health: PodHealth) -> Token {
+    match health {
+        PodHealth::Crash => Token::PodCrash,
+        PodHealth::NotReady | PodHealth::Pending => Token::PodPending,
+        PodHealth::Terminating => Token::PodTerminating,
+        PodHealth::Running => Token::PodRunning,
+    }
+}
+
+/// Whether `pane` has the keyboard.
+pub fn focused(model: &Model, pane: Pane) -> bool {
+    model.focus == pane && model.mode != Mode::Help
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;

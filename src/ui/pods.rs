@@ -1,0 +1,181 @@
+//! The Pods pane: the selected release's pods with role, readiness, status and reason,
+//! restarts, age and node; problems sorted first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::widgets::pane::block;
+use super::widgets::text::pad;
+use super::{focused, health_token, role_token};
+use crate::config::{Theme, Token};
+use crate::model::cluster::Kind;
+use crate::model::pod::PodHealth;
+use crate::model::time::age;
+use crate::model::{Connection, Model, Pane};
+
+/// Draws the pane.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let total = model.pod_rows().count();
+    // Rows are sorted problems first, so counting stops at the first healthy pod.
+    let problems = model
+        .pod_rows()
+        .take_while(|(k, _)| {
+            model
+                .cluster
+                .pods
+                .get(k)
+                .is_some_and(|p| p.health() != PodHealth::Running)
+        })
+        .count();
+    let mut extra = vec![Span::styled(format!("{total} "), theme.style(Token::Muted))];
+    if problems > 0 {
+        extra.push(Span::styled(
+            format!("⚠ {problems} not ready "),
+            theme.style(Token::Warning),
+        ));
+    }
+    if !model.pod_filter.is_empty() {
+        extra.push(Span::styled(
+            format!("/{} ", model.pod_filter),
+            theme.style(Token::Info),
+        ));
+    }
+    let is_focused = focused(model, Pane::Pods);
+    let b = block(theme, "Pods", extra, is_focused);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.height == 0 {
+        return;
+    }
+    if let Connection::Forbidden(m) = model.connection(Kind::Pods) {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("✖ pods: forbidden — {m}"),
+                theme.style(Token::Error),
+            )),
+            inner,
+        );
+        return;
+    }
+    if total == 0 {
+        let text = if model.selected.is_none() {
+            "No release selected."
+        } else {
+            "No pods."
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.style(Token::Muted))),
+            inner,
+        );
+        return;
+    }
+    let width = usize::from(inner.width);
+    // ROLE READY STATUS RESTARTS AGE NODE; name takes the rest.
+    let mut fixed: Vec<(&str, usize)> = vec![
+        ("ROLE", 8),
+        ("READY", 5),
+        ("STATUS", if width >= 100 { 30 } else { 22 }),
+        ("RESTARTS", 8),
+        ("AGE", 5),
+        ("NODE", 10),
+    ];
+    let used = |f: &[(&str, usize)]| f.iter().map(|(_, w)| w + 1).sum::<usize>();
+    for drop in ["NODE", "AGE", "RESTARTS"] {
+        if width >= used(&fixed) + 32 {
+            break;
+        }
+        fixed.retain(|(t, _)| *t != drop);
+    }
+    if width < used(&fixed) + 20 {
+        // Very narrow: shorten the status column rather than the name.
+        if let Some(s) = fixed.iter_mut().find(|(t, _)| *t == "STATUS") {
+            s.1 = 16;
+        }
+    }
+    let name_w = width.saturating_sub(used(&fixed) + 1).max(10);
+    let mut header = vec![Span::styled(
+        format!("{} ", pad("NAME", name_w)),
+        theme.style(Token::Header),
+    )];
+    for (t, w) in &fixed {
+        header.push(Span::styled(
+            format!("{} ", pad(t, *w)),
+            theme.style(Token::Header),
+        ));
+    }
+    let mut lines = vec![Line::from(header)];
+    let rows = usize::from(inner.height) - 1;
+    let cursor = model.pod_cursor.min(total.saturating_sub(1));
+    let offset = (cursor + 1).saturating_sub(rows);
+    for (i, (key, role)) in model.pod_rows().enumerate().skip(offset).take(rows) {
+        let Some(p) = model.cluster.pods.get(key) else {
+            continue;
+        };
+        let health = p.health();
+        let selected = i == cursor;
+        let mut spans = vec![Span::styled(
+            format!(
+                "{} ",
+                pad(
+                    &format!("{}{}", if selected { "› " } else { "  " }, p.key.name),
+                    name_w
+                )
+            ),
+            theme.style(Token::Text),
+        )];
+        for (t, w) in &fixed {
+            let (text, token) = match *t {
+                "ROLE" => (role.word().to_string(), role_token(*role)),
+                "READY" => (
+                    format!("{}/{}", p.ready, p.total),
+                    if p.ready < p.total {
+                        Token::Warning
+                    } else {
+                        Token::Text
+                    },
+                ),
+                "STATUS" => {
+                    let symbol = match health {
+                        PodHealth::Crash => "✖",
+                        PodHealth::NotReady | PodHealth::Pending => "◐",
+                        PodHealth::Terminating => "↓",
+                        PodHealth::Running => "●",
+                    };
+                    (
+                        format!("{symbol} {}", p.status_text()),
+                        health_token(health),
+                    )
+                }
+                "RESTARTS" => (
+                    p.restarts.to_string(),
+                    if p.restarts > 0 {
+                        Token::Warning
+                    } else {
+                        Token::Muted
+                    },
+                ),
+                "AGE" => (
+                    p.created_ms.map_or("-".into(), |t| age(model.now_ms, t)),
+                    Token::Muted,
+                ),
+                "NODE" => (p.node.clone().unwrap_or_else(|| "-".into()), Token::Muted),
+                _ => (String::new(), Token::Text),
+            };
+            spans.push(Span::styled(
+                format!("{} ", pad(&text, *w)),
+                theme.style(token),
+            ));
+        }
+        let mut line = Line::from(spans);
+        if selected && is_focused {
+            line = line.patch_style(theme.style(Token::Selection));
+        } else if selected {
+            line = line.patch_style(Modifier::BOLD);
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

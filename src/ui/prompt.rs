@@ -1,0 +1,38 @@
+//! The line above the status bar: the `/` filter or `:` command being typed, or a notice.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::config::{Mode, Theme, Token};
+use crate::model::Model;
+
+/// Draws the prompt or notice.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = match model.mode {
+        Mode::Filter => Line::from(vec![
+            Span::styled("/", theme.style(Token::KeyHint)),
+            Span::styled(model.input.clone(), theme.style(Token::Text)),
+            Span::styled("█", theme.style(Token::Muted)),
+            Span::styled("  enter keep · esc clear", theme.style(Token::Muted)),
+        ]),
+        Mode::Command => Line::from(vec![
+            Span::styled(":", theme.style(Token::KeyHint)),
+            Span::styled(model.input.clone(), theme.style(Token::Text)),
+            Span::styled("█", theme.style(Token::Muted)),
+            Span::styled(
+                "  releases · pods · logs · events · ctx [NAME] · ns NAME|all",
+                theme.style(Token::Muted),
+            ),
+        ]),
+        Mode::Normal | Mode::Help => match &model.notice {
+            Some(n) => Line::styled(
+                n.text.clone(),
+                theme.style(if n.error { Token::Error } else { Token::Info }),
+            ),
+            None => Line::default(),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

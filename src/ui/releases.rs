@@ -1,0 +1,240 @@
+//! The Releases pane: a row per Deployment / Rollout with phase (symbol, colour, word),
+//! revision, step, weight, ready pods and time since the last change.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::widgets::pane::block;
+use super::widgets::text::pad;
+use super::{focused, phase_token};
+use crate::config::{Theme, Token};
+use crate::model::cluster::Kind;
+use crate::model::time::age;
+use crate::model::{Connection, Model, Pane, Scope};
+
+struct Col {
+    title: &'static str,
+    width: usize,
+}
+
+/// Columns, widest first to drop when space is short: name and phase always stay.
+fn columns(width: usize) -> Vec<Col> {
+    let fixed = [
+        ("PHASE", 13),
+        ("STRATEGY", 10),
+        ("REV", 4),
+        ("STEP", 5),
+        ("WEIGHT", 9),
+        ("READY", 6),
+        ("CHANGED", 7),
+    ];
+    let mut cols: Vec<Col> = fixed
+        .iter()
+        .map(|(t, w)| Col {
+            title: t,
+            width: *w,
+        })
+        .collect();
+    let ns_width = 14;
+    let spacing = |n: usize| n; // one space between columns
+    let used = |cols: &[Col]| cols.iter().map(|c| c.width).sum::<usize>() + spacing(cols.len());
+    // Namespace is worth showing when the name keeps at least 20 columns.
+    let with_ns = width >= used(&cols) + ns_width + 1 + 20;
+    if with_ns {
+        cols.insert(
+            0,
+            Col {
+                title: "NAMESPACE",
+                width: ns_width,
+            },
+        );
+    }
+    for drop in ["STRATEGY", "CHANGED", "STEP", "REV"] {
+        if width >= used(&cols) + 24 {
+            break;
+        }
+        cols.retain(|c| c.title != drop);
+    }
+    let name_w = width.saturating_sub(used(&cols)).max(8);
+    cols.insert(
+        0,
+        Col {
+            title: "NAME",
+            width: name_w,
+        },
+    );
+    cols
+}
+
+/// Draws the pane.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let visible = model.visible_releases();
+    let mut extra = vec![Span::styled(
+        format!("{} ", visible.len()),
+        theme.style(Token::Muted),
+    )];
+    if !model.release_filter.is_empty() {
+        extra.push(Span::styled(
+            format!("/{} ", model.release_filter),
+            theme.style(Token::Info),
+        ));
+    }
+    let b = block(theme, "Releases", extra, focused(model, Pane::Releases));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    if visible.is_empty() {
+        let lines = empty_state(model, theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    let width = usize::from(inner.width);
+    let cols = columns(width);
+    let header: Vec<Span> = cols
+        .iter()
+        .map(|c| {
+            Span::styled(
+                format!("{} ", pad(c.title, c.width)),
+                theme.style(Token::Header),
+            )
+        })
+        .collect();
+    let mut lines = vec![Line::from(header)];
+    let rows = usize::from(inner.height).saturating_sub(1);
+    let cursor = model.release_cursor();
+    let offset = cursor.map_or(0, |c| (c + 1).saturating_sub(rows));
+    for (i, r) in visible.iter().enumerate().skip(offset).take(rows) {
+        let selected = cursor == Some(i);
+        let phase_style = theme.style(phase_token(r.phase));
+        let mut spans = Vec::new();
+        for c in &cols {
+            let (text, style) = match c.title {
+                "NAME" => (
+                    format!("{}{}", if selected { "› " } else { "  " }, r.id.key.name),
+                    theme.style(Token::Text),
+                ),
+                "NAMESPACE" => (r.id.key.namespace.clone(), theme.style(Token::Muted)),
+                "PHASE" => (
+                    format!("{} {}", r.phase.symbol(), r.phase_word()),
+                    phase_style,
+                ),
+                "STRATEGY" => (r.strategy.to_string(), theme.style(Token::Muted)),
+                "REV" => (
+                    r.revision.map_or("-".into(), |v| v.to_string()),
+                    theme.style(Token::Text),
+                ),
+                "STEP" => (
+                    r.step.map_or("-".into(), |(i, n)| format!("{i}/{n}")),
+                    theme.style(Token::Text),
+                ),
+                "WEIGHT" => (
+                    r.weight.map_or("-".into(), |(d, a)| {
+                        // Actual first: what traffic sees now; the target after the slash.
+                        if d == a {
+                            format!("{a}%")
+                        } else {
+                            format!("{a}%/{d}%")
+                        }
+                    }),
+                    theme.style(Token::Canary),
+                ),
+                "READY" => (
+                    format!("{}/{}", r.ready, r.desired),
+                    if r.ready < r.desired {
+                        theme.style(Token::Warning)
+                    } else {
+                        theme.style(Token::Text)
+                    },
+                ),
+                "CHANGED" => (
+                    r.last_change_ms
+                        .map_or("-".into(), |t| age(model.now_ms, t)),
+                    theme.style(Token::Muted),
+                ),
+                _ => (String::new(), Style::default()),
+            };
+            spans.push(Span::styled(format!("{} ", pad(&text, c.width)), style));
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            let sel = if focused(model, Pane::Releases) {
+                theme.style(Token::Selection)
+            } else {
+                theme
+                    .style(Token::Text)
+                    .add_modifier(ratatui::style::Modifier::BOLD)
+            };
+            line = line.patch_style(sel);
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What to say when there is no row: connecting, unreachable, forbidden, or truly empty.
+fn empty_state<'a>(model: &'a Model, theme: &Theme) -> Vec<Line<'a>> {
+    let ctx = &model.target.context;
+    let workloads = [Kind::Deployments, Kind::Rollouts];
+    if !model.release_filter.is_empty() && !model.releases.is_empty() {
+        return vec![Line::styled(
+            format!(
+                "No release matches /{}; ctrl-u clears the filter.",
+                model.release_filter
+            ),
+            theme.style(Token::Muted),
+        )];
+    }
+    if model.never_connected() {
+        let lost = workloads.iter().find_map(|k| match model.connection(*k) {
+            Connection::Lost(m) => Some(m.clone()),
+            _ => None,
+        });
+        return match lost {
+            Some(message) => vec![
+                Line::styled(
+                    format!(
+                        "✖ Cannot reach the API server of context {ctx} ({})",
+                        model.target.server
+                    ),
+                    theme.style(Token::Error),
+                ),
+                Line::styled(format!("  {message}"), theme.style(Token::Text)),
+                Line::styled(
+                    "  Retrying on its own; check the VPN, the context (--context) or run `quarterdeck demo`.",
+                    theme.style(Token::Muted),
+                ),
+            ],
+            None => vec![Line::styled(
+                format!("◐ Connecting to context {ctx} ({})…", model.target.server),
+                theme.style(Token::Progressing),
+            )],
+        };
+    }
+    let mut lines = Vec::new();
+    for k in workloads {
+        if let Connection::Forbidden(m) = model.connection(k) {
+            lines.push(Line::styled(
+                format!("✖ {}: forbidden — {m}", k.plural()),
+                theme.style(Token::Error),
+            ));
+        }
+    }
+    let scope = match &model.target.scope {
+        Scope::Namespace(ns) => format!("namespace {ns}"),
+        Scope::All => "any namespace".into(),
+    };
+    lines.push(Line::styled(
+        format!("No Deployments or Rollouts in {scope} of context {ctx}."),
+        theme.style(Token::Text),
+    ));
+    lines.push(Line::styled(
+        "Try -n NAMESPACE (or :ns NAME), -A for all namespaces (:ns all), or `quarterdeck demo` for a simulated cluster.",
+        theme.style(Token::Muted),
+    ));
+    lines
+}

@@ -1,0 +1,72 @@
+//! The status bar (context, namespaces, connection state per source, staleness, read-only
+//! marker, key hints) and the expired-credentials banner.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::config::{Theme, Token};
+use crate::model::Connection;
+use crate::model::Model;
+use crate::model::cluster::Kind;
+use crate::model::time::elapsed;
+
+/// Draws the status bar.
+pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let bar = theme.style(Token::StatusBar);
+    let mut spans = vec![
+        Span::styled(" ⎈ ", bar),
+        Span::styled(
+            model.target.context.clone(),
+            bar.patch(theme.style(Token::Title)),
+        ),
+        Span::styled(format!(" │ {} │", model.target.scope.label()), bar),
+    ];
+    for kind in Kind::ALL {
+        let (text, token) = match model.connection(kind) {
+            Connection::Connecting => (format!(" {} …", kind.short()), Token::Muted),
+            Connection::Live => (format!(" {} ●", kind.short()), Token::Healthy),
+            Connection::Lost(_) => {
+                let since = model.connections.get(&kind).map_or(0, |(_, t)| *t);
+                (
+                    format!(" {} ⚠ stale {}", kind.short(), elapsed(model.now_ms, since)),
+                    Token::Stale,
+                )
+            }
+            Connection::Forbidden(_) => (format!(" {} ✖ forbidden", kind.short()), Token::Error),
+            Connection::Unauthorized(_) => (format!(" {} ✖ 401", kind.short()), Token::Error),
+        };
+        spans.push(Span::styled(text, bar.patch(theme.style(token))));
+    }
+    spans.push(Span::styled(" │", bar));
+    if model.target.readonly {
+        spans.push(Span::styled(" READ-ONLY ", theme.style(Token::ReadOnly)));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let hints = " ? help  : command  / filter  q quit ";
+    let width = usize::from(area.width);
+    if used + hints.len() <= width {
+        spans.push(Span::styled(" ".repeat(width - used - hints.len()), bar));
+        spans.push(Span::styled(hints, bar.patch(theme.style(Token::KeyHint))));
+    } else if used < width {
+        spans.push(Span::styled(" ".repeat(width - used), bar));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// Draws the banner shown while the API refuses our credentials.
+pub fn banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(message) = model.unauthorized() else {
+        return;
+    };
+    let text = format!(
+        " ✖ Credentials for context {} were rejected (401: {message}). Log in again (e.g. refresh your cloud login) — Quarterdeck keeps retrying. ",
+        model.target.context
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, theme.style(Token::Banner)))
+            .style(theme.style(Token::Banner)),
+        area,
+    );
+}

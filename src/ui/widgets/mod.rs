@@ -1,0 +1,5 @@
+//! Reusable drawing pieces shared by the panes.
+
+pub mod gauge;
+pub mod pane;
+pub mod text;
