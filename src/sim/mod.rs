@@ -3,8 +3,11 @@
 //! the real wire protocols, so what works against it works against a real cluster.
 
 pub mod api;
+pub mod ci;
 pub mod control;
 pub mod controllers;
+pub mod github;
+pub mod gitlab;
 pub mod kubeconfig;
 pub mod loggen;
 pub mod logs;
@@ -172,6 +175,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() / 1000 * 1000);
     let mut world = World::new(cfg.seed, start_ms, cfg.speed);
     scenario.build(&mut world);
+    ci::install_default(&mut world);
     world.clock.frozen = cfg.frozen;
 
     let listener = TcpListener::bind(("127.0.0.1", cfg.port))
@@ -251,6 +255,9 @@ async fn drive_clock(sim: Arc<Sim>) {
 fn router(sim: Arc<Sim>) -> Router {
     Router::new()
         .nest("/sim", control::router())
+        .nest("/sim/ci", ci::control::router())
+        .route("/github/{*rest}", axum::routing::any(github::handle))
+        .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
         .with_state(sim)
@@ -258,6 +265,12 @@ fn router(sim: Arc<Sim>) -> Router {
 
 /// Rejects requests without the run's bearer token, in the error format of the API asked.
 async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    // Short-lived log URLs are signed instead: clients must not send the token there.
+    if path.starts_with(github::LOGS_PREFIX) {
+        return next.run(req).await;
+    }
+    let (github, gitlab) = (path.starts_with("/github/"), path.starts_with("/gitlab/"));
     let headers = req.headers();
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -267,6 +280,10 @@ async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> 
     let ok = bearer.or(private).is_some_and(|t| t == sim.token);
     if ok {
         next.run(req).await
+    } else if github {
+        github::unauthorized()
+    } else if gitlab {
+        gitlab::unauthorized()
     } else {
         ApiError::unauthorized().into_response()
     }

@@ -131,6 +131,8 @@ pub struct World {
     pub behaviours: BTreeMap<String, Behaviour>,
     /// Controller state kept beside the store.
     pub ctl: super::controllers::State,
+    /// CI projects, runs and jobs (GitHub Actions and GitLab CI).
+    pub ci: super::ci::CiWorld,
 }
 
 impl World {
@@ -145,6 +147,7 @@ impl World {
             faults: Faults::default(),
             behaviours: BTreeMap::new(),
             ctl: super::controllers::State::default(),
+            ci: super::ci::CiWorld::new(seed),
         }
     }
 
@@ -160,6 +163,7 @@ impl World {
             self.clock.carry_ms -= STEP_MS as f64;
             self.clock.now_ms += STEP_MS;
             super::controllers::step(self);
+            super::ci::step(self);
         }
     }
 }
