@@ -1,0 +1,369 @@
+//! The real binary in a pseudo-terminal: `quarterdeck demo` against its embedded simulator,
+//! read back through a vt100 parser. Every wait polls the parsed screen until a condition
+//! holds or a timeout passes; nothing sleeps for a fixed time to let the world move.
+//!
+//! The demo writes its simulator's control API address and token to `--control-file`, so
+//! these tests start rollouts, freeze the clock and inject faults over plain HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const ROWS: u16 = 50;
+const COLS: u16 = 200;
+/// Begin synchronized update: one per frame drawn.
+const FRAME_START: &[u8] = b"\x1b[?2026h";
+
+struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    _dirs: tempfile::TempDir,
+    control: Option<(String, String)>,
+}
+
+impl Tui {
+    /// Starts `quarterdeck demo ARGS` in a 200×50 pty with private config and state dirs.
+    fn demo(args: &[&str]) -> Tui {
+        let dirs = tempfile::tempdir().unwrap();
+        let control = dirs.path().join("control.json");
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_quarterdeck"));
+        cmd.arg("demo");
+        cmd.arg("--control-file");
+        cmd.arg(&control);
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("HOME", dirs.path());
+        cmd.env("QUARTERDECK_CONFIG_DIR", dirs.path().join("config"));
+        cmd.env("QUARTERDECK_STATE_DIR", dirs.path().join("state"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("KUBECONFIG");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        {
+            let (parser, raw) = (parser.clone(), raw.clone());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            parser.lock().unwrap().process(&buf[..n]);
+                            raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                        }
+                    }
+                }
+            });
+        }
+        let mut tui = Tui {
+            child,
+            _master: pty.master,
+            writer,
+            parser,
+            raw,
+            _dirs: dirs,
+            control: None,
+        };
+        tui.control = Some(tui.read_control(&control));
+        tui
+    }
+
+    fn read_control(&self, path: &Path) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(path)
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            {
+                return (
+                    v["url"].as_str().unwrap().to_string(),
+                    v["token"].as_str().unwrap().to_string(),
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no control file; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Polls the screen until `cond` holds; panics with the screen after `timeout`.
+    fn wait_for(&self, what: &str, timeout: Duration, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// POSTs JSON to the simulator's control API; panics unless it answers 200.
+    fn control(&self, path: &str, body: &str) -> String {
+        let (url, token) = self.control.clone().unwrap();
+        let addr = url.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "{path} {body}: {answer}"
+        );
+        answer
+    }
+
+    fn frames(&self) -> usize {
+        count(&self.raw.lock().unwrap(), FRAME_START)
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// "actual N% · desired M%" from the Rollout pane.
+fn weight_text(screen: &str) -> Option<String> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains("actual ") && l.contains("desired "))?;
+    let start = line.find("actual ")?;
+    let rest = &line[start..];
+    let end = rest.find('│').unwrap_or(rest.len());
+    Some(rest[..end].trim().to_string())
+}
+
+fn minute_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 60
+}
+
+#[test]
+fn demo_end_to_end() {
+    let mut tui = Tui::demo(&[]);
+
+    // The five seed systems of the default world, within 5 s.
+    let seeds = [
+        "feature-store",
+        "globeco-order-generation",
+        "customer-intelligence",
+        "producer",
+        "consumer",
+        "orders-api",
+    ];
+    let screen = tui.wait_for("the seed releases", Duration::from_secs(5), |s| {
+        seeds.iter().all(|name| s.contains(name))
+    });
+    assert!(screen.contains("deploy ●"), "{screen}");
+
+    // Select orders-api through the filter: its pods, then its log lines.
+    tui.keys("/orders-api\rj");
+    tui.wait_for("orders-api pods", Duration::from_secs(5), |s| {
+        s.contains("Rollout · orders-api")
+            && s.lines()
+                .filter(|l| l.contains("│› orders-api-") || l.contains("│  orders-api-"))
+                .count()
+                >= 2
+    });
+    tui.wait_for("orders-api log lines", Duration::from_secs(10), |s| {
+        s.lines()
+            .any(|l| l.contains("││stable ") || l.contains("││canary ") || l.contains("┃┃stable "))
+    });
+    let before = weight_text(&tui.screen()).expect("the canary shows a weight");
+
+    // A new image through the simulator: the canary restarts and its weight moves on screen.
+    tui.control(
+        "/sim/rollout",
+        r#"{"namespace":"orders","name":"orders-api","image":"ghcr.io/acme/orders-api:9.9.9"}"#,
+    );
+    let after = tui.wait_for("the new revision's weight", Duration::from_secs(10), |s| {
+        s.contains("orders-api:9.9.9") && weight_text(s).is_some_and(|w| w != before)
+    });
+    assert_ne!(weight_text(&after).unwrap(), before);
+
+    // Every watch dropped and the API answering 500 for a while (kube-rs retries 503s by itself): stale, then live again
+    // without a key press.
+    tui.control(
+        "/sim/faults",
+        r#"{"drop_watches":true,"fail_next":{"status":500,"count":25}}"#,
+    );
+    tui.wait_for("the stale marker", Duration::from_secs(10), |s| {
+        s.contains("stale")
+    });
+    let recovered = tui.wait_for("recovery", Duration::from_secs(30), |s| {
+        !s.contains("stale") && s.contains("deploy ●") && s.contains("rollouts ●")
+    });
+    assert!(recovered.contains("orders-api"));
+
+    // With the simulated clock frozen nothing changes, so nothing is drawn.
+    tui.control("/sim/clock", r#"{"frozen":true}"#);
+    let quiet = Duration::from_millis(1500);
+    let mut idle = false;
+    for _ in 0..10 {
+        // Wait for the last changes (in-flight log lines, events) to be drawn.
+        let start = tui.frames();
+        let minute = minute_now();
+        let deadline = Instant::now() + quiet;
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Relative ages change at minute boundaries; that frame is legitimate.
+        if tui.frames() == start && minute_now() == minute {
+            idle = true;
+            break;
+        }
+    }
+    assert!(idle, "the dashboard kept drawing with a frozen world");
+    let start = tui.frames();
+    let minute = minute_now();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if minute_now() == minute {
+        assert_eq!(tui.frames(), start, "frames drawn while nothing changed");
+    }
+
+    // q quits with 0 and gives the terminal back.
+    tui.keys("q");
+    let status = tui.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let raw = tui.raw.lock().unwrap().clone();
+        let last_frame = raw
+            .windows(FRAME_START.len())
+            .rposition(|w| w == FRAME_START)
+            .unwrap_or(0);
+        let tail = &raw[last_frame..];
+        if count(tail, b"\x1b[?1049l") > 0 && count(tail, b"\x1b[?25h") > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no alternate-screen leave / cursor show after the last frame: {:?}",
+            String::from_utf8_lossy(&tail[tail.len().saturating_sub(200)..])
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn hostile_log_lines_stay_inert() {
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/hostile-logs.toml"
+    );
+    let mut tui = Tui::demo(&["--scenario", scenario, "-n", "demo"]);
+    tui.wait_for("the releases", Duration::from_secs(10), |s| {
+        s.contains("terminal-chaos") && s.contains("calm-service")
+    });
+    let frames_before = tui.raw.lock().unwrap().len();
+    tui.keys("/terminal-chaos\rj");
+    let markers = [
+        "session expired",
+        "title changed",
+        "bell storm",
+        "overwrote the previous line",
+        "clipboard write",
+        "ALTERNATE SCREEN",
+        "click me",
+        "device control string",
+        "returnoverwrite",
+    ];
+    let screen = tui.wait_for("hostile lines on screen", Duration::from_secs(20), |s| {
+        markers.iter().filter(|m| s.contains(*m)).count() >= 3
+    });
+    // The frame is intact: the status bar is still on the last row and the title row first.
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(rows.first().unwrap().contains("Releases"), "{screen}");
+    assert!(
+        rows.iter().any(|r| r.contains("⎈ quarterdeck-sim")),
+        "{screen}"
+    );
+    // Nothing the pods wrote reached the terminal as a control sequence.
+    let raw = tui.raw.lock().unwrap()[frames_before..].to_vec();
+    assert_eq!(
+        count(&raw, b"\x1b]"),
+        0,
+        "an OSC sequence reached the terminal"
+    );
+    assert_eq!(count(&raw, b"\x07"), 0, "a bell reached the terminal");
+    assert_eq!(
+        count(&raw, b"\x1b[2J"),
+        0,
+        "a clear-screen reached the terminal"
+    );
+    assert_eq!(count(&raw, b"\x1bP"), 0, "a DCS reached the terminal");
+    tui.keys("q");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+}
