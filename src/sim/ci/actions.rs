@@ -247,7 +247,7 @@ impl Engine {
                 out.push(dep);
             }
         }
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(out)
     }
 
@@ -277,7 +277,7 @@ impl Engine {
         let (job_id, run_id) = (dep.job_id, dep.run_id);
         self.record_review(dep_id, user.clone(), approve, comment.to_string(), now);
         self.unblock_if_approved(job_id);
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(())
     }
 
@@ -301,7 +301,7 @@ impl Engine {
             j.played_by = Some(user);
         }
         self.set_deploy(job_id, DeployState::Created, "queued", now);
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(())
     }
 
@@ -333,7 +333,7 @@ impl Engine {
             run.finished_ms = None;
             run.updated_ms = now;
         }
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(new_id)
     }
 
@@ -447,7 +447,7 @@ impl Engine {
                 }
             }
         }
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(())
     }
 
@@ -505,7 +505,7 @@ impl Engine {
         job.finished_ms = Some(now);
         let run_id = job.run_id;
         self.set_deploy(job_id, DeployState::Canceled, "inactive", now);
-        self.active.insert(run_id);
+        self.touch(run_id);
         Ok(())
     }
 }

@@ -5,9 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Cond, JobSpec, Project, Provider, User, Workflow};
-use super::run::{
-    DeployState, Deployment, FailPolicy, Job, JobState, Run, RunStart, StepRun, StepState,
-};
+use super::run::{DeployState, Deployment, Job, JobState, Run, RunStart, StepState};
 use crate::sim::rng::Rng;
 
 /// A deploy step asks the cluster to run a new image.
@@ -74,6 +72,8 @@ pub struct Engine {
     /// The user every API token acts as.
     pub current_user: User,
     pub(super) active: BTreeSet<u64>,
+    /// For idle active runs: the earliest time anything in them can change on its own.
+    wake: BTreeMap<u64, i64>,
     pub(super) rng: Rng,
     ids: Ids,
 }
@@ -88,6 +88,7 @@ impl Engine {
             deployments: BTreeMap::new(),
             current_user,
             active: BTreeSet::new(),
+            wake: BTreeMap::new(),
             rng: Rng::new(crate::sim::rng::mix(seed ^ 0xC1C1_0000_5EED_0001)),
             ids: Ids::new(),
         }
@@ -119,6 +120,12 @@ impl Engine {
     pub fn spec_of(&self, job: &Job) -> Option<&JobSpec> {
         let run = self.runs.get(&job.run_id)?;
         self.workflow_of(run)?.1.jobs.get(job.spec)
+    }
+
+    /// Marks a run as moving again after someone acted on it.
+    pub(super) fn touch(&mut self, run_id: u64) {
+        self.active.insert(run_id);
+        self.wake.remove(&run_id);
     }
 
     /// Whether this run is still moving on its own.
@@ -173,119 +180,8 @@ impl Engine {
         for spec in specs {
             self.create_jobs(id, spec, 1, now, None);
         }
-        self.active.insert(id);
+        self.touch(id);
         Some(id)
-    }
-
-    /// Creates the jobs one spec expands into; `only` restricts to one expanded name.
-    pub(super) fn create_jobs(
-        &mut self,
-        run_id: u64,
-        spec_idx: usize,
-        attempt: u32,
-        now: i64,
-        only: Option<&str>,
-    ) -> Vec<u64> {
-        let Some(run) = self.runs.get(&run_id) else {
-            return Vec::new();
-        };
-        let Some((project, wf)) = self.workflow_of(run) else {
-            return Vec::new();
-        };
-        let provider = project.provider;
-        let Some(spec) = wf.jobs.get(spec_idx).cloned() else {
-            return Vec::new();
-        };
-        let fail_policy = run.start.fail.clone();
-        let mut made = Vec::new();
-        for name in expand(&spec, provider) {
-            if only.is_some_and(|o| o != name) {
-                continue;
-            }
-            let gap = self.rng.range(1, 4);
-            let id = self.next_job_id(provider, gap);
-            let steps = self.plan_steps(&spec, provider);
-            let spec_steps: Vec<usize> = steps
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.spec.is_some())
-                .map(|(i, _)| i)
-                .collect();
-            let fail_step = match &fail_policy {
-                FailPolicy::Never => None,
-                FailPolicy::Job(key) if *key == spec.key => spec_steps.last().copied(),
-                FailPolicy::Job(_) => None,
-                FailPolicy::Random => {
-                    if self.rng.chance(spec.fail_chance) {
-                        self.rng.pick(&spec_steps).copied()
-                    } else {
-                        None
-                    }
-                }
-            };
-            let job = Job {
-                id,
-                run_id,
-                attempt,
-                spec: spec_idx,
-                name,
-                state: JobState::Created,
-                created_ms: now,
-                queued_ms: None,
-                waiting_ms: None,
-                started_ms: None,
-                finished_ms: None,
-                queue_ms: self.rng.range(1_000, 6_000) as i64,
-                steps,
-                fail_step,
-                failure_reason: None,
-                retried: false,
-                runner: self.rng.range(1, 40) as u32,
-                deployment: None,
-                played_by: None,
-                log_seed: self.rng.next_u64(),
-                deploy_note: None,
-            };
-            self.jobs.insert(id, job);
-            if let Some(run) = self.runs.get_mut(&run_id) {
-                run.jobs.push(id);
-            }
-            made.push(id);
-        }
-        made
-    }
-
-    fn plan_steps(&mut self, spec: &JobSpec, provider: Provider) -> Vec<StepRun> {
-        type Fixed = &'static [(&'static str, u32)];
-        let (head, tail): (Fixed, Fixed) = match provider {
-            Provider::GitHub => (&[("Set up job", 2)], &[("Complete job", 1)]),
-            Provider::GitLab => (
-                &[("prepare_executor", 4), ("get_sources", 2)],
-                &[("cleanup_file_variables", 1)],
-            ),
-        };
-        let mut steps = Vec::new();
-        let mut push = |rng: &mut Rng, name: &str, spec: Option<usize>, secs: u32| {
-            let jitter = 0.75 + 0.5 * rng.unit();
-            steps.push(StepRun {
-                name: name.to_string(),
-                spec,
-                planned_ms: ((secs as f64 * 1000.0 * jitter) as i64).max(300),
-                state: StepState::Pending,
-                started_ms: None,
-                finished_ms: None,
-            });
-        };
-        for (name, secs) in head {
-            push(&mut self.rng, name, None, *secs);
-        }
-        for (i, s) in spec.steps.iter().enumerate() {
-            push(&mut self.rng, &s.name, Some(i), s.secs);
-        }
-        for (name, secs) in tail {
-            push(&mut self.rng, name, None, *secs);
-        }
-        steps
     }
 
     /// Ids of the jobs of the current attempt that were not replaced by a retry, by id.
@@ -343,6 +239,9 @@ impl Engine {
     }
 
     fn step_run(&mut self, run_id: u64, now: i64, effects: &mut Vec<DeployEffect>) {
+        if self.wake.get(&run_id).is_some_and(|w| now < *w) {
+            return;
+        }
         let ids = self.current_jobs(run_id);
         let mut changed = false;
         for id in &ids {
@@ -379,8 +278,63 @@ impl Engine {
                 run.finished_ms = Some(last_finish.unwrap_or(now));
                 run.updated_ms = run.updated_ms.max(last_finish.unwrap_or(now));
                 self.active.remove(&run_id);
+                self.wake.remove(&run_id);
+                return;
             }
         }
+        if changed {
+            self.wake.remove(&run_id);
+        } else {
+            let next = self.next_event(run_id);
+            self.wake.insert(run_id, next);
+        }
+    }
+
+    /// The earliest time a job of this run can change without anyone acting: a queue wait,
+    /// a step's end, a wait timer or a scripted review or play.
+    fn next_event(&self, run_id: u64) -> i64 {
+        let Some(run) = self.runs.get(&run_id) else {
+            return i64::MAX;
+        };
+        let mut t = i64::MAX;
+        for id in self.current_jobs(run_id) {
+            let Some(j) = self.jobs.get(&id) else {
+                continue;
+            };
+            match j.state {
+                JobState::Pending => t = t.min(j.queued_ms.unwrap_or(0) + j.queue_ms),
+                JobState::Running => {
+                    for s in j.steps.iter().filter(|s| s.state == StepState::Running) {
+                        t = t.min(s.started_ms.unwrap_or(0) + s.planned_ms);
+                    }
+                }
+                JobState::Waiting | JobState::Manual => {
+                    let since = j.waiting_ms.unwrap_or(j.created_ms);
+                    let spec = self.spec_of(j);
+                    let env = spec.and_then(|s| s.environment.as_deref());
+                    if j.state == JobState::Waiting {
+                        let timer = self
+                            .project(run.project)
+                            .and_then(|p| env.and_then(|e| p.environment(e)))
+                            .map(|e| e.wait_timer_min as i64 * 60_000)
+                            .unwrap_or(0);
+                        t = t.min(since + timer);
+                    }
+                    for a in &run.start.script {
+                        let mine = if a.play {
+                            spec.is_some_and(|s| s.key == a.target)
+                        } else {
+                            env == Some(a.target.as_str())
+                        };
+                        if mine {
+                            t = t.min(since + a.after_secs * 1000);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        t
     }
 
     /// Whether a manual job still has a scripted review or play to come.
@@ -671,24 +625,5 @@ impl Engine {
         job.finished_ms = Some(at);
         job.failure_reason = Some(reason.to_string());
         self.set_deploy(id, DeployState::Failed, "failure", at);
-    }
-}
-
-/// The names one spec expands into: matrix values, `parallel` numbering, or the name itself.
-pub fn expand(spec: &JobSpec, provider: Provider) -> Vec<String> {
-    if !spec.matrix.is_empty() {
-        spec.matrix
-            .iter()
-            .map(|v| match provider {
-                Provider::GitHub => format!("{} ({v})", spec.name),
-                Provider::GitLab => format!("{}: [{v}]", spec.name),
-            })
-            .collect()
-    } else if spec.parallel > 1 {
-        (1..=spec.parallel)
-            .map(|i| format!("{} {i}/{}", spec.name, spec.parallel))
-            .collect()
-    } else {
-        vec![spec.name.clone()]
     }
 }

@@ -41,7 +41,7 @@ pub fn render(engine: &Engine, job: &Job, now: i64) -> String {
         let mut rng = Rng::new(job.log_seed ^ (i as u64).wrapping_mul(0x9E37_79B9));
         let lines = match project.provider {
             Provider::GitHub => github_step(&ctx, step, &mut rng),
-            Provider::GitLab => gitlab_step(&ctx, i, step, &mut rng),
+            Provider::GitLab => gitlab_step(&ctx, step, &mut rng),
         };
         let span = step.finished_ms.unwrap_or(start + step.planned_ms) - start;
         let n = lines.len().max(1) as i64;
@@ -142,7 +142,7 @@ fn github_step(ctx: &Ctx, step: &StepRun, rng: &mut Rng) -> Vec<String> {
     }
 }
 
-fn gitlab_step(ctx: &Ctx, idx: usize, step: &StepRun, rng: &mut Rng) -> Vec<String> {
+fn gitlab_step(ctx: &Ctx, step: &StepRun, rng: &mut Rng) -> Vec<String> {
     let failed = step.state == StepState::Failed;
     let start_s = step.started_ms.unwrap_or(0) / 1000;
     let end_s = step
@@ -201,7 +201,7 @@ fn gitlab_step(ctx: &Ctx, idx: usize, step: &StepRun, rng: &mut Rng) -> Vec<Stri
         ],
         Some((i, s)) => {
             let mut lines = Vec::new();
-            if i == 0 || idx == 0 {
+            if i == 0 {
                 lines.push(open(
                     "step_script",
                     "Executing \"step_script\" stage of the job script",
@@ -244,7 +244,14 @@ fn output(ctx: &Ctx, s: &StepSpec, failed: bool, rng: &mut Rng) -> Vec<String> {
     )
     .to_lowercase();
     let mut out = Vec::new();
-    if what.contains("checkout") {
+    let any = |keys: &[&str]| keys.iter().any(|k| what.contains(k));
+    if s.deploys {
+        out.push("Deploying…".into());
+        match &ctx.job.deploy_note {
+            Some(note) => out.push(note.clone()),
+            None => out.push("\x1b[33mwaiting for the cluster\x1b[0m".into()),
+        }
+    } else if what.contains("checkout") {
         out.push(format!("Syncing repository: {}", ctx.repo));
         out.push("Fetching the repository".into());
         out.push(format!(
@@ -252,39 +259,25 @@ fn output(ctx: &Ctx, s: &StepSpec, failed: bool, rng: &mut Rng) -> Vec<String> {
             &ctx.sha[..7.min(ctx.sha.len())],
             ctx.title
         ));
-    } else if what.contains("setup-python") || what.contains("setup-node") {
+    } else if any(&["setup-python", "setup-node"]) {
         out.push("Successfully set up CPython (3.12.7)".into());
-    } else if what.contains("pytest") || what.contains("test") && !what.contains("perf") {
-        let n = rng.range(40, 320);
-        for k in 0..rng.range(4, 9) {
-            out.push(format!(
-                "tests/unit/test_{}.py::test_case_{k} \x1b[32mPASSED\x1b[0m [{:>3}%]",
-                ["orders", "features", "api", "models", "events"][k as usize % 5],
-                (k + 1) * 11
-            ));
-        }
-        if failed {
-            out.push(
-                "tests/unit/test_api.py::test_idempotent_retry \x1b[31mFAILED\x1b[0m [ 97%]".into(),
-            );
-            out.push("E       AssertionError: expected status 201, got 409".into());
-            out.push(format!(
-                "\x1b[31m==== 1 failed, {} passed in {}.{:02}s ====\x1b[0m",
-                n - 1,
-                rng.range(8, 90),
-                rng.range(0, 100)
-            ));
-        } else {
-            out.push(format!(
-                "\x1b[32m==== {n} passed in {}.{:02}s ====\x1b[0m",
-                rng.range(8, 90),
-                rng.range(0, 100)
-            ));
-        }
-    } else if ["ruff", "flake8", "black", "lint", "mypy", "isort"]
-        .iter()
-        .any(|k| what.contains(k))
-    {
+    } else if any(&["setup-buildx", "setup-qemu"]) {
+        out.push("Docker info".into());
+        out.push("Buildx version: github.com/docker/buildx v0.19.2".into());
+    } else if any(&["login-action", "docker login"]) {
+        out.push("Login Succeeded!".into());
+    } else if any(&["pytest", "contract tests", "unit tests"]) {
+        test_output(&mut out, failed, rng);
+    } else if any(&[
+        "ruff",
+        "flake8",
+        "black",
+        "lint",
+        "mypy",
+        "isort",
+        "pylint",
+        "pre-commit",
+    ]) {
         if failed {
             out.push("app/handlers.py:41:5: F401 [*] `typing.Any` imported but unused".into());
             out.push("\x1b[31mFound 1 error.\x1b[0m".into());
@@ -295,42 +288,18 @@ fn output(ctx: &Ctx, s: &StepSpec, failed: bool, rng: &mut Rng) -> Vec<String> {
                 rng.range(40, 200)
             ));
         }
-    } else if what.contains("docker") || what.contains("build") {
-        for k in 1..=rng.range(5, 9) {
-            out.push(format!(
-                "#{k} [{}/8] RUN {}",
-                k,
-                [
-                    "pip install -r requirements.txt",
-                    "npm ci",
-                    "apt-get update",
-                    "COPY . ."
-                ][k as usize % 4]
-            ));
-            out.push(format!(
-                "#{k} DONE {}.{}s",
-                rng.range(0, 40),
-                rng.range(0, 10)
-            ));
-        }
-        out.push(format!("#{} exporting to image", rng.range(10, 14)));
-        out.push(format!(
-            "#{} writing image sha256:{:016x}{:016x} done",
-            rng.range(14, 18),
-            rng.next_u64(),
-            rng.next_u64()
-        ));
-    } else if [
+    } else if any(&["docker build", "build-push", "docker push", "build api"]) {
+        build_output(&mut out, rng);
+    } else if any(&[
         "trivy",
         "bandit",
         "safety",
         "scan",
         "security",
         "trufflehog",
-    ]
-    .iter()
-    .any(|k| what.contains(k))
-    {
+        "sbom",
+        "sarif",
+    ]) {
         out.push(format!(
             "Total: {} (UNKNOWN: 0, LOW: {}, MEDIUM: {}, HIGH: 0, CRITICAL: {})",
             rng.range(0, 9),
@@ -338,16 +307,7 @@ fn output(ctx: &Ctx, s: &StepSpec, failed: bool, rng: &mut Rng) -> Vec<String> {
             rng.range(0, 3),
             u8::from(failed)
         ));
-    } else if s.deploys {
-        out.push("Deploying…".into());
-        match &ctx.job.deploy_note {
-            Some(note) => out.push(note.clone()),
-            None => out.push("\x1b[33mwaiting for the cluster\x1b[0m".into()),
-        }
-    } else if ["k6", "locust", "perf", "benchmark", "load"]
-        .iter()
-        .any(|k| what.contains(k))
-    {
+    } else if any(&["k6", "locust", "perf", "benchmark", "load"]) {
         out.push(format!(
             "http_req_duration: avg={}ms p(95)={}ms",
             rng.range(8, 30),
@@ -365,4 +325,53 @@ fn output(ctx: &Ctx, s: &StepSpec, failed: bool, rng: &mut Rng) -> Vec<String> {
         out.push("\x1b[31mError: command exited with status 1\x1b[0m".into());
     }
     out
+}
+
+fn test_output(out: &mut Vec<String>, failed: bool, rng: &mut Rng) {
+    let n = rng.range(40, 320);
+    for k in 0..rng.range(4, 9) {
+        out.push(format!(
+            "tests/unit/test_{}.py::test_case_{k} \x1b[32mPASSED\x1b[0m [{:>3}%]",
+            ["orders", "features", "api", "models", "events"][k as usize % 5],
+            (k + 1) * 11
+        ));
+    }
+    let secs = format!("{}.{:02}s", rng.range(8, 90), rng.range(0, 100));
+    if failed {
+        out.push(
+            "tests/unit/test_api.py::test_idempotent_retry \x1b[31mFAILED\x1b[0m [ 97%]".into(),
+        );
+        out.push("E       AssertionError: expected status 201, got 409".into());
+        out.push(format!(
+            "\x1b[31m==== 1 failed, {} passed in {secs} ====\x1b[0m",
+            n - 1
+        ));
+    } else {
+        out.push(format!("\x1b[32m==== {n} passed in {secs} ====\x1b[0m"));
+    }
+}
+
+fn build_output(out: &mut Vec<String>, rng: &mut Rng) {
+    let cmds = [
+        "COPY requirements.txt .",
+        "RUN pip install -r requirements.txt",
+        "COPY . .",
+        "RUN python -m compileall src",
+    ];
+    let n = rng.range(4, 8);
+    for k in 1..=n {
+        out.push(format!("#{k} [{k}/{n}] {}", cmds[k as usize % cmds.len()]));
+        out.push(format!(
+            "#{k} DONE {}.{}s",
+            rng.range(0, 40),
+            rng.range(0, 10)
+        ));
+    }
+    out.push(format!("#{} exporting to image", n + 1));
+    out.push(format!(
+        "#{} writing image sha256:{:016x}{:016x} done",
+        n + 1,
+        rng.next_u64(),
+        rng.next_u64()
+    ));
 }

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod budget;
 pub mod control;
 pub mod engine;
+pub mod expand;
 pub mod http;
 pub mod joblog;
 pub mod model;

@@ -1,6 +1,7 @@
 //! Engine tests: determinism, failure propagation, expansion, gates, retries and logs.
 
-use super::engine::{Engine, expand};
+use super::engine::Engine;
+use super::expand::expand;
 use super::joblog;
 use super::model::{Cond, Project, Provider, Workflow};
 use super::run::{FailPolicy, JobState, RunStart};
