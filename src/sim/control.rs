@@ -159,7 +159,7 @@ async fn scenario(
 fn rebuild(old: &World, scenario: &Scenario) -> World {
     let mut fresh = World::new(old.seed, old.clock.now_ms, old.clock.speed);
     fresh.store.start_after(old.store.current_rv());
-    scenario.build(&mut fresh);
+    super::populate(&mut fresh, scenario);
     fresh.clock.frozen = old.clock.frozen;
     fresh
 }

@@ -174,8 +174,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         .start_ms
         .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() / 1000 * 1000);
     let mut world = World::new(cfg.seed, start_ms, cfg.speed);
-    scenario.build(&mut world);
-    ci::install_default(&mut world);
+    populate(&mut world, &scenario);
     world.clock.frozen = cfg.frozen;
 
     let listener = TcpListener::bind(("127.0.0.1", cfg.port))
@@ -235,6 +234,12 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         task: Some(task),
         _tempdir: tempdir,
     })
+}
+
+/// Fills an empty world: the scenario's cluster, then the CI projects that deploy to it.
+pub(crate) fn populate(world: &mut World, scenario: &scenario::Scenario) {
+    scenario.build(world);
+    ci::install_default(world);
 }
 
 /// Moves simulated time with the wall clock (times the speed) while not frozen.
