@@ -515,3 +515,316 @@ fn kubectl_logs_and_watch() {
     watch.kill().unwrap();
     watch.wait().unwrap();
 }
+
+/// Marks a seeded pod Ready, so it counts as a ready endpoint.
+fn make_ready(fx: &Fixture, pod: &str) {
+    let (code, body) = fx.send(
+        "PATCH",
+        &format!("/api/v1/namespaces/{NS}/pods/{pod}/status"),
+        "application/merge-patch+json",
+        r#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#,
+    );
+    assert_eq!(code, 200, "{body}");
+}
+
+#[test]
+fn kubectl_cluster_surface() {
+    let Some((fx, k)) = setup() else { return };
+
+    for endpoint in ["/healthz", "/livez", "/readyz"] {
+        assert_eq!(k.ok(&["get", "--raw", endpoint]), "ok");
+    }
+    let verbose = k.ok(&["get", "--raw", "/readyz?verbose"]);
+    assert!(verbose.starts_with("[+]ping ok\n"), "{verbose}");
+    assert!(verbose.ends_with("readyz check passed\n"), "{verbose}");
+    assert_eq!(k.ok(&["get", "--raw", "/livez/ping"]), "ok");
+
+    let whoami = k.ok(&["auth", "whoami"]);
+    assert_eq!(header(&whoami), ["ATTRIBUTE", "VALUE"]);
+    assert!(
+        whoami.contains("[system:masters system:authenticated]"),
+        "{whoami}"
+    );
+    let rules = k.ok(&["auth", "can-i", "--list", "-n", NS]);
+    assert_eq!(row(&rules, "*.*"), ["*.*", "[]", "[]", "[*]"], "{rules}");
+
+    // Every namespace gets what the controllers of a real cluster create in it.
+    let defaults = k.ok(&["get", "sa,cm", "-n", NS]);
+    assert_eq!(row(&defaults, "serviceaccount/default")[1], "0");
+    assert_eq!(row(&defaults, "configmap/kube-root-ca.crt")[1], "1");
+    assert!(
+        defaults.contains("NAME                         DATA   AGE"),
+        "{defaults}"
+    );
+
+    // Endpoints follow the Service selector and pod readiness.
+    make_ready(&fx, "web-6d4f8b9c7-abcde");
+    let ep = k.ok(&["get", "endpoints", "-n", NS]);
+    assert_eq!(header(&ep), ["NAME", "ENDPOINTS", "AGE"]);
+    assert_eq!(row(&ep, "web"), ["web", "10.244.1.17:80", "5m"]);
+    let ep: Value =
+        serde_json::from_str(&k.ok(&["get", "ep", "web", "-n", NS, "-o", "json"])).unwrap();
+    assert_eq!(
+        ep["subsets"][0]["notReadyAddresses"][0]["ip"],
+        "10.244.1.18"
+    );
+    assert_eq!(
+        ep["subsets"][0]["addresses"][0]["targetRef"]["name"],
+        "web-6d4f8b9c7-abcde"
+    );
+
+    // Kinds the world does not use list as empty, with kubectl's usual message.
+    for kind in [
+        "secrets",
+        "pvc",
+        "ingress",
+        "limitranges",
+        "resourcequotas",
+        "pdb",
+        "hpa",
+        "cronjobs",
+        "jobs",
+        "statefulsets",
+        "daemonsets",
+    ] {
+        let out = k.run(&["get", kind, "-n", NS]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "get {kind}: {stderr}");
+        assert!(
+            stderr.contains("No resources found in qd-kubectl namespace."),
+            "{kind}: {stderr}"
+        );
+    }
+    let events = k.ok(&["get", "events.events.k8s.io", "-n", NS]);
+    assert_eq!(
+        header(&events),
+        ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    );
+    assert!(events.contains("pod/web-6d4f8b9c7-abcde"), "{events}");
+    let ev: Value = serde_json::from_str(&k.ok(&[
+        "get",
+        "events.v1.events.k8s.io",
+        "web-6d4f8b9c7-abcde.1",
+        "-n",
+        NS,
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(ev["regarding"]["name"], "web-6d4f8b9c7-abcde");
+    assert_eq!(
+        ev["note"],
+        "Container image \"shop/web:1.4.2\" already present on machine"
+    );
+    let crds = k.ok(&["get", "crd"]);
+    assert_eq!(header(&crds), ["NAME", "CREATED AT"]);
+    assert!(crds.contains("rollouts.argoproj.io"), "{crds}");
+    let cols = k.ok(&[
+        "get",
+        "crd",
+        "rollouts.argoproj.io",
+        "-o",
+        "jsonpath={.spec.versions[0].additionalPrinterColumns[*].name}",
+    ]);
+    assert_eq!(cols, "Desired Current Up-to-date Available Age");
+
+    // A Secret and a Job created by hand print with their real columns.
+    fx.create(
+        &format!("/api/v1/namespaces/{NS}/secrets"),
+        json!({"metadata": {"name": "creds"}, "type": "kubernetes.io/basic-auth",
+            "data": {"username": "YQ==", "password": "Yg=="}}),
+    );
+    let secrets = k.ok(&["get", "secrets", "-n", NS]);
+    assert_eq!(
+        row(&secrets, "creds"),
+        ["creds", "kubernetes.io/basic-auth", "2", "0s"]
+    );
+    fx.create(
+        &format!("/apis/batch/v1/namespaces/{NS}/jobs"),
+        json!({"metadata": {"name": "migrate", "creationTimestamp": "2026-11-22T03:15:00Z"},
+            "spec": {"completions": 1, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "m", "image": "shop/migrate:1"}]}}},
+            "status": {"succeeded": 1, "startTime": "2026-11-22T03:15:00Z", "completionTime": "2026-11-22T03:15:42Z",
+                "conditions": [{"type": "Complete", "status": "True"}]}}),
+    );
+    let jobs = k.ok(&["get", "jobs", "-n", NS]);
+    assert_eq!(
+        header(&jobs),
+        ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    );
+    assert_eq!(
+        row(&jobs, "migrate"),
+        ["migrate", "Complete", "1/1", "42s", "5m"]
+    );
+
+    let resources = k.ok(&["api-resources"]);
+    for (name, line) in [
+        ("endpoints", ["endpoints", "ep", "v1", "true", "Endpoints"]),
+        (
+            "cronjobs",
+            ["cronjobs", "cj", "batch/v1", "true", "CronJob"],
+        ),
+        (
+            "horizontalpodautoscalers",
+            [
+                "horizontalpodautoscalers",
+                "hpa",
+                "autoscaling/v2",
+                "true",
+                "HorizontalPodAutoscaler",
+            ],
+        ),
+    ] {
+        assert_eq!(row(&resources, name), line);
+    }
+
+    // Nodes: wide columns, and describe lists the pods scheduled there.
+    let wide = k.ok(&["get", "nodes", "-o", "wide"]);
+    assert_eq!(
+        header(&wide),
+        [
+            "NAME",
+            "STATUS",
+            "ROLES",
+            "AGE",
+            "VERSION",
+            "INTERNAL-IP",
+            "EXTERNAL-IP",
+            "OS-IMAGE",
+            "KERNEL-VERSION",
+            "CONTAINER-RUNTIME"
+        ]
+    );
+    let node = k.ok(&["describe", "node", &format!("{NS}-node")]);
+    assert!(
+        node.contains("Non-terminated Pods:          (2 in total)"),
+        "{node}"
+    );
+    assert!(node.contains("Allocated resources:"), "{node}");
+}
+
+#[test]
+fn kubectl_explain_and_apply() {
+    let Some((fx, k)) = setup() else { return };
+    let pods = k.ok(&["explain", "pods"]);
+    assert!(
+        pods.starts_with("KIND:       Pod\nVERSION:    v1\n"),
+        "{pods}"
+    );
+    assert!(pods.contains("  spec\t<PodSpec>\n"), "{pods}");
+    assert!(
+        pods.contains("  metadata\t<ObjectMeta>\n"),
+        "not required: {pods}"
+    );
+    let containers = k.ok(&["explain", "pods.spec.containers"]);
+    assert!(
+        containers.contains("FIELD: containers <[]Container>"),
+        "{containers}"
+    );
+    assert!(containers.contains("  image\t<string>"), "{containers}");
+    let strategy = k.ok(&["explain", "deployments.spec.strategy"]);
+    assert!(
+        strategy.contains("  rollingUpdate\t<RollingUpdateDeployment>"),
+        "{strategy}"
+    );
+    let rollouts = k.ok(&["explain", "rollouts.spec.strategy.canary"]);
+    assert!(
+        rollouts.contains("GROUP:      argoproj.io\nKIND:       Rollout"),
+        "{rollouts}"
+    );
+    assert!(rollouts.contains("  steps\t<[]Object>"), "{rollouts}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("demo.yaml");
+    let write = |image: &str, env_b: &str| {
+        let yaml = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: demo\n  namespace: {NS}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: demo}}\n  template:\n    metadata:\n      labels: {{app: demo}}\n    spec:\n      containers:\n      - name: app\n        image: {image}\n        env: [{{name: A, value: \"1\"}}, {{name: B, value: \"{env_b}\"}}]\n"
+        );
+        std::fs::write(&manifest, yaml).unwrap();
+    };
+    let file = manifest.to_str().unwrap();
+    write("nginx:1.27", "2");
+    assert!(
+        k.ok(&["create", "-f", file])
+            .contains("deployment.apps/demo created")
+    );
+    write("nginx:1.28", "3");
+    let applied = k.run(&["apply", "-f", file]);
+    let stderr = String::from_utf8_lossy(&applied.stderr);
+    assert!(applied.status.success(), "{stderr}");
+    assert!(!stderr.contains("error calculating patch"), "{stderr}");
+    let d: Value =
+        serde_json::from_str(&k.ok(&["get", "deploy", "demo", "-n", NS, "-o", "json"])).unwrap();
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.28"
+    );
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "A", "value": "1"}, {"name": "B", "value": "3"}])
+    );
+    write("nginx:1.29", "3");
+    let ssa = k.ok(&["apply", "--server-side", "-f", file]);
+    assert!(
+        ssa.contains("deployment.apps/demo serverside-applied"),
+        "{ssa}"
+    );
+    assert_eq!(
+        k.ok(&[
+            "get",
+            "deploy",
+            "demo",
+            "-n",
+            NS,
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}"
+        ]),
+        "nginx:1.29"
+    );
+
+    // The OpenAPI index points at hashed, cacheable documents.
+    let (code, index) = fx.send("GET", "/openapi/v3", "application/json", "");
+    assert_eq!(code, 200);
+    let url = index["paths"]["apis/apps/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap();
+    assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="), "{url}");
+    let (code, doc) = fx.send("GET", url, "application/json", "");
+    assert_eq!(code, 200);
+    assert_eq!(
+        doc["components"]["schemas"]["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"],
+        json!([{"group": "apps", "version": "v1", "kind": "Deployment"}])
+    );
+}
+
+#[test]
+fn watch_tables_carry_column_definitions_once() {
+    let Some((fx, _k)) = setup() else { return };
+    let url = format!(
+        "{}/api/v1/namespaces/{NS}/pods?watch=1&timeoutSeconds=1",
+        fx.handle.base_url()
+    );
+    let text = fx.rt.block_on(async {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(&fx.handle.token)
+            .header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let events: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 3, "{text}");
+    assert!(events[0]["object"]["columnDefinitions"].is_array());
+    for e in &events[1..] {
+        assert_eq!(e["object"]["kind"], "Table");
+        assert!(e["object"]["columnDefinitions"].is_null(), "{e}");
+        assert_eq!(e["object"]["rows"].as_array().map(Vec::len), Some(1));
+    }
+}

@@ -83,6 +83,8 @@ const RW: &[&str] = &[
     "update",
     "watch",
 ];
+const READ: &[&str] = &["get", "list", "watch"];
+const CREATE: &[&str] = &["create"];
 const STATUS: Subresource = Subresource {
     name: "status",
     kind: "",
@@ -246,6 +248,240 @@ pub static RESOURCES: &[Resource] = &[
         subresources: &[],
         custom: false,
     },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "ConfigMap",
+        plural: "configmaps",
+        singular: "configmap",
+        namespaced: true,
+        short_names: &["cm"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Secret",
+        plural: "secrets",
+        singular: "secret",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "ServiceAccount",
+        plural: "serviceaccounts",
+        singular: "serviceaccount",
+        namespaced: true,
+        short_names: &["sa"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "Endpoints",
+        plural: "endpoints",
+        singular: "endpoints",
+        namespaced: true,
+        short_names: &["ep"],
+        categories: &[],
+        verbs: READ,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "PersistentVolumeClaim",
+        plural: "persistentvolumeclaims",
+        singular: "persistentvolumeclaim",
+        namespaced: true,
+        short_names: &["pvc"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "LimitRange",
+        plural: "limitranges",
+        singular: "limitrange",
+        namespaced: true,
+        short_names: &["limits"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "ResourceQuota",
+        plural: "resourcequotas",
+        singular: "resourcequota",
+        namespaced: true,
+        short_names: &["quota"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "apps",
+        version: "v1",
+        kind: "StatefulSet",
+        plural: "statefulsets",
+        singular: "statefulset",
+        namespaced: true,
+        short_names: &["sts"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[SCALE, STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "apps",
+        version: "v1",
+        kind: "DaemonSet",
+        plural: "daemonsets",
+        singular: "daemonset",
+        namespaced: true,
+        short_names: &["ds"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "batch",
+        version: "v1",
+        kind: "Job",
+        plural: "jobs",
+        singular: "job",
+        namespaced: true,
+        short_names: &[],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "batch",
+        version: "v1",
+        kind: "CronJob",
+        plural: "cronjobs",
+        singular: "cronjob",
+        namespaced: true,
+        short_names: &["cj"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "Ingress",
+        plural: "ingresses",
+        singular: "ingress",
+        namespaced: true,
+        short_names: &["ing"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "policy",
+        version: "v1",
+        kind: "PodDisruptionBudget",
+        plural: "poddisruptionbudgets",
+        singular: "poddisruptionbudget",
+        namespaced: true,
+        short_names: &["pdb"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "autoscaling",
+        version: "v2",
+        kind: "HorizontalPodAutoscaler",
+        plural: "horizontalpodautoscalers",
+        singular: "horizontalpodautoscaler",
+        namespaced: true,
+        short_names: &["hpa"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "events.k8s.io",
+        version: "v1",
+        kind: "Event",
+        plural: "events",
+        singular: "event",
+        namespaced: true,
+        short_names: &["ev"],
+        categories: &[],
+        verbs: READ,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        kind: "CustomResourceDefinition",
+        plural: "customresourcedefinitions",
+        singular: "customresourcedefinition",
+        namespaced: false,
+        short_names: &["crd", "crds"],
+        categories: &["api-extensions"],
+        verbs: READ,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "authentication.k8s.io",
+        version: "v1",
+        kind: "SelfSubjectReview",
+        plural: "selfsubjectreviews",
+        singular: "selfsubjectreview",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: CREATE,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "authorization.k8s.io",
+        version: "v1",
+        kind: "SelfSubjectRulesReview",
+        plural: "selfsubjectrulesreviews",
+        singular: "selfsubjectrulesreview",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: CREATE,
+        subresources: &[],
+        custom: false,
+    },
 ];
 
 /// Named ids for the kinds controllers touch, so they need no lookups.
@@ -271,6 +507,42 @@ pub mod ids {
     pub const ANALYSISRUNS: ResId = ResId(8);
     /// selfsubjectaccessreviews
     pub const SSAR: ResId = ResId(9);
+    /// configmaps
+    pub const CONFIGMAPS: ResId = ResId(10);
+    /// secrets
+    pub const SECRETS: ResId = ResId(11);
+    /// serviceaccounts
+    pub const SERVICEACCOUNTS: ResId = ResId(12);
+    /// endpoints (computed from Services and Pods when read)
+    pub const ENDPOINTS: ResId = ResId(13);
+    /// persistentvolumeclaims
+    pub const PVCS: ResId = ResId(14);
+    /// limitranges
+    pub const LIMITRANGES: ResId = ResId(15);
+    /// resourcequotas
+    pub const RESOURCEQUOTAS: ResId = ResId(16);
+    /// statefulsets
+    pub const STATEFULSETS: ResId = ResId(17);
+    /// daemonsets
+    pub const DAEMONSETS: ResId = ResId(18);
+    /// jobs
+    pub const JOBS: ResId = ResId(19);
+    /// cronjobs
+    pub const CRONJOBS: ResId = ResId(20);
+    /// ingresses
+    pub const INGRESSES: ResId = ResId(21);
+    /// poddisruptionbudgets
+    pub const PDBS: ResId = ResId(22);
+    /// horizontalpodautoscalers
+    pub const HPAS: ResId = ResId(23);
+    /// events.k8s.io/v1 events (a view of the core events)
+    pub const EVENTS_V1: ResId = ResId(24);
+    /// customresourcedefinitions
+    pub const CRDS: ResId = ResId(25);
+    /// selfsubjectreviews
+    pub const SSR: ResId = ResId(26);
+    /// selfsubjectrulesreviews
+    pub const SSRR: ResId = ResId(27);
 }
 
 /// Finds a resource by group, version and plural.
@@ -304,5 +576,10 @@ mod tests {
         assert_eq!(ids::SSAR.def().kind, "SelfSubjectAccessReview");
         assert_eq!(find("apps", "v1", "deployments"), Some(ids::DEPLOYMENTS));
         assert_eq!(find("", "v1", "nope"), None);
+        assert_eq!(ids::ENDPOINTS.def().kind, "Endpoints");
+        assert_eq!(ids::EVENTS_V1.def().group, "events.k8s.io");
+        assert_eq!(ids::CRDS.def().plural, "customresourcedefinitions");
+        assert_eq!(ids::SSRR.def().kind, "SelfSubjectRulesReview");
+        assert_eq!(RESOURCES.len(), 28);
     }
 }

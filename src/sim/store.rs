@@ -179,7 +179,19 @@ impl Store {
         meta.insert("resourceVersion".into(), json!(self.rv.to_string()));
         meta.entry("creationTimestamp")
             .or_insert_with(|| json!(now));
-        if !matches!(def.kind, "Pod" | "Event" | "Namespace" | "Node" | "Service") {
+        if !matches!(
+            def.kind,
+            "Pod"
+                | "Event"
+                | "Namespace"
+                | "Node"
+                | "Service"
+                | "ConfigMap"
+                | "Secret"
+                | "ServiceAccount"
+                | "Endpoints"
+                | "LimitRange"
+        ) {
             meta.insert("generation".into(), json!(1));
         }
         meta.remove("managedFields");

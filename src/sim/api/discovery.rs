@@ -219,6 +219,22 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(kinds, ["Namespace", "Node", "Pod", "Event", "Service"]);
+        assert_eq!(
+            kinds,
+            [
+                "Namespace",
+                "Node",
+                "Pod",
+                "Event",
+                "Service",
+                "ConfigMap",
+                "Secret",
+                "ServiceAccount",
+                "Endpoints",
+                "PersistentVolumeClaim",
+                "LimitRange",
+                "ResourceQuota"
+            ]
+        );
     }
 }

@@ -10,6 +10,7 @@ use super::super::status::ApiError;
 use super::negotiate::Shape;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::table::{self, Include};
+use super::views;
 use super::{Call, json as respond};
 
 /// `GET …/{plural}/{name}[/status]`.
@@ -18,9 +19,14 @@ pub fn get(call: &Call) -> Result<Response, ApiError> {
     let def = t.res.def();
     let name = t.name.as_deref().unwrap_or_default();
     let world = call.sim.world();
-    let obj = world
-        .store
-        .get(t.res, t.ns(), name)
+    let computed = if views::is_view(t.res) {
+        views::get(&world.store, t.res, t.ns(), name)
+    } else {
+        None
+    };
+    let obj = computed
+        .as_ref()
+        .or_else(|| world.store.get(t.res, t.ns(), name))
         .ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
     let body = match call.shape {
         Shape::Table => table::table(
@@ -147,8 +153,17 @@ pub fn list(call: &Call) -> Result<Response, ApiError> {
         None => current,
     };
     let after = resume.map(|c| (c.namespace, c.name));
-    let mut items: Vec<&Value> = store
-        .list(res, filter.namespace.as_deref())
+    let computed = if views::is_view(res) {
+        views::objects(store, res, filter.namespace.as_deref())
+    } else {
+        Vec::new()
+    };
+    let source: Box<dyn Iterator<Item = &Value>> = if views::is_view(res) {
+        Box::new(computed.iter())
+    } else {
+        Box::new(store.list(res, filter.namespace.as_deref()))
+    };
+    let mut items: Vec<&Value> = source
         .filter(|o| {
             after.as_ref().is_none_or(|(ns, name)| {
                 let m = &o["metadata"];

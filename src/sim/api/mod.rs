@@ -2,18 +2,25 @@
 //! per kind of request (reads, watches, writes, patches, scale, logs, discovery).
 
 mod age;
+mod crd;
 mod discovery;
+mod health;
 mod jsonpatch;
 mod list;
 mod logs;
 mod merge;
 mod negotiate;
+mod openapi;
 mod patch;
 mod path;
 mod pod_row;
+mod reviews;
 mod scale;
+pub(crate) mod seed;
 mod selectors;
 mod table;
+mod table_kinds;
+mod views;
 mod watch;
 mod write;
 
@@ -113,17 +120,23 @@ async fn serve(sim: Arc<Sim>, req: Request) -> Result<Response, ApiError> {
         Route::GroupsRoot => Ok(discovery::groups_root(shape)),
         Route::Group(g) => Ok(discovery::group(&g)),
         Route::GroupVersion(g, v) => Ok(discovery::resource_list(&g, &v)),
+        Route::Health(endpoint, check) => Ok(health::serve(&endpoint, check.as_deref(), &query)),
+        Route::OpenApiV3Index => Ok(openapi::index()),
+        Route::OpenApiV3(gv) => openapi::document(&gv, &query),
     }
 }
 
 async fn resource(call: Call) -> Result<Response, ApiError> {
     let method = call.parts.method.clone();
     let t = &call.target;
-    if t.res == ids::SSAR {
+    if [ids::SSAR, ids::SSR, ids::SSRR].contains(&t.res) {
         return match (method, &t.name) {
-            (Method::POST, None) => write::access_review(&call),
+            (Method::POST, None) => reviews::answer(&call),
             _ => Err(ApiError::method_not_allowed()),
         };
+    }
+    if views::is_view(t.res) && method != Method::GET {
+        return Err(ApiError::method_not_allowed());
     }
     let named = t.name.is_some();
     match (method, named, t.sub.as_deref()) {

@@ -19,6 +19,12 @@ pub enum Route {
     GroupVersion(String, String),
     /// A collection, an object or a subresource.
     Resource(Target),
+    /// `/healthz`, `/livez` or `/readyz`, optionally one named check (`/readyz/ping`).
+    Health(String, Option<String>),
+    /// `/openapi/v3`: the index of group-version documents.
+    OpenApiV3Index,
+    /// `/openapi/v3/api/v1`, `/openapi/v3/apis/{group}/{version}`: one document.
+    OpenApiV3(String),
 }
 
 /// A resource path: `…/[namespaces/{ns}/]{plural}[/{name}[/{subresource}]]`.
@@ -51,6 +57,19 @@ pub fn parse(path: &str) -> Result<Route, ApiError> {
         .collect();
     match segs.as_slice() {
         ["version"] => Ok(Route::Version),
+        [endpoint @ ("healthz" | "livez" | "readyz")] => {
+            Ok(Route::Health((*endpoint).to_string(), None))
+        }
+        [endpoint @ ("healthz" | "livez" | "readyz"), check @ ..] => {
+            let check = check.join("/");
+            if super::health::checks(endpoint).contains(&check.as_str()) {
+                Ok(Route::Health((*endpoint).to_string(), Some(check)))
+            } else {
+                Err(ApiError::no_route())
+            }
+        }
+        ["openapi", "v3"] => Ok(Route::OpenApiV3Index),
+        ["openapi", "v3", rest @ ..] => Ok(Route::OpenApiV3(rest.join("/"))),
         ["api"] => Ok(Route::CoreRoot),
         ["apis"] => Ok(Route::GroupsRoot),
         ["api", version] => known_group_version("", version),
@@ -253,6 +272,14 @@ mod tests {
         );
         assert_eq!(parse("/apis/apps"), Ok(Route::Group("apps".into())));
         assert_eq!(parse("/version/"), Ok(Route::Version));
+        assert_eq!(
+            parse("/readyz/ping"),
+            Ok(Route::Health("readyz".into(), Some("ping".into())))
+        );
+        assert_eq!(
+            parse("/openapi/v3/apis/apps/v1"),
+            Ok(Route::OpenApiV3("apis/apps/v1".into()))
+        );
     }
 
     #[test]

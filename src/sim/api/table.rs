@@ -7,6 +7,8 @@ use super::super::resources::{ResId, ids};
 use super::age;
 use super::path::Query;
 use super::pod_row;
+use super::table_kinds;
+use super::views;
 
 /// What each table row carries as `object` (`includeObject`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,9 @@ impl Include {
 
 /// `(name, type, priority)` of each column of a kind.
 fn columns(res: ResId) -> Vec<(&'static str, &'static str, u8)> {
+    if let Some(cols) = table_kinds::columns(res) {
+        return cols;
+    }
     let name = ("Name", "string", 0);
     let age = ("Age", "string", 0);
     match res {
@@ -88,7 +93,7 @@ fn columns(res: ResId) -> Vec<(&'static str, &'static str, u8)> {
             ("Kernel-Version", "string", 1),
             ("Container-Runtime", "string", 1),
         ],
-        r if r == ids::EVENTS => vec![
+        r if r == ids::EVENTS || r == ids::EVENTS_V1 => vec![
             ("Last Seen", "string", 0),
             ("Type", "string", 0),
             ("Reason", "string", 0),
@@ -119,7 +124,7 @@ pub fn column_definitions(res: ResId) -> Vec<Value> {
     columns(res)
         .into_iter()
         .map(|(name, ty, priority)| {
-            let format = if name == "Name" && res != ids::EVENTS {
+            let format = if name == "Name" && res != ids::EVENTS && res != ids::EVENTS_V1 {
                 "name"
             } else {
                 ""
@@ -147,6 +152,9 @@ fn description(column: &str) -> &'static str {
 
 /// The cells of one object's row, at simulated `now_ms`.
 pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Vec<Value> {
+    if let Some(cells) = table_kinds::cells(res, obj, now_ms) {
+        return cells;
+    }
     let meta = &obj["metadata"];
     let name = json!(meta["name"].as_str().unwrap_or_default());
     let age = json!(age::since(&meta["creationTimestamp"], now_ms));
@@ -222,6 +230,7 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Vec<Value> {
         ],
         r if r == ids::NODES => node_cells(obj, name, age),
         r if r == ids::EVENTS => event_cells(obj, now_ms),
+        r if r == ids::EVENTS_V1 => event_cells(&views::event_to_core(obj), now_ms),
         r if r == ids::ROLLOUTS => vec![
             name,
             opt_int(&spec["replicas"]),
@@ -491,11 +500,29 @@ pub fn table(
     include: Include,
     list_meta: Value,
 ) -> Value {
+    table_with(res, objs, now_ms, include, list_meta, true)
+}
+
+/// A Table, with or without its column definitions: a watch sends them with its first event
+/// only and `null` after, like the real server (headers are printed once).
+pub fn table_with(
+    res: ResId,
+    objs: &[&Value],
+    now_ms: i64,
+    include: Include,
+    list_meta: Value,
+    headers: bool,
+) -> Value {
+    let defs = if headers {
+        json!(column_definitions(res))
+    } else {
+        Value::Null
+    };
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": list_meta,
-        "columnDefinitions": column_definitions(res),
+        "columnDefinitions": defs,
         "rows": objs.iter().map(|o| row(res, o, now_ms, include)).collect::<Vec<_>>(),
     })
 }

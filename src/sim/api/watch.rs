@@ -24,23 +24,28 @@ use super::Call;
 use super::list::Filter;
 use super::negotiate::Shape;
 use super::table::{self, Include};
+use super::views;
 
 /// How often a watch that allows bookmarks gets one.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(5);
 
 /// How an event's object is rendered.
-#[derive(Clone, Copy)]
 struct Render {
     res: ResId,
     table: bool,
     include: Include,
+    /// Whether a Table with column definitions went out already: the real server sends them
+    /// with the first event only (kubectl prints the header once).
+    headers_sent: bool,
 }
 
 impl Render {
-    fn event(&self, kind: &str, obj: &Value, now_ms: i64) -> Bytes {
+    fn event(&mut self, kind: &str, obj: &Value, now_ms: i64) -> Bytes {
         let object = if self.table {
             let meta = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
-            table::table(self.res, &[obj], now_ms, self.include, meta)
+            let headers = !self.headers_sent;
+            self.headers_sent = true;
+            table::table_with(self.res, &[obj], now_ms, self.include, meta, headers)
         } else {
             obj.clone()
         };
@@ -89,26 +94,38 @@ pub fn serve(call: &Call) -> Result<Response, ApiError> {
         ),
         _ => None,
     };
-    let render = Render {
+    let mut render = Render {
         res,
         table: call.shape == Shape::Table,
         include: Include::from_query(q),
+        headers_sent: false,
     };
+    let view = views::is_view(res);
     let drops = call.sim.drop_watches.subscribe();
 
     let mut initial = Vec::new();
     let mut in_view = HashSet::new();
-    let (start_rv, expired, changes) = {
+    let (start_rv, expired, changes, tracker) = {
         let world = call.sim.world();
         let store = &world.store;
         let now = world.clock.now_ms;
         let mut expired = false;
+        let computed = if view {
+            views::objects(store, res, filter.namespace.as_deref())
+        } else {
+            Vec::new()
+        };
+        let current = || -> Box<dyn Iterator<Item = &Value> + '_> {
+            if view {
+                Box::new(computed.iter())
+            } else {
+                Box::new(store.list(res, filter.namespace.as_deref()))
+            }
+        };
+        let tracker = views::Tracker::new(store, res, filter.namespace.as_deref());
         match resume_rv {
             None => {
-                for obj in store
-                    .list(res, filter.namespace.as_deref())
-                    .filter(|o| filter.matches(o))
-                {
+                for obj in current().filter(|o| filter.matches(o)) {
                     initial.push(render.event("ADDED", obj, now));
                 }
                 if send_initial == Some(true) {
@@ -116,6 +133,13 @@ pub fn serve(call: &Call) -> Result<Response, ApiError> {
                 }
             }
             Some(rv) => match store.changes_since(rv) {
+                Ok(history) if view => {
+                    for (kind, obj) in views::replay(store, res, &history) {
+                        if filter.matches(&obj) {
+                            initial.push(render.event(kind.as_str(), &obj, now));
+                        }
+                    }
+                }
                 Ok(history) => {
                     for c in history
                         .iter()
@@ -134,13 +158,8 @@ pub fn serve(call: &Call) -> Result<Response, ApiError> {
                 }
             },
         }
-        in_view.extend(
-            store
-                .list(res, filter.namespace.as_deref())
-                .filter(|o| filter.matches(o))
-                .map(key_of),
-        );
-        (store.current_rv(), expired, store.subscribe())
+        in_view.extend(current().filter(|o| filter.matches(o)).map(key_of));
+        (store.current_rv(), expired, store.subscribe(), tracker)
     };
 
     let (tx, rx) = mpsc::channel::<Bytes>(256);
@@ -152,6 +171,7 @@ pub fn serve(call: &Call) -> Result<Response, ApiError> {
         bookmarks,
         deadline,
         last_rv: start_rv,
+        tracker,
     };
     tokio::spawn(pump.run(tx, initial, expired, changes, drops));
     let body = Body::from_stream(ReceiverStream::new(rx).map(Ok::<_, Infallible>));
@@ -173,6 +193,8 @@ struct Pump {
     bookmarks: bool,
     deadline: Option<Instant>,
     last_rv: u64,
+    /// For view kinds: what was sent, to turn source changes into view events.
+    tracker: views::Tracker,
 }
 
 impl Pump {
@@ -203,33 +225,56 @@ impl Pump {
                 _ = tx.closed() => return,
                 _ = drops.changed() => return,
                 _ = tokio::time::sleep_until(deadline) => return,
-                _ = tick.tick(), if self.bookmarks => Some(bookmark(self.render.res, self.last_rv, false)),
+                _ = tick.tick(), if self.bookmarks => vec![bookmark(self.render.res, self.last_rv, false)],
                 msg = changes.recv() => match msg {
                     Ok(change) => self.on_change(&change),
                     // A watcher that fell behind is closed; clients resume from their last RV.
                     Err(_) => return,
                 },
             };
-            if let Some(bytes) = out
-                && tx.send(bytes).await.is_err()
-            {
-                return;
+            for bytes in out {
+                if tx.send(bytes).await.is_err() {
+                    return;
+                }
             }
         }
     }
 
-    fn on_change(&mut self, change: &Change) -> Option<Bytes> {
+    fn on_change(&mut self, change: &Change) -> Vec<Bytes> {
         if change.rv <= self.last_rv {
-            return None;
+            return Vec::new();
         }
         self.last_rv = change.rv;
-        if change.res != self.render.res {
-            return None;
+        let res = self.render.res;
+        if views::is_view(res) {
+            let updates = {
+                let world = self.sim.world();
+                self.tracker.changes(
+                    &world.store,
+                    res,
+                    change.res,
+                    &change.object,
+                    change.kind,
+                    change.rv,
+                )
+            };
+            return updates
+                .iter()
+                .filter_map(|(kind, obj)| self.emit(*kind, obj))
+                .collect();
         }
-        let key = key_of(&change.object);
-        let matches = self.filter.matches(&change.object);
+        if change.res != res {
+            return Vec::new();
+        }
+        self.emit(change.kind, &change.object).into_iter().collect()
+    }
+
+    /// The event for one changed object, judged against what the client has in view.
+    fn emit(&mut self, change_kind: ChangeKind, object: &Value) -> Option<Bytes> {
+        let key = key_of(object);
+        let matches = self.filter.matches(object);
         let was = self.in_view.contains(&key);
-        let kind = match (change.kind, was, matches) {
+        let kind = match (change_kind, was, matches) {
             (ChangeKind::Deleted, false, false) | (_, false, false) => return None,
             (ChangeKind::Deleted, _, _) | (_, true, false) => "DELETED",
             (ChangeKind::Added, _, true) | (_, false, true) => "ADDED",
@@ -245,6 +290,6 @@ impl Pump {
         } else {
             0
         };
-        Some(self.render.event(kind, &change.object, now))
+        Some(self.render.event(kind, object, now))
     }
 }

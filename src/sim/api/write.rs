@@ -76,6 +76,10 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
     } else {
         world.store.create(t.res, obj, &now)?
     };
+    if t.res == ids::NAMESPACES && !call.dry_run() {
+        let name = created["metadata"]["name"].as_str().unwrap_or_default();
+        super::seed::namespace_defaults(&mut world.store, name, &now);
+    }
     Ok(respond(StatusCode::CREATED, &created))
 }
 
@@ -288,26 +292,6 @@ fn delete_cascade(
         }
     }
     Ok(deleted)
-}
-
-/// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`: the simulator's single user
-/// may do everything.
-pub fn access_review(call: &Call) -> Result<Response, ApiError> {
-    // kubectl's typed client sends this one as protobuf, which the simulator does not decode;
-    // the answer does not depend on what was asked.
-    let review = if call.content_type().contains("protobuf") {
-        Value::Null
-    } else {
-        parse_body(&call.body)?
-    };
-    let body = json!({
-        "kind": "SelfSubjectAccessReview",
-        "apiVersion": "authorization.k8s.io/v1",
-        "metadata": {"creationTimestamp": null},
-        "spec": if review["spec"].is_object() { review["spec"].clone() } else { json!({}) },
-        "status": {"allowed": true, "reason": "the simulator grants its single user every permission"},
-    });
-    Ok(respond(StatusCode::CREATED, &body))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Kind, Scenario, Strategy, WorkloadSpec};
+use crate::sim::api::seed;
 use crate::sim::controllers::{self, Action, defaults};
 use crate::sim::resources::ids;
 use crate::sim::world::{World, fmt_time};
@@ -148,7 +149,9 @@ fn create_cluster(scenario: &Scenario, world: &mut World, start: i64) {
             "status": {"phase": "Active"},
         });
         let _ = world.store.create(ids::NAMESPACES, obj, &old);
+        seed::namespace_defaults(&mut world.store, ns, &old);
     }
+    seed::cluster_defaults(&mut world.store, &old);
 }
 
 fn template(w: &WorkloadSpec, image: &str) -> Value {
