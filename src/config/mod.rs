@@ -7,6 +7,7 @@ mod error;
 mod fixture_tests;
 mod keymap;
 mod paths;
+pub mod releases;
 mod theme;
 
 pub use error::ConfigError;

@@ -2,3 +2,6 @@
 //! that turn its events into `Msg`s, and the actions it performs.
 
 pub mod kube;
+pub mod rest;
+pub mod github;
+pub mod gitlab;

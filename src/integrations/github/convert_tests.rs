@@ -1,0 +1,156 @@
+//! Conversion of real-shaped GitHub payloads (tests/fixtures/github), unknown values included.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use crate::model::gate::{GateKind, github_gates};
+
+const RUNS: &str = include_str!("../../../tests/fixtures/github/runs.json");
+const JOBS: &str = include_str!("../../../tests/fixtures/github/jobs.json");
+const WAITING_JOBS: &str = include_str!("../../../tests/fixtures/github/jobs_waiting.json");
+const PENDING: &str = include_str!("../../../tests/fixtures/github/pending_deployments.json");
+
+fn runs() -> Vec<Pipeline> {
+    let page: RunsPage = serde_json::from_str(RUNS).unwrap();
+    assert_eq!(page.total_count, 4);
+    page.workflow_runs
+        .iter()
+        .map(|r| run(r, "acme/orders-api"))
+        .collect()
+}
+
+#[test]
+fn runs_keep_the_provider_words_and_unknown_values_do_not_crash() {
+    let runs = runs();
+    let summary: Vec<(CiStatus, &str)> = runs
+        .iter()
+        .map(|r| (r.status.clone(), r.provider_status.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (CiStatus::Running, "in_progress"),
+            (CiStatus::Waiting, "waiting"),
+            (CiStatus::Failed, "completed/failure"),
+            (CiStatus::Unknown("frobnicating".into()), "frobnicating"),
+        ]
+    );
+    let waiting = &runs[1];
+    assert_eq!((waiting.number, waiting.attempt), (561, 2));
+    assert_eq!(
+        waiting.actor, "maria-lopez",
+        "the re-run's triggering actor"
+    );
+    assert_eq!(
+        waiting.workflow.as_deref(),
+        Some(".github/workflows/ci.yml")
+    );
+    assert_eq!(waiting.created_ms, Some(1_795_316_400_000));
+    assert_eq!(waiting.finished_ms, None);
+    let failed = &runs[2];
+    assert_eq!(failed.finished_ms, Some(1_795_298_790_000));
+    assert_eq!(
+        (failed.branch.as_str(), failed.event.as_str()),
+        ("feature/ORD-412", "pull_request")
+    );
+    assert_eq!(runs[3].actor, "");
+    assert_eq!(runs[3].started_ms, None);
+}
+
+#[test]
+fn jobs_fall_into_columns_by_timing_and_matrix_family() {
+    let page: JobsPage = serde_json::from_str(JOBS).unwrap();
+    let stages = columns(&page.jobs);
+    let shape: Vec<(&str, Vec<&str>)> = stages
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.jobs.iter().map(|j| j.name.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            (
+                "test, quality",
+                vec![
+                    "test (ubuntu-latest, 3.11)",
+                    "quality",
+                    "test (ubuntu-latest, 3.12)"
+                ]
+            ),
+            ("build, security", vec!["build", "security"]),
+        ]
+    );
+    assert_eq!(stages[0].status, CiStatus::Success);
+    assert_eq!(stages[1].status, CiStatus::Running);
+    let build = &stages[1].jobs[0];
+    assert_eq!(build.stage, "build, security");
+    let steps: Vec<(&str, CiStatus)> = build
+        .steps
+        .iter()
+        .map(|s| (s.name.as_str(), s.status.clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("Set up job", CiStatus::Success),
+            ("Build and push", CiStatus::Running),
+            ("Post Build and push", CiStatus::Queued),
+            ("Odd step", CiStatus::Unknown("teleporting".into())),
+        ]
+    );
+    assert_eq!(stages[0].jobs[0].group.as_deref(), Some("test"));
+    assert_eq!(stages[1].jobs[1].status, CiStatus::Skipped);
+}
+
+#[test]
+fn pending_deployments_become_gates_that_say_what_approving_does() {
+    let raw: Vec<RawPending> = serde_json::from_str(PENDING).unwrap();
+    let pending = pending(&raw);
+    assert_eq!(
+        pending[0].reviewers,
+        vec![
+            "maria-lopez".to_string(),
+            "team:release-captains".to_string()
+        ]
+    );
+    let mut run = runs().remove(1);
+    let page: JobsPage = serde_json::from_str(WAITING_JOBS).unwrap();
+    run.stages = columns(&page.jobs);
+    let gates = github_gates(&run, &pending, Some("orders-api"));
+    assert_eq!(gates.len(), 2);
+    let g = &gates[0];
+    assert_eq!(
+        g.id.kind,
+        GateKind::GithubPendingDeployment {
+            run_id: 30_433_600,
+            environment_id: 5_100_002,
+            environment: "staging".into()
+        }
+    );
+    assert_eq!(
+        g.approving_will,
+        "deploy orders-api@f03c8b1 to staging: starts job 'deploy-staging'"
+    );
+    assert_eq!(
+        g.what,
+        "CI/CD #561 \"Return 409 on duplicate order ids\" on main"
+    );
+    assert_eq!(g.you_may_approve, Some(true));
+    assert_eq!(g.waiting_since_ms, Some(1_795_317_570_000));
+    assert_eq!(g.release.as_deref(), Some("orders-api"));
+    let timer = &gates[1];
+    assert_eq!(
+        timer.who_may_approve,
+        vec!["nobody: a 30 min wait timer".to_string()]
+    );
+    assert_eq!(timer.you_may_approve, Some(false));
+    assert_eq!(
+        timer.waiting_since_ms,
+        Some(1_795_316_975_000),
+        "the waiting job's creation"
+    );
+}

@@ -1,0 +1,277 @@
+//! GitLab's JSON to model types. Statuses stay strings until mapped, so an unknown one becomes
+//! `CiStatus::Unknown` rather than an error; there is no `when` field in REST, a manual job is
+//! simply `status: "manual"` (API.md §4.2).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::gate::GitlabDeployment;
+use crate::model::pipeline::{CiStatus, Job, Pipeline, Provider, gitlab_stages, job_group};
+
+/// RFC 3339 to Unix ms; `None` for null, empty or unreadable values.
+pub fn time_ms(s: Option<&str>) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s?)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// A user as GitLab embeds it.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RawUser {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: u64,
+    /// Username.
+    #[serde(default)]
+    pub username: String,
+}
+
+/// A pipeline (list item or single).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawPipeline {
+    /// Id.
+    pub id: u64,
+    /// Per-project number.
+    #[serde(default)]
+    pub iid: u64,
+    /// Status.
+    #[serde(default)]
+    pub status: String,
+    /// What started it (`push`, `web`, `schedule`, `api` …).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Branch or tag.
+    #[serde(rename = "ref", default)]
+    pub git_ref: Option<String>,
+    /// Commit.
+    #[serde(default)]
+    pub sha: String,
+    /// Name (may be null).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Web page.
+    #[serde(default)]
+    pub web_url: String,
+    /// Created.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Started (single pipeline only).
+    #[serde(default)]
+    pub started_at: Option<String>,
+    /// Finished (single pipeline only).
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    /// Who started it (single pipeline only).
+    #[serde(default)]
+    pub user: Option<RawUser>,
+}
+
+/// The commit embedded in a job.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RawCommit {
+    /// First line of the message.
+    #[serde(default)]
+    pub title: String,
+}
+
+/// A job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawJob {
+    /// Id.
+    pub id: u64,
+    /// Name (`test 1/3`).
+    #[serde(default)]
+    pub name: String,
+    /// Stage.
+    #[serde(default)]
+    pub stage: String,
+    /// Status.
+    #[serde(default)]
+    pub status: String,
+    /// A failure does not fail the pipeline.
+    #[serde(default)]
+    pub allow_failure: bool,
+    /// Created.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Started.
+    #[serde(default)]
+    pub started_at: Option<String>,
+    /// Finished.
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    /// Why it failed.
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+    /// Web page.
+    #[serde(default)]
+    pub web_url: String,
+    /// Commit.
+    #[serde(default)]
+    pub commit: Option<RawCommit>,
+    /// Who triggered or played it.
+    #[serde(default)]
+    pub user: Option<RawUser>,
+}
+
+/// A deployment.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawDeployment {
+    /// Id.
+    pub id: u64,
+    /// `created`, `running`, `success`, `failed`, `canceled`, `blocked`.
+    #[serde(default)]
+    pub status: String,
+    /// The environment.
+    #[serde(default)]
+    pub environment: Value,
+    /// The job that deploys.
+    #[serde(default)]
+    pub deployable: Value,
+    /// Approvals given (Premium).
+    #[serde(default)]
+    pub approvals: Vec<Value>,
+    /// Approvals still needed (Premium).
+    #[serde(default)]
+    pub pending_approval_count: Option<u32>,
+    /// Approval rules (Premium, unified rules).
+    #[serde(default)]
+    pub approval_summary: Option<Value>,
+}
+
+/// A pipeline without its jobs.
+pub fn pipeline(raw: &RawPipeline, project: &str) -> Pipeline {
+    Pipeline {
+        provider: Provider::GitLab,
+        project: project.to_string(),
+        id: raw.id,
+        number: raw.iid,
+        attempt: 1,
+        name: raw.name.clone().unwrap_or_default(),
+        workflow: None,
+        title: String::new(),
+        status: CiStatus::from_gitlab(&raw.status),
+        provider_status: raw.status.clone(),
+        event: raw.source.clone().unwrap_or_default(),
+        branch: raw.git_ref.clone().unwrap_or_default(),
+        sha: raw.sha.clone(),
+        actor: raw
+            .user
+            .as_ref()
+            .map(|u| u.username.clone())
+            .unwrap_or_default(),
+        created_ms: time_ms(raw.created_at.as_deref()),
+        started_ms: time_ms(raw.started_at.as_deref()),
+        finished_ms: time_ms(raw.finished_at.as_deref()),
+        web_url: raw.web_url.clone(),
+        stages: Vec::new(),
+    }
+}
+
+/// One job.
+pub fn job(raw: &RawJob) -> Job {
+    Job {
+        id: raw.id,
+        name: raw.name.clone(),
+        stage: raw.stage.clone(),
+        status: CiStatus::from_gitlab(&raw.status),
+        provider_status: raw.status.clone(),
+        created_ms: time_ms(raw.created_at.as_deref()),
+        started_ms: time_ms(raw.started_at.as_deref()),
+        finished_ms: time_ms(raw.finished_at.as_deref()),
+        steps: Vec::new(),
+        group: job_group(&raw.name),
+        allow_failure: raw.allow_failure,
+        failure_reason: raw.failure_reason.clone(),
+        web_url: raw.web_url.clone(),
+    }
+}
+
+/// Puts a pipeline's jobs into its stages and fills what the list item lacked (title, actor,
+/// start and end) from them.
+pub fn with_jobs(mut p: Pipeline, raw: &[RawJob]) -> Pipeline {
+    if p.title.is_empty()
+        && let Some(c) = raw.iter().find_map(|j| j.commit.as_ref())
+    {
+        p.title.clone_from(&c.title);
+    }
+    if p.actor.is_empty()
+        && let Some(u) = raw
+            .iter()
+            .filter_map(|j| j.user.as_ref().map(|u| (j.id, u)))
+            .min_by_key(|(id, _)| *id)
+            .map(|(_, u)| u)
+    {
+        p.actor.clone_from(&u.username);
+    }
+    let jobs: Vec<Job> = raw.iter().map(job).collect();
+    if p.started_ms.is_none() {
+        p.started_ms = jobs.iter().filter_map(|j| j.started_ms).min();
+    }
+    if p.finished_ms.is_none() && p.status.is_finished() {
+        p.finished_ms = jobs.iter().filter_map(|j| j.finished_ms).max();
+    }
+    p.stages = gitlab_stages(jobs);
+    p
+}
+
+/// A deployment as gates need it; `me` is the token user's id when known.
+pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> GitlabDeployment {
+    let rules: Vec<Value> = raw
+        .approval_summary
+        .as_ref()
+        .and_then(|s| s["rules"].as_array().cloned())
+        .unwrap_or_default();
+    let approvers = rules
+        .iter()
+        .map(|r| {
+            match (
+                r["access_level_description"].as_str(),
+                r["user_id"].as_u64(),
+                r["group_id"].as_u64(),
+            ) {
+                (Some(d), _, _) if !d.is_empty() => d.to_string(),
+                (_, Some(u), _) => format!("user #{u}"),
+                (_, _, Some(g)) => format!("group #{g}"),
+                _ => "anyone allowed to deploy".to_string(),
+            }
+        })
+        .collect();
+    let given = u32::try_from(
+        raw.approvals
+            .iter()
+            .filter(|a| a["status"].as_str() == Some("approved"))
+            .count(),
+    )
+    .unwrap_or(u32::MAX);
+    let required = rules
+        .iter()
+        .filter_map(|r| r["required_approvals"].as_u64())
+        .max()
+        .and_then(|r| u32::try_from(r).ok())
+        .or(raw.pending_approval_count.map(|p| p + given))
+        .unwrap_or(0);
+    // Only rules naming users can be checked; a role or group rule leaves it open.
+    let current_user_can_approve = match me {
+        Some(id) if rules.iter().any(|r| r["user_id"].as_u64() == Some(id)) => Some(true),
+        Some(_) if !rules.is_empty() && rules.iter().all(|r| r["user_id"].is_u64()) => Some(false),
+        _ => None,
+    };
+    GitlabDeployment {
+        id: raw.id,
+        status: raw.status.clone(),
+        environment: raw.environment["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        job_id: raw.deployable["id"].as_u64(),
+        approvers,
+        approvals_given: given,
+        approvals_required: required,
+        current_user_can_approve,
+    }
+}
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;
