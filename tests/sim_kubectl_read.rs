@@ -595,6 +595,29 @@ fn kubectl_cluster_surface() {
             "{kind}: {stderr}"
         );
     }
+    let sc = k.ok(&["get", "sc"]);
+    assert_eq!(
+        header(&sc),
+        [
+            "NAME",
+            "PROVISIONER",
+            "RECLAIMPOLICY",
+            "VOLUMEBINDINGMODE",
+            "ALLOWVOLUMEEXPANSION",
+            "AGE"
+        ]
+    );
+    assert!(
+        sc.contains("standard-rwo (default)   pd.csi.storage.gke.io"),
+        "{sc}"
+    );
+    for kind in ["pv", "ingressclasses"] {
+        let out = k.run(&["get", kind]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("No resources found"),
+            "{kind}"
+        );
+    }
     let events = k.ok(&["get", "events.events.k8s.io", "-n", NS]);
     assert_eq!(
         header(&events),

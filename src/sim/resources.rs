@@ -482,6 +482,58 @@ pub static RESOURCES: &[Resource] = &[
         subresources: &[],
         custom: false,
     },
+    Resource {
+        group: "",
+        version: "v1",
+        kind: "PersistentVolume",
+        plural: "persistentvolumes",
+        singular: "persistentvolume",
+        namespaced: false,
+        short_names: &["pv"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[STATUS],
+        custom: false,
+    },
+    Resource {
+        group: "storage.k8s.io",
+        version: "v1",
+        kind: "StorageClass",
+        plural: "storageclasses",
+        singular: "storageclass",
+        namespaced: false,
+        short_names: &["sc"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "NetworkPolicy",
+        plural: "networkpolicies",
+        singular: "networkpolicy",
+        namespaced: true,
+        short_names: &["netpol"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
+    Resource {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "IngressClass",
+        plural: "ingressclasses",
+        singular: "ingressclass",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
 ];
 
 /// Named ids for the kinds controllers touch, so they need no lookups.
@@ -543,6 +595,14 @@ pub mod ids {
     pub const SSR: ResId = ResId(26);
     /// selfsubjectrulesreviews
     pub const SSRR: ResId = ResId(27);
+    /// persistentvolumes
+    pub const PVS: ResId = ResId(28);
+    /// storageclasses
+    pub const STORAGECLASSES: ResId = ResId(29);
+    /// networkpolicies
+    pub const NETWORKPOLICIES: ResId = ResId(30);
+    /// ingressclasses
+    pub const INGRESSCLASSES: ResId = ResId(31);
 }
 
 /// Finds a resource by group, version and plural.
@@ -580,6 +640,7 @@ mod tests {
         assert_eq!(ids::EVENTS_V1.def().group, "events.k8s.io");
         assert_eq!(ids::CRDS.def().plural, "customresourcedefinitions");
         assert_eq!(ids::SSRR.def().kind, "SelfSubjectRulesReview");
-        assert_eq!(RESOURCES.len(), 28);
+        assert_eq!(RESOURCES.len(), 32);
+        assert_eq!(ids::INGRESSCLASSES.def().kind, "IngressClass");
     }
 }

@@ -191,6 +191,8 @@ impl Store {
                 | "ServiceAccount"
                 | "Endpoints"
                 | "LimitRange"
+                | "StorageClass"
+                | "PersistentVolume"
         ) {
             meta.insert("generation".into(), json!(1));
         }

@@ -233,7 +233,8 @@ mod tests {
                 "Endpoints",
                 "PersistentVolumeClaim",
                 "LimitRange",
-                "ResourceQuota"
+                "ResourceQuota",
+                "PersistentVolume"
             ]
         );
     }

@@ -45,8 +45,24 @@ pub fn namespace_defaults(store: &mut Store, namespace: &str, now: &str) {
     }
 }
 
-/// Creates the cluster-wide objects: the CRDs of the custom kinds served.
+/// Creates the cluster-wide objects: the default StorageClass of a GKE cluster and the CRDs
+/// of the custom kinds served.
 pub fn cluster_defaults(store: &mut Store, now: &str) {
+    if store.get(ids::STORAGECLASSES, "", "standard-rwo").is_none() {
+        let sc = json!({
+            "metadata": {"name": "standard-rwo", "creationTimestamp": now,
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+                "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"}},
+            "provisioner": "pd.csi.storage.gke.io",
+            "parameters": {"type": "pd-balanced"},
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "allowVolumeExpansion": true,
+        });
+        if let Err(e) = store.create(ids::STORAGECLASSES, sc, now) {
+            tracing::warn!("cannot create the default StorageClass: {}", e.message);
+        }
+    }
     for crd in super::crd::objects(now) {
         let name = crd["metadata"]["name"]
             .as_str()

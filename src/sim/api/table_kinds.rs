@@ -35,6 +35,34 @@ pub fn columns(res: ResId) -> Option<Vec<Column>> {
             ("VolumeMode", "string", 1),
         ],
         r if r == ids::LIMITRANGES || r == ids::CRDS => vec![NAME, ("Created At", "date", 0)],
+        r if r == ids::PVS => vec![
+            NAME,
+            ("Capacity", "string", 0),
+            ("Access Modes", "string", 0),
+            ("Reclaim Policy", "string", 0),
+            ("Status", "string", 0),
+            ("Claim", "string", 0),
+            ("StorageClass", "string", 0),
+            ("VolumeAttributesClass", "string", 0),
+            ("Reason", "string", 0),
+            AGE,
+            ("VolumeMode", "string", 1),
+        ],
+        r if r == ids::STORAGECLASSES => vec![
+            NAME,
+            ("Provisioner", "string", 0),
+            ("ReclaimPolicy", "string", 0),
+            ("VolumeBindingMode", "string", 0),
+            ("AllowVolumeExpansion", "string", 0),
+            AGE,
+        ],
+        r if r == ids::NETWORKPOLICIES => vec![NAME, ("Pod-Selector", "string", 0), AGE],
+        r if r == ids::INGRESSCLASSES => vec![
+            NAME,
+            ("Controller", "string", 0),
+            ("Parameters", "string", 0),
+            AGE,
+        ],
         r if r == ids::RESOURCEQUOTAS => {
             vec![NAME, AGE, ("Request", "string", 0), ("Limit", "string", 0)]
         }
@@ -131,6 +159,57 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
         r if r == ids::PVCS => pvc_cells(obj, name, age),
         r if r == ids::LIMITRANGES || r == ids::CRDS => {
             vec![name, meta["creationTimestamp"].clone()]
+        }
+        r if r == ids::PVS => pv_cells(obj, name, age),
+        r if r == ids::STORAGECLASSES => {
+            let default = meta["annotations"]["storageclass.kubernetes.io/is-default-class"]
+                .as_str()
+                == Some("true");
+            let shown = match (name.as_str(), default) {
+                (Some(n), true) => json!(format!("{n} (default)")),
+                _ => name,
+            };
+            vec![
+                shown,
+                json!(obj["provisioner"].as_str().unwrap_or_default()),
+                json!(obj["reclaimPolicy"].as_str().unwrap_or("Delete")),
+                json!(obj["volumeBindingMode"].as_str().unwrap_or("Immediate")),
+                json!(
+                    obj["allowVolumeExpansion"]
+                        .as_bool()
+                        .unwrap_or(false)
+                        .to_string()
+                ),
+                age,
+            ]
+        }
+        r if r == ids::NETWORKPOLICIES => {
+            let sel = super::table::selector_string(&spec["podSelector"]);
+            let sel = if sel.is_empty() {
+                "<none>".to_string()
+            } else {
+                sel
+            };
+            vec![name, json!(sel), age]
+        }
+        r if r == ids::INGRESSCLASSES => {
+            let p = &spec["parameters"];
+            let params = match p["name"].as_str() {
+                Some(n) => {
+                    let kind = p["kind"].as_str().unwrap_or_default();
+                    match p["apiGroup"].as_str() {
+                        Some(g) if !g.is_empty() => format!("{kind}.{g}/{n}"),
+                        _ => format!("{kind}/{n}"),
+                    }
+                }
+                None => "<none>".to_string(),
+            };
+            vec![
+                name,
+                json!(spec["controller"].as_str().unwrap_or_default()),
+                json!(params),
+                age,
+            ]
         }
         r if r == ids::RESOURCEQUOTAS => {
             let (requests, limits) = quota_usage(status);
@@ -307,7 +386,26 @@ fn pvc_cells(obj: &Value, name: Value, age: Value) -> Vec<Value> {
     } else {
         ""
     };
-    let modes: Vec<&str> = status["accessModes"]
+
+    vec![
+        name,
+        json!(phase),
+        json!(spec["volumeName"].as_str().unwrap_or_default()),
+        json!(capacity),
+        json!(access_modes(&status["accessModes"])),
+        json!(spec["storageClassName"].as_str().unwrap_or_default()),
+        json!(
+            spec["volumeAttributesClassName"]
+                .as_str()
+                .unwrap_or("<unset>")
+        ),
+        age,
+        json!(spec["volumeMode"].as_str().unwrap_or("<unset>")),
+    ]
+}
+
+fn access_modes(modes: &Value) -> String {
+    let short: Vec<&str> = modes
         .as_array()
         .map(|m| {
             m.iter()
@@ -322,18 +420,34 @@ fn pvc_cells(obj: &Value, name: Value, age: Value) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default();
+    short.join(",")
+}
+
+fn pv_cells(obj: &Value, name: Value, age: Value) -> Vec<Value> {
+    let spec = &obj["spec"];
+    let claim = &spec["claimRef"];
+    let claim = match claim["name"].as_str() {
+        Some(n) => format!("{}/{n}", claim["namespace"].as_str().unwrap_or_default()),
+        None => String::new(),
+    };
     vec![
         name,
-        json!(phase),
-        json!(spec["volumeName"].as_str().unwrap_or_default()),
-        json!(capacity),
-        json!(modes.join(",")),
+        json!(spec["capacity"]["storage"].as_str().unwrap_or_default()),
+        json!(access_modes(&spec["accessModes"])),
+        json!(
+            spec["persistentVolumeReclaimPolicy"]
+                .as_str()
+                .unwrap_or("Retain")
+        ),
+        json!(obj["status"]["phase"].as_str().unwrap_or_default()),
+        json!(claim),
         json!(spec["storageClassName"].as_str().unwrap_or_default()),
         json!(
             spec["volumeAttributesClassName"]
                 .as_str()
                 .unwrap_or("<unset>")
         ),
+        json!(obj["status"]["reason"].as_str().unwrap_or_default()),
         age,
         json!(spec["volumeMode"].as_str().unwrap_or("<unset>")),
     ]

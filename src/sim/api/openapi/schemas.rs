@@ -5,6 +5,7 @@
 
 use k8s_openapi::api::{
     apps, authentication, authorization, autoscaling, batch, core, events, networking, policy,
+    storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -51,6 +52,10 @@ fn builtin(r: &Resource) -> Option<Generated> {
         ("", "PersistentVolumeClaim") => of::<core::v1::PersistentVolumeClaim>(),
         ("", "LimitRange") => of::<core::v1::LimitRange>(),
         ("", "ResourceQuota") => of::<core::v1::ResourceQuota>(),
+        ("", "PersistentVolume") => of::<core::v1::PersistentVolume>(),
+        ("storage.k8s.io", "StorageClass") => of::<storage::v1::StorageClass>(),
+        ("networking.k8s.io", "NetworkPolicy") => of::<networking::v1::NetworkPolicy>(),
+        ("networking.k8s.io", "IngressClass") => of::<networking::v1::IngressClass>(),
         ("apps", "Deployment") => of::<apps::v1::Deployment>(),
         ("apps", "ReplicaSet") => of::<apps::v1::ReplicaSet>(),
         ("apps", "StatefulSet") => of::<apps::v1::StatefulSet>(),
