@@ -100,6 +100,36 @@ fn draw(term: &mut ratatui::DefaultTerminal, model: &Model, theme: &Theme) -> Re
     terminal::draw_synchronized(term, |f| crate::ui::view(model, theme, f)).wrap_err("cannot draw")
 }
 
+/// Takes the terminal back after a stop: TUI mode again and a fresh ratatui terminal whose
+/// empty back buffer makes the next frame paint every cell. (`TerminalGuard::resume` clears
+/// through ratatui, which asks the terminal for the cursor position; crossterm's input
+/// reader can hold that answer back indefinitely, freezing the loop.)
+fn reenter(guard: &mut terminal::TerminalGuard, term: &mut ratatui::DefaultTerminal) -> Result<()> {
+    let (new_guard, new_term) = terminal::init().wrap_err("cannot take the terminal back")?;
+    // The old guard's only duty is the restore already done; dropping it now would undo the
+    // new one.
+    std::mem::forget(std::mem::replace(guard, new_guard));
+    *term = new_term;
+    Ok(())
+}
+
+/// Repaints every cell, for when the screen's content is unknown (after ctrl-z and `fg`).
+/// ratatui's own clear asks the terminal for the cursor position, and that answer can be
+/// swallowed by the input reader; clearing the screen and drawing a blank frame first makes
+/// ratatui's idea of the screen true again without asking anything.
+fn repaint(term: &mut ratatui::DefaultTerminal, model: &Model, theme: &Theme) -> Result<()> {
+    use ratatui::backend::{Backend, ClearType};
+    terminal::begin_sync(term.backend_mut()).wrap_err("cannot draw")?;
+    term.backend_mut()
+        .clear_region(ClearType::All)
+        .wrap_err("cannot clear the screen")?;
+    term.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))
+        .wrap_err("cannot draw")?;
+    term.draw(|f| crate::ui::view(model, theme, f))
+        .wrap_err("cannot draw")?;
+    terminal::end_sync(term.backend_mut()).wrap_err("cannot draw")
+}
+
 async fn event_loop(
     mut model: Model,
     theme: &Theme,
@@ -111,6 +141,7 @@ async fn event_loop(
 ) -> Result<i32> {
     let mut last_draw = Instant::now();
     let mut pending = false;
+    let mut full = false;
     loop {
         let deadline = last_draw + FRAME;
         let first = tokio::select! {
@@ -123,7 +154,8 @@ async fn event_loop(
                     drop(guard);
                     return Ok(code);
                 }
-                guard.resume(&mut term).wrap_err("cannot resume the terminal")?;
+                reenter(&mut guard, &mut term)?;
+                full = true;
                 Some(Msg::Redraw)
             },
             () = tokio::time::sleep_until(deadline), if pending => None,
@@ -140,7 +172,12 @@ async fn event_loop(
                 && key.ctrl
                 && key.code == KeyCode::Char('z')
             {
-                guard.suspend(&mut term).wrap_err("cannot suspend")?;
+                terminal::restore().wrap_err("cannot give the terminal back")?;
+                // Stops here until `fg`; without job control the stop is discarded.
+                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)
+                    .wrap_err("cannot suspend")?;
+                reenter(&mut guard, &mut term)?;
+                full = true;
                 update(&mut model, Msg::Redraw);
                 continue;
             }
@@ -155,7 +192,11 @@ async fn event_loop(
         }
         pending |= model.take_dirty();
         if pending && Instant::now() >= last_draw + FRAME {
-            draw(&mut term, &model, theme)?;
+            if std::mem::take(&mut full) {
+                repaint(&mut term, &model, theme)?;
+            } else {
+                draw(&mut term, &model, theme)?;
+            }
             last_draw = Instant::now();
             pending = false;
         }

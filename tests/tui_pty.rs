@@ -23,7 +23,7 @@ const FRAME_START: &[u8] = b"\x1b[?2026h";
 struct Tui {
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     _dirs: tempfile::TempDir,
@@ -35,6 +35,16 @@ impl Tui {
     fn demo(args: &[&str]) -> Tui {
         let dirs = tempfile::tempdir().unwrap();
         let control = dirs.path().join("control.json");
+        let control_arg = control.display().to_string();
+        let mut all = vec!["demo", "--control-file", control_arg.as_str()];
+        all.extend_from_slice(args);
+        let mut tui = Tui::spawn(&all, dirs);
+        tui.control = Some(tui.read_control(&control));
+        tui
+    }
+
+    /// Starts `quarterdeck ARGS` in a 200×50 pty; `dirs` becomes HOME, config and state.
+    fn spawn(args: &[&str], dirs: tempfile::TempDir) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -44,9 +54,6 @@ impl Tui {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_quarterdeck"));
-        cmd.arg("demo");
-        cmd.arg("--control-file");
-        cmd.arg(&control);
         for a in args {
             cmd.arg(a);
         }
@@ -58,26 +65,34 @@ impl Tui {
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
+        let writer = Arc::new(Mutex::new(pty.master.take_writer().unwrap()));
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         {
-            let (parser, raw) = (parser.clone(), raw.clone());
+            let (parser, raw, writer) = (parser.clone(), raw.clone(), writer.clone());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 65536];
                 loop {
                     match reader.read(&mut buf) {
                         Ok(0) | Err(_) => break,
                         Ok(n) => {
-                            parser.lock().unwrap().process(&buf[..n]);
+                            let mut parser = parser.lock().unwrap();
+                            parser.process(&buf[..n]);
                             raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            // Answer cursor-position queries as a real terminal does.
+                            if count(&buf[..n], b"\x1b[6n") > 0 {
+                                let (row, col) = parser.screen().cursor_position();
+                                let mut w = writer.lock().unwrap();
+                                let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
+                                let _ = w.flush();
+                            }
                         }
                     }
                 }
             });
         }
-        let mut tui = Tui {
+        Tui {
             child,
             _master: pty.master,
             writer,
@@ -85,9 +100,41 @@ impl Tui {
             raw,
             _dirs: dirs,
             control: None,
-        };
-        tui.control = Some(tui.read_control(&control));
-        tui
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.child.process_id().unwrap().to_string()
+    }
+
+    /// Sends a signal with kill(1).
+    fn signal(&self, name: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([format!("-{name}"), self.pid()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits until the raw output contains `needle` after byte `from`.
+    fn wait_output(&self, what: &str, from: usize, needle: &[u8], timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if count(&self.raw.lock().unwrap()[from..], needle) > 0 {
+                return;
+            }
+            if Instant::now() >= deadline {
+                let raw = self.raw.lock().unwrap();
+                let tail = &raw[raw.len().saturating_sub(6000)..];
+                panic!(
+                    "timed out waiting for {what} ({} bytes since the mark); output ends with {:?}",
+                    raw.len() - from,
+                    String::from_utf8_lossy(tail)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
     }
 
     fn read_control(&self, path: &Path) -> (String, String) {
@@ -122,17 +169,19 @@ impl Tui {
             if cond(&s) {
                 return s;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
+            if Instant::now() >= deadline {
+                let raw = self.raw.lock().unwrap();
+                let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(3000)..]);
+                panic!("timed out waiting for {what}; screen:\n{s}\noutput ends with {tail:?}");
+            }
             std::thread::sleep(Duration::from_millis(25));
         }
     }
 
     fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(keys.as_bytes()).unwrap();
+        w.flush().unwrap();
     }
 
     /// POSTs JSON to the simulator's control API; panics unless it answers 200.
@@ -238,17 +287,26 @@ fn demo_end_to_end() {
         s.lines()
             .any(|l| l.contains("││stable ") || l.contains("││canary ") || l.contains("┃┃stable "))
     });
-    let before = weight_text(&tui.screen()).expect("the canary shows a weight");
+    assert!(
+        weight_text(&tui.screen()).is_some(),
+        "the canary shows a weight"
+    );
 
-    // A new image through the simulator: the canary restarts and its weight moves on screen.
+    // A new image through the simulator: the canary restarts on the new revision, and as the
+    // (sped-up) clock moves it through its steps the weight on screen changes.
     tui.control(
         "/sim/rollout",
         r#"{"namespace":"orders","name":"orders-api","image":"ghcr.io/acme/orders-api:9.9.9"}"#,
     );
-    let after = tui.wait_for("the new revision's weight", Duration::from_secs(10), |s| {
-        s.contains("orders-api:9.9.9") && weight_text(s).is_some_and(|w| w != before)
+    let started = tui.wait_for("the new revision", Duration::from_secs(10), |s| {
+        s.contains("orders-api:9.9.9") && weight_text(s).is_some()
     });
-    assert_ne!(weight_text(&after).unwrap(), before);
+    let first = weight_text(&started).unwrap();
+    tui.control("/sim/clock", r#"{"speed":10}"#);
+    let moved = tui.wait_for("the weight to change", Duration::from_secs(20), |s| {
+        weight_text(s).is_some_and(|w| w != first)
+    });
+    assert_ne!(weight_text(&moved).unwrap(), first);
 
     // Every watch dropped and the API answering 500 for a while (kube-rs retries 503s by itself): stale, then live again
     // without a key press.
@@ -366,4 +424,89 @@ fn hostile_log_lines_stay_inert() {
     assert_eq!(count(&raw, b"\x1bP"), 0, "a DCS reached the terminal");
     tui.keys("q");
     assert!(tui.wait_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn unreachable_api_is_explained_and_sigterm_restores_the_terminal() {
+    // A kubeconfig pointing at a port nobody listens on.
+    let dirs = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kubeconfig = dirs.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: nowhere\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: nowhere\n  context:\n    cluster: c\n    user: u\n    namespace: shop\nusers:\n- name: u\n  user:\n    token: not-a-real-token\n"
+        ),
+    )
+    .unwrap();
+    let path = kubeconfig.display().to_string();
+    let mut tui = Tui::spawn(&["--kubeconfig", &path], dirs);
+    let screen = tui.wait_for("the unreachable message", Duration::from_secs(10), |s| {
+        s.contains("Cannot reach the API server of context nowhere")
+    });
+    assert!(screen.contains("stale"), "{screen}");
+    assert!(
+        screen.contains("│ shop │"),
+        "the context's namespace is watched: {screen}"
+    );
+    assert!(!screen.contains("not-a-real-token"));
+
+    // ctrl-z gives the terminal back and stops the process. A pty without a job-control
+    // shell discards the stop (the process group is orphaned), so the dashboard comes straight
+    // back and repaints everything; SIGCONT, as after `fg`, also repaints everything.
+    let mark = tui.raw.lock().unwrap().len();
+    tui.keys("\x1a");
+    tui.wait_output(
+        "the terminal given back on ctrl-z",
+        mark,
+        b"\x1b[?1049l\x1b[?25h",
+        Duration::from_secs(5),
+    );
+    tui.wait_output(
+        "the alternate screen again",
+        mark,
+        b"\x1b[?1049h",
+        Duration::from_secs(10),
+    );
+    tui.wait_output(
+        "a full repaint after ctrl-z",
+        mark,
+        b"\x1b[2J",
+        Duration::from_secs(10),
+    );
+    tui.wait_for("the repainted screen", Duration::from_secs(10), |s| {
+        s.contains("Cannot reach the API server")
+    });
+    let mark = tui.raw.lock().unwrap().len();
+    tui.signal("CONT");
+    tui.wait_output(
+        "a full repaint after SIGCONT",
+        mark,
+        b"\x1b[2J",
+        Duration::from_secs(10),
+    );
+    tui.wait_for("the repainted screen", Duration::from_secs(10), |s| {
+        s.contains("Cannot reach the API server") && s.contains("nowhere")
+    });
+
+    let mark = tui.raw.lock().unwrap().len();
+    tui.signal("TERM");
+    let status = tui.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.exit_code(), 143, "{status:?}");
+    tui.wait_output(
+        "the alternate screen left",
+        mark,
+        b"\x1b[?1049l",
+        Duration::from_secs(2),
+    );
+    tui.wait_output(
+        "the cursor shown",
+        mark,
+        b"\x1b[?25h",
+        Duration::from_secs(2),
+    );
 }

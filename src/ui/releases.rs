@@ -82,6 +82,15 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Token::Info),
         ));
     }
+    // A resource we may not read leaves a hole in the list: say so where the list is.
+    for kind in [Kind::Deployments, Kind::Rollouts] {
+        if matches!(model.connection(kind), Connection::Forbidden(_)) && !visible.is_empty() {
+            extra.push(Span::styled(
+                format!("✖ {} forbidden ", kind.plural()),
+                theme.style(Token::Error),
+            ));
+        }
+    }
     let b = block(theme, "Releases", extra, focused(model, Pane::Releases));
     let inner = b.inner(area);
     frame.render_widget(b, area);

@@ -310,6 +310,24 @@ fn expired_credentials_banner_and_forbidden_pods() {
 }
 
 #[test]
+fn forbidden_rollouts_are_named_in_the_releases_pane() {
+    let mut m = showcase(120, 30);
+    update(
+        &mut m,
+        Msg::Connection {
+            kind: Kind::Rollouts,
+            state: Connection::Forbidden("rollouts.argoproj.io is forbidden".into()),
+            at_ms: NOW_MS,
+        },
+    );
+    let s = snap(&m);
+    let title = s.lines().next().unwrap();
+    assert!(title.contains("✖ rollouts forbidden"), "{title}");
+    assert!(s.contains("rollouts ✖ forbidden"), "status bar");
+    insta::assert_snapshot!(title);
+}
+
+#[test]
 fn stale_watch_is_marked_in_the_status_bar() {
     let mut m = showcase(160, 40);
     update(
