@@ -104,6 +104,8 @@ pub struct Model {
     pub release_pods: Vec<(meta::ObjectKey, pod::PodRole)>,
     /// Connection state per watch source, and since when it holds (Unix ms).
     pub connections: BTreeMap<Kind, (Connection, i64)>,
+    /// When a watch last delivered anything (the last tick's time; Unix ms).
+    pub last_update_ms: Option<i64>,
     /// Kinds that have completed at least one list (their data can be trusted as a snapshot).
     pub synced: BTreeMap<Kind, bool>,
     /// The focused pane.
@@ -153,6 +155,7 @@ impl Model {
             releases: Vec::new(),
             release_pods: Vec::new(),
             connections,
+            last_update_ms: None,
             synced: BTreeMap::new(),
             focus: Pane::Releases,
             mode: Mode::Normal,

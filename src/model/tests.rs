@@ -181,6 +181,7 @@ fn watch_events_update_releases_and_pods() {
         .unwrap();
     assert_eq!(orders.phase, Phase::Progressing);
     assert_eq!(orders.step, Some((5, 8)));
+    assert_eq!(model.last_update_ms, Some(NOW_MS));
     assert_eq!(orders.weight, Some((50, 50)));
 
     // A release disappears: the selection moves to a remaining one.

@@ -5,8 +5,9 @@
 /// Minute resolution is deliberate: a label that changes every second forces a redraw every
 /// second, and an idle dashboard must not draw.
 pub fn age(now_ms: i64, then_ms: i64) -> String {
-    let secs = (now_ms - then_ms).max(0) / 1000;
-    let mins = secs / 60;
+    // Whole wall-clock minutes between the two instants, so every label changes exactly when
+    // the minute does, which is when the event loop redraws for time alone.
+    let mins = (minute_of(now_ms) - minute_of(then_ms)).max(0);
     let hours = mins / 60;
     let days = hours / 24;
     if mins < 1 {

@@ -45,6 +45,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 WatchEvent::Apply(object) => model.cluster.upsert(object),
                 WatchEvent::Delete { kind, key } => model.cluster.delete(kind, &key),
             }
+            model.last_update_ms = Some(model.now_ms);
             model.mark_dirty();
             refresh(model)
         }

@@ -10,7 +10,7 @@ use crate::config::{Theme, Token};
 use crate::model::Connection;
 use crate::model::Model;
 use crate::model::cluster::Kind;
-use crate::model::time::elapsed;
+use crate::model::time::{age, elapsed};
 
 /// Draws the status bar.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -38,6 +38,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             Connection::Unauthorized(_) => (format!(" {} ✖ 401", kind.short()), Token::Error),
         };
         spans.push(Span::styled(text, bar.patch(theme.style(token))));
+    }
+    if let Some(t) = model.last_update_ms {
+        spans.push(Span::styled(
+            format!(" │ updated {} ago", age(model.now_ms, t)),
+            bar.patch(theme.style(Token::Muted)),
+        ));
     }
     spans.push(Span::styled(" │", bar));
     if model.target.readonly {
