@@ -1,7 +1,7 @@
 //! One folder per external system: a client, pure conversions to model types, the sources
 //! that turn its events into `Msg`s, and the actions it performs.
 
-pub mod kube;
-pub mod rest;
 pub mod github;
 pub mod gitlab;
+pub mod kube;
+pub mod rest;

@@ -278,6 +278,15 @@ impl Model {
     pub fn never_connected(&self) -> bool {
         !self.synced.values().any(|s| *s)
     }
+
+    /// Whether a workload kind (Deployments, Rollouts) has not been listed yet and is not
+    /// forbidden: until then an empty Releases pane means "not known yet", not "none".
+    pub fn workloads_pending(&self) -> bool {
+        [Kind::Deployments, Kind::Rollouts].into_iter().any(|k| {
+            !self.synced.get(&k).copied().unwrap_or(false)
+                && !matches!(self.connection(k), Connection::Forbidden(_))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -202,12 +202,12 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         }
     };
     let tls = tls::generate().map_err(StartError::Tls)?;
-    kubeconfig::write(&kubeconfig, &format!("https://{addr}"), &tls.ca_pem, &token).map_err(|source| {
-        StartError::Kubeconfig {
+    kubeconfig::write(&kubeconfig, &format!("https://{addr}"), &tls.ca_pem, &token).map_err(
+        |source| StartError::Kubeconfig {
             path: kubeconfig.clone(),
             source,
-        }
-    })?;
+        },
+    )?;
 
     let ca_pem = tls.ca_pem.clone();
     let (drop_watches, _) = watch::channel(0);

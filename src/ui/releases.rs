@@ -198,7 +198,7 @@ fn empty_state<'a>(model: &'a Model, theme: &Theme) -> Vec<Line<'a>> {
             theme.style(Token::Muted),
         )];
     }
-    if model.never_connected() {
+    if model.never_connected() || model.workloads_pending() {
         let lost = workloads.iter().find_map(|k| match model.connection(*k) {
             Connection::Lost(m) => Some(m.clone()),
             _ => None,

@@ -278,6 +278,18 @@ fn no_workloads_explains_what_to_do() {
 }
 
 #[test]
+fn releases_say_connecting_until_workloads_are_listed() {
+    let (mut m, _) = sample::model_with(Vec::new(), 100, 24);
+    m.synced.remove(&Kind::Rollouts);
+    let s = snap(&m);
+    assert!(s.contains("Connecting to context prod-eu-west"), "{s}");
+    assert!(
+        !s.contains("No Deployments or Rollouts"),
+        "pods being listed must not make an unlisted workload kind look empty"
+    );
+}
+
+#[test]
 fn expired_credentials_banner_and_forbidden_pods() {
     let mut m = showcase(160, 40);
     update(
