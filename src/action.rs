@@ -62,6 +62,10 @@ pub enum Action {
     ClearFilter,
     /// Show Quarterdeck's own log.
     AppLog,
+    /// Open the selected release's CI pipeline.
+    Pipeline,
+    /// Open the inbox of CI gates waiting on a human.
+    Gates,
     /// Bound to nothing: binding a key to `noop` removes a default binding.
     Noop,
 }
@@ -96,6 +100,8 @@ impl Action {
         Action::PreviousLogs,
         Action::PodLogs,
         Action::AppLog,
+        Action::Pipeline,
+        Action::Gates,
         Action::Noop,
     ];
 
@@ -129,6 +135,8 @@ impl Action {
             Action::PodLogs => "pod_logs",
             Action::ClearFilter => "clear_filter",
             Action::AppLog => "app_log",
+            Action::Pipeline => "pipeline",
+            Action::Gates => "gates",
             Action::Noop => "noop",
         }
     }
@@ -143,7 +151,7 @@ impl Action {
         match self {
             Action::Quit => "quit Quarterdeck",
             Action::Help => "show this help",
-            Action::CommandLine => "command line (:releases :pods :logs :events :ctx :ns)",
+            Action::CommandLine => "command line (:releases :pipeline :gates :ctx :ns …)",
             Action::Filter => "filter the focused pane",
             Action::Back => "back / close",
             Action::NextPane => "next pane",
@@ -168,6 +176,8 @@ impl Action {
             Action::PodLogs => "selected pod only / all pods of the release",
             Action::ClearFilter => "clear the filter",
             Action::AppLog => "Quarterdeck's own log",
+            Action::Pipeline => "CI pipeline of the selected release (enter: job log)",
+            Action::Gates => "CI gates inbox: approvals and manual jobs waiting",
             Action::Noop => "nothing (unbinds the key)",
         }
     }

@@ -3,6 +3,7 @@
 //! something changed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -11,9 +12,12 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
+use crate::config::releases::{ReleasesConfig, load_releases};
 use crate::config::{Keymap, Theme, config_dir};
-use crate::effects::Driver;
+use crate::effects::{CiSetup, Driver};
 use crate::integrations::kube::client;
+use crate::integrations::rest::{Clock, Pacing, SystemClock, Token};
+use crate::integrations::{github, gitlab};
 use crate::model::key::{KeyCode, KeyPress};
 use crate::model::{Effect, Model, Msg, Scope, Target, update};
 use crate::terminal::{self, SignalEvent};
@@ -40,6 +44,27 @@ pub struct AppOptions {
     pub keymap: String,
     /// `--readonly`.
     pub readonly: bool,
+    /// Where the CI APIs are; `None` reads `config.toml` and the token variables.
+    pub ci: Option<CiSetup>,
+}
+
+/// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
+/// base_url`), tokens from `GITHUB_TOKEN`/`GH_TOKEN` and `GITLAB_TOKEN`.
+fn ci_from_env(releases: &ReleasesConfig) -> CiSetup {
+    CiSetup {
+        github_base: releases
+            .github_base_url
+            .clone()
+            .unwrap_or_else(|| github::DEFAULT_BASE.to_string()),
+        gitlab_base: releases
+            .gitlab_base_url
+            .clone()
+            .unwrap_or_else(|| gitlab::DEFAULT_BASE.to_string()),
+        github_token: Token::from_env(&github::TOKEN_VARS),
+        gitlab_token: Token::from_env(&gitlab::TOKEN_VARS),
+        clock: Arc::new(SystemClock),
+        pacing: Pacing::default(),
+    }
 }
 
 /// Runs the dashboard until the user quits; returns the process exit code.
@@ -48,6 +73,8 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let user_dir = config_dir();
     let theme = Theme::load(&options.theme, user_dir.as_deref())?;
     let keymap = Keymap::load(&options.keymap, user_dir.as_deref())?;
+    let releases = load_releases(user_dir.as_deref())?;
+    let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
     let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
     let scope = if options.all_namespaces {
@@ -68,6 +95,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
         readonly: options.readonly,
     };
     let mut model = Model::new(target, keymap, now_ms());
+    model.ci.config = releases;
     let (tx, rx) = mpsc::unbounded_channel();
 
     let signals = terminal::spawn_signal_listener().wrap_err("cannot listen for signals")?;
@@ -88,7 +116,8 @@ pub async fn run(options: AppOptions) -> Result<i32> {
 
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
-    let driver = Driver::start(kubeconfig, connected.client, scope, tx.clone());
+    spawn_ci_clock(tx.clone(), ci.clock.clone());
+    let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx.clone());
     event_loop(model, &theme, term, guard, driver, rx, signals).await
 }
 
@@ -251,6 +280,25 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
             };
             if let Some(m) = msg
                 && tx.send(m).is_err()
+            {
+                return;
+            }
+        }
+    });
+}
+
+/// Time on the CI servers' clock, once a second (gate ages, job timers).
+fn spawn_ci_clock(tx: UnboundedSender<Msg>, clock: Arc<dyn Clock>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx
+                .send(Msg::CiClock {
+                    now_ms: clock.now_ms(),
+                })
+                .is_err()
             {
                 return;
             }

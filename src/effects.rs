@@ -1,6 +1,8 @@
 //! The effects driver: performs each `Effect` against the integration that owns it and lets
 //! the results come back as `Msg`s on the same channel.
 
+mod ci;
+
 use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
@@ -12,6 +14,8 @@ use crate::model::cluster::Kind;
 use crate::model::msg::StreamId;
 use crate::model::{Connection, Effect, Msg, Scope};
 
+pub use self::ci::{CiDriver, CiSetup};
+
 /// Runs watches and log streams for the current context and scope.
 pub struct Driver {
     kubeconfig: Kubeconfig,
@@ -20,14 +24,17 @@ pub struct Driver {
     tx: UnboundedSender<Msg>,
     watches: Vec<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
+    ci: CiDriver,
 }
 
 impl Driver {
-    /// A driver for `client`, watching `scope`; starts the watches at once.
+    /// A driver for `client`, watching `scope`; starts the watches at once. CI pollers start
+    /// when the model asks for them (once it knows the releases' links).
     pub fn start(
         kubeconfig: Kubeconfig,
         client: kube::Client,
         scope: Scope,
+        ci: CiSetup,
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let watches = watch::spawn_all(&client, &scope, &tx);
@@ -35,6 +42,7 @@ impl Driver {
             kubeconfig,
             client,
             scope,
+            ci: CiDriver::new(ci, tx.clone()),
             tx,
             watches,
             streams: HashMap::new(),
@@ -79,6 +87,9 @@ impl Driver {
                     }
                 }
             }
+            Effect::WatchCi(watches) => self.ci.watch(watches),
+            Effect::FollowJobLog(job) => self.ci.follow(job),
+            Effect::StopJobLog(job) => self.ci.stop(&job),
             Effect::Quit => {}
         }
     }

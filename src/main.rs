@@ -5,6 +5,8 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
+use quarterdeck::effects::CiSetup;
+use quarterdeck::integrations::rest::{Clock, Pacing, Token};
 use quarterdeck::{logging, sim};
 
 fn main() -> Result<()> {
@@ -47,6 +49,7 @@ fn dashboard_options(args: DashboardArgs) -> AppOptions {
         theme: args.theme,
         keymap: args.keymap,
         readonly: args.readonly,
+        ci: None,
     }
 }
 
@@ -66,6 +69,7 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     }
     let mut options = dashboard_options(dashboard);
     options.kubeconfig = Some(handle.kubeconfig.clone());
+    options.ci = Some(demo_ci(&handle));
     // The demo world spreads its releases over several namespaces.
     if options.namespace.is_none() {
         options.all_namespaces = true;
@@ -73,6 +77,34 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     let code = app::run(options).await;
     handle.stop().await;
     code
+}
+
+/// The simulator's clock: rate-limit resets and gate ages are instants on it, and it can be
+/// frozen or fast.
+struct SimClock(std::sync::Arc<sim::Sim>);
+
+impl Clock for SimClock {
+    fn now_ms(&self) -> i64 {
+        self.0.world().clock.now_ms
+    }
+}
+
+/// The demo's CI: the simulator's GitHub and GitLab, with its token passed in-process.
+fn demo_ci(handle: &sim::SimHandle) -> CiSetup {
+    let base = handle.base_url();
+    let token = |origin: &str| Some(Token::new(handle.token.clone(), origin));
+    CiSetup {
+        github_base: format!("{base}/github"),
+        gitlab_base: format!("{base}/gitlab"),
+        github_token: token("the simulator"),
+        gitlab_token: token("the simulator"),
+        clock: std::sync::Arc::new(SimClock(handle.sim.clone())),
+        // The simulated world moves fast; poll it briskly.
+        pacing: Pacing {
+            fast_ms: 1_000,
+            slow_ms: 5_000,
+        },
+    }
 }
 
 /// Writes the control API's address and token where only this user can read it.

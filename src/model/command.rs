@@ -1,5 +1,5 @@
-//! The `:` command line: `:releases`, `:pods`, `:logs`, `:events`, `:ctx [NAME]`, `:ns NAME`,
-//! `:q`.
+//! The `:` command line: `:releases`, `:pods`, `:logs`, `:events`, `:pipeline`, `:gates`,
+//! `:ctx [NAME]`, `:ns NAME`, `:q`.
 
 use super::effect::{Effect, Scope};
 use super::update::focus;
@@ -18,6 +18,8 @@ pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
         ("pods" | "po" | "p", None) => focus(model, Pane::Pods),
         ("logs" | "log" | "l", None) => focus(model, Pane::Logs),
         ("events" | "ev" | "e", None) => focus(model, Pane::Events),
+        ("pipeline" | "pipelines" | "ci", None) => super::ci_input::open_pipeline(model),
+        ("gates" | "gate", None) => focus(model, Pane::Gates),
         ("q" | "quit", None) => return vec![Effect::Quit],
         ("ctx" | "context", None) => {
             let others: Vec<&str> = model
@@ -70,7 +72,7 @@ pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
         _ => {
             model.notice = Some(Notice {
                 text: format!(
-                    "unknown command :{}; try :releases :pods :logs :events :ctx [NAME] :ns NAME|all",
+                    "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all",
                     line.trim()
                 ),
                 error: true,

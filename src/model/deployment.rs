@@ -44,6 +44,8 @@ pub struct Deployment {
     pub conditions: Vec<Condition>,
     /// `metadata.creationTimestamp`, Unix milliseconds.
     pub created_ms: Option<i64>,
+    /// Quarterdeck's own annotations (`quarterdeck.dev/…`): the workload's CI link.
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 impl Deployment {

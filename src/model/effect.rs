@@ -1,7 +1,9 @@
 //! What `update` asks the outside world to do. The effects driver performs these and answers
 //! with `Msg`s.
 
+use super::ci::CiWatch;
 use super::msg::StreamId;
+use super::pipeline::JobRef;
 
 /// Which namespaces are watched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,12 @@ pub enum Effect {
     SetScope(Scope),
     /// Switch to another kubeconfig context (restarts every watch and stream).
     SwitchContext(String),
+    /// Poll exactly these releases' CI (replaces the pollers when the set changed).
+    WatchCi(Vec<CiWatch>),
+    /// Follow one CI job's log.
+    FollowJobLog(JobRef),
+    /// Stop following a CI job's log.
+    StopJobLog(JobRef),
     /// Leave the program.
     Quit,
 }

@@ -6,6 +6,7 @@ use regex::RegexBuilder;
 use crate::action::Action;
 use crate::config::{KeyResult, Mode};
 
+use super::ci_input;
 use super::command;
 use super::effect::Effect;
 use super::key::{KeyCode, KeyPress};
@@ -15,6 +16,18 @@ use super::{Model, Notice, Pane};
 
 /// Handles one key press.
 pub fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
+    let mut effects = dispatch_key(model, key);
+    // Whatever moved the focus away from the job log (esc, a pane key, a command) stops
+    // following it.
+    if model.focus != Pane::JobLog
+        && let Some(log) = model.ci.log.take()
+    {
+        effects.push(Effect::StopJobLog(log.job));
+    }
+    effects
+}
+
+fn dispatch_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
     match model.mode {
         Mode::Filter | Mode::Command => {
             if let Some(action) = model.keymap.action(model.mode, &key) {
@@ -88,6 +101,7 @@ fn apply_filter(model: &mut Model) {
             model.pod_cursor = 0;
         }
         Pane::Logs | Pane::Events => set_log_filter(model, &text),
+        Pane::Pipeline | Pane::JobLog | Pane::Gates => {}
     }
 }
 
@@ -177,6 +191,9 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::PageDown => return move_cursor(model, page(model) as isize),
         Action::Top => return move_cursor(model, isize::MIN),
         Action::Bottom => return move_cursor(model, isize::MAX),
+        Action::Left | Action::Right if model.focus == Pane::Pipeline => {
+            ci_input::next_stage(model, action == Action::Right);
+        }
         Action::Left => model.logs.hscroll = model.logs.hscroll.saturating_sub(8),
         Action::Right => {
             if !model.logs.wrap {
@@ -190,7 +207,21 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 return open_pod_logs(model, false);
             }
             Pane::Logs | Pane::Events => {}
+            Pane::Pipeline => return ci_input::open_job_log(model),
+            Pane::JobLog => {
+                if let Some(log) = model.ci.log.as_mut() {
+                    log.expanded = !log.expanded;
+                }
+            }
+            Pane::Gates => return ci_input::open_gate(model),
         },
+        Action::Pipeline => ci_input::open_pipeline(model),
+        Action::Gates => focus(model, Pane::Gates),
+        Action::ToggleFollow if model.focus == Pane::JobLog => {
+            if let Some(log) = model.ci.log.as_mut() {
+                log.scroll = None;
+            }
+        }
         Action::ToggleFollow => {
             if model.logs.following() {
                 model.logs.pause();
@@ -244,6 +275,7 @@ fn current_filter(model: &Model) -> String {
             .as_ref()
             .map(|f| f.pattern.clone())
             .unwrap_or_default(),
+        Pane::Pipeline | Pane::JobLog | Pane::Gates => String::new(),
     }
 }
 
@@ -261,6 +293,10 @@ fn back(model: &mut Model) -> Vec<Effect> {
     }
     if model.focus == Pane::Logs && model.logs.only_pod.is_some() {
         return all_pods_logs(model);
+    }
+    if model.focus == Pane::JobLog {
+        focus(model, Pane::Pipeline);
+        return Vec::new();
     }
     focus(model, Pane::Releases);
     Vec::new()
@@ -332,11 +368,15 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             model.event_scroll = step(model.event_scroll, delta, n);
             Vec::new()
         }
+        Pane::Pipeline | Pane::JobLog | Pane::Gates => {
+            ci_input::move_cursor(model, delta);
+            Vec::new()
+        }
     }
 }
 
 /// A cursor position moved by `delta` within `0..len`.
-fn step(cur: usize, delta: isize, len: usize) -> usize {
+pub(crate) fn step(cur: usize, delta: isize, len: usize) -> usize {
     if len == 0 {
         return 0;
     }

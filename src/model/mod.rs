@@ -2,6 +2,8 @@
 //! about terminals, tokio or kube; time and events arrive as `Msg`s and requests leave as
 //! `Effect`s.
 
+pub mod ci;
+pub mod ci_input;
 pub mod cluster;
 pub mod command;
 pub mod deployment;
@@ -46,6 +48,12 @@ pub enum Pane {
     Logs,
     /// The selected release's events.
     Events,
+    /// The selected release's CI pipeline.
+    Pipeline,
+    /// One CI job's log (opened from the Pipeline pane).
+    JobLog,
+    /// Every CI gate waiting on a human, across releases.
+    Gates,
 }
 
 impl Pane {
@@ -59,6 +67,9 @@ impl Pane {
             Pane::Pods => "Pods",
             Pane::Logs => "Logs",
             Pane::Events => "Events",
+            Pane::Pipeline => "Pipeline",
+            Pane::JobLog => "Job log",
+            Pane::Gates => "Gates",
         }
     }
 }
@@ -136,6 +147,8 @@ pub struct Model {
     pub keymap: Keymap,
     /// Keys of an unfinished chord.
     pub pending_keys: Vec<KeyPress>,
+    /// CI links, pipelines, gates, job log and rate budgets.
+    pub ci: ci::CiState,
     /// Something changed since the last frame.
     dirty: bool,
 }
@@ -171,6 +184,7 @@ impl Model {
             notice: None,
             keymap,
             pending_keys: Vec::new(),
+            ci: ci::CiState::default(),
             dirty: true,
         }
     }
@@ -272,6 +286,11 @@ impl Model {
             Connection::Unauthorized(m) => Some(m.as_str()),
             _ => None,
         })
+    }
+
+    /// Whether the focused pane is one of the CI panes (they share the lower part of the screen).
+    pub fn ci_focused(&self) -> bool {
+        matches!(self.focus, Pane::Pipeline | Pane::JobLog | Pane::Gates)
     }
 
     /// Whether the API has never answered any list (unreachable since start).

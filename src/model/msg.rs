@@ -4,6 +4,7 @@
 use super::cluster::{Kind, Object};
 use super::key::KeyPress;
 use super::meta::ObjectKey;
+use super::pipeline::CiUpdate;
 
 /// Identifies one log stream the driver runs for us.
 pub type StreamId = u64;
@@ -54,6 +55,14 @@ pub enum Msg {
         stream: StreamId,
         /// Its new state.
         state: StreamState,
+    },
+    /// A CI poller or job-log follower reported.
+    Ci(CiUpdate),
+    /// Time on the CI servers' clock (sent about once a second; the simulator's in the demo),
+    /// for the ages of gates and the timers of running jobs.
+    CiClock {
+        /// Now on that clock, Unix milliseconds.
+        now_ms: i64,
     },
 }
 

@@ -62,6 +62,7 @@ pub fn deployment(ns: &str, name: &str, revision: i64, desired: i32, ready: i32)
             ),
         ],
         created_ms: Some(ago(60 * 24 * 9)),
+        annotations: Default::default(),
     }
 }
 
@@ -187,6 +188,7 @@ pub fn canary_paused(ns: &str, name: &str) -> Rollout {
             ),
         ],
         created_ms: Some(ago(60 * 24 * 30)),
+        annotations: Default::default(),
     }
 }
 
@@ -263,6 +265,7 @@ pub fn blue_green_preview(ns: &str, name: &str) -> Rollout {
             7,
         )],
         created_ms: Some(ago(60 * 24 * 12)),
+        annotations: Default::default(),
     }
 }
 

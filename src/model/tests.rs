@@ -86,7 +86,7 @@ fn moving_the_release_cursor_stops_old_streams_and_starts_new_ones() {
     assert!(effects.is_empty());
     assert_eq!(model.selected, last);
     // Back to the top.
-    keys(&mut model, &["g"]);
+    keys(&mut model, &["home"]);
     assert_eq!(model.selected.as_ref().unwrap().key.name, "feature-store");
 }
 

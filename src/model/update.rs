@@ -72,7 +72,45 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Ci(ci_update) => {
+            if model.ci.apply(ci_update) {
+                clamp_job_cursor(model);
+                model.mark_dirty();
+            }
+            Vec::new()
+        }
+        Msg::CiClock { now_ms } => {
+            let before = model.ci.now_ms.replace(now_ms);
+            // Gate ages and job timers tick by the second, but only while a CI pane shows them.
+            if before.is_none_or(|b| b / 1000 != now_ms / 1000) && model.ci_focused() {
+                model.mark_dirty();
+            }
+            Vec::new()
+        }
     }
+}
+
+/// Keeps the Pipeline pane's job cursor on a job of the run it shows.
+pub(crate) fn clamp_job_cursor(model: &mut Model) {
+    let n = model
+        .selected_release()
+        .and_then(|r| super::ci::release_runs(&model.ci, r))
+        .map_or(0, |rr| rr.jobs().len());
+    model.ci.job_cursor = model.ci.job_cursor.min(n.saturating_sub(1));
+}
+
+/// Derives each release's CI link and asks for new pollers when the set of links changed.
+pub(crate) fn sync_ci(model: &mut Model) -> Vec<Effect> {
+    model
+        .ci
+        .derive_links(&model.releases, &model.cluster, &model.target.context);
+    let wanted = model.ci.wanted_watches();
+    if wanted == model.ci.watching {
+        return Vec::new();
+    }
+    model.ci.watching = wanted.clone();
+    model.ci.prune();
+    vec![Effect::WatchCi(wanted)]
 }
 
 /// Re-derives the release rows after the cluster changed, keeps a valid selection, and
@@ -90,6 +128,7 @@ pub(crate) fn refresh(model: &mut Model) -> Vec<Effect> {
         effects.extend(select_release(model, first));
     }
     effects.extend(sync_streams(model));
+    effects.extend(sync_ci(model));
     effects
 }
 
@@ -103,6 +142,7 @@ pub(crate) fn select_release(
     }
     model.selected = id;
     model.pod_cursor = 0;
+    model.ci.job_cursor = 0;
     model.event_scroll = 0;
     model.logs.only_pod = None;
     model.logs.previous = false;

@@ -179,6 +179,9 @@ pub struct WorkloadSpec {
     /// Blue-green auto promotion.
     #[serde(default = "default_true")]
     pub auto_promotion: bool,
+    /// Annotations of the workload (e.g. `quarterdeck.dev/github`, its CI link).
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
 }
 
 fn default_replicas() -> i64 {

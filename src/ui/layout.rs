@@ -21,6 +21,8 @@ pub struct Areas {
     pub logs: Option<Rect>,
     /// Events.
     pub events: Option<Rect>,
+    /// The CI pane in focus (pipeline, job log or gates): it takes the place of the lower panes.
+    pub ci: Option<Rect>,
     /// `/` or `:` prompt, or a notice.
     pub prompt: Option<Rect>,
     /// Status bar.
@@ -67,6 +69,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         pods: None,
         logs: None,
         events: None,
+        ci: None,
         prompt: (prompt_h > 0).then_some(outer[2]),
         status: outer[3],
         body,
@@ -106,6 +109,12 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         areas.pods = Some(bottom[0]);
         areas.logs = Some(bottom[1]);
         areas.events = Some(v[2]);
+        if model.ci_focused() {
+            areas.pods = None;
+            areas.logs = None;
+            areas.events = None;
+            areas.ci = Some(v[1].union(v[2]));
+        }
     } else {
         let rel_h = releases_h.clamp(4, (body.height / 2).max(4));
         let rollout_h = if body.height >= 20 { 6 } else { 0 };
@@ -123,6 +132,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
             Pane::Releases | Pane::Pods => areas.pods = Some(v[2]),
             Pane::Logs => areas.logs = Some(v[2]),
             Pane::Events => areas.events = Some(v[2]),
+            Pane::Pipeline | Pane::JobLog | Pane::Gates => areas.ci = Some(v[2]),
         }
     }
     areas

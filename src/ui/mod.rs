@@ -3,9 +3,12 @@
 
 pub mod app_log;
 pub mod events;
+pub mod gates;
 pub mod help;
+pub mod job_log;
 pub mod layout;
 pub mod logs;
+pub mod pipeline;
 pub mod pods;
 pub mod prompt;
 pub mod releases;
@@ -16,6 +19,7 @@ pub mod widgets;
 use ratatui::Frame;
 
 use crate::config::{Mode, Theme, Token};
+use crate::model::pipeline::CiStatus;
 use crate::model::pod::{PodHealth, PodRole};
 use crate::model::release::Phase;
 use crate::model::{Model, Pane};
@@ -38,6 +42,13 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
     }
     if let Some(area) = areas.events {
         events::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.ci {
+        match model.focus {
+            Pane::JobLog => job_log::draw(model, theme, frame, area),
+            Pane::Gates => gates::draw(model, theme, frame, area),
+            _ => pipeline::draw(model, theme, frame, area),
+        }
     }
     if let Some(area) = areas.prompt {
         prompt::draw(model, theme, frame, area);
@@ -80,6 +91,18 @@ pub fn health_token(health: PodHealth) -> Token {
         PodHealth::NotReady | PodHealth::Pending => Token::PodPending,
         PodHealth::Terminating => Token::PodTerminating,
         PodHealth::Running => Token::PodRunning,
+    }
+}
+
+/// The theme token of a CI status.
+pub fn ci_token(status: &CiStatus) -> Token {
+    match status {
+        CiStatus::Success => Token::Healthy,
+        CiStatus::Running | CiStatus::Queued => Token::Progressing,
+        CiStatus::Waiting | CiStatus::Manual => Token::GatePending,
+        CiStatus::Failed => Token::Degraded,
+        CiStatus::Cancelled | CiStatus::Skipped => Token::Muted,
+        CiStatus::Unknown(_) => Token::Unknown,
     }
 }
 

@@ -45,6 +45,30 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             bar.patch(theme.style(Token::Muted)),
         ));
     }
+    for (provider, limits) in &model.ci.limits {
+        let paused = limits
+            .paused_until_ms
+            .filter(|u| *u > model.ci.now_or(model.now_ms));
+        let (text, token) = match paused {
+            Some(until) => (
+                format!(
+                    " │ {} paused until {}: rate limit",
+                    provider.label(),
+                    clock_hhmm(until)
+                ),
+                Token::Warning,
+            ),
+            None => (
+                format!(
+                    " │ {} {}",
+                    provider.label(),
+                    limits.label(model.ci.now_or(model.now_ms))
+                ),
+                Token::Muted,
+            ),
+        };
+        spans.push(Span::styled(text, bar.patch(theme.style(token))));
+    }
     spans.push(Span::styled(" │", bar));
     if model.target.readonly {
         spans.push(Span::styled(" READ-ONLY ", theme.style(Token::ReadOnly)));
@@ -59,6 +83,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" ".repeat(width - used), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// `HH:MM` (UTC) of an instant, for when a rate-limit pause ends.
+fn clock_hhmm(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map_or_else(|| "?".to_string(), |t| t.format("%H:%M UTC").to_string())
 }
 
 /// Draws the banner shown while the API refuses our credentials.

@@ -50,7 +50,7 @@ fn showcase(w: u16, h: u16) -> Model {
 
 /// Selects the release called `name` by moving the cursor, as a user would.
 fn select(model: &mut Model, name: &str) {
-    keys(model, &["1", "g"]);
+    keys(model, &["1", "home"]);
     for _ in 0..model.releases.len() {
         if model.selected.as_ref().is_some_and(|s| s.key.name == name) {
             break;

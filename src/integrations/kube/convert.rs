@@ -25,6 +25,18 @@ fn key(meta: &ObjectMeta) -> ObjectKey {
     }
 }
 
+/// Prefix of the annotations Quarterdeck reads (CI links); others are not kept.
+const OWN_ANNOTATIONS: &str = "quarterdeck.dev/";
+
+fn own_annotations(meta: &ObjectMeta) -> std::collections::BTreeMap<String, String> {
+    meta.annotations
+        .iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with(OWN_ANNOTATIONS))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<Owner> {
     refs?
         .iter()
@@ -107,6 +119,7 @@ pub fn deployment(d: &apps::Deployment) -> Deployment {
             })
             .unwrap_or_default(),
         created_ms: d.metadata.creation_timestamp.as_ref().map(ms),
+        annotations: own_annotations(&d.metadata),
     }
 }
 
@@ -414,6 +427,7 @@ pub fn rollout(obj: &DynamicObject) -> Rollout {
         preview_selector: str_at(&status, &["blueGreen", "previewSelector"]),
         conditions,
         created_ms: obj.metadata.creation_timestamp.as_ref().map(ms),
+        annotations: own_annotations(&obj.metadata),
     }
 }
 

@@ -266,7 +266,7 @@ fn create_workload(world: &mut World, w: &WorkloadSpec, image: &str) {
         }
     };
     let obj = json!({
-        "metadata": {"name": w.name, "namespace": w.namespace, "labels": {"app": w.name}, "annotations": {}},
+        "metadata": {"name": w.name, "namespace": w.namespace, "labels": {"app": w.name}, "annotations": w.annotations},
         "spec": spec,
     });
     if let Err(e) = world.store.create(res, obj, &now) {

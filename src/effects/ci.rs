@@ -1,0 +1,207 @@
+//! The CI side of the effects driver: one GitHub and one GitLab poller for the linked
+//! releases (replaced when the links change) and a follower per open job log. Their reports
+//! arrive on the event loop's channel as `Msg::Ci`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::config::releases::CiLink;
+use crate::integrations::rest::{Clock, Pacing, Token};
+use crate::integrations::{github, gitlab};
+use crate::model::Msg;
+use crate::model::ci::CiWatch;
+use crate::model::pipeline::{CiErrorKind, CiSource, CiUpdate, JobRef, Provider};
+
+/// Reports a poller may queue before it waits for the event loop.
+const QUEUE: usize = 256;
+
+/// Where the CI APIs are and how to reach them.
+#[derive(Clone)]
+pub struct CiSetup {
+    /// GitHub API base (`https://api.github.com`).
+    pub github_base: String,
+    /// GitLab instance (`https://gitlab.com`).
+    pub gitlab_base: String,
+    /// GitHub token, if any.
+    pub github_token: Option<Token>,
+    /// GitLab token, if any.
+    pub gitlab_token: Option<Token>,
+    /// The CI servers' clock (the simulator's in the demo): rate-limit resets are read on it.
+    pub clock: Arc<dyn Clock>,
+    /// Polling speeds.
+    pub pacing: Pacing,
+}
+
+impl std::fmt::Debug for CiSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens stay out of every debug print.
+        f.debug_struct("CiSetup")
+            .field("github_base", &self.github_base)
+            .field("gitlab_base", &self.gitlab_base)
+            .field("pacing", &self.pacing)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the CI pollers and job-log followers.
+pub struct CiDriver {
+    setup: CiSetup,
+    tx: UnboundedSender<Msg>,
+    pollers: Vec<JoinHandle<()>>,
+    logs: HashMap<JobRef, JoinHandle<()>>,
+}
+
+impl CiDriver {
+    /// A driver that starts nothing until it is told what to watch.
+    pub fn new(setup: CiSetup, tx: UnboundedSender<Msg>) -> Self {
+        Self {
+            setup,
+            tx,
+            pollers: Vec::new(),
+            logs: HashMap::new(),
+        }
+    }
+
+    /// A channel for one task's reports, forwarded to the event loop as `Msg::Ci`; the
+    /// forwarder ends when the task (the sender) is gone.
+    fn reports(&self) -> mpsc::Sender<CiUpdate> {
+        let (tx, mut rx) = mpsc::channel(QUEUE);
+        let out = self.tx.clone();
+        tokio::spawn(async move {
+            while let Some(u) = rx.recv().await {
+                if out.send(Msg::Ci(u)).is_err() {
+                    return;
+                }
+            }
+        });
+        tx
+    }
+
+    fn fail(&self, source: CiSource, message: String) {
+        let _ = self.tx.send(Msg::Ci(CiUpdate::SourceError {
+            source,
+            kind: CiErrorKind::Other,
+            message,
+        }));
+    }
+
+    fn github(&self) -> Result<github::GitHubClient, String> {
+        github::GitHubClient::new(
+            &self.setup.github_base,
+            self.setup.github_token.clone(),
+            self.setup.clock.clone(),
+        )
+        .map_err(|e| e.message)
+    }
+
+    fn gitlab(&self) -> Result<gitlab::GitLabClient, String> {
+        gitlab::GitLabClient::new(
+            &self.setup.gitlab_base,
+            self.setup.gitlab_token.clone(),
+            self.setup.clock.clone(),
+        )
+        .map_err(|e| e.message)
+    }
+
+    /// Replaces the pollers with ones for `watches`.
+    pub fn watch(&mut self, watches: Vec<CiWatch>) {
+        for task in self.pollers.drain(..) {
+            task.abort();
+        }
+        let mut gh = Vec::new();
+        let mut gl = Vec::new();
+        for w in watches {
+            match w.link {
+                CiLink::GitHub { repo, workflows } => gh.push(github::GithubWatch {
+                    release: w.release,
+                    repo,
+                    workflows,
+                }),
+                CiLink::GitLab { project } => gl.push(gitlab::GitlabWatch {
+                    release: w.release,
+                    project,
+                }),
+            }
+        }
+        if !gh.is_empty() {
+            match self.github() {
+                Ok(client) => {
+                    let options = github::PollOptions {
+                        pacing: self.setup.pacing,
+                        ..Default::default()
+                    };
+                    let tx = self.reports();
+                    self.pollers
+                        .push(tokio::spawn(github::poll(client, gh, options, tx)));
+                }
+                Err(message) => {
+                    for w in gh {
+                        self.fail(source(Provider::GitHub, w.repo), message.clone());
+                    }
+                }
+            }
+        }
+        if !gl.is_empty() {
+            match self.gitlab() {
+                Ok(client) => {
+                    let options = gitlab::PollOptions {
+                        pacing: self.setup.pacing,
+                        ..Default::default()
+                    };
+                    let tx = self.reports();
+                    self.pollers
+                        .push(tokio::spawn(gitlab::poll(client, gl, options, tx)));
+                }
+                Err(message) => {
+                    for w in gl {
+                        self.fail(source(Provider::GitLab, w.project), message.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts following a job's log.
+    pub fn follow(&mut self, job: JobRef) {
+        let tx = self.reports();
+        let pacing = self.setup.pacing;
+        let task = match job.source.provider {
+            Provider::GitHub => match self.github() {
+                Ok(c) => tokio::spawn(github::follow_job_log(c, job.clone(), pacing, tx)),
+                Err(m) => return self.fail(job.source, m),
+            },
+            Provider::GitLab => match self.gitlab() {
+                Ok(c) => tokio::spawn(gitlab::follow_job_log(c, job.clone(), pacing, tx)),
+                Err(m) => return self.fail(job.source, m),
+            },
+        };
+        if let Some(old) = self.logs.insert(job, task) {
+            old.abort();
+        }
+    }
+
+    /// Stops following a job's log.
+    pub fn stop(&mut self, job: &JobRef) {
+        if let Some(task) = self.logs.remove(job) {
+            task.abort();
+        }
+    }
+}
+
+fn source(provider: Provider, project: String) -> CiSource {
+    CiSource { provider, project }
+}
+
+impl Drop for CiDriver {
+    fn drop(&mut self) {
+        for task in self.pollers.drain(..) {
+            task.abort();
+        }
+        for (_, task) in self.logs.drain() {
+            task.abort();
+        }
+    }
+}
