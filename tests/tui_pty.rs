@@ -20,6 +20,10 @@ const COLS: u16 = 200;
 /// Begin synchronized update: one per frame drawn.
 const FRAME_START: &[u8] = b"\x1b[?2026h";
 
+/// One app at a time: each demo builds a simulated world and renders live, and on a 2-core
+/// machine two of them side by side would measure the machine, not the app.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 struct Tui {
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
@@ -28,6 +32,7 @@ struct Tui {
     raw: Arc<Mutex<Vec<u8>>>,
     _dirs: tempfile::TempDir,
     control: Option<(String, String)>,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Tui {
@@ -45,6 +50,7 @@ impl Tui {
 
     /// Starts `quarterdeck ARGS` in a 200×50 pty; `dirs` becomes HOME, config and state.
     fn spawn(args: &[&str], dirs: tempfile::TempDir) -> Tui {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -100,6 +106,7 @@ impl Tui {
             raw,
             _dirs: dirs,
             control: None,
+            _turn: turn,
         }
     }
 

@@ -196,10 +196,13 @@ impl CiState {
                 log.apply(&text, reset, sections, state);
             }
             CiUpdate::RateLimit { provider, state } => {
-                if self.limits.get(&provider) == Some(&state) {
+                let shown = |s: &RateLimitState| s.label(self.now_or(0));
+                let same = self.limits.get(&provider).map(shown) == Some(shown(&state));
+                self.limits.insert(provider, state);
+                // Nothing on screen changes: keep the new numbers, skip the frame.
+                if same {
                     return false;
                 }
-                self.limits.insert(provider, state);
             }
             CiUpdate::SourceError {
                 source,

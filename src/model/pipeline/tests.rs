@@ -199,7 +199,12 @@ fn the_budget_label_says_when_polling_is_paused() {
         reset_ms: Some(3_600_000),
         paused_until_ms: None,
     };
-    assert_eq!(s.label(0), "4873/5000");
+    assert_eq!(s.label(0), "97%");
+    let low = RateLimitState {
+        remaining: Some(500),
+        ..s.clone()
+    };
+    assert_eq!(low.label(0), "500/5000", "exact once a tenth or less is left");
     let paused = RateLimitState {
         remaining: Some(0),
         paused_until_ms: Some(700_000),

@@ -70,7 +70,10 @@ pub struct RateLimitState {
 }
 
 impl RateLimitState {
-    /// Status-bar text: `4873/5000`, or `paused 12m: rate limit` while paused.
+    /// Status-bar text: `97%` of the budget left while it is comfortable, the exact `150/5000`
+    /// once it is low, `paused 12m: rate limit` while paused. Whole percents keep an idle
+    /// dashboard idle: a poller that spends a request every few seconds must not make the
+    /// screen redraw every few seconds, and the value shown is never out of date.
     pub fn label(&self, now_ms: i64) -> String {
         if let Some(until) = self.paused_until_ms.filter(|u| *u > now_ms) {
             let secs = (until - now_ms + 999) / 1000;
@@ -82,6 +85,9 @@ impl RateLimitState {
             return format!("paused {left}: rate limit");
         }
         match (self.remaining, self.limit) {
+            (Some(r), Some(l)) if l > 0 && u64::from(r) * 10 > u64::from(l) => {
+                format!("{}%", u64::from(r) * 100 / u64::from(l))
+            }
             (Some(r), Some(l)) => format!("{r}/{l}"),
             (Some(r), None) => format!("{r} left"),
             _ => "budget unknown".to_string(),
