@@ -21,6 +21,7 @@ pub mod pod;
 pub mod release;
 pub mod rollout;
 pub mod sample;
+pub mod sample_ci;
 pub mod time;
 pub mod update;
 

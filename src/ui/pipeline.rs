@@ -137,7 +137,7 @@ fn match_line<'a>(rr: &ReleaseRuns<'_>, image: &str, theme: &Theme, width: u16) 
                     &format!(
                         "● image {image} was built by run #{} ({}, commit {})",
                         run.number,
-                        run.name,
+                        run_name(run),
                         run.short_sha()
                     ),
                     w,
@@ -149,6 +149,15 @@ fn match_line<'a>(rr: &ReleaseRuns<'_>, image: &str, theme: &Theme, width: u16) 
             fit(&format!("⚠ no run matches image {image}: {reason}"), w),
             theme.style(Token::Warning),
         ),
+    }
+}
+
+/// The workflow's name, or "Pipeline" for an unnamed GitLab pipeline.
+fn run_name(run: &Pipeline) -> &str {
+    if run.name.is_empty() {
+        "Pipeline"
+    } else {
+        &run.name
     }
 }
 
@@ -184,7 +193,7 @@ fn run_line<'a>(run: &Pipeline, now: i64, theme: &Theme, width: u16) -> Line<'a>
     };
     let text = format!(
         "{} {} #{}{} · {}{}",
-        run.name,
+        run_name(run),
         run.status.word(),
         run.number,
         title,
@@ -386,7 +395,7 @@ fn recent(rr: &ReleaseRuns<'_>, now: i64, theme: &Theme, frame: &mut Frame, area
             run.status.symbol(),
             run.status.word(),
             run.number,
-            fit(&run.name, 14),
+            fit(run_name(run), 14),
             fit(&run.branch, 14),
             run.short_sha(),
             fit(&run.actor, 12),
