@@ -329,7 +329,13 @@ fn demo_end_to_end() {
     });
     assert!(recovered.contains("orders-api"));
 
-    // With the simulated clock frozen nothing changes, so nothing is drawn.
+    // With the simulated clock frozen nothing changes, so nothing is drawn. GitLab answers
+    // no conditional requests, so its pollers keep spending budget on a frozen world; a
+    // budget too large for that to move the whole percent on screen keeps the screen still.
+    tui.control(
+        "/sim/ci/budget",
+        r#"{"provider":"gitlab","remaining":100000000,"limit":100000000}"#,
+    );
     tui.control("/sim/clock", r#"{"frozen":true}"#);
     let quiet = Duration::from_millis(1500);
     let mut idle = false;
