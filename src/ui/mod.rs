@@ -114,3 +114,7 @@ pub fn focused(model: &Model, pane: Pane) -> bool {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod ci_tests;

@@ -104,11 +104,17 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
         theme.style(Token::Muted),
     ));
-    let recent_h = u16::try_from(rr.runs.len().min(RECENT) + 1).unwrap_or(0);
+    // A short pane gives every row to the jobs: no spacer, no recent runs.
+    let roomy = inner.height >= 16;
+    let recent_h = if roomy {
+        u16::try_from(rr.runs.len().min(RECENT) + 1).unwrap_or(0)
+    } else {
+        0
+    };
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
-            Constraint::Length(u16::try_from(head.len()).unwrap_or(0) + 1),
+            Constraint::Length(u16::try_from(head.len()).unwrap_or(0) + u16::from(roomy)),
             Constraint::Min(3),
             Constraint::Length(recent_h),
         ])
