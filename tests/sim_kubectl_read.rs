@@ -501,6 +501,33 @@ fn kubectl_logs_and_watch() {
     follow.kill().unwrap();
     follow.wait().unwrap();
 
+    // `logs deploy/X` resolves the Deployment's selector to one of its pods and streams it
+    // like a pod's log; both pods get the same lines, whichever kubectl picks.
+    let web = ["web-6d4f8b9c7-abcde", "web-6d4f8b9c7-fghij"];
+    for p in web {
+        fx.log(NS, p, "app", "GET /cart/9 200 3ms");
+    }
+    let by_deploy = k.run(&["logs", "deploy/web", "-n", NS, "--tail=1"]);
+    let stderr = String::from_utf8_lossy(&by_deploy.stderr);
+    assert!(by_deploy.status.success(), "{stderr}");
+    assert!(
+        web.iter()
+            .any(|p| stderr.contains(&format!("using pod/{p}"))),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&by_deploy.stdout).trim(),
+        "GET /cart/9 200 3ms"
+    );
+    let (mut follow, lines) = k.spawn(&["logs", "-f", "deploy/web", "-n", NS]);
+    wait_for(&lines, "GET /cart/9 200 3ms");
+    for p in web {
+        fx.log(NS, p, "app", "DELETE /cart/9 204 4ms");
+    }
+    wait_for(&lines, "DELETE /cart/9 204 4ms");
+    follow.kill().unwrap();
+    follow.wait().unwrap();
+
     let (mut watch, lines) = k.spawn(&["get", "pods", "-n", NS, "-w"]);
     wait_for(&lines, "multi");
     let (code, _) = fx.send(
