@@ -94,6 +94,8 @@ pub struct State {
     pub scheduled: Vec<(i64, Action)>,
     /// Steps run so far.
     pub steps: u64,
+    /// Per node index: how many pod IPs its range has handed out (IPAM: unique per node).
+    pub pod_ips: HashMap<usize, u32>,
     /// Per workload uid: the resourceVersions it was last reconciled at while settled.
     pub settled: HashMap<String, u64>,
 }

@@ -413,7 +413,11 @@ fn schedule(world: &mut World, key: &(String, String), sim: &mut PodSim) {
     sim.scheduled_ms = Some(now);
     sim.node = node.clone();
     sim.host_ip = host_ip;
-    sim.pod_ip = format!("10.244.{}.{}", idx, 2 + world.rng.range(0, 250));
+    // Each node owns 10.244.<idx>.0/24, as a pod CIDR does; addresses are handed out in turn
+    // so no two live pods share one.
+    let handed = world.ctl.pod_ips.entry(idx).or_insert(0);
+    sim.pod_ip = format!("10.244.{}.{}", idx, 2 + *handed % 252);
+    *handed += 1;
     let inv = involved(key, sim, None);
     events::record(
         world,
