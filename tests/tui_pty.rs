@@ -523,3 +523,69 @@ fn unreachable_api_is_explained_and_sigterm_restores_the_terminal() {
         Duration::from_secs(2),
     );
 }
+
+/// Seconds of a ticking age label (`45s`, `3m05s`, `1h02m`) in the gate row for `needle`.
+fn gate_age(screen: &str, needle: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.contains(needle))?;
+    let label = line.split("waiting ").nth(1)?.split_whitespace().next()?;
+    let (mut total, mut num) = (0u64, 0u64);
+    for c in label.chars() {
+        match c {
+            '0'..='9' => num = num * 10 + u64::from(c.to_digit(10)?),
+            'h' => (total, num) = (total + num * 3600, 0),
+            'm' => (total, num) = (total + num * 60, 0),
+            's' => (total, num) = (total + num, 0),
+            _ => return None,
+        }
+    }
+    Some(total)
+}
+
+#[test]
+fn ci_pipelines_and_gates_in_the_demo() {
+    // A frozen world moves only when the test says so.
+    let mut tui = Tui::demo(&["--frozen"]);
+    tui.wait_for("the seed releases", Duration::from_secs(10), |s| {
+        s.contains("orders-api") && s.contains("feature-store")
+    });
+    // The orders-api run reaches its staging environment's gate 5 simulated seconds in.
+    tui.control("/sim/clock", r#"{"advance_seconds":10}"#);
+    tui.keys("/orders-api\rjc");
+    let pipeline = tui.wait_for(
+        "the orders-api run waiting at staging",
+        Duration::from_secs(20),
+        |s| s.contains("Pipeline orders/orders-api") && s.contains("‖ deploy-staging"),
+    );
+    assert!(pipeline.contains("waiting"), "{pipeline}");
+    assert!(pipeline.contains("GitHub acme/orders-api"), "{pipeline}");
+
+    // The gates inbox lists it, and its age grows with the simulated clock.
+    let gate = "approval · acme/orders-api › staging";
+    tui.keys("g");
+    let first = tui.wait_for("the staging gate", Duration::from_secs(10), |s| {
+        s.contains("┏ Gates") && gate_age(s, gate).is_some()
+    });
+    assert!(first.contains("you may approve"), "{first}");
+    assert!(
+        first.contains("approving will deploy orders-api@"),
+        "{first}"
+    );
+    let before = gate_age(&first, gate).unwrap();
+    tui.control("/sim/clock", r#"{"advance_seconds":90}"#);
+    let later = tui.wait_for("the gate's age to grow", Duration::from_secs(10), |s| {
+        gate_age(s, gate).is_some_and(|a| a >= before + 90)
+    });
+    assert!(gate_age(&later, gate).unwrap() >= before + 90);
+
+    // feature-store's GitLab pipeline waits on its manual production job.
+    // esc alone (followed at once by another key it would read as alt-…).
+    tui.keys("\x1b");
+    tui.wait_for("the inbox to close", Duration::from_secs(5), |s| {
+        !s.contains("┏ Gates")
+    });
+    tui.keys("\x15/feature-store\rjc");
+    let gitlab = tui.wait_for("feature-store's manual job", Duration::from_secs(20), |s| {
+        s.contains("GitLab bnpl/feature-store") && s.contains("▶ deploy:production")
+    });
+    assert!(gitlab.contains("manual"), "{gitlab}");
+}
