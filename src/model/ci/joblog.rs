@@ -113,7 +113,11 @@ impl JobLogView {
                     sections.next();
                     let end = s.last_line.unwrap_or(usize::MAX).min(self.lines.len() - 1);
                     if self.expanded || s.last_line.is_none() {
+                        // The header line itself follows, as the job wrote it.
                         out.push(LogRow::Open(s));
+                        if let Some(line) = self.lines.get(i) {
+                            out.push(LogRow::Line(line));
+                        }
                         i += 1;
                     } else {
                         out.push(LogRow::Folded(s, end + 1 - i));

@@ -292,7 +292,7 @@ fn job_log_appends_resets_and_folds_sections() {
     assert_eq!(log.lines.len(), 2);
     assert_eq!(log.partial, "$ pyt");
     // An open section stays expanded so the live tail shows.
-    assert_eq!(log.rows().len(), 2);
+    assert_eq!(log.rows().len(), 3);
     // Control sequences are gone; the partial line is completed by the next chunk.
     update(
         &mut model,
@@ -318,7 +318,7 @@ fn job_log_appends_resets_and_folds_sections() {
     // The finished section folds into one row: 5 lines → 3 rows.
     assert_eq!(log.rows().len(), 3);
     key(&mut model, "enter");
-    assert_eq!(model.ci.log.as_ref().unwrap().rows().len(), 5);
+    assert_eq!(model.ci.log.as_ref().unwrap().rows().len(), 6);
     // A reset replaces everything (a retried job).
     update(
         &mut model,
