@@ -12,7 +12,7 @@
 //!
 //! A column is named after the families of its jobs (`test-unit, test-integration`).
 
-use super::{Job, Stage};
+use super::{CiStatus, Job, Stage};
 
 /// The matrix or parallel family of a job name: `test` for `test 1/3` (GitLab `parallel: N`),
 /// `build` for `build (ubuntu, 20)` (GitHub matrix) and for `build: [ubuntu, 20]` (GitLab
@@ -46,9 +46,19 @@ fn family(job: &Job) -> &str {
     job.group.as_deref().unwrap_or(&job.name)
 }
 
+/// When a job began to run. GitHub stamps `started_at` on a job that waits for an
+/// environment's reviewers or is skipped, though it never ran; such a job counts as not started,
+/// or it would hold the column open and pull every later job into it.
+fn ran_from(job: &Job) -> Option<i64> {
+    match job.status {
+        CiStatus::Waiting | CiStatus::Queued | CiStatus::Skipped | CiStatus::Manual => None,
+        _ => job.started_ms,
+    }
+}
+
 /// Columns for a GitHub run's jobs, by the timing rule in this module's documentation.
 pub fn github_columns(mut jobs: Vec<Job>) -> Vec<Stage> {
-    jobs.sort_by_key(|j| match j.started_ms {
+    jobs.sort_by_key(|j| match ran_from(j) {
         Some(t) => (0, t, j.id),
         None => (1, j.created_ms.unwrap_or(i64::MAX), j.id),
     });
@@ -56,7 +66,7 @@ pub fn github_columns(mut jobs: Vec<Job>) -> Vec<Stage> {
     for job in jobs {
         let joins = columns.last().is_some_and(|col| {
             let same_family = col.iter().any(|j| family(j) == family(&job));
-            let start = job.started_ms.unwrap_or(i64::MAX);
+            let start = ran_from(&job).unwrap_or(i64::MAX);
             let overlaps = col
                 .iter()
                 .any(|j| j.finished_ms.is_none_or(|end| end > start));

@@ -204,7 +204,11 @@ fn the_budget_label_says_when_polling_is_paused() {
         remaining: Some(500),
         ..s.clone()
     };
-    assert_eq!(low.label(0), "500/5000", "exact once a tenth or less is left");
+    assert_eq!(
+        low.label(0),
+        "500/5000",
+        "exact once a tenth or less is left"
+    );
     let paused = RateLimitState {
         remaining: Some(0),
         paused_until_ms: Some(700_000),
@@ -214,4 +218,21 @@ fn the_budget_label_says_when_polling_is_paused() {
     assert_eq!(paused.label(690_000), "paused 10s: rate limit");
     assert_eq!(paused.label(700_000), "0/5000");
     assert_eq!(RateLimitState::default().label(0), "budget unknown");
+}
+
+#[test]
+fn a_job_waiting_for_reviewers_does_not_hold_its_column_open() {
+    use crate::model::sample_ci::job;
+    // GitHub stamps started_at on a job waiting for an environment: it must not swallow the
+    // jobs that ran after the first column finished.
+    let jobs = vec![
+        job(1, "lint", "", CiStatus::Success, Some(20), Some(30)),
+        job(2, "test (18)", "", CiStatus::Success, Some(20), Some(60)),
+        job(3, "build", "", CiStatus::Success, Some(15), Some(60)),
+        job(4, "deploy-staging", "", CiStatus::Waiting, Some(25), None),
+    ];
+    let columns = github_columns(jobs);
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["lint, test", "build", "deploy-staging"]);
+    assert_eq!(columns[2].status, CiStatus::Waiting);
 }
