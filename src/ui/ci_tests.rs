@@ -6,7 +6,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::config::Theme;
-use crate::integrations::github::logs::NOT_YET;
 use crate::model::key::KeyPress;
 use crate::model::pipeline::{CiUpdate, JobLogState, LogSection, Provider, RateLimitState};
 use crate::model::sample::NOW_MS;
@@ -161,7 +160,7 @@ fn github_job_log_is_available_when_the_job_completes() {
         &mut m,
         "",
         Vec::new(),
-        JobLogState::Unavailable(NOT_YET.into()),
+        JobLogState::Unavailable("log available when the job completes".into()),
     );
     let s = snap(&m);
     assert!(s.contains("log available when the job completes"), "{s}");
