@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 use super::client::GitHubClient;
-use crate::integrations::rest::{CiError, Pacing, next_delay_ms, wait};
-use crate::model::gate::{Gate, github_gates};
-use crate::model::pipeline::{CiSource, CiUpdate, Pipeline, Provider, RateLimitState, Stage};
+use crate::integrations::rest::{
+    CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
+};
+use crate::model::gate::github_gates;
+use crate::model::pipeline::{CiSource, CiUpdate, Pipeline, Provider, Stage};
 
 /// One release's GitHub CI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +52,6 @@ impl Default for PollOptions {
 }
 
 /// What one cycle found for one release.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Snapshot {
-    runs: Vec<Pipeline>,
-    gates: Vec<Gate>,
-}
-
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
@@ -111,83 +107,34 @@ pub async fn poll(
     options: PollOptions,
     tx: mpsc::Sender<CiUpdate>,
 ) {
-    let mut last: HashMap<String, Snapshot> = HashMap::new();
-    let mut last_error: HashMap<String, String> = HashMap::new();
-    let mut last_limits = RateLimitState::default();
+    let mut reporter = Reporter::default();
     let mut finished = FinishedJobs::new();
     loop {
         let mut active = false;
         for watch in &watches {
-            let mut updates = Vec::new();
-            match cycle(&client, watch, options.runs_per_workflow, &mut finished).await {
-                Ok(snap) => {
-                    active |= snap.runs.iter().any(|r| r.status.is_active());
-                    last_error.remove(&watch.release);
-                    let before = last.get(&watch.release);
-                    if before.is_none_or(|b| b.runs != snap.runs) {
-                        updates.push(CiUpdate::Pipelines {
-                            release: watch.release.clone(),
-                            source: watch.source(),
-                            runs: snap.runs.clone(),
-                        });
-                    }
-                    if before.is_none_or(|b| b.gates != snap.gates) {
-                        updates.push(CiUpdate::Gates {
-                            release: watch.release.clone(),
-                            source: watch.source(),
-                            gates: snap.gates.clone(),
-                        });
-                    }
-                    last.insert(watch.release.clone(), snap);
-                }
-                Err(e) => {
-                    if last_error.get(&watch.release) != Some(&e.message) {
-                        last_error.insert(watch.release.clone(), e.message.clone());
-                        updates.push(CiUpdate::SourceError {
-                            source: watch.source(),
-                            kind: e.kind,
-                            message: e.message.clone(),
-                        });
-                    }
-                }
+            let result = cycle(&client, watch, options.runs_per_workflow, &mut finished).await;
+            if let Ok(snap) = &result {
+                active |= snap.runs.iter().any(|r| r.status.is_active());
             }
-            for u in updates {
-                if tx.send(u).await.is_err() {
-                    return;
-                }
+            let updates = reporter.cycle(&watch.release, watch.source(), result);
+            if !send_all(&tx, updates).await {
+                return;
             }
-            if client
-                .rest()
-                .limits()
-                .paused_until_ms
-                .is_some_and(|u| u > client.rest().now_ms())
-            {
+            if paused(client.rest()) {
                 break;
             }
         }
-        let limits = client.rest().limits();
-        if limits != last_limits {
-            last_limits = limits.clone();
-            let update = CiUpdate::RateLimit {
-                provider: Provider::GitHub,
-                state: limits.clone(),
-            };
-            if tx.send(update).await.is_err() {
-                return;
-            }
-        }
-        let now = client.rest().now_ms();
-        let delay = next_delay_ms(
+        if !finish_cycle(
+            client.rest(),
+            &mut reporter,
+            Provider::GitHub,
             options.pacing,
             active,
-            client.rest().take_spent(),
-            &limits,
-            now,
-        );
-        let paused = limits.paused_until_ms.filter(|u| *u > now);
-        tokio::select! {
-            () = wait(client.rest().clock(), delay, paused) => {}
-            () = tx.closed() => return,
+            &tx,
+        )
+        .await
+        {
+            return;
         }
     }
 }

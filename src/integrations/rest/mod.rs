@@ -9,6 +9,7 @@ mod etag;
 mod limits;
 mod pacing;
 mod pages;
+mod report;
 mod secret;
 
 pub use client::{Fetched, RestClient, RestError, Scheme, error_message};
@@ -19,4 +20,5 @@ pub use etag::{Cached, EtagCache};
 pub use limits::{LimitHeaders, RateLimiter, refusal_pause};
 pub use pacing::{Pacing, next_delay_ms, wait};
 pub use pages::{encode_component, link_next, next_page_url, set_query};
+pub use report::{Reporter, Snapshot, finish_cycle, paused, send_all};
 pub use secret::{Secret, Token};

@@ -1,0 +1,173 @@
+//! The loop body both CI pollers share: turn one cycle's findings into only the updates that
+//! changed something, report the rate budget when it moves, and wait for the next cycle.
+
+use std::collections::HashMap;
+
+use tokio::sync::mpsc;
+
+use super::client::RestClient;
+use super::error::CiError;
+use super::pacing::{Pacing, next_delay_ms, wait};
+use crate::model::gate::Gate;
+use crate::model::pipeline::{CiSource, CiUpdate, Pipeline, Provider, RateLimitState};
+
+/// What one poll cycle found for one release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Recent runs, newest first.
+    pub runs: Vec<Pipeline>,
+    /// Gates waiting on a human.
+    pub gates: Vec<Gate>,
+}
+
+/// Remembers what was last sent, so an idle poller sends nothing.
+#[derive(Debug, Default)]
+pub struct Reporter {
+    last: HashMap<String, Snapshot>,
+    last_error: HashMap<String, String>,
+    last_limits: RateLimitState,
+}
+
+impl Reporter {
+    /// The updates one release's cycle result calls for: runs and gates when they changed, an
+    /// error once until it changes. After an error the next success is sent whole, because
+    /// the model clears a source's error only when fresh runs arrive.
+    pub fn cycle(
+        &mut self,
+        release: &str,
+        source: CiSource,
+        result: Result<Snapshot, CiError>,
+    ) -> Vec<CiUpdate> {
+        let mut updates = Vec::new();
+        match result {
+            Ok(snap) => {
+                self.last_error.remove(release);
+                let before = self.last.get(release);
+                if before.is_none_or(|b| b.runs != snap.runs) {
+                    updates.push(CiUpdate::Pipelines {
+                        release: release.to_string(),
+                        source: source.clone(),
+                        runs: snap.runs.clone(),
+                    });
+                }
+                if before.is_none_or(|b| b.gates != snap.gates) {
+                    updates.push(CiUpdate::Gates {
+                        release: release.to_string(),
+                        source,
+                        gates: snap.gates.clone(),
+                    });
+                }
+                self.last.insert(release.to_string(), snap);
+            }
+            Err(e) => {
+                self.last.remove(release);
+                if self.last_error.get(release) != Some(&e.message) {
+                    self.last_error
+                        .insert(release.to_string(), e.message.clone());
+                    updates.push(CiUpdate::SourceError {
+                        source,
+                        kind: e.kind,
+                        message: e.message,
+                    });
+                }
+            }
+        }
+        updates
+    }
+
+    /// A rate-limit update when the budget moved since the last one sent.
+    pub fn limits(&mut self, provider: Provider, limits: &RateLimitState) -> Option<CiUpdate> {
+        if *limits == self.last_limits {
+            return None;
+        }
+        self.last_limits = limits.clone();
+        Some(CiUpdate::RateLimit {
+            provider,
+            state: limits.clone(),
+        })
+    }
+}
+
+/// Sends `updates` in order; false when the receiver is gone (the poller should stop).
+pub async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
+    for u in updates {
+        if tx.send(u).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether the client is inside a rate-limit pause (the rest of a cycle should wait).
+pub fn paused(rest: &RestClient) -> bool {
+    rest.limits()
+        .paused_until_ms
+        .is_some_and(|u| u > rest.now_ms())
+}
+
+/// Ends a cycle: reports the budget if it moved, then waits as long as pacing and the budget
+/// say. False when the receiver is gone.
+pub async fn finish_cycle(
+    rest: &RestClient,
+    reporter: &mut Reporter,
+    provider: Provider,
+    pacing: Pacing,
+    active: bool,
+    tx: &mpsc::Sender<CiUpdate>,
+) -> bool {
+    let limits = rest.limits();
+    if let Some(update) = reporter.limits(provider, &limits)
+        && tx.send(update).await.is_err()
+    {
+        return false;
+    }
+    let now = rest.now_ms();
+    let delay = next_delay_ms(pacing, active, rest.take_spent(), &limits, now);
+    let pause = limits.paused_until_ms.filter(|u| *u > now);
+    tokio::select! {
+        () = wait(rest.clock(), delay, pause) => true,
+        () = tx.closed() => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::pipeline::CiErrorKind;
+
+    fn source() -> CiSource {
+        CiSource {
+            provider: Provider::GitHub,
+            project: "acme/orders-api".into(),
+        }
+    }
+
+    #[test]
+    fn only_changes_and_new_errors_are_reported() {
+        let mut r = Reporter::default();
+        let snap = Snapshot {
+            runs: Vec::new(),
+            gates: Vec::new(),
+        };
+        assert_eq!(r.cycle("orders", source(), Ok(snap.clone())).len(), 2);
+        assert!(r.cycle("orders", source(), Ok(snap.clone())).is_empty());
+        let err = || CiError {
+            kind: CiErrorKind::Unavailable,
+            message: "GitHub is unreachable".into(),
+            paused_until_ms: None,
+        };
+        assert_eq!(r.cycle("orders", source(), Err(err())).len(), 1);
+        assert!(r.cycle("orders", source(), Err(err())).is_empty());
+        assert_eq!(
+            r.cycle("orders", source(), Ok(snap)).len(),
+            2,
+            "recovery is reported even when the runs did not change, so the error clears"
+        );
+        let budget = RateLimitState {
+            remaining: Some(10),
+            ..RateLimitState::default()
+        };
+        assert!(r.limits(Provider::GitHub, &budget).is_some());
+        assert!(r.limits(Provider::GitHub, &budget).is_none());
+    }
+}
