@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use quarterdeck::model::logs::{LogBuffer, LogLine, sanitize};
+use quarterdeck_core::logs::{LogBuffer, LogLine, sanitize};
 use std::hint::black_box;
 
 const LINES: u64 = 1_000_000;

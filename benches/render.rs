@@ -5,10 +5,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use quarterdeck::config::Theme;
-use quarterdeck::model::cluster::Object;
-use quarterdeck::model::key::KeyPress;
-use quarterdeck::model::sample;
-use quarterdeck::model::{Model, Msg, update};
+use quarterdeck_core::cluster::Object;
+use quarterdeck_core::key::KeyPress;
+use quarterdeck_core::sample;
+use quarterdeck_core::{Model, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;

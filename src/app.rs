@@ -12,15 +12,16 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
-use crate::config::releases::{ReleasesConfig, load_releases};
-use crate::config::{Keymap, Theme, config_dir};
+use crate::config::releases::load_releases;
+use crate::config::{Theme, config_dir, load_keymap};
 use crate::effects::{CiSetup, Driver};
 use crate::integrations::kube::client;
 use crate::integrations::rest::{Clock, Pacing, SystemClock, Token};
 use crate::integrations::{github, gitlab};
-use crate::model::key::{KeyCode, KeyPress};
-use crate::model::{Effect, Model, Msg, Scope, Target, update};
 use crate::terminal::{self, SignalEvent};
+use quarterdeck_core::key::{KeyCode, KeyPress};
+use quarterdeck_core::link::ReleasesConfig;
+use quarterdeck_core::{Effect, Model, Msg, Scope, Target, update};
 
 /// Shortest time between two frames (~60 per second).
 const FRAME: Duration = Duration::from_millis(16);
@@ -72,7 +73,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     // Everything that can fail with a message for the user fails before the alternate screen.
     let user_dir = config_dir();
     let theme = Theme::load(&options.theme, user_dir.as_deref())?;
-    let keymap = Keymap::load(&options.keymap, user_dir.as_deref())?;
+    let keymap = load_keymap(&options.keymap, user_dir.as_deref())?;
     let releases = load_releases(user_dir.as_deref())?;
     let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;

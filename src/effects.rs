@@ -10,9 +10,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::integrations::kube::{client, logs, watch};
-use crate::model::cluster::Kind;
-use crate::model::msg::StreamId;
-use crate::model::{Connection, Effect, Msg, Scope};
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::msg::StreamId;
+use quarterdeck_core::{Connection, Effect, Msg, Scope};
 
 pub use self::ci::{CiDriver, CiSetup};
 

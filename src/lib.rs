@@ -1,13 +1,11 @@
-//! Quarterdeck: release control in the terminal.
+//! Quarterdeck: release control in the terminal. This crate wires the pure core
+//! (`quarterdeck_core`) to the terminal, the external systems and the simulated world.
 
-pub mod action;
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod effects;
 pub mod integrations;
 pub mod logging;
-pub mod model;
-pub mod sim;
 pub mod terminal;
 pub mod ui;

@@ -7,7 +7,8 @@ use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
 use quarterdeck::effects::CiSetup;
 use quarterdeck::integrations::rest::{Clock, Pacing, Token};
-use quarterdeck::{logging, sim};
+use quarterdeck::logging;
+use quarterdeck_sim as sim;
 
 fn main() -> Result<()> {
     color_eyre::install()?;

@@ -10,11 +10,11 @@ use std::time::Duration;
 use quarterdeck::integrations::github::{self, GitHubClient, GithubWatch};
 use quarterdeck::integrations::gitlab::{self, GitLabClient, GitlabWatch};
 use quarterdeck::integrations::rest::{Clock, Pacing, Token};
-use quarterdeck::model::gate::GateKind;
-use quarterdeck::model::pipeline::{
+use quarterdeck_core::gate::GateKind;
+use quarterdeck_core::pipeline::{
     CiErrorKind, CiSource, CiStatus, CiUpdate, JobLogState, JobRef, Provider,
 };
-use quarterdeck::sim::{Sim, SimConfig, SimHandle};
+use quarterdeck_sim::{Sim, SimConfig, SimHandle};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -34,7 +34,7 @@ impl Clock for SimClock {
 }
 
 async fn start() -> SimHandle {
-    quarterdeck::sim::start(SimConfig {
+    quarterdeck_sim::start(SimConfig {
         frozen: true,
         start_ms: Some(START_MS),
         ..Default::default()

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use quarterdeck::sim::{SimConfig, SimHandle};
+use quarterdeck_sim::{SimConfig, SimHandle};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
@@ -44,7 +44,7 @@ impl Ci {
             .build()
             .unwrap();
         let handle = rt
-            .block_on(quarterdeck::sim::start(SimConfig {
+            .block_on(quarterdeck_sim::start(SimConfig {
                 frozen: true,
                 start_ms: Some(START_MS),
                 ..SimConfig::default()

@@ -92,7 +92,7 @@ fn truth(fx: &Fixture) -> Vec<(String, String)> {
     let world = fx.handle.sim.world();
     let mut v: Vec<(String, String)> = world
         .store
-        .list(quarterdeck::sim::resources::ids::PODS, Some(NS))
+        .list(quarterdeck_sim::resources::ids::PODS, Some(NS))
         .map(|p| {
             (
                 p["metadata"]["name"].as_str().unwrap().to_string(),
@@ -158,14 +158,14 @@ fn reflector_recovers_from_dropped_watches_and_expired_rvs() {
             world
                 .store
                 .create(
-                    quarterdeck::sim::resources::ids::PODS,
+                    quarterdeck_sim::resources::ids::PODS,
                     json!({"metadata": {"name": "during-compaction", "namespace": NS}, "spec": {"containers": []}}),
                     &now,
                 )
                 .unwrap();
             world
                 .store
-                .delete(quarterdeck::sim::resources::ids::PODS, NS, "after-drop")
+                .delete(quarterdeck_sim::resources::ids::PODS, NS, "after-drop")
                 .unwrap();
             world.store.compact();
         }

@@ -3,9 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::{Keymap, Mode, Theme, Token};
-use crate::action::Action;
-use crate::model::key::KeyPress;
+use super::{Theme, Token, load_keymap};
+use quarterdeck_core::action::Action;
+use quarterdeck_core::key::KeyPress;
+use quarterdeck_core::keymap::{KeyResult, Mode};
 use ratatui::style::{Color, Modifier, Style};
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,7 @@ fn invalid_fixtures_fail_with_their_exact_message() {
     for (name, expected) in INVALID {
         let (label, text) = read("invalid", name);
         let result = if name.starts_with("keymap") {
-            let mut keymap = Keymap::load("default", None).unwrap();
+            let mut keymap = load_keymap("default", None).unwrap();
             keymap.layer(&label, &text).map(|_| ())
         } else {
             let mut theme = Theme::load("default", None).unwrap();
@@ -130,7 +131,7 @@ fn every_invalid_fixture_is_pinned() {
 
 #[test]
 fn a_failed_layer_leaves_the_keymap_unchanged() {
-    let mut keymap = Keymap::load("default", None).unwrap();
+    let mut keymap = load_keymap("default", None).unwrap();
     let (label, text) = read("invalid", "keymap_unknown_action.toml");
     assert!(keymap.layer(&label, &text).is_err());
     assert_eq!(keymap.action(Mode::Normal, &key("q")), Some(Action::Quit));
@@ -138,7 +139,7 @@ fn a_failed_layer_leaves_the_keymap_unchanged() {
 
 #[test]
 fn user_keymap_overrides_one_binding_unbinds_one_and_keeps_the_rest() {
-    let mut keymap = Keymap::load("default", None).unwrap();
+    let mut keymap = load_keymap("default", None).unwrap();
     let (label, text) = read("valid", "keymap_user.toml");
     keymap.layer(&label, &text).unwrap();
     let normal = |k: &str| keymap.action(Mode::Normal, &key(k));
@@ -151,7 +152,7 @@ fn user_keymap_overrides_one_binding_unbinds_one_and_keeps_the_rest() {
     let z = key("z");
     assert_eq!(
         keymap.feed(Mode::Normal, &[z], z),
-        super::KeyResult::Matched(Action::Bottom)
+        KeyResult::Matched(Action::Bottom)
     );
     let help = keymap.help(Mode::Normal);
     let quit_keys = &help.iter().find(|(_, a)| *a == Action::Quit).unwrap().0;
@@ -165,7 +166,7 @@ fn user_keymap_overrides_one_binding_unbinds_one_and_keeps_the_rest() {
 
 #[test]
 fn a_single_key_in_a_later_layer_replaces_the_chords_it_shadows() {
-    let mut keymap = Keymap::load("vim", None).unwrap();
+    let mut keymap = load_keymap("vim", None).unwrap();
     let (label, text) = read("valid", "keymap_unbind_chord.toml");
     keymap.layer(&label, &text).unwrap();
     assert_eq!(keymap.action(Mode::Normal, &key("g")), Some(Action::Top));
@@ -176,20 +177,20 @@ fn a_single_key_in_a_later_layer_replaces_the_chords_it_shadows() {
 /// Help is generated from the map, so every key it shows must trigger the action it names.
 #[test]
 fn help_tells_the_truth_in_every_mode() {
-    for name in Keymap::preset_names() {
-        let keymap = Keymap::load(name, None).unwrap();
+    for name in super::layers::preset_names(super::keymap::PRESETS) {
+        let keymap = load_keymap(name, None).unwrap();
         for mode in [Mode::Normal, Mode::Help, Mode::Filter, Mode::Command] {
             for (keys, action) in keymap.help(mode) {
                 for chord in keys.split(", ") {
                     let mut pending = Vec::new();
-                    let mut result = super::KeyResult::Unbound;
+                    let mut result = KeyResult::Unbound;
                     for k in chord.split(' ').map(key) {
                         result = keymap.feed(mode, &pending, k);
                         pending.push(k);
                     }
                     assert_eq!(
                         result,
-                        super::KeyResult::Matched(action),
+                        KeyResult::Matched(action),
                         "{name} {mode:?} {chord}"
                     );
                 }
@@ -227,7 +228,7 @@ fn load_reads_the_user_directory_and_names_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let (_, text) = read("valid", "keymap_user.toml");
     std::fs::write(dir.path().join("keymap.toml"), text).unwrap();
-    let keymap = Keymap::load("vim", Some(dir.path())).unwrap();
+    let keymap = load_keymap("vim", Some(dir.path())).unwrap();
     assert_eq!(
         keymap.action(Mode::Normal, &key("ctrl-q")),
         Some(Action::Quit)
@@ -258,7 +259,7 @@ fn a_user_preset_is_layered_over_default() {
         "[normal]\n\"x\" = \"quit\"\n",
     )
     .unwrap();
-    let keymap = Keymap::load("mine", Some(dir.path())).unwrap();
+    let keymap = load_keymap("mine", Some(dir.path())).unwrap();
     assert_eq!(keymap.action(Mode::Normal, &key("x")), Some(Action::Quit));
     assert_eq!(keymap.action(Mode::Normal, &key("j")), Some(Action::Down));
     let message = Theme::load("mine", Some(dir.path()))

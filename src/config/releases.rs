@@ -17,7 +17,7 @@
 //!
 //! Other top-level tables of `config.toml` belong to other settings and are left alone here;
 //! inside these tables every unknown key is an error naming file, line and key. A workload can
-//! also carry its link as annotations (see [`ci_from_annotations`]).
+//! also carry its link as annotations (see [`quarterdeck_core::link::ci_from_annotations`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,61 +25,11 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::error::{ConfigError, line_of, syntax_error};
+use quarterdeck_core::config_error::{ConfigError, line_of, syntax_error};
+use quarterdeck_core::link::{CiLink, ReleaseConfig, ReleasesConfig, is_path};
+use quarterdeck_core::release::WorkloadKind;
+
 use super::paths::display_path;
-use crate::model::release::WorkloadKind;
-
-/// Annotation naming the GitHub repository of a workload.
-pub const GITHUB_ANNOTATION: &str = "quarterdeck.dev/github";
-/// Annotation naming the workflow files (comma separated).
-pub const WORKFLOWS_ANNOTATION: &str = "quarterdeck.dev/github-workflows";
-/// Annotation naming the GitLab project of a workload.
-pub const GITLAB_ANNOTATION: &str = "quarterdeck.dev/gitlab";
-
-/// Which CI project builds and deploys a release.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CiLink {
-    /// A GitHub repository and, optionally, the workflow files to watch.
-    GitHub {
-        /// `owner/repo`.
-        repo: String,
-        /// Workflow files; empty means every workflow.
-        workflows: Vec<String>,
-    },
-    /// A GitLab project.
-    GitLab {
-        /// `group/project` (subgroups allowed).
-        project: String,
-    },
-}
-
-/// One `[[release]]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseConfig {
-    /// The release's name.
-    pub name: String,
-    /// Deployment or Rollout.
-    pub kind: WorkloadKind,
-    /// The workload's name.
-    pub workload: String,
-    /// Its namespace.
-    pub namespace: String,
-    /// The kubeconfig context; `None` means the current one.
-    pub context: Option<String>,
-    /// Its CI, if linked.
-    pub ci: Option<CiLink>,
-}
-
-/// Everything `config.toml` says about releases and CI providers.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReleasesConfig {
-    /// The releases, in file order.
-    pub releases: Vec<ReleaseConfig>,
-    /// `[github] base_url`, when set.
-    pub github_base_url: Option<String>,
-    /// `[gitlab] base_url`, when set.
-    pub gitlab_base_url: Option<String>,
-}
 
 #[derive(Deserialize)]
 struct File {
@@ -126,20 +76,6 @@ pub fn load_releases(dir: Option<&Path>) -> Result<ReleasesConfig, ConfigError> 
             source,
         }),
     }
-}
-
-/// Whether `s` is `a/b` (`a/b/c` too when `nested`) with no empty or blank segment.
-fn is_path(s: &str, nested: bool) -> bool {
-    let parts: Vec<&str> = s.split('/').collect();
-    let count_ok = if nested {
-        parts.len() >= 2
-    } else {
-        parts.len() == 2
-    };
-    count_ok
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && !p.chars().any(char::is_whitespace))
 }
 
 /// Parses the text of `file` (named in errors).
@@ -262,59 +198,6 @@ pub fn parse_releases(file: &str, text: &str) -> Result<ReleasesConfig, ConfigEr
         github_base_url,
         gitlab_base_url,
     })
-}
-
-/// The CI link a workload's annotations declare, if any. Errors name the annotation.
-pub fn ci_from_annotations(
-    annotations: &BTreeMap<String, String>,
-) -> Result<Option<CiLink>, String> {
-    let github = annotations.get(GITHUB_ANNOTATION).map(|s| s.trim());
-    let gitlab = annotations.get(GITLAB_ANNOTATION).map(|s| s.trim());
-    let workflows = annotations.get(WORKFLOWS_ANNOTATION);
-    match (github, gitlab) {
-        (Some(_), Some(_)) => Err(format!(
-            "annotations {GITHUB_ANNOTATION} and {GITLAB_ANNOTATION} are both set; a workload links one CI project"
-        )),
-        (Some(repo), None) => {
-            if !is_path(repo, false) {
-                return Err(format!(
-                    "annotation {GITHUB_ANNOTATION}: expected \"owner/repo\", got \"{repo}\""
-                ));
-            }
-            let workflows = workflows
-                .map(|w| {
-                    w.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            Ok(Some(CiLink::GitHub {
-                repo: repo.to_string(),
-                workflows,
-            }))
-        }
-        (None, Some(project)) => {
-            if !is_path(project, true) {
-                return Err(format!(
-                    "annotation {GITLAB_ANNOTATION}: expected \"group/project\", got \"{project}\""
-                ));
-            }
-            if workflows.is_some() {
-                return Err(format!(
-                    "annotation {WORKFLOWS_ANNOTATION} needs {GITHUB_ANNOTATION}"
-                ));
-            }
-            Ok(Some(CiLink::GitLab {
-                project: project.to_string(),
-            }))
-        }
-        (None, None) if workflows.is_some() => Err(format!(
-            "annotation {WORKFLOWS_ANNOTATION} needs {GITHUB_ANNOTATION}"
-        )),
-        (None, None) => Ok(None),
-    }
 }
 
 #[cfg(test)]

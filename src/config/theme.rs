@@ -12,8 +12,8 @@
 //! Layers: the compiled-in preset, then `themes/NAME.toml` and `theme.toml` from the config
 //! directory. A token in a later layer replaces that token's whole style.
 
-use super::error::{ConfigError, line_of, syntax_error};
-use super::paths::display_path;
+use super::layers::{layers, preset_names};
+use quarterdeck_core::config_error::{ConfigError, line_of, syntax_error};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -154,46 +154,19 @@ struct LogsSection {
 impl Theme {
     /// Names of the compiled-in themes.
     pub fn preset_names() -> Vec<&'static str> {
-        PRESETS.iter().map(|(name, _)| *name).collect()
+        preset_names(PRESETS)
     }
 
     /// Loads preset `name` and layers the user's `themes/NAME.toml` and `theme.toml` from
     /// `user_dir` over it. A name that is not built in needs `themes/NAME.toml` in `user_dir`
     /// and is layered over `default`.
     pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Theme, ConfigError> {
-        let builtin = PRESETS.iter().find(|(preset, _)| *preset == name);
-        let user_preset = user_dir.map(|dir| dir.join("themes").join(format!("{name}.toml")));
-        let user_preset_text = match &user_preset {
-            Some(path) => read_optional(path)?,
-            None => None,
-        };
-        let base = match builtin {
-            Some(preset) => preset,
-            None if user_preset_text.is_some() => &PRESETS[0],
-            None => {
-                return Err(ConfigError::UnknownPreset {
-                    kind: "theme",
-                    name: name.to_string(),
-                    known: Theme::preset_names().join(", "),
-                    path: user_preset
-                        .as_deref()
-                        .map_or_else(|| format!("themes/{name}.toml"), display_path),
-                });
-            }
-        };
         let mut theme = Theme {
             styles: vec![Style::default(); Token::ALL.len()],
             sources: Vec::new(),
         };
-        theme.layer(&format!("built-in themes/{}.toml", base.0), base.1)?;
-        if let (Some(path), Some(text)) = (&user_preset, &user_preset_text) {
-            theme.layer(&display_path(path), text)?;
-        }
-        if let Some(dir) = user_dir {
-            let path = dir.join("theme.toml");
-            if let Some(text) = read_optional(&path)? {
-                theme.layer(&display_path(&path), &text)?;
-            }
+        for layer in layers("theme", PRESETS, name, user_dir)? {
+            theme.layer(&layer.file, &layer.text)?;
         }
         Ok(theme)
     }
@@ -252,17 +225,6 @@ impl Theme {
             return self.style(Token::Text);
         }
         self.sources[source % self.sources.len()]
-    }
-}
-
-fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(ConfigError::Io {
-            file: display_path(path),
-            source,
-        }),
     }
 }
 

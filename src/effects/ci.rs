@@ -8,12 +8,12 @@ use std::sync::Arc;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::config::releases::CiLink;
 use crate::integrations::rest::{Clock, Pacing, Token};
 use crate::integrations::{github, gitlab};
-use crate::model::Msg;
-use crate::model::ci::CiWatch;
-use crate::model::pipeline::{CiErrorKind, CiSource, CiUpdate, JobRef, Provider};
+use quarterdeck_core::Msg;
+use quarterdeck_core::ci::CiWatch;
+use quarterdeck_core::link::CiLink;
+use quarterdeck_core::pipeline::{CiErrorKind, CiSource, CiUpdate, JobRef, Provider};
 
 /// Reports a poller may queue before it waits for the event loop.
 const QUEUE: usize = 256;

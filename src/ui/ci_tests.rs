@@ -6,11 +6,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::config::Theme;
-use crate::model::key::KeyPress;
-use crate::model::pipeline::{CiUpdate, JobLogState, LogSection, Provider, RateLimitState};
-use crate::model::sample::NOW_MS;
-use crate::model::sample_ci::ci_model;
-use crate::model::{Model, Msg, update};
+use quarterdeck_core::key::KeyPress;
+use quarterdeck_core::pipeline::{CiUpdate, JobLogState, LogSection, Provider, RateLimitState};
+use quarterdeck_core::sample::NOW_MS;
+use quarterdeck_core::sample_ci::ci_model;
+use quarterdeck_core::{Model, Msg, update};
 
 fn snap(model: &Model) -> String {
     let (w, h) = model.size;

@@ -10,9 +10,9 @@ use super::focused;
 use super::widgets::pane::block;
 use super::widgets::text::{fit, pad};
 use crate::config::{Theme, Token};
-use crate::model::cluster::Kind;
-use crate::model::time::age;
-use crate::model::{Connection, Model, Pane};
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::time::age;
+use quarterdeck_core::{Connection, Model, Pane};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

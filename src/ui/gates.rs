@@ -10,9 +10,9 @@ use super::focused;
 use super::widgets::pane::block;
 use super::widgets::text::fit;
 use crate::config::{Theme, Token};
-use crate::model::gate::{Gate, GateKind};
-use crate::model::time::elapsed;
-use crate::model::{Model, Pane};
+use quarterdeck_core::gate::{Gate, GateKind};
+use quarterdeck_core::time::elapsed;
+use quarterdeck_core::{Model, Pane};
 
 /// Rows each gate takes.
 const ROWS: usize = 4;

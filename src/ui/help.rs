@@ -7,8 +7,9 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::widgets::pane::block;
 use super::widgets::text::pad;
-use crate::config::{Mode, Theme, Token};
-use crate::model::Model;
+use crate::config::{Theme, Token};
+use quarterdeck_core::Model;
+use quarterdeck_core::keymap::Mode;
 
 /// Draws the overlay centred in `area`.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

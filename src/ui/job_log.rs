@@ -10,9 +10,9 @@ use super::focused;
 use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use crate::config::{Theme, Token};
-use crate::model::ci::joblog::LogRow;
-use crate::model::pipeline::{JobLogState, LogSection};
-use crate::model::{Model, Pane};
+use quarterdeck_core::ci::joblog::LogRow;
+use quarterdeck_core::pipeline::{JobLogState, LogSection};
+use quarterdeck_core::{Model, Pane};
 
 fn section_text(s: &LogSection, folded: Option<usize>) -> String {
     let took = match s.duration_s {

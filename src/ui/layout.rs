@@ -3,8 +3,8 @@
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
-use crate::config::Mode;
-use crate::model::{Model, Pane};
+use quarterdeck_core::keymap::Mode;
+use quarterdeck_core::{Model, Pane};
 
 /// The rectangles of one frame; a pane without a rectangle is not drawn.
 #[derive(Debug, Clone, Copy)]

@@ -13,8 +13,8 @@ use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
-use crate::model::logs::LogLine;
-use crate::model::{Model, Pane, StreamState};
+use quarterdeck_core::logs::LogLine;
+use quarterdeck_core::{Model, Pane, StreamState};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -18,11 +18,12 @@ pub mod widgets;
 
 use ratatui::Frame;
 
-use crate::config::{Mode, Theme, Token};
-use crate::model::pipeline::CiStatus;
-use crate::model::pod::{PodHealth, PodRole};
-use crate::model::release::Phase;
-use crate::model::{Model, Pane};
+use crate::config::{Theme, Token};
+use quarterdeck_core::keymap::Mode;
+use quarterdeck_core::pipeline::CiStatus;
+use quarterdeck_core::pod::{PodHealth, PodRole};
+use quarterdeck_core::release::Phase;
+use quarterdeck_core::{Model, Pane};
 
 /// Draws the whole dashboard.
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {

@@ -12,10 +12,10 @@ use super::widgets::pane::block;
 use super::widgets::text::fit;
 use super::{ci_token, focused};
 use crate::config::{Theme, Token};
-use crate::model::ci::{ReleaseRuns, release_runs};
-use crate::model::pipeline::{CiStatus, Job, Pipeline, RunMatch, Stage};
-use crate::model::time::{age, elapsed};
-use crate::model::{Model, Pane};
+use quarterdeck_core::ci::{ReleaseRuns, release_runs};
+use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, RunMatch, Stage};
+use quarterdeck_core::time::{age, elapsed};
+use quarterdeck_core::{Model, Pane};
 
 /// Narrowest column a stage gets; more stages than fit scroll with the cursor.
 const MIN_COLUMN: u16 = 22;

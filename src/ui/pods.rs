@@ -11,10 +11,10 @@ use super::widgets::pane::block;
 use super::widgets::text::pad;
 use super::{focused, health_token, role_token};
 use crate::config::{Theme, Token};
-use crate::model::cluster::Kind;
-use crate::model::pod::PodHealth;
-use crate::model::time::age;
-use crate::model::{Connection, Model, Pane};
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::pod::PodHealth;
+use quarterdeck_core::time::age;
+use quarterdeck_core::{Connection, Model, Pane};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -5,8 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::config::{Mode, Theme, Token};
-use crate::model::Model;
+use crate::config::{Theme, Token};
+use quarterdeck_core::Model;
+use quarterdeck_core::keymap::Mode;
 
 /// Draws the prompt or notice.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -11,9 +11,9 @@ use super::widgets::pane::block;
 use super::widgets::text::pad;
 use super::{focused, phase_token};
 use crate::config::{Theme, Token};
-use crate::model::cluster::Kind;
-use crate::model::time::age;
-use crate::model::{Connection, Model, Pane, Scope};
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::time::age;
+use quarterdeck_core::{Connection, Model, Pane, Scope};
 
 struct Col {
     title: &'static str,

@@ -11,13 +11,13 @@ use super::widgets::gauge;
 use super::widgets::pane::block;
 use super::widgets::text::fit;
 use crate::config::{Theme, Token};
-use crate::model::Connection;
-use crate::model::Model;
-use crate::model::cluster::Kind;
-use crate::model::meta::Condition;
-use crate::model::release::{Release, Revision, WorkloadKind, history};
-use crate::model::rollout::Rollout;
-use crate::model::time::age;
+use quarterdeck_core::Connection;
+use quarterdeck_core::Model;
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::meta::Condition;
+use quarterdeck_core::release::{Release, Revision, WorkloadKind, history};
+use quarterdeck_core::rollout::Rollout;
+use quarterdeck_core::time::age;
 
 const LABEL: usize = 11;
 

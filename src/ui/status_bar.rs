@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::config::{Theme, Token};
-use crate::model::Connection;
-use crate::model::Model;
-use crate::model::cluster::Kind;
-use crate::model::time::{age, elapsed};
+use quarterdeck_core::Connection;
+use quarterdeck_core::Model;
+use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::time::{age, elapsed};
 
 /// Draws the status bar.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -6,11 +6,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use crate::config::{Theme, Token};
-use crate::model::cluster::{Kind, Object};
-use crate::model::key::KeyPress;
-use crate::model::msg::{Connection, Msg, RawLogLine, StreamState};
-use crate::model::sample::{self, NOW_MS};
-use crate::model::{Model, update};
+use quarterdeck_core::cluster::{Kind, Object};
+use quarterdeck_core::key::KeyPress;
+use quarterdeck_core::msg::{Connection, Msg, RawLogLine, StreamState};
+use quarterdeck_core::sample::{self, NOW_MS};
+use quarterdeck_core::{Model, update};
 
 fn theme(name: &str) -> Theme {
     Theme::load(name, None).unwrap()

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use quarterdeck::sim::logs::{LogKey, LogLine};
-use quarterdeck::sim::{SimConfig, SimHandle};
+use quarterdeck_sim::logs::{LogKey, LogLine};
+use quarterdeck_sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
 /// Simulated start: 2026-11-22T03:20:00Z.
@@ -28,7 +28,7 @@ impl Fixture {
             .build()
             .unwrap();
         let handle = rt
-            .block_on(quarterdeck::sim::start(SimConfig {
+            .block_on(quarterdeck_sim::start(SimConfig {
                 frozen: true,
                 start_ms: Some(START_MS),
                 ..Default::default()

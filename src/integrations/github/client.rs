@@ -9,8 +9,8 @@ use super::convert::{self, JobsPage, RawJob, RawPending, RawRun, RunsPage};
 use crate::integrations::rest::{
     CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
 };
-use crate::model::gate::PendingDeployment;
-use crate::model::pipeline::{CiErrorKind, Job, Pipeline, Stage};
+use quarterdeck_core::gate::PendingDeployment;
+use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline, Stage};
 
 /// Where the token is looked for, in order.
 pub const TOKEN_VARS: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::gate::PendingDeployment;
-use crate::model::pipeline::{
+use quarterdeck_core::gate::PendingDeployment;
+use quarterdeck_core::pipeline::{
     CiStatus, Job, Pipeline, Provider, Stage, Step, github_columns, job_group,
 };
 

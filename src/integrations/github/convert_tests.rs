@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::model::gate::{GateKind, github_gates};
+use quarterdeck_core::gate::{GateKind, github_gates};
 
 const RUNS: &str = include_str!("../../../tests/fixtures/github/runs.json");
 const JOBS: &str = include_str!("../../../tests/fixtures/github/jobs.json");

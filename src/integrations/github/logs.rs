@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 
 use super::client::GitHubClient;
 use crate::integrations::rest::{Pacing, wait};
-use crate::model::pipeline::{CiUpdate, JobLogState, JobRef, LogSection};
+use quarterdeck_core::pipeline::{CiUpdate, JobLogState, JobRef, LogSection};
 
 /// What the dashboard shows while a GitHub job runs.
 pub const NOT_YET: &str = "log available when the job completes";

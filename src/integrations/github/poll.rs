@@ -10,8 +10,8 @@ use super::client::GitHubClient;
 use crate::integrations::rest::{
     CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
 };
-use crate::model::gate::github_gates;
-use crate::model::pipeline::{CiSource, CiUpdate, Pipeline, Provider, Stage};
+use quarterdeck_core::gate::github_gates;
+use quarterdeck_core::pipeline::{CiSource, CiUpdate, Pipeline, Provider, Stage};
 
 /// One release's GitHub CI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ async fn cycle(
         if run.status.is_finished() {
             finished.insert(key, run.stages.clone());
         }
-        if run.status == crate::model::pipeline::CiStatus::Waiting {
+        if run.status == quarterdeck_core::pipeline::CiStatus::Waiting {
             let pending = client.pending_deployments(&watch.repo, run.id).await?;
             gates.extend(github_gates(run, &pending, Some(&watch.release)));
         }

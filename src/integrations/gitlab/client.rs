@@ -10,8 +10,8 @@ use super::convert::{self, RawDeployment, RawJob, RawPipeline, RawUser};
 use crate::integrations::rest::{
     CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
 };
-use crate::model::gate::GitlabDeployment;
-use crate::model::pipeline::{CiErrorKind, Job, Pipeline};
+use quarterdeck_core::gate::GitlabDeployment;
+use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline};
 
 /// Where the token is looked for.
 pub const TOKEN_VARS: [&str; 1] = ["GITLAB_TOKEN"];

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::gate::GitlabDeployment;
-use crate::model::pipeline::{CiStatus, Job, Pipeline, Provider, gitlab_stages, job_group};
+use quarterdeck_core::gate::GitlabDeployment;
+use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider, gitlab_stages, job_group};
 
 /// RFC 3339 to Unix ms; `None` for null, empty or unreadable values.
 pub fn time_ms(s: Option<&str>) -> Option<i64> {

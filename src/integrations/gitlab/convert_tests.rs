@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::model::gate::{GateKind, gitlab_gates};
+use quarterdeck_core::gate::{GateKind, gitlab_gates};
 
 const PIPELINES: &str = include_str!("../../../tests/fixtures/gitlab/pipelines.json");
 const JOBS: &str = include_str!("../../../tests/fixtures/gitlab/jobs.json");

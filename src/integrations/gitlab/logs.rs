@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 use super::client::GitLabClient;
 use super::trace::TraceTail;
 use crate::integrations::rest::{Pacing, wait};
-use crate::model::pipeline::{CiUpdate, JobLogState, JobRef};
+use quarterdeck_core::pipeline::{CiUpdate, JobLogState, JobRef};
 
 /// Follows one job's trace until the job finished or `tx` closes.
 pub async fn follow_job_log(

@@ -11,8 +11,8 @@ use super::convert;
 use crate::integrations::rest::{
     CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
 };
-use crate::model::gate::gitlab_gates;
-use crate::model::pipeline::{CiSource, CiStatus, CiUpdate, Provider, Stage};
+use quarterdeck_core::gate::gitlab_gates;
+use quarterdeck_core::pipeline::{CiSource, CiStatus, CiUpdate, Provider, Stage};
 
 /// One release's GitLab CI.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! `section_start:<ts>:<name>[options]` / `section_end:<ts>:<name>` markers are removed
 //! from the text and folded into named sections with durations.
 
-use crate::model::pipeline::LogSection;
+use quarterdeck_core::pipeline::LogSection;
 
 /// How many trailing bytes are compared to tell an extended log from a replaced one.
 const SEEN_END: usize = 64;

@@ -7,12 +7,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference,
 use kube::api::DynamicObject;
 use serde_json::Value;
 
-use crate::model::cluster::Object;
-use crate::model::deployment::{DeployStrategy, Deployment, ReplicaSet};
-use crate::model::event::Event;
-use crate::model::meta::{Condition, ObjectKey, Owner};
-use crate::model::pod::Pod;
-use crate::model::rollout::{CanaryStep, PauseCondition, Rollout, RolloutStrategy};
+use quarterdeck_core::cluster::Object;
+use quarterdeck_core::deployment::{DeployStrategy, Deployment, ReplicaSet};
+use quarterdeck_core::event::Event;
+use quarterdeck_core::meta::{Condition, ObjectKey, Owner};
+use quarterdeck_core::pod::Pod;
+use quarterdeck_core::rollout::{CanaryStep, PauseCondition, Rollout, RolloutStrategy};
 
 fn ms(t: &Time) -> i64 {
     t.0.as_millisecond()

@@ -13,8 +13,8 @@ use kube::api::{Api, LogParams};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::model::logs::parse_timestamp_prefix;
-use crate::model::{LogStreamSpec, Msg, RawLogLine, StreamState};
+use quarterdeck_core::logs::parse_timestamp_prefix;
+use quarterdeck_core::{LogStreamSpec, Msg, RawLogLine, StreamState};
 
 /// Lines sent in one message at most (a burst of history is split so the UI stays responsive).
 const BATCH: usize = 500;

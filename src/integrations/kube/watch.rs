@@ -17,8 +17,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::convert::ToModel;
-use crate::model::cluster::{Kind, Object};
-use crate::model::{Connection, Msg, Scope, WatchEvent};
+use quarterdeck_core::cluster::{Kind, Object};
+use quarterdeck_core::{Connection, Msg, Scope, WatchEvent};
 
 /// The Argo Rollouts resource, read through the dynamic API.
 pub fn rollout_resource() -> ApiResource {

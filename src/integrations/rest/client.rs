@@ -16,7 +16,7 @@ use super::etag::{Cached, EtagCache};
 use super::limits::{LimitHeaders, RateLimiter};
 use super::pages::next_page_url;
 use super::secret::Token;
-use crate::model::pipeline::RateLimitState;
+use quarterdeck_core::pipeline::RateLimitState;
 
 /// How many redirects a request follows.
 const MAX_REDIRECTS: usize = 5;

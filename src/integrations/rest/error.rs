@@ -1,7 +1,7 @@
 //! The error a CI client hands to the dashboard: what kind (so the model can branch) and a
 //! message that says what to do. It never contains a token.
 
-use crate::model::pipeline::CiErrorKind;
+use quarterdeck_core::pipeline::CiErrorKind;
 
 /// A failed CI request, in words for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,7 +5,7 @@
 
 use reqwest::header::HeaderMap;
 
-use crate::model::pipeline::RateLimitState;
+use quarterdeck_core::pipeline::RateLimitState;
 
 /// Longest pause after repeated refusals that carry no hint.
 const MAX_BACKOFF_MS: i64 = 15 * 60_000;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::clock::Clock;
-use crate::model::pipeline::RateLimitState;
+use quarterdeck_core::pipeline::RateLimitState;
 
 /// Longest real-time slice slept while a pause is in force: the pause ends by the client's
 /// clock, which may not be the wall clock (the simulator's can be frozen or fast).

@@ -8,8 +8,8 @@ use tokio::sync::mpsc;
 use super::client::RestClient;
 use super::error::CiError;
 use super::pacing::{Pacing, next_delay_ms, wait};
-use crate::model::gate::Gate;
-use crate::model::pipeline::{CiSource, CiUpdate, Pipeline, Provider, RateLimitState};
+use quarterdeck_core::gate::Gate;
+use quarterdeck_core::pipeline::{CiSource, CiUpdate, Pipeline, Provider, RateLimitState};
 
 /// What one poll cycle found for one release.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +133,7 @@ pub async fn finish_cycle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::pipeline::CiErrorKind;
+    use quarterdeck_core::pipeline::CiErrorKind;
 
     fn source() -> CiSource {
         CiSource {

@@ -5,7 +5,7 @@ use ratatui::text::Span;
 use regex::Regex;
 use unicode_width::UnicodeWidthChar;
 
-use crate::model::logs::{LogColor, StyledText};
+use quarterdeck_core::logs::{LogColor, StyledText};
 
 /// `s` cut to `width` columns, ending in `…` when something was cut.
 pub fn fit(s: &str, width: usize) -> String {
@@ -44,7 +44,7 @@ fn color(c: LogColor) -> Color {
     }
 }
 
-fn span_style(s: &crate::model::logs::SpanStyle) -> Style {
+fn span_style(s: &quarterdeck_core::logs::SpanStyle) -> Style {
     let mut style = Style::default();
     if let Some(fg) = s.fg {
         style = style.fg(color(fg));
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn log_spans_keep_sgr_colour_and_highlight_matches() {
-        let t = crate::model::logs::sanitize("\x1b[31mERROR\x1b[0m upstream timeout");
+        let t = quarterdeck_core::logs::sanitize("\x1b[31mERROR\x1b[0m upstream timeout");
         let re = Regex::new("time").unwrap();
         let hl = Style::default().bg(Color::Yellow);
         let spans = log_spans(&t, Style::default(), Some((&re, hl)), 0);

@@ -5,9 +5,9 @@ use k8s_openapi::api::core::v1 as core;
 use kube::api::DynamicObject;
 
 use super::*;
-use crate::model::pod::{PodHealth, PodRole};
-use crate::model::release::Phase;
-use crate::model::rollout::{CanaryStep, RolloutStrategy};
+use quarterdeck_core::pod::{PodHealth, PodRole};
+use quarterdeck_core::release::Phase;
+use quarterdeck_core::rollout::{CanaryStep, RolloutStrategy};
 
 fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let path = format!("{}/tests/fixtures/kube/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -1,0 +1,413 @@
+//! `update` with CI messages: links from annotations and config, runs and gates in, job logs
+//! followed and stopped, rate budgets, the CI clock.
+
+use crate::key::KeyPress;
+use crate::link::{CiLink, ReleaseConfig, ReleasesConfig};
+use crate::pipeline::{
+    CiErrorKind, CiStatus, CiUpdate, JobLogState, JobRef, LogSection, Provider, RateLimitState,
+    RunMatch,
+};
+use crate::release::WorkloadKind;
+use crate::sample::{self, NOW_MS};
+use crate::sample_ci::{self, ci_model, ci_objects, source};
+use crate::{Effect, Model, Msg, Pane, update};
+
+use super::release_runs;
+
+fn key(model: &mut Model, k: &str) -> Vec<Effect> {
+    update(model, Msg::Key(KeyPress::parse(k).unwrap()))
+}
+
+fn select(model: &mut Model, name: &str) {
+    key(model, "1");
+    key(model, "home");
+    for _ in 0..model.releases.len() {
+        if model.selected.as_ref().unwrap().key.name == name {
+            return;
+        }
+        key(model, "j");
+    }
+    panic!("no release {name}");
+}
+
+#[test]
+fn annotations_link_releases_and_start_pollers_once() {
+    let (mut model, effects) = sample::model_with(ci_objects(), 120, 40);
+    let watches: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::WatchCi(w) => Some(w.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(watches.last(), Some(&sample_ci::watches()));
+    // The same objects again: no new pollers.
+    let again = update(
+        &mut model,
+        Msg::Watch(crate::WatchEvent::Replace {
+            kind: crate::cluster::Kind::Rollouts,
+            objects: ci_objects()
+                .into_iter()
+                .filter(|o| matches!(o, crate::cluster::Object::Rollout(_)))
+                .collect(),
+        }),
+    );
+    assert!(!again.iter().any(|e| matches!(e, Effect::WatchCi(_))));
+}
+
+#[test]
+fn a_release_config_entry_wins_over_annotations_and_a_removed_link_restarts_pollers() {
+    let (mut model, _) = sample::model_with(Vec::new(), 120, 40);
+    model.ci.config = ReleasesConfig {
+        releases: vec![ReleaseConfig {
+            name: "orders".into(),
+            kind: WorkloadKind::Rollout,
+            workload: "orders-api".into(),
+            namespace: "orders".into(),
+            context: None,
+            ci: Some(CiLink::GitLab {
+                project: "acme/orders".into(),
+            }),
+        }],
+        ..Default::default()
+    };
+    let effects = update(
+        &mut model,
+        Msg::Watch(crate::WatchEvent::Replace {
+            kind: crate::cluster::Kind::Rollouts,
+            objects: ci_objects()
+                .into_iter()
+                .filter(|o| matches!(o, crate::cluster::Object::Rollout(_)))
+                .collect(),
+        }),
+    );
+    let Some(Effect::WatchCi(w)) = effects.iter().find(|e| matches!(e, Effect::WatchCi(_))) else {
+        panic!("no WatchCi in {effects:?}");
+    };
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].release, "orders");
+    assert_eq!(
+        w[0].link,
+        CiLink::GitLab {
+            project: "acme/orders".into()
+        }
+    );
+    // The workload disappears: the pollers are told to watch nothing.
+    let effects = update(
+        &mut model,
+        Msg::Watch(crate::WatchEvent::Replace {
+            kind: crate::cluster::Kind::Rollouts,
+            objects: Vec::new(),
+        }),
+    );
+    assert!(effects.contains(&Effect::WatchCi(Vec::new())));
+}
+
+#[test]
+fn bad_annotations_are_reported_not_linked() {
+    let mut objects = ci_objects();
+    for o in &mut objects {
+        if let crate::cluster::Object::Deployment(d) = o
+            && d.key.name == "feature-store"
+        {
+            d.annotations
+                .insert("quarterdeck.dev/gitlab".into(), "no-slash".into());
+        }
+    }
+    let (model, _) = sample::model_with(objects, 120, 40);
+    let err = model
+        .ci
+        .link_errors
+        .iter()
+        .find(|(id, _)| id.key.name == "feature-store")
+        .map(|(_, e)| e.clone())
+        .unwrap();
+    assert!(err.contains("quarterdeck.dev/gitlab"), "{err}");
+    assert!(
+        !model
+            .ci
+            .links
+            .keys()
+            .any(|id| id.key.name == "feature-store")
+    );
+}
+
+#[test]
+fn pipelines_and_gates_come_in_and_the_run_is_matched_to_the_image() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "orders-api");
+    let release = model.selected_release().unwrap();
+    let rr = release_runs(&model.ci, release).unwrap();
+    assert_eq!(rr.runs.len(), 2);
+    assert_eq!(rr.matched, RunMatch::Matched(0));
+    assert_eq!(rr.shown_run().unwrap().status, CiStatus::Waiting);
+    select(&mut model, "feature-store");
+    let release = model.selected_release().unwrap();
+    let rr = release_runs(&model.ci, release).unwrap();
+    match &rr.matched {
+        RunMatch::NoMatch { reason } => assert!(reason.contains("1.8.0"), "{reason}"),
+        m => panic!("{m:?}"),
+    }
+    // Gates of both providers, the longest-waiting first.
+    let gates = model.ci.all_gates();
+    assert_eq!(gates.len(), 2);
+    assert_eq!(gates[0].id.provider, Provider::GitHub);
+    assert_eq!(gates[1].where_, "production");
+    // An empty list clears a source's gates.
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::Gates {
+            release: "orders/orders-api".into(),
+            source: source(Provider::GitHub, "acme/orders-api"),
+            gates: Vec::new(),
+        }),
+    );
+    assert_eq!(model.ci.all_gates().len(), 1);
+}
+
+#[test]
+fn source_errors_stay_until_the_next_success() {
+    let mut model = ci_model(120, 40);
+    let gh = source(Provider::GitHub, "acme/orders-api");
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::SourceError {
+            source: gh.clone(),
+            kind: CiErrorKind::Unauthorized,
+            message: "GitHub rejected the token from GITHUB_TOKEN (401 Bad credentials)".into(),
+        }),
+    );
+    assert_eq!(model.ci.errors[&gh].0, CiErrorKind::Unauthorized);
+    update(&mut model, Msg::Ci(sample_ci::updates().remove(0)));
+    assert!(!model.ci.errors.contains_key(&gh));
+}
+
+#[test]
+fn rate_limit_state_is_kept_per_provider_and_unchanged_budgets_do_not_redraw() {
+    let mut model = ci_model(120, 40);
+    let gh = model.ci.limits[&Provider::GitHub].clone();
+    assert_eq!(gh.label(NOW_MS), "97%");
+    model.take_dirty();
+    // One more request spent: still 97% on screen, so no frame, but the numbers are kept.
+    let spent = RateLimitState {
+        remaining: Some(4872),
+        ..gh
+    };
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::RateLimit {
+            provider: Provider::GitHub,
+            state: spent.clone(),
+        }),
+    );
+    assert!(!model.take_dirty());
+    assert_eq!(model.ci.limits[&Provider::GitHub], spent);
+    let paused = RateLimitState {
+        remaining: Some(0),
+        limit: Some(5000),
+        reset_ms: Some(NOW_MS + 600_000),
+        paused_until_ms: Some(NOW_MS + 600_000),
+    };
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::RateLimit {
+            provider: Provider::GitHub,
+            state: paused.clone(),
+        }),
+    );
+    assert!(model.take_dirty());
+    assert_eq!(model.ci.limits[&Provider::GitHub], paused);
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::RateLimit {
+            provider: Provider::GitHub,
+            state: paused,
+        }),
+    );
+    assert!(!model.take_dirty());
+}
+
+#[test]
+fn enter_on_a_job_follows_its_log_and_leaving_stops_it() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "feature-store");
+    key(&mut model, "c");
+    assert_eq!(model.focus, Pane::Pipeline);
+    // The second job: test:unit 2/3, running.
+    key(&mut model, "j");
+    let effects = key(&mut model, "enter");
+    let job = JobRef {
+        source: source(Provider::GitLab, "bnpl/feature-store"),
+        job_id: 302,
+    };
+    assert_eq!(effects, vec![Effect::FollowJobLog(job.clone())]);
+    assert_eq!(model.focus, Pane::JobLog);
+    assert_eq!(model.ci.log.as_ref().unwrap().job_name, "test:unit 2/3");
+    // esc goes back to the pipeline and stops the follower.
+    let effects = key(&mut model, "esc");
+    assert_eq!(effects, vec![Effect::StopJobLog(job.clone())]);
+    assert_eq!(model.focus, Pane::Pipeline);
+    assert!(model.ci.log.is_none());
+    // Leaving by a pane key stops it too.
+    key(&mut model, "enter");
+    let effects = key(&mut model, "1");
+    assert_eq!(effects, vec![Effect::StopJobLog(job)]);
+    assert_eq!(model.focus, Pane::Releases);
+}
+
+#[test]
+fn job_log_appends_resets_and_folds_sections() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "feature-store");
+    key(&mut model, "c");
+    key(&mut model, "enter");
+    let job = model.ci.log.as_ref().unwrap().job.clone();
+    let section = |first, last: Option<usize>| LogSection {
+        name: "step_script".into(),
+        first_line: first,
+        last_line: last,
+        started_s: 100,
+        duration_s: last.map(|_| 12),
+        collapsed: false,
+    };
+    let msg = |text: &str, reset, sections, state| {
+        Msg::Ci(CiUpdate::JobLog {
+            job: job.clone(),
+            text: text.into(),
+            reset,
+            sections,
+            state,
+        })
+    };
+    update(
+        &mut model,
+        msg(
+            "Running with gitlab-runner\nExecuting step_script\n$ pyt",
+            false,
+            vec![section(1, None)],
+            JobLogState::Partial,
+        ),
+    );
+    let log = model.ci.log.as_ref().unwrap();
+    assert_eq!(log.lines.len(), 2);
+    assert_eq!(log.partial, "$ pyt");
+    // An open section stays expanded so the live tail shows.
+    assert_eq!(log.rows().len(), 3);
+    // Control sequences are gone; the partial line is completed by the next chunk.
+    update(
+        &mut model,
+        msg(
+            "est -q\n\x1b]0;owned\x07\x1b[32m3 passed\x1b[0m\nJob succeeded\n",
+            false,
+            vec![section(1, Some(3))],
+            JobLogState::Complete,
+        ),
+    );
+    let log = model.ci.log.as_ref().unwrap();
+    let texts: Vec<&str> = log.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Running with gitlab-runner",
+            "Executing step_script",
+            "$ pytest -q",
+            "3 passed",
+            "Job succeeded"
+        ]
+    );
+    // The finished section folds into one row: 5 lines → 3 rows.
+    assert_eq!(log.rows().len(), 3);
+    key(&mut model, "enter");
+    assert_eq!(model.ci.log.as_ref().unwrap().rows().len(), 6);
+    // A reset replaces everything (a retried job).
+    update(
+        &mut model,
+        msg("again\n", true, Vec::new(), JobLogState::Partial),
+    );
+    let log = model.ci.log.as_ref().unwrap();
+    assert_eq!(log.lines.len(), 1);
+    assert_eq!(log.state, Some(JobLogState::Partial));
+    // Reports for another job are not mixed in.
+    let other = JobRef {
+        job_id: 1,
+        ..job.clone()
+    };
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::JobLog {
+            job: other,
+            text: "stray\n".into(),
+            reset: false,
+            sections: Vec::new(),
+            state: JobLogState::Partial,
+        }),
+    );
+    assert_eq!(model.ci.log.as_ref().unwrap().lines.len(), 1);
+}
+
+#[test]
+fn gates_key_opens_the_inbox_and_enter_jumps_to_the_pipeline() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "customer-intelligence");
+    key(&mut model, "g");
+    assert_eq!(model.focus, Pane::Gates);
+    key(&mut model, "j");
+    assert_eq!(model.ci.gate_cursor, 1);
+    key(&mut model, "j");
+    assert_eq!(model.ci.gate_cursor, 1);
+    key(&mut model, "enter");
+    assert_eq!(model.focus, Pane::Pipeline);
+    assert_eq!(model.selected.as_ref().unwrap().key.name, "feature-store");
+    // :gates and :pipeline do the same from the command line.
+    for k in ["esc", ":", "g", "a", "t", "e", "s", "enter"] {
+        key(&mut model, k);
+    }
+    assert_eq!(model.focus, Pane::Gates);
+}
+
+#[test]
+fn the_ci_clock_redraws_each_second_only_while_a_ci_pane_shows() {
+    let mut model = ci_model(120, 40);
+    model.take_dirty();
+    update(
+        &mut model,
+        Msg::CiClock {
+            now_ms: NOW_MS + 1_000,
+        },
+    );
+    assert!(!model.take_dirty(), "releases focused: nothing ticks");
+    key(&mut model, "g");
+    model.take_dirty();
+    update(
+        &mut model,
+        Msg::CiClock {
+            now_ms: NOW_MS + 1_500,
+        },
+    );
+    assert!(!model.take_dirty(), "same second");
+    update(
+        &mut model,
+        Msg::CiClock {
+            now_ms: NOW_MS + 2_000,
+        },
+    );
+    assert!(model.take_dirty());
+    assert_eq!(model.ci.now_or(0), NOW_MS + 2_000);
+}
+
+#[test]
+fn left_and_right_jump_between_stages() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "feature-store");
+    key(&mut model, "c");
+    key(&mut model, "right");
+    assert_eq!(model.ci.job_cursor, 4, "first job of build");
+    key(&mut model, "right");
+    assert_eq!(model.ci.job_cursor, 5, "first job of deploy");
+    key(&mut model, "right");
+    assert_eq!(model.ci.job_cursor, 5);
+    key(&mut model, "left");
+    assert_eq!(model.ci.job_cursor, 4);
+    key(&mut model, "G");
+    assert_eq!(model.ci.job_cursor, 6);
+}

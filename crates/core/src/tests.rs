@@ -1,0 +1,457 @@
+//! Transition tests of `update`: keys, watch events, log streams, all without a runtime.
+
+use super::cluster::{Kind, Object};
+use super::key::KeyPress;
+use super::logview::LogView;
+use super::msg::{Connection, Msg, StreamState, WatchEvent};
+use super::pod::PodRole;
+use super::release::{Phase, WorkloadKind};
+use super::sample::{self, NOW_MS};
+use super::*;
+
+fn key(model: &mut Model, k: &str) -> Vec<Effect> {
+    let press = KeyPress::parse(k).unwrap();
+    update(model, Msg::Key(press))
+}
+
+fn keys(model: &mut Model, ks: &[&str]) -> Vec<Effect> {
+    ks.iter().flat_map(|k| key(model, k)).collect()
+}
+
+fn typed(model: &mut Model, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| {
+            let k = if c == ' ' {
+                "space".to_string()
+            } else {
+                c.to_string()
+            };
+            key(model, &k)
+        })
+        .collect()
+}
+
+fn started(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::StartLogStream(s) => Some(format!("{}/{}", s.pod, s.container)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stopped(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::StopLogStream(_)))
+        .count()
+}
+
+fn showcase() -> (Model, Vec<Effect>) {
+    sample::model_with(sample::showcase_objects(), 200, 60)
+}
+
+#[test]
+fn first_release_is_selected_and_its_pods_stream() {
+    let (model, effects) = showcase();
+    let sel = model.selected.clone().unwrap();
+    // Sorted by namespace: bnpl/feature-store first.
+    assert_eq!(sel.key.name, "feature-store");
+    let pods = started(&effects);
+    assert_eq!(pods.len(), 4, "{pods:?}");
+    assert!(pods.iter().all(|p| p.starts_with("feature-store-")));
+    // Problems first: the crash-looping pods start first.
+    assert!(pods[0].contains("84d9f6c7b"), "{pods:?}");
+}
+
+#[test]
+fn moving_the_release_cursor_stops_old_streams_and_starts_new_ones() {
+    let (mut model, first) = showcase();
+    let before = started(&first).len();
+    let effects = key(&mut model, "j");
+    assert_eq!(
+        model.selected.as_ref().unwrap().key.name,
+        "order-generation"
+    );
+    assert_eq!(stopped(&effects), before);
+    let new = started(&effects);
+    assert_eq!(new.len(), 3);
+    assert!(new.iter().all(|p| p.starts_with("order-generation-")));
+    assert!(model.logs.buffer.is_empty());
+    // Moving past the end stays on the last row and changes nothing.
+    keys(&mut model, &["G"]);
+    let last = model.selected.clone();
+    let effects = key(&mut model, "j");
+    assert!(effects.is_empty());
+    assert_eq!(model.selected, last);
+    // Back to the top.
+    keys(&mut model, &["home"]);
+    assert_eq!(model.selected.as_ref().unwrap().key.name, "feature-store");
+}
+
+#[test]
+fn tab_cycles_focus_and_number_keys_jump() {
+    let (mut model, _) = showcase();
+    assert_eq!(model.focus, Pane::Releases);
+    key(&mut model, "tab");
+    assert_eq!(model.focus, Pane::Pods);
+    key(&mut model, "tab");
+    assert_eq!(model.focus, Pane::Logs);
+    key(&mut model, "shift-tab");
+    assert_eq!(model.focus, Pane::Pods);
+    key(&mut model, "4");
+    assert_eq!(model.focus, Pane::Events);
+    key(&mut model, "esc");
+    assert_eq!(model.focus, Pane::Releases);
+}
+
+#[test]
+fn selecting_a_pod_opens_its_own_stream_and_esc_goes_back_to_all() {
+    let (mut model, _) = showcase();
+    keys(&mut model, &["enter"]);
+    assert_eq!(model.focus, Pane::Pods);
+    let effects = keys(&mut model, &["j", "enter"]);
+    assert_eq!(model.focus, Pane::Logs);
+    let only = model.logs.only_pod.clone().unwrap();
+    assert_eq!(stopped(&effects), 4);
+    assert_eq!(
+        started(&effects),
+        vec![format!("{}/feature-store", only.name)]
+    );
+    let effects = key(&mut model, "esc");
+    assert!(model.logs.only_pod.is_none());
+    assert_eq!(stopped(&effects), 1);
+    assert_eq!(started(&effects).len(), 4);
+}
+
+#[test]
+fn previous_logs_restart_the_pod_stream_with_previous_set() {
+    let (mut model, _) = showcase();
+    keys(&mut model, &["2"]);
+    let effects = key(&mut model, "p");
+    let spec = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartLogStream(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(spec.previous);
+    assert!(spec.pod.starts_with("feature-store-84d9f6c7b"));
+    let effects = key(&mut model, "p");
+    assert!(started(&effects).len() == 1 && stopped(&effects) == 1);
+    assert!(!model.logs.previous);
+}
+
+#[test]
+fn watch_events_update_releases_and_pods() {
+    let (mut model, _) = showcase();
+    let orders = model
+        .releases
+        .iter()
+        .find(|r| r.id.key.name == "orders-api")
+        .unwrap()
+        .clone();
+    assert_eq!(orders.phase, Phase::Paused);
+    assert_eq!(orders.step, Some((3, 8)));
+    assert_eq!(orders.weight, Some((25, 25)));
+    assert_eq!(orders.id.kind, WorkloadKind::Rollout);
+
+    // The controller advances to step 5 (setWeight 50) and scales the canary up.
+    let mut r = sample::canary_paused("orders", "orders-api");
+    r.current_step_index = Some(5);
+    r.phase = "Progressing".into();
+    r.pause_conditions.clear();
+    r.controller_pause = false;
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Rollout(r))),
+    );
+    let mut rs = sample::replicaset("orders", "Rollout", "orders-api", "7f9c4b6d5", 4, 2);
+    rs.available = 2;
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::ReplicaSet(rs))),
+    );
+    let orders = model
+        .releases
+        .iter()
+        .find(|r| r.id.key.name == "orders-api")
+        .unwrap();
+    assert_eq!(orders.phase, Phase::Progressing);
+    assert_eq!(orders.step, Some((5, 8)));
+    assert_eq!(model.last_update_ms, Some(NOW_MS));
+    assert_eq!(orders.weight, Some((50, 50)));
+
+    // A release disappears: the selection moves to a remaining one.
+    let sel = model.selected.clone().unwrap();
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::Deployments,
+            key: sel.key.clone(),
+        }),
+    );
+    assert_ne!(model.selected.as_ref().unwrap(), &sel);
+    assert_eq!(model.releases.len(), 4);
+}
+
+#[test]
+fn a_new_pod_of_the_selected_release_gets_a_stream_and_a_deleted_one_loses_it() {
+    let (mut model, _) = showcase();
+    let p = sample::pod("bnpl", "feature-store", "84d9f6c7b", "zz9zz");
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Pod(p.clone()))),
+    );
+    assert_eq!(
+        started(&effects),
+        vec![format!("{}/feature-store", p.key.name)]
+    );
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::Pods,
+            key: p.key.clone(),
+        }),
+    );
+    assert_eq!(stopped(&effects), 1);
+    assert!(started(&effects).is_empty());
+    // A pod of another release changes nothing about the streams.
+    let other = sample::pod("globeco", "order-generation", "55f6d7c8b", "new01");
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Pod(other))),
+    );
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn pod_roles_follow_the_rollout_hashes() {
+    let (mut model, _) = showcase();
+    keys(&mut model, &["j", "j", "j"]);
+    assert_eq!(model.selected.as_ref().unwrap().key.name, "producer");
+    let roles: Vec<PodRole> = model.visible_pods().iter().map(|(_, r)| *r).collect();
+    assert_eq!(
+        roles,
+        vec![
+            PodRole::Stable,
+            PodRole::Stable,
+            PodRole::Preview,
+            PodRole::Preview
+        ]
+    );
+    keys(&mut model, &["j"]);
+    assert_eq!(model.selected.as_ref().unwrap().key.name, "orders-api");
+    let roles: Vec<PodRole> = model.visible_pods().iter().map(|(_, r)| *r).collect();
+    assert_eq!(roles.iter().filter(|r| **r == PodRole::Canary).count(), 1);
+}
+
+#[test]
+fn log_lines_are_sanitised_bounded_and_counted_when_dropped() {
+    let (mut model, _) = showcase();
+    model.logs = LogView::with_capacity(10, 1 << 20);
+    let effects = super::update::sync_streams(&mut model);
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartLogStream(s) => Some(s.id),
+            _ => None,
+        })
+        .unwrap();
+    let mut lines = sample::log_lines(25, NOW_MS);
+    lines[24].text = "\x1b]0;pwned\x07\x1b[2J\x1b[Hhello\x07 \x1b[31mred\x1b[0m".into();
+    update(&mut model, Msg::LogLines { stream: id, lines });
+    assert_eq!(model.logs.buffer.len(), 10);
+    assert_eq!(model.logs.buffer.dropped(), 15);
+    let last = model.logs.buffer.iter().last().unwrap();
+    assert_eq!(last.text.text, "hello red");
+    assert_eq!(last.text.spans.len(), 1);
+    // Lines of a stopped stream are ignored and do not ask for a frame.
+    model.take_dirty();
+    update(
+        &mut model,
+        Msg::LogLines {
+            stream: 9_999,
+            lines: sample::log_lines(3, NOW_MS),
+        },
+    );
+    assert_eq!(model.logs.buffer.len(), 10);
+    assert!(!model.take_dirty());
+}
+
+#[test]
+fn follow_pause_scroll_and_filter() {
+    let (mut model, _) = showcase();
+    sample::feed_logs(&mut model, 50);
+    assert!(model.logs.following());
+    keys(&mut model, &["3", "k", "k"]);
+    assert!(!model.logs.following());
+    let bottom = model.logs.bottom_index().unwrap();
+    assert_eq!(bottom, model.logs.buffer.len() - 3);
+    // New lines do not move a paused view.
+    sample::feed_logs(&mut model, 5);
+    assert_eq!(
+        model
+            .logs
+            .buffer
+            .get(model.logs.bottom_index().unwrap())
+            .unwrap()
+            .seq,
+        model.logs.buffer.get(bottom).unwrap().seq
+    );
+    key(&mut model, "s");
+    assert!(model.logs.following());
+    keys(&mut model, &["/"]);
+    typed(&mut model, "error");
+    key(&mut model, "enter");
+    let f = model.logs.filter.as_ref().unwrap();
+    assert!(f.regex.is_match("ERROR upstream"));
+    key(&mut model, "/");
+    typed(&mut model, "(");
+    assert!(model.notice.as_ref().unwrap().error);
+    key(&mut model, "esc");
+    assert!(model.logs.filter.is_none());
+    keys(&mut model, &["w", "t"]);
+    assert!(model.logs.wrap && model.logs.timestamps);
+}
+
+#[test]
+fn release_filter_narrows_the_list() {
+    let (mut model, _) = showcase();
+    key(&mut model, "/");
+    typed(&mut model, "orders");
+    key(&mut model, "enter");
+    let names: Vec<&str> = model
+        .visible_releases()
+        .iter()
+        .map(|r| r.id.key.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["orders-api"]);
+    key(&mut model, "ctrl-u");
+    assert_eq!(model.visible_releases().len(), 5);
+}
+
+#[test]
+fn command_line_focuses_panes_and_changes_scope() {
+    let (mut model, _) = showcase();
+    key(&mut model, ":");
+    typed(&mut model, "logs");
+    key(&mut model, "enter");
+    assert_eq!(model.focus, Pane::Logs);
+    key(&mut model, ":");
+    typed(&mut model, "ns bnpl");
+    let effects = key(&mut model, "enter");
+    assert!(effects.contains(&Effect::SetScope(Scope::Namespace("bnpl".into()))));
+    assert!(model.releases.is_empty());
+    assert_eq!(*model.connection(Kind::Pods), Connection::Connecting);
+    key(&mut model, ":");
+    typed(&mut model, "ctx nowhere");
+    let effects = key(&mut model, "enter");
+    assert!(effects.is_empty());
+    assert!(model.notice.as_ref().unwrap().text.contains("nowhere"));
+    key(&mut model, ":");
+    typed(&mut model, "ctx staging");
+    let effects = key(&mut model, "enter");
+    assert!(effects.contains(&Effect::SwitchContext("staging".into())));
+    assert_eq!(model.target.context, "staging");
+}
+
+#[test]
+fn quit_and_help() {
+    let (mut model, _) = showcase();
+    key(&mut model, "?");
+    assert_eq!(model.mode, crate::keymap::Mode::Help);
+    key(&mut model, "esc");
+    assert_eq!(model.mode, crate::keymap::Mode::Normal);
+    assert_eq!(key(&mut model, "q"), vec![Effect::Quit]);
+    // In the filter prompt `q` is text, ctrl-c still quits.
+    key(&mut model, "/");
+    assert!(key(&mut model, "q").is_empty());
+    assert_eq!(model.input, "q");
+    assert_eq!(key(&mut model, "ctrl-c"), vec![Effect::Quit]);
+}
+
+#[test]
+fn ticks_only_ask_for_a_frame_when_a_label_changes() {
+    let (mut model, _) = showcase();
+    model.take_dirty();
+    update(
+        &mut model,
+        Msg::Tick {
+            now_ms: NOW_MS + 1_000,
+        },
+    );
+    assert!(
+        !model.take_dirty(),
+        "nothing visible changed within the minute"
+    );
+    update(
+        &mut model,
+        Msg::Tick {
+            now_ms: NOW_MS + 61_000,
+        },
+    );
+    assert!(model.take_dirty(), "ages changed at the minute");
+    update(
+        &mut model,
+        Msg::Connection {
+            kind: Kind::Pods,
+            state: Connection::Lost("connection reset".into()),
+            at_ms: NOW_MS + 61_000,
+        },
+    );
+    assert!(model.take_dirty());
+    update(
+        &mut model,
+        Msg::Tick {
+            now_ms: NOW_MS + 62_000,
+        },
+    );
+    assert!(model.take_dirty(), "the stale counter ticks every second");
+    // Repeating the same state is not a change.
+    update(
+        &mut model,
+        Msg::Connection {
+            kind: Kind::Pods,
+            state: Connection::Lost("connection reset".into()),
+            at_ms: NOW_MS + 63_000,
+        },
+    );
+    assert!(!model.take_dirty());
+}
+
+#[test]
+fn stream_states_are_recorded() {
+    let (mut model, _) = showcase();
+    let id = model.logs.sources[0].id;
+    update(
+        &mut model,
+        Msg::LogStream {
+            stream: id,
+            state: StreamState::Retrying("connection reset".into()),
+        },
+    );
+    assert_eq!(
+        model.logs.sources[0].state,
+        StreamState::Retrying("connection reset".into())
+    );
+}
+
+#[test]
+fn unauthorized_and_unreachable_are_visible_in_the_model() {
+    let (mut model, _) = showcase();
+    assert!(!model.never_connected());
+    update(
+        &mut model,
+        Msg::Connection {
+            kind: Kind::Deployments,
+            state: Connection::Unauthorized("Unauthorized".into()),
+            at_ms: NOW_MS,
+        },
+    );
+    assert_eq!(model.unauthorized(), Some("Unauthorized"));
+    let fresh = Model::new(model.target.clone(), model.keymap.clone(), NOW_MS);
+    assert!(fresh.never_connected());
+}

@@ -1,0 +1,104 @@
+//! Simulated CI: a provider-neutral pipeline engine ([`engine`]) with the default world's
+//! projects ([`seeds`]), served as GitHub Actions (`super::github`) and GitLab CI
+//! (`super::gitlab`). Runs move on the simulated clock and deploy jobs set images in the
+//! simulated cluster, where the controllers roll them out.
+
+pub mod actions;
+pub mod budget;
+pub mod control;
+pub mod engine;
+pub mod expand;
+pub mod http;
+pub mod joblog;
+pub mod model;
+pub mod run;
+pub mod seeds;
+
+#[cfg(test)]
+mod tests;
+
+use self::budget::Budget;
+use self::engine::{DeployEffect, Engine};
+use super::controllers::{self, Action};
+use super::world::World;
+
+/// GitHub's primary limit for a user token.
+pub const GITHUB_LIMIT: u32 = 5000;
+/// GitLab.com's authenticated API throttle per minute.
+pub const GITLAB_LIMIT: u32 = 2000;
+
+/// Everything CI in the world.
+pub struct CiWorld {
+    /// Projects, runs, jobs and deployments.
+    pub engine: Engine,
+    /// GitHub's hourly budget.
+    pub github_budget: Budget,
+    /// GitLab's per-minute budget.
+    pub gitlab_budget: Budget,
+    /// Signs short-lived log URLs.
+    pub log_secret: u64,
+}
+
+impl CiWorld {
+    /// An empty CI world (no projects) for this seed.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            engine: Engine::new(seed, seeds::build::you()),
+            github_budget: Budget::new(GITHUB_LIMIT, 3_600_000, 0),
+            gitlab_budget: Budget::new(GITLAB_LIMIT, 60_000, 0),
+            log_secret: crate::rng::mix(seed ^ 0x106_5EC2),
+        }
+    }
+}
+
+/// Installs the default CI world at the world's current time (the simulator's start).
+pub fn install_default(world: &mut World) {
+    let now = world.clock.now_ms;
+    let ci = &mut world.ci;
+    seeds::install(&mut ci.engine, now);
+    ci.github_budget = Budget::new(GITHUB_LIMIT, 3_600_000, now);
+    ci.gitlab_budget = Budget::new(GITLAB_LIMIT, 60_000, now);
+}
+
+/// Moves CI by one world step and applies what deploy steps asked of the cluster.
+pub fn step(world: &mut World) {
+    let now = world.clock.now_ms;
+    if !world.ci.engine.busy() {
+        return;
+    }
+    let effects = world.ci.engine.step(now);
+    apply(world, effects, now);
+}
+
+/// Sets the images deploy steps asked for; a missing workload fails the job as kubectl would.
+pub fn apply(world: &mut World, effects: Vec<DeployEffect>, now: i64) {
+    for e in effects {
+        let action = Action::SetImage {
+            namespace: e.namespace.clone(),
+            name: e.name.clone(),
+            image: e.image.clone(),
+        };
+        let note = match controllers::apply(world, &action) {
+            Ok(kind) => format!(
+                "{} \"{}\" image updated to {} (namespace {})",
+                kind.to_lowercase(),
+                e.name,
+                e.image,
+                e.namespace
+            ),
+            Err(err) => {
+                world
+                    .ci
+                    .engine
+                    .finish_failed(e.job_id, now, "script_failure");
+                format!("\x1b[31mError from server (NotFound): {err}\x1b[0m")
+            }
+        };
+        if let Some(job) = world.ci.engine.jobs.get_mut(&e.job_id) {
+            job.deploy_note = Some(match &job.deploy_note {
+                Some(prev) => format!("{prev}\n{note}"),
+                None => note,
+            });
+        }
+    }
+}

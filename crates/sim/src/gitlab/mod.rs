@@ -1,0 +1,154 @@
+//! GitLab REST v4 under `/gitlab/api/v4`: projects (by id or URL-encoded path), pipelines,
+//! jobs with traces, play/retry/cancel, environments, deployments with approvals and protected
+//! environments. Offset pagination with GitLab's `x-*` headers; `RateLimit-*` headers on every
+//! answer and 429 with `Retry-After` when the budget runs out.
+
+mod json;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::Sim;
+use crate::ci::http::{Page, Req, respond};
+use crate::world::World;
+
+/// What a route answers before headers are added.
+pub enum Out {
+    /// JSON with a status.
+    Json(StatusCode, Value),
+    /// A page of a list: the items of this page and the total.
+    List(Vec<Value>, usize, Page),
+    /// Plain text (job traces).
+    Text(String),
+}
+
+/// A GitLab error: status and body (`{"message": …}` or `{"error": …}`).
+pub struct GlError(pub StatusCode, pub Value);
+
+impl GlError {
+    /// `{"message": "<code> <what> Not Found"}`.
+    pub fn not_found(what: &str) -> Self {
+        GlError(
+            StatusCode::NOT_FOUND,
+            json!({"message": format!("404 {what} Not Found")}),
+        )
+    }
+
+    /// The answer for a path no route matches.
+    pub fn no_route() -> Self {
+        GlError(StatusCode::NOT_FOUND, json!({"error": "404 Not Found"}))
+    }
+
+    /// `{"message": msg}` with a status.
+    pub fn message(status: StatusCode, msg: &str) -> Self {
+        GlError(status, json!({"message": msg}))
+    }
+}
+
+/// The 401 every request without the right token gets.
+pub fn unauthorized() -> Response {
+    respond(
+        StatusCode::UNAUTHORIZED,
+        json!({"message": "401 Unauthorized"})
+            .to_string()
+            .into_bytes(),
+        "application/json",
+        &[],
+    )
+}
+
+/// Serves everything under `/gitlab/api/v4`.
+pub async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let req = Req::read(req, "/gitlab/api/v4").await;
+    let mut world = sim.world();
+    serve(&mut world, &req)
+}
+
+fn serve(world: &mut World, req: &Req) -> Response {
+    let now = world.clock.now_ms;
+    if !world.ci.gitlab_budget.take(now) {
+        let b = &world.ci.gitlab_budget;
+        let mut h = limit_headers(world);
+        h.push(("retry-after".into(), b.retry_after(now).to_string()));
+        return respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            b"Retry later\n".to_vec(),
+            "text/plain",
+            &h,
+        );
+    }
+    let mut h = limit_headers(world);
+    match routes::route(world, req) {
+        Err(GlError(status, body)) => respond(
+            status,
+            body.to_string().into_bytes(),
+            "application/json",
+            &h,
+        ),
+        Ok(Out::Json(status, body)) => respond(
+            status,
+            body.to_string().into_bytes(),
+            "application/json",
+            &h,
+        ),
+        Ok(Out::Text(text)) => respond(
+            StatusCode::OK,
+            text.into_bytes(),
+            "text/plain; charset=utf-8",
+            &h,
+        ),
+        Ok(Out::List(items, total, page)) => {
+            let last = page.last(total);
+            h.push(("x-page".into(), page.page.to_string()));
+            h.push(("x-per-page".into(), page.per_page.to_string()));
+            h.push((
+                "x-next-page".into(),
+                if page.page < last {
+                    (page.page + 1).to_string()
+                } else {
+                    String::new()
+                },
+            ));
+            h.push((
+                "x-prev-page".into(),
+                if page.page > 1 {
+                    (page.page - 1).to_string()
+                } else {
+                    String::new()
+                },
+            ));
+            h.push(("x-total".into(), total.to_string()));
+            h.push(("x-total-pages".into(), last.to_string()));
+            if let Some(link) = page.link(req, total) {
+                h.push(("link".into(), link));
+            }
+            respond(
+                StatusCode::OK,
+                Value::Array(items).to_string().into_bytes(),
+                "application/json",
+                &h,
+            )
+        }
+    }
+}
+
+fn limit_headers(world: &World) -> Vec<(String, String)> {
+    let b = &world.ci.gitlab_budget;
+    let reset = b.reset_s();
+    let reset_time = chrono::DateTime::from_timestamp(reset, 0)
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    vec![
+        ("ratelimit-name".into(), "throttle_authenticated_api".into()),
+        ("ratelimit-limit".into(), b.limit.to_string()),
+        ("ratelimit-observed".into(), b.used.to_string()),
+        ("ratelimit-remaining".into(), b.remaining().to_string()),
+        ("ratelimit-reset".into(), reset.to_string()),
+        ("ratelimit-resettime".into(), reset_time),
+    ]
+}

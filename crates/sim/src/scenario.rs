@@ -1,0 +1,381 @@
+//! Scenarios: the world a simulator run starts from, as TOML files under `assets/scenarios/`.
+//! A scenario names nodes, versions (how each image behaves), workloads with the history of
+//! images already rolled out and what is rolling at the moment the simulator starts, and timed
+//! actions. Unknown keys are errors that name the file, line and key.
+
+mod build;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::controllers::Action;
+use super::world::{Behaviour, World};
+
+/// The scenarios shipped in `assets/scenarios/`, compiled in so the binary needs no source tree.
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "default",
+        include_str!("../../../assets/scenarios/default.toml"),
+    ),
+    (
+        "hostile-logs",
+        include_str!("../../../assets/scenarios/hostile-logs.toml"),
+    ),
+    (
+        "scale",
+        include_str!("../../../assets/scenarios/scale.toml"),
+    ),
+];
+
+/// A scenario could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ScenarioError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// How one image behaves once running (all fields optional; defaults behave well).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSpec {
+    /// The image reference.
+    pub image: String,
+    /// Shorthand for a broken version: crash loop with a high error rate.
+    #[serde(default)]
+    pub bad: bool,
+    /// Crash shortly after start (CrashLoopBackOff).
+    #[serde(default)]
+    pub crash_loop: bool,
+    /// Never pass readiness.
+    #[serde(default)]
+    pub fail_readiness: bool,
+    /// The image cannot be pulled.
+    #[serde(default)]
+    pub image_pull_error: bool,
+    /// Killed for memory instead of crashing.
+    #[serde(default)]
+    pub oom: bool,
+    /// Share of 5xx answers.
+    pub error_rate: Option<f64>,
+    /// Typical latency in milliseconds.
+    pub latency_ms: Option<f64>,
+    /// Writes hostile terminal escape sequences.
+    #[serde(default)]
+    pub hostile_logs: bool,
+}
+
+impl VersionSpec {
+    /// The behaviour this spec describes.
+    pub fn behaviour(&self) -> Behaviour {
+        let base = Behaviour::default();
+        Behaviour {
+            crash_loop: self.crash_loop || self.bad,
+            fail_readiness: self.fail_readiness,
+            image_pull_error: self.image_pull_error,
+            oom: self.oom,
+            error_rate: self
+                .error_rate
+                .unwrap_or(if self.bad { 0.35 } else { base.error_rate }),
+            latency_ms: self
+                .latency_ms
+                .unwrap_or(if self.bad { 240.0 } else { base.latency_ms }),
+            hostile_logs: self.hostile_logs,
+        }
+    }
+}
+
+/// The kind of a workload.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// apps/v1 Deployment.
+    Deployment,
+    /// argoproj.io/v1alpha1 Rollout.
+    Rollout,
+}
+
+/// How a workload rolls.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Deployment RollingUpdate.
+    #[default]
+    Rolling,
+    /// Deployment Recreate.
+    Recreate,
+    /// Argo canary.
+    Canary,
+    /// Argo blue-green.
+    BlueGreen,
+}
+
+/// A timed pause of a canary step.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PauseSpec {
+    /// `30s`, `5m`; absent waits for a promote.
+    pub duration: Option<String>,
+}
+
+/// An analysis step.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    /// The AnalysisTemplate name.
+    pub template: String,
+}
+
+/// One canary step, spelled like Argo's.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StepSpec {
+    /// Canary weight in percent.
+    pub set_weight: Option<i64>,
+    /// A pause.
+    pub pause: Option<PauseSpec>,
+    /// An analysis.
+    pub analysis: Option<AnalysisSpec>,
+}
+
+/// One Deployment or Rollout.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// Deployment or Rollout.
+    pub kind: Kind,
+    /// Namespace (created when missing).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Container name; defaults to the workload name.
+    pub container: Option<String>,
+    /// Desired replicas.
+    #[serde(default = "default_replicas")]
+    pub replicas: i64,
+    /// The image of the latest completed revision.
+    pub image: String,
+    /// Earlier images, oldest first, rolled out before it.
+    #[serde(default)]
+    pub history: Vec<String>,
+    /// An image whose rollout started `rollout_lead_seconds` before the simulator starts.
+    pub rollout_to: Option<String>,
+    /// How long before start that rollout began.
+    #[serde(default)]
+    pub rollout_lead_seconds: u64,
+    /// Container port.
+    #[serde(default = "default_port")]
+    pub port: i64,
+    /// Rolling, recreate, canary or blue-green.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// maxSurge (`25%` or a count).
+    pub max_surge: Option<String>,
+    /// maxUnavailable (`25%` or a count).
+    pub max_unavailable: Option<String>,
+    /// minReadySeconds.
+    pub min_ready_seconds: Option<i64>,
+    /// progressDeadlineSeconds.
+    pub progress_deadline_seconds: Option<i64>,
+    /// revisionHistoryLimit.
+    pub revision_history_limit: Option<i64>,
+    /// Canary steps.
+    #[serde(default)]
+    pub steps: Vec<StepSpec>,
+    /// Blue-green active Service (default `<name>`).
+    pub active_service: Option<String>,
+    /// Blue-green preview Service (default `<name>-preview`).
+    pub preview_service: Option<String>,
+    /// Blue-green auto promotion.
+    #[serde(default = "default_true")]
+    pub auto_promotion: bool,
+    /// Annotations of the workload (e.g. `quarterdeck.dev/github`, its CI link).
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+fn default_replicas() -> i64 {
+    3
+}
+fn default_port() -> i64 {
+    8080
+}
+fn default_true() -> bool {
+    true
+}
+fn default_settle() -> u64 {
+    240
+}
+
+/// Set the image of a workload.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SetImageSpec {
+    /// Namespace.
+    pub namespace: String,
+    /// Workload name.
+    pub name: String,
+    /// New image.
+    pub image: String,
+}
+
+/// Something that happens at a simulated second after start.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// Seconds after start.
+    pub at_seconds: f64,
+    /// Start a rollout.
+    pub set_image: Option<SetImageSpec>,
+    /// Change a version's behaviour.
+    pub version: Option<VersionSpec>,
+}
+
+/// A parsed scenario.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name.
+    pub name: String,
+    /// What it shows.
+    #[serde(default)]
+    pub description: String,
+    /// Node names.
+    pub nodes: Vec<String>,
+    /// Extra namespaces besides the workloads' ones.
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// Simulated seconds each historical revision gets to roll out before time skips ahead.
+    #[serde(default = "default_settle")]
+    pub settle_seconds: u64,
+    /// Behaviours per image.
+    #[serde(default, rename = "version")]
+    pub versions: Vec<VersionSpec>,
+    /// Workloads.
+    #[serde(default, rename = "workload")]
+    pub workloads: Vec<WorkloadSpec>,
+    /// Timed actions.
+    #[serde(default, rename = "action")]
+    pub actions: Vec<ActionSpec>,
+}
+
+impl Scenario {
+    /// Reads a scenario file.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses scenario text; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ScenarioError> {
+        let err = |message: String| ScenarioError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let s: Scenario = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        s.validate().map_err(err)?;
+        Ok(s)
+    }
+
+    /// The compiled-in default world.
+    pub fn default_world() -> Result<Self, ScenarioError> {
+        Self::named("default")
+    }
+
+    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`).
+    pub fn named(name: &str) -> Result<Self, ScenarioError> {
+        let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
+        match BUILT_IN.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => Self::parse(text, &path),
+            None => Err(ScenarioError {
+                message: format!(
+                    "no built-in scenario of that name (built in: {})",
+                    BUILT_IN
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                path,
+            }),
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.nodes.is_empty() {
+            return Err("`nodes` must name at least one node".into());
+        }
+        for w in &self.workloads {
+            let wants_rollout = matches!(w.strategy, Strategy::Canary | Strategy::BlueGreen);
+            if wants_rollout != (w.kind == Kind::Rollout) {
+                return Err(format!(
+                    "workload {}/{}: strategy {:?} does not fit kind {:?}",
+                    w.namespace, w.name, w.strategy, w.kind
+                ));
+            }
+            for (i, s) in w.steps.iter().enumerate() {
+                let n = [
+                    s.set_weight.is_some(),
+                    s.pause.is_some(),
+                    s.analysis.is_some(),
+                ]
+                .iter()
+                .filter(|x| **x)
+                .count();
+                if n != 1 {
+                    return Err(format!(
+                        "workload {}/{}: step {i} must have exactly one of setWeight, pause, analysis",
+                        w.namespace, w.name
+                    ));
+                }
+            }
+        }
+        for a in &self.actions {
+            if a.set_image.is_some() == a.version.is_some() {
+                return Err(format!(
+                    "action at {}s must have exactly one of set_image, version",
+                    a.at_seconds
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The timed actions as controller actions with their simulated times.
+    fn timed_actions(&self, start_ms: i64) -> Vec<(i64, Action)> {
+        let mut out: Vec<(i64, Action)> = self
+            .actions
+            .iter()
+            .filter_map(|a| {
+                let at = start_ms + (a.at_seconds * 1000.0) as i64;
+                let action = match (&a.set_image, &a.version) {
+                    (Some(s), _) => Action::SetImage {
+                        namespace: s.namespace.clone(),
+                        name: s.name.clone(),
+                        image: s.image.clone(),
+                    },
+                    (None, Some(v)) => Action::SetBehaviour {
+                        image: v.image.clone(),
+                        behaviour: v.behaviour(),
+                    },
+                    (None, None) => return None,
+                };
+                Some((at, action))
+            })
+            .collect();
+        out.sort_by_key(|(at, _)| *at);
+        out
+    }
+
+    /// Populates a world whose clock stands at the scenario's "now": the history is rolled out
+    /// before it, so the world arrives at now with revisions to roll back to.
+    pub fn build(&self, world: &mut World) {
+        build::build(self, world);
+    }
+}
