@@ -33,7 +33,10 @@ fn big_model() -> Model {
     // orders-api sorts last: select it the way a user would.
     let bottom = KeyPress::parse("G").unwrap();
     update(&mut model, Msg::Key(bottom));
-    assert_eq!(model.selected.as_ref().unwrap().key.name, "orders-api");
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "orders-api"
+    );
     sample::feed_logs(&mut model, 2_000);
     assert!(model.logs.buffer.dropped() > 0, "the log buffer is full");
     model

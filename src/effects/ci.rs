@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 use crate::integrations::rest::{Clock, Pacing, Token};
 use crate::integrations::{github, gitlab};
 use quarterdeck_core::Msg;
-use quarterdeck_core::ci::CiWatch;
 use quarterdeck_core::link::CiLink;
+use quarterdeck_core::link::CiWatch;
 use quarterdeck_core::pipeline::{CiErrorKind, CiSource, CiUpdate, JobRef, Provider};
 
 /// Reports a poller may queue before it waits for the event loop.

@@ -35,8 +35,8 @@ fn keys(model: &mut Model, ks: &[&str]) {
 
 fn select(model: &mut Model, name: &str) {
     keys(model, &["1", "home"]);
-    for _ in 0..model.releases.len() {
-        if model.selected.as_ref().unwrap().key.name == name {
+    for _ in 0..model.releases.rows.len() {
+        if model.releases.selected.as_ref().unwrap().key.name == name {
             return;
         }
         keys(model, &["j"]);

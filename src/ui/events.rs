@@ -60,7 +60,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let msg_w = width.saturating_sub(fixed);
     let lines: Vec<Line> = events
         .iter()
-        .skip(model.event_scroll)
+        .skip(model.events.scroll)
         .take(usize::from(inner.height))
         .map(|e| {
             let (mark, token) = if e.is_warning() {

@@ -43,7 +43,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(b, rect);
     let rows = usize::from(inner.height);
     let max_scroll = entries.len().saturating_sub(rows);
-    let scroll = model.help_scroll.min(max_scroll);
+    let scroll = model.nav.help_scroll.min(max_scroll);
     let lines: Vec<Line> = entries
         .iter()
         .skip(scroll)

@@ -10,7 +10,7 @@ use super::focused;
 use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use crate::config::{Theme, Token};
-use quarterdeck_core::ci::joblog::LogRow;
+use quarterdeck_core::concerns::ci::LogRow;
 use quarterdeck_core::pipeline::{JobLogState, LogSection};
 use quarterdeck_core::{Model, Pane};
 

@@ -51,7 +51,7 @@ fn cols(area: Rect, c: &[Constraint]) -> Vec<Rect> {
 pub fn split(model: &Model, area: Rect) -> Areas {
     let banner_h = u16::from(model.unauthorized().is_some());
     let prompt_h =
-        u16::from(matches!(model.mode, Mode::Filter | Mode::Command) || model.notice.is_some());
+        u16::from(matches!(model.nav.mode, Mode::Filter | Mode::Command) || model.notice.is_some());
     let outer = rows(
         area,
         &[
@@ -74,7 +74,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         status: outer[3],
         body,
     };
-    let shown = model.visible_releases().len();
+    let shown = model.releases.visible().len();
     // An empty list explains itself in a few lines (unreachable, forbidden, what to try).
     let releases_h = if shown == 0 {
         7
@@ -109,7 +109,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         areas.pods = Some(bottom[0]);
         areas.logs = Some(bottom[1]);
         areas.events = Some(v[2]);
-        if model.ci_focused() {
+        if model.nav.focus.is_ci() {
             areas.pods = None;
             areas.logs = None;
             areas.events = None;
@@ -128,7 +128,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         );
         areas.releases = v[0];
         areas.rollout = (rollout_h > 0).then_some(v[1]);
-        match model.focus {
+        match model.nav.focus {
             Pane::Releases | Pane::Pods => areas.pods = Some(v[2]),
             Pane::Logs => areas.logs = Some(v[2]),
             Pane::Events => areas.events = Some(v[2]),

@@ -83,7 +83,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(inner.height).saturating_sub(notes.len());
     let mut rows = visible_rows(model, theme, usize::from(inner.width), height);
     if rows.is_empty() && notes.is_empty() {
-        let text = if model.selected.is_none() {
+        let text = if model.releases.selected.is_none() {
             "No release selected."
         } else if view.filter.is_some() && !view.buffer.is_empty() {
             "No line matches the filter."

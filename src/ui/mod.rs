@@ -20,9 +20,9 @@ use ratatui::Frame;
 
 use crate::config::{Theme, Token};
 use quarterdeck_core::keymap::Mode;
+use quarterdeck_core::phase::Phase;
 use quarterdeck_core::pipeline::CiStatus;
 use quarterdeck_core::pod::{PodHealth, PodRole};
-use quarterdeck_core::release::Phase;
 use quarterdeck_core::{Model, Pane};
 
 /// Draws the whole dashboard.
@@ -45,7 +45,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         events::draw(model, theme, frame, area);
     }
     if let Some(area) = areas.ci {
-        match model.focus {
+        match model.nav.focus {
             Pane::JobLog => job_log::draw(model, theme, frame, area),
             Pane::Gates => gates::draw(model, theme, frame, area),
             _ => pipeline::draw(model, theme, frame, area),
@@ -55,10 +55,10 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         prompt::draw(model, theme, frame, area);
     }
     status_bar::draw(model, theme, frame, areas.status);
-    if model.show_app_log {
+    if model.nav.show_app_log {
         app_log::draw(theme, frame, areas.body);
     }
-    if model.mode == Mode::Help {
+    if model.nav.mode == Mode::Help {
         help::draw(model, theme, frame, areas.body);
     }
 }
@@ -109,7 +109,7 @@ pub fn ci_token(status: &CiStatus) -> Token {
 
 /// Whether `pane` has the keyboard.
 pub fn focused(model: &Model, pane: Pane) -> bool {
-    model.focus == pane && model.mode != Mode::Help
+    model.nav.focus == pane && model.nav.mode != Mode::Help
 }
 
 #[cfg(test)]

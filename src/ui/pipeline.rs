@@ -12,7 +12,7 @@ use super::widgets::pane::block;
 use super::widgets::text::fit;
 use super::{ci_token, focused};
 use crate::config::{Theme, Token};
-use quarterdeck_core::ci::{ReleaseRuns, release_runs};
+use quarterdeck_core::concerns::ci::{ReleaseRuns, release_runs};
 use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, RunMatch, Stage};
 use quarterdeck_core::time::{age, elapsed};
 use quarterdeck_core::{Model, Pane};

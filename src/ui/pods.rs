@@ -18,10 +18,11 @@ use quarterdeck_core::{Connection, Model, Pane};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let total = model.pod_rows().count();
+    let total = model.pods.visible_rows().count();
     // Rows are sorted problems first, so counting stops at the first healthy pod.
     let problems = model
-        .pod_rows()
+        .pods
+        .visible_rows()
         .take_while(|(k, _)| {
             model
                 .cluster
@@ -37,9 +38,9 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Token::Warning),
         ));
     }
-    if !model.pod_filter.is_empty() {
+    if !model.pods.filter.is_empty() {
         extra.push(Span::styled(
-            format!("/{} ", model.pod_filter),
+            format!("/{} ", model.pods.filter),
             theme.style(Token::Info),
         ));
     }
@@ -61,7 +62,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     if total == 0 {
-        let text = if model.selected.is_none() {
+        let text = if model.releases.selected.is_none() {
             "No release selected."
         } else {
             "No pods."
@@ -108,9 +109,15 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let mut lines = vec![Line::from(header)];
     let rows = usize::from(inner.height) - 1;
-    let cursor = model.pod_cursor.min(total.saturating_sub(1));
+    let cursor = model.pods.cursor.min(total.saturating_sub(1));
     let offset = (cursor + 1).saturating_sub(rows);
-    for (i, (key, role)) in model.pod_rows().enumerate().skip(offset).take(rows) {
+    for (i, (key, role)) in model
+        .pods
+        .visible_rows()
+        .enumerate()
+        .skip(offset)
+        .take(rows)
+    {
         let Some(p) = model.cluster.pods.get(key) else {
             continue;
         };

@@ -11,16 +11,16 @@ use quarterdeck_core::keymap::Mode;
 
 /// Draws the prompt or notice.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let line = match model.mode {
+    let line = match model.nav.mode {
         Mode::Filter => Line::from(vec![
             Span::styled("/", theme.style(Token::KeyHint)),
-            Span::styled(model.input.clone(), theme.style(Token::Text)),
+            Span::styled(model.nav.input.clone(), theme.style(Token::Text)),
             Span::styled("█", theme.style(Token::Muted)),
             Span::styled("  enter keep · esc clear", theme.style(Token::Muted)),
         ]),
         Mode::Command => Line::from(vec![
             Span::styled(":", theme.style(Token::KeyHint)),
-            Span::styled(model.input.clone(), theme.style(Token::Text)),
+            Span::styled(model.nav.input.clone(), theme.style(Token::Text)),
             Span::styled("█", theme.style(Token::Muted)),
             Span::styled(
                 "  releases · pods · logs · events · ctx [NAME] · ns NAME|all",

@@ -71,14 +71,14 @@ fn columns(width: usize) -> Vec<Col> {
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let visible = model.visible_releases();
+    let visible = model.releases.visible();
     let mut extra = vec![Span::styled(
         format!("{} ", visible.len()),
         theme.style(Token::Muted),
     )];
-    if !model.release_filter.is_empty() {
+    if !model.releases.filter.is_empty() {
         extra.push(Span::styled(
-            format!("/{} ", model.release_filter),
+            format!("/{} ", model.releases.filter),
             theme.style(Token::Info),
         ));
     }
@@ -115,7 +115,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .collect();
     let mut lines = vec![Line::from(header)];
     let rows = usize::from(inner.height).saturating_sub(1);
-    let cursor = model.release_cursor();
+    let cursor = model.releases.cursor();
     let offset = cursor.map_or(0, |c| (c + 1).saturating_sub(rows));
     for (i, r) in visible.iter().enumerate().skip(offset).take(rows) {
         let selected = cursor == Some(i);
@@ -189,11 +189,11 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn empty_state<'a>(model: &'a Model, theme: &Theme) -> Vec<Line<'a>> {
     let ctx = &model.target.context;
     let workloads = [Kind::Deployments, Kind::Rollouts];
-    if !model.release_filter.is_empty() && !model.releases.is_empty() {
+    if !model.releases.filter.is_empty() && !model.releases.rows.is_empty() {
         return vec![Line::styled(
             format!(
                 "No release matches /{}; ctrl-u clears the filter.",
-                model.release_filter
+                model.releases.filter
             ),
             theme.style(Token::Muted),
         )];

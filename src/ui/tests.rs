@@ -51,13 +51,18 @@ fn showcase(w: u16, h: u16) -> Model {
 /// Selects the release called `name` by moving the cursor, as a user would.
 fn select(model: &mut Model, name: &str) {
     keys(model, &["1", "home"]);
-    for _ in 0..model.releases.len() {
-        if model.selected.as_ref().is_some_and(|s| s.key.name == name) {
+    for _ in 0..model.releases.rows.len() {
+        if model
+            .releases
+            .selected
+            .as_ref()
+            .is_some_and(|s| s.key.name == name)
+        {
             break;
         }
         keys(model, &["j"]);
     }
-    assert_eq!(model.selected.as_ref().unwrap().key.name, name);
+    assert_eq!(model.releases.selected.as_ref().unwrap().key.name, name);
     sample::feed_logs(model, 30);
 }
 

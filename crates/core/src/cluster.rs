@@ -96,7 +96,7 @@ impl Object {
 }
 
 /// Events kept at most; the oldest go first (a busy namespace emits thousands).
-pub const MAX_EVENTS: usize = 2_000;
+pub(crate) const MAX_EVENTS: usize = 2_000;
 
 /// Everything known about the cluster.
 #[derive(Debug, Clone, Default)]
@@ -115,7 +115,7 @@ pub struct Cluster {
 
 impl Cluster {
     /// Inserts or replaces an object.
-    pub fn upsert(&mut self, object: Object) {
+    pub(crate) fn upsert(&mut self, object: Object) {
         match object {
             Object::Deployment(o) => {
                 self.deployments.insert(o.key.clone(), o);
@@ -166,7 +166,7 @@ impl Cluster {
     }
 
     /// Forgets every object of a kind.
-    pub fn clear_kind(&mut self, kind: Kind) {
+    pub(crate) fn clear_kind(&mut self, kind: Kind) {
         match kind {
             Kind::Deployments => self.deployments.clear(),
             Kind::ReplicaSets => self.replicasets.clear(),

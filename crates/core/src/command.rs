@@ -1,100 +1,55 @@
 //! The `:` command line: `:releases`, `:pods`, `:logs`, `:events`, `:pipeline`, `:gates`,
-//! `:ctx [NAME]`, `:ns NAME`, `:q`.
+//! `:ctx [NAME]`, `:ns NAME`, `:q`. Parsing only; `actions` carries commands out.
 
-use super::effect::{Effect, Scope};
-use super::update::focus;
-use super::{Model, Notice, Pane};
+use crate::effect::Scope;
+use crate::nav::Pane;
 
-/// Runs one command line.
-pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
+/// One parsed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Command {
+    /// Focus a pane.
+    Focus(Pane),
+    /// Open the selected release's pipeline.
+    Pipeline,
+    /// Leave the program.
+    Quit,
+    /// Name the current context and the others.
+    ListContexts,
+    /// Switch to another kubeconfig context.
+    Context(String),
+    /// Watch other namespaces.
+    Namespace(Scope),
+}
+
+/// Parses one command line; `Ok(None)` for an empty line, `Err` with the message to show.
+pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
     let mut words = line.split_whitespace();
     let Some(cmd) = words.next() else {
-        return Vec::new();
+        return Ok(None);
     };
-    let arg = words.next();
-    model.notice = None;
-    match (cmd, arg) {
-        ("releases" | "rel" | "r", None) => focus(model, Pane::Releases),
-        ("pods" | "po" | "p", None) => focus(model, Pane::Pods),
-        ("logs" | "log" | "l", None) => focus(model, Pane::Logs),
-        ("events" | "ev" | "e", None) => focus(model, Pane::Events),
-        ("pipeline" | "pipelines" | "ci", None) => super::ci_input::open_pipeline(model),
-        ("gates" | "gate", None) => focus(model, Pane::Gates),
-        ("q" | "quit", None) => return vec![Effect::Quit],
-        ("ctx" | "context", None) => {
-            let others: Vec<&str> = model
-                .target
-                .contexts
-                .iter()
-                .map(String::as_str)
-                .filter(|c| *c != model.target.context)
-                .collect();
-            let text = if others.is_empty() {
-                format!(
-                    "context {} (the only one in the kubeconfig)",
-                    model.target.context
-                )
-            } else {
-                format!(
-                    "context {}; others: {} (switch with :ctx NAME)",
-                    model.target.context,
-                    others.join(", ")
-                )
-            };
-            model.notice = Some(Notice { text, error: false });
-        }
-        ("ctx" | "context", Some(name)) => {
-            if !model.target.contexts.iter().any(|c| c == name) {
-                model.notice = Some(Notice {
-                    text: format!("no context {name:?} in the kubeconfig"),
-                    error: true,
-                });
-                return Vec::new();
-            }
-            if name == model.target.context {
-                return Vec::new();
-            }
-            model.target.context = name.to_string();
-            return restart(model, Effect::SwitchContext(name.to_string()));
-        }
+    let command = match (cmd, words.next()) {
+        ("releases" | "rel" | "r", None) => Command::Focus(Pane::Releases),
+        ("pods" | "po" | "p", None) => Command::Focus(Pane::Pods),
+        ("logs" | "log" | "l", None) => Command::Focus(Pane::Logs),
+        ("events" | "ev" | "e", None) => Command::Focus(Pane::Events),
+        ("pipeline" | "pipelines" | "ci", None) => Command::Pipeline,
+        ("gates" | "gate", None) => Command::Focus(Pane::Gates),
+        ("q" | "quit", None) => Command::Quit,
+        ("ctx" | "context", None) => Command::ListContexts,
+        ("ctx" | "context", Some(name)) => Command::Context(name.to_string()),
         ("ns" | "namespace", Some(name)) => {
-            let scope = if matches!(name, "all" | "-A" | "*") {
+            Command::Namespace(if matches!(name, "all" | "-A" | "*") {
                 Scope::All
             } else {
                 Scope::Namespace(name.to_string())
-            };
-            if scope == model.target.scope {
-                return Vec::new();
-            }
-            model.target.scope = scope.clone();
-            return restart(model, Effect::SetScope(scope));
+            })
         }
         _ => {
-            model.notice = Some(Notice {
-                text: format!(
-                    "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all",
-                    line.trim()
-                ),
-                error: true,
-            });
+            return Err(format!(
+                "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all",
+                line.trim()
+            ));
         }
-    }
-    Vec::new()
-}
-
-/// Forgets everything watched so far: the next lists come from another place.
-fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
-    let mut effects = model.logs.reset();
-    model.cluster = Default::default();
-    model.releases.clear();
-    model.release_pods.clear();
-    model.selected = None;
-    model.synced.clear();
-    let now = model.now_ms;
-    for (c, since) in model.connections.values_mut() {
-        *c = super::msg::Connection::Connecting;
-        *since = now;
-    }
-    effects.push(effect);
-    effects
+    };
+    Ok(Some(command))
 }

@@ -1,7 +1,7 @@
 //! Slim Deployments and ReplicaSets: only what the panes and the derivations read.
 
 use super::meta::{Condition, ObjectKey, Owner, latest_condition_ms};
-use super::release::Phase;
+use super::phase::Phase;
 
 /// How a Deployment replaces its pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

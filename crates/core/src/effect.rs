@@ -1,9 +1,9 @@
 //! What `update` asks the outside world to do. The effects driver performs these and answers
 //! with `Msg`s.
 
-use super::ci::CiWatch;
 use super::msg::StreamId;
 use super::pipeline::JobRef;
+use crate::link::CiWatch;
 
 /// Which namespaces are watched.
 #[derive(Debug, Clone, PartialEq, Eq)]

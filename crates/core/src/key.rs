@@ -77,7 +77,7 @@ impl KeyPress {
 
     /// The canonical form used for lookups, so that `G`, `shift-g` and a terminal's
     /// (shift, 'G') report compare equal, and shift-tab is always `BackTab` without shift.
-    pub fn normalized(self) -> Self {
+    pub(crate) fn normalized(self) -> Self {
         let mut key = self;
         match key.code {
             KeyCode::Char(c) if key.shift => {

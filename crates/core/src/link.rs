@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use crate::release::WorkloadKind;
 
 /// Annotation naming the GitHub repository of a workload.
-pub const GITHUB_ANNOTATION: &str = "quarterdeck.dev/github";
+pub(crate) const GITHUB_ANNOTATION: &str = "quarterdeck.dev/github";
 /// Annotation naming the workflow files (comma separated).
-pub const WORKFLOWS_ANNOTATION: &str = "quarterdeck.dev/github-workflows";
+pub(crate) const WORKFLOWS_ANNOTATION: &str = "quarterdeck.dev/github-workflows";
 /// Annotation naming the GitLab project of a workload.
-pub const GITLAB_ANNOTATION: &str = "quarterdeck.dev/gitlab";
+pub(crate) const GITLAB_ANNOTATION: &str = "quarterdeck.dev/gitlab";
 
 /// Which CI project builds and deploys a release.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,16 @@ pub enum CiLink {
         /// `group/project` (subgroups allowed).
         project: String,
     },
+}
+
+/// One release's CI as the pollers must watch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiWatch {
+    /// The name the pollers report under: the `[[release]]` name, or `namespace/name` for a
+    /// workload linked by annotations.
+    pub release: String,
+    /// The CI project.
+    pub link: CiLink,
 }
 
 /// One `[[release]]`.

@@ -13,7 +13,7 @@ pub use sanitize::sanitize;
 use std::collections::VecDeque;
 
 /// Longest sanitised line kept; the rest is cut so one runaway line cannot eat the buffer.
-pub const MAX_LINE_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_LINE_BYTES: usize = 32 * 1024;
 
 /// A colour from an SGR sequence, model-neutral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,7 +64,7 @@ impl StyledText {
     }
 
     /// Approximate heap bytes held, for the buffer's byte cap.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.text.capacity() + self.spans.capacity() * std::mem::size_of::<SpanStyle>()
     }
 }
@@ -160,16 +160,6 @@ impl LogBuffer {
     /// Bytes accounted against the cap.
     pub fn bytes(&self) -> usize {
         self.bytes
-    }
-
-    /// The line cap.
-    pub fn max_lines(&self) -> usize {
-        self.max_lines
-    }
-
-    /// The byte cap.
-    pub fn max_bytes(&self) -> usize {
-        self.max_bytes
     }
 
     /// Lines from oldest to newest.

@@ -42,7 +42,7 @@ impl Condition {
 }
 
 /// The latest update time among conditions.
-pub fn latest_condition_ms(conditions: &[Condition]) -> Option<i64> {
+pub(crate) fn latest_condition_ms(conditions: &[Condition]) -> Option<i64> {
     conditions.iter().filter_map(|c| c.updated_ms).max()
 }
 

@@ -10,7 +10,8 @@ mod update;
 mod tests;
 
 pub use self::columns::{github_columns, gitlab_stages, job_group};
-pub use self::matching::{ImageRef, RunMatch, match_run};
+pub(crate) use self::matching::match_run;
+pub use self::matching::{ImageRef, RunMatch};
 pub use self::update::{
     CiErrorKind, CiSource, CiUpdate, JobLogState, JobRef, LogSection, RateLimitState,
 };

@@ -5,47 +5,8 @@ use std::collections::HashMap;
 
 use super::cluster::Cluster;
 use super::meta::ObjectKey;
+use super::phase::Phase;
 use super::pod::{Pod, PodRole};
-
-/// The health of a release in the words Argo Rollouts uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Phase {
-    /// Fully rolled out and available.
-    Healthy,
-    /// Moving towards a new revision.
-    Progressing,
-    /// Waiting (a canary pause, a blue-green preview, a paused Deployment).
-    Paused,
-    /// Failed, aborted or past its progress deadline.
-    Degraded,
-    /// Not known yet.
-    #[default]
-    Unknown,
-}
-
-impl Phase {
-    /// The symbol that goes with the colour, so status never relies on colour alone.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Phase::Healthy => "●",
-            Phase::Progressing => "◐",
-            Phase::Paused => "‖",
-            Phase::Degraded => "✖",
-            Phase::Unknown => "?",
-        }
-    }
-
-    /// The word shown next to the symbol.
-    pub fn word(self) -> &'static str {
-        match self {
-            Phase::Healthy => "Healthy",
-            Phase::Progressing => "Progressing",
-            Phase::Paused => "Paused",
-            Phase::Degraded => "Degraded",
-            Phase::Unknown => "Unknown",
-        }
-    }
-}
 
 /// Which kind of workload a release is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,7 +19,7 @@ pub enum WorkloadKind {
 
 impl WorkloadKind {
     /// The Kubernetes kind name as it appears in ownerReferences.
-    pub fn kind_name(self) -> &'static str {
+    pub(crate) fn kind_name(self) -> &'static str {
         match self {
             WorkloadKind::Deployment => "Deployment",
             WorkloadKind::Rollout => "Rollout",
@@ -133,7 +94,7 @@ pub struct Revision {
 }
 
 /// Every release in the cluster, sorted by namespace then name.
-pub fn derive_releases(cluster: &Cluster) -> Vec<Release> {
+pub(crate) fn derive_releases(cluster: &Cluster) -> Vec<Release> {
     let mut out: Vec<Release> = Vec::new();
     for d in cluster.deployments.values() {
         let (phase, message) = d.phase();
@@ -236,7 +197,7 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
 }
 
 /// The pods of a release with their roles, problems first, then by role and name.
-pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
+pub(crate) fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
     let revisions = history(cluster, id);
     let newest_hash = revisions.first().map(|r| r.hash.clone());
     // While a Deployment rolls, its newest revision is on trial and the previous one still

@@ -2,7 +2,7 @@
 //! phase and message, step `i/n`, desired (SetWeight) and actual weight.
 
 use super::meta::{Condition, ObjectKey, latest_condition_ms};
-use super::release::Phase;
+use super::phase::Phase;
 
 /// One canary step, reduced to what the step list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,11 +238,6 @@ impl Rollout {
     /// Whether the rollout is a blue-green.
     pub fn is_blue_green(&self) -> bool {
         matches!(self.strategy, RolloutStrategy::BlueGreen { .. })
-    }
-
-    /// Whether the newest revision is fully promoted.
-    pub fn fully_promoted(&self) -> bool {
-        !self.current_pod_hash.is_empty() && self.current_pod_hash == self.stable_rs
     }
 
     /// The role of pods with this pod-template hash, as the plugin labels ReplicaSets.

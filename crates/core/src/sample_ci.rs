@@ -2,7 +2,6 @@
 //! (matrix jobs, a skipped production deploy), a GitLab pipeline with running, failed, queued
 //! and manual jobs and a blocked production deployment, and the gates they raise.
 
-use super::ci::CiWatch;
 use super::cluster::Object;
 use super::gate::{Gate, GitlabDeployment, PendingDeployment, github_gates, gitlab_gates};
 use super::pipeline::{
@@ -10,6 +9,7 @@ use super::pipeline::{
 };
 use super::sample::{NOW_MS, ago};
 use super::{Model, Msg, update};
+use crate::link::CiWatch;
 use crate::link::{CiLink, GITHUB_ANNOTATION, GITLAB_ANNOTATION, WORKFLOWS_ANNOTATION};
 
 /// A job `mins_ago` minutes old, `took` seconds long when finished (`None`: still going).

@@ -2,12 +2,13 @@
 
 use super::cluster::{Kind, Object};
 use super::key::KeyPress;
-use super::logview::LogView;
 use super::msg::{Connection, Msg, StreamState, WatchEvent};
+use super::phase::Phase;
 use super::pod::PodRole;
-use super::release::{Phase, WorkloadKind};
+use super::release::WorkloadKind;
 use super::sample::{self, NOW_MS};
 use super::*;
+use crate::concerns::logs::LogView;
 
 fn key(model: &mut Model, k: &str) -> Vec<Effect> {
     let press = KeyPress::parse(k).unwrap();
@@ -55,7 +56,7 @@ fn showcase() -> (Model, Vec<Effect>) {
 #[test]
 fn first_release_is_selected_and_its_pods_stream() {
     let (model, effects) = showcase();
-    let sel = model.selected.clone().unwrap();
+    let sel = model.releases.selected.clone().unwrap();
     // Sorted by namespace: bnpl/feature-store first.
     assert_eq!(sel.key.name, "feature-store");
     let pods = started(&effects);
@@ -71,7 +72,7 @@ fn moving_the_release_cursor_stops_old_streams_and_starts_new_ones() {
     let before = started(&first).len();
     let effects = key(&mut model, "j");
     assert_eq!(
-        model.selected.as_ref().unwrap().key.name,
+        model.releases.selected.as_ref().unwrap().key.name,
         "order-generation"
     );
     assert_eq!(stopped(&effects), before);
@@ -81,38 +82,41 @@ fn moving_the_release_cursor_stops_old_streams_and_starts_new_ones() {
     assert!(model.logs.buffer.is_empty());
     // Moving past the end stays on the last row and changes nothing.
     keys(&mut model, &["G"]);
-    let last = model.selected.clone();
+    let last = model.releases.selected.clone();
     let effects = key(&mut model, "j");
     assert!(effects.is_empty());
-    assert_eq!(model.selected, last);
+    assert_eq!(model.releases.selected, last);
     // Back to the top.
     keys(&mut model, &["home"]);
-    assert_eq!(model.selected.as_ref().unwrap().key.name, "feature-store");
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "feature-store"
+    );
 }
 
 #[test]
 fn tab_cycles_focus_and_number_keys_jump() {
     let (mut model, _) = showcase();
-    assert_eq!(model.focus, Pane::Releases);
+    assert_eq!(model.nav.focus, Pane::Releases);
     key(&mut model, "tab");
-    assert_eq!(model.focus, Pane::Pods);
+    assert_eq!(model.nav.focus, Pane::Pods);
     key(&mut model, "tab");
-    assert_eq!(model.focus, Pane::Logs);
+    assert_eq!(model.nav.focus, Pane::Logs);
     key(&mut model, "shift-tab");
-    assert_eq!(model.focus, Pane::Pods);
+    assert_eq!(model.nav.focus, Pane::Pods);
     key(&mut model, "4");
-    assert_eq!(model.focus, Pane::Events);
+    assert_eq!(model.nav.focus, Pane::Events);
     key(&mut model, "esc");
-    assert_eq!(model.focus, Pane::Releases);
+    assert_eq!(model.nav.focus, Pane::Releases);
 }
 
 #[test]
 fn selecting_a_pod_opens_its_own_stream_and_esc_goes_back_to_all() {
     let (mut model, _) = showcase();
     keys(&mut model, &["enter"]);
-    assert_eq!(model.focus, Pane::Pods);
+    assert_eq!(model.nav.focus, Pane::Pods);
     let effects = keys(&mut model, &["j", "enter"]);
-    assert_eq!(model.focus, Pane::Logs);
+    assert_eq!(model.nav.focus, Pane::Logs);
     let only = model.logs.only_pod.clone().unwrap();
     assert_eq!(stopped(&effects), 4);
     assert_eq!(
@@ -149,6 +153,7 @@ fn watch_events_update_releases_and_pods() {
     let (mut model, _) = showcase();
     let orders = model
         .releases
+        .rows
         .iter()
         .find(|r| r.id.key.name == "orders-api")
         .unwrap()
@@ -176,6 +181,7 @@ fn watch_events_update_releases_and_pods() {
     );
     let orders = model
         .releases
+        .rows
         .iter()
         .find(|r| r.id.key.name == "orders-api")
         .unwrap();
@@ -185,7 +191,7 @@ fn watch_events_update_releases_and_pods() {
     assert_eq!(orders.weight, Some((50, 50)));
 
     // A release disappears: the selection moves to a remaining one.
-    let sel = model.selected.clone().unwrap();
+    let sel = model.releases.selected.clone().unwrap();
     update(
         &mut model,
         Msg::Watch(WatchEvent::Delete {
@@ -193,8 +199,8 @@ fn watch_events_update_releases_and_pods() {
             key: sel.key.clone(),
         }),
     );
-    assert_ne!(model.selected.as_ref().unwrap(), &sel);
-    assert_eq!(model.releases.len(), 4);
+    assert_ne!(model.releases.selected.as_ref().unwrap(), &sel);
+    assert_eq!(model.releases.rows.len(), 4);
 }
 
 #[test]
@@ -231,8 +237,16 @@ fn a_new_pod_of_the_selected_release_gets_a_stream_and_a_deleted_one_loses_it() 
 fn pod_roles_follow_the_rollout_hashes() {
     let (mut model, _) = showcase();
     keys(&mut model, &["j", "j", "j"]);
-    assert_eq!(model.selected.as_ref().unwrap().key.name, "producer");
-    let roles: Vec<PodRole> = model.visible_pods().iter().map(|(_, r)| *r).collect();
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "producer"
+    );
+    let roles: Vec<PodRole> = model
+        .pods
+        .visible(&model.cluster)
+        .iter()
+        .map(|(_, r)| *r)
+        .collect();
     assert_eq!(
         roles,
         vec![
@@ -243,8 +257,16 @@ fn pod_roles_follow_the_rollout_hashes() {
         ]
     );
     keys(&mut model, &["j"]);
-    assert_eq!(model.selected.as_ref().unwrap().key.name, "orders-api");
-    let roles: Vec<PodRole> = model.visible_pods().iter().map(|(_, r)| *r).collect();
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "orders-api"
+    );
+    let roles: Vec<PodRole> = model
+        .pods
+        .visible(&model.cluster)
+        .iter()
+        .map(|(_, r)| *r)
+        .collect();
     assert_eq!(roles.iter().filter(|r| **r == PodRole::Canary).count(), 1);
 }
 
@@ -252,7 +274,7 @@ fn pod_roles_follow_the_rollout_hashes() {
 fn log_lines_are_sanitised_bounded_and_counted_when_dropped() {
     let (mut model, _) = showcase();
     model.logs = LogView::with_capacity(10, 1 << 20);
-    let effects = super::update::sync_streams(&mut model);
+    let effects = crate::flow::sync_streams(&mut model);
     let id = effects
         .iter()
         .find_map(|e| match e {
@@ -324,13 +346,14 @@ fn release_filter_narrows_the_list() {
     typed(&mut model, "orders");
     key(&mut model, "enter");
     let names: Vec<&str> = model
-        .visible_releases()
+        .releases
+        .visible()
         .iter()
         .map(|r| r.id.key.name.as_str())
         .collect();
     assert_eq!(names, vec!["orders-api"]);
     key(&mut model, "ctrl-u");
-    assert_eq!(model.visible_releases().len(), 5);
+    assert_eq!(model.releases.visible().len(), 5);
 }
 
 #[test]
@@ -339,12 +362,12 @@ fn command_line_focuses_panes_and_changes_scope() {
     key(&mut model, ":");
     typed(&mut model, "logs");
     key(&mut model, "enter");
-    assert_eq!(model.focus, Pane::Logs);
+    assert_eq!(model.nav.focus, Pane::Logs);
     key(&mut model, ":");
     typed(&mut model, "ns bnpl");
     let effects = key(&mut model, "enter");
     assert!(effects.contains(&Effect::SetScope(Scope::Namespace("bnpl".into()))));
-    assert!(model.releases.is_empty());
+    assert!(model.releases.rows.is_empty());
     assert_eq!(*model.connection(Kind::Pods), Connection::Connecting);
     key(&mut model, ":");
     typed(&mut model, "ctx nowhere");
@@ -362,14 +385,14 @@ fn command_line_focuses_panes_and_changes_scope() {
 fn quit_and_help() {
     let (mut model, _) = showcase();
     key(&mut model, "?");
-    assert_eq!(model.mode, crate::keymap::Mode::Help);
+    assert_eq!(model.nav.mode, crate::keymap::Mode::Help);
     key(&mut model, "esc");
-    assert_eq!(model.mode, crate::keymap::Mode::Normal);
+    assert_eq!(model.nav.mode, crate::keymap::Mode::Normal);
     assert_eq!(key(&mut model, "q"), vec![Effect::Quit]);
     // In the filter prompt `q` is text, ctrl-c still quits.
     key(&mut model, "/");
     assert!(key(&mut model, "q").is_empty());
-    assert_eq!(model.input, "q");
+    assert_eq!(model.nav.input, "q");
     assert_eq!(key(&mut model, "ctrl-c"), vec![Effect::Quit]);
 }
 

@@ -39,7 +39,7 @@ pub fn elapsed(now_ms: i64, then_ms: i64) -> String {
 }
 
 /// The minute an instant falls in; relative labels only change when this does.
-pub fn minute_of(ms: i64) -> i64 {
+pub(crate) fn minute_of(ms: i64) -> i64 {
     ms.div_euclid(60_000)
 }
 

@@ -73,7 +73,7 @@ pub enum RunMatch {
 }
 
 /// Finds the run that produced `image` among `runs`, by the rule in this module's documentation.
-pub fn match_run(runs: &[Pipeline], image: &str) -> RunMatch {
+pub(crate) fn match_run(runs: &[Pipeline], image: &str) -> RunMatch {
     let parsed = ImageRef::parse(image);
     let no = |reason: String| RunMatch::NoMatch { reason };
     let Some(tag) = parsed.tag.as_deref() else {

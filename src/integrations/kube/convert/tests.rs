@@ -5,8 +5,8 @@ use k8s_openapi::api::core::v1 as core;
 use kube::api::DynamicObject;
 
 use super::*;
+use quarterdeck_core::phase::Phase;
 use quarterdeck_core::pod::{PodHealth, PodRole};
-use quarterdeck_core::release::Phase;
 use quarterdeck_core::rollout::{CanaryStep, RolloutStrategy};
 
 fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {

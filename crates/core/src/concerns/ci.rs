@@ -1,30 +1,21 @@
 //! CI in the model: which release is linked to which CI project, the runs and gates the
 //! pollers reported, the job log being read, and each provider's rate budget.
 
-pub mod joblog;
+mod joblog;
+mod keys;
 
 use std::collections::BTreeMap;
 
-use crate::link::{CiLink, ReleasesConfig, ci_from_annotations};
+use crate::link::{CiLink, CiWatch, ReleasesConfig, ci_from_annotations};
 
-use super::cluster::Cluster;
-use super::gate::Gate;
-use super::pipeline::{
+use crate::cluster::Cluster;
+use crate::gate::{Gate, GateId};
+use crate::pipeline::{
     CiErrorKind, CiSource, CiUpdate, Job, Pipeline, Provider, RateLimitState, RunMatch, match_run,
 };
-use super::release::{Release, ReleaseId, WorkloadKind};
+use crate::release::{Release, ReleaseId, WorkloadKind};
 
-pub use self::joblog::JobLogView;
-
-/// One release's CI as the pollers must watch it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiWatch {
-    /// The name the pollers report under: the `[[release]]` name, or `namespace/name` for a
-    /// workload linked by annotations.
-    pub release: String,
-    /// The CI project.
-    pub link: CiLink,
-}
+pub use self::joblog::{JobLogView, LogRow};
 
 /// A release's link and the name its CI is reported under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +36,7 @@ impl ReleaseCi {
 }
 
 /// The CI source a link points at.
-pub fn source_of(link: &CiLink) -> CiSource {
+pub(crate) fn source_of(link: &CiLink) -> CiSource {
     match link {
         CiLink::GitHub { repo, .. } => CiSource {
             provider: Provider::GitHub,
@@ -89,7 +80,7 @@ pub struct CiState {
 
 impl CiState {
     /// The links every release has now: a `[[release]]` entry first, then annotations.
-    pub fn derive_links(&mut self, releases: &[Release], cluster: &Cluster, context: &str) {
+    pub(crate) fn derive_links(&mut self, releases: &[Release], cluster: &Cluster, context: &str) {
         self.links.clear();
         self.link_errors.clear();
         for r in releases {
@@ -138,7 +129,7 @@ impl CiState {
     }
 
     /// The watches the links call for, in a stable order.
-    pub fn wanted_watches(&self) -> Vec<CiWatch> {
+    pub(crate) fn wanted_watches(&self) -> Vec<CiWatch> {
         let mut out: Vec<CiWatch> = self
             .links
             .values()
@@ -153,7 +144,7 @@ impl CiState {
     }
 
     /// Forgets runs and gates of release keys nobody watches any more.
-    pub fn prune(&mut self) {
+    pub(crate) fn prune(&mut self) {
         let keys: Vec<&str> = self.watching.iter().map(|w| w.release.as_str()).collect();
         self.runs.retain(|k, _| keys.contains(&k.as_str()));
         self.gates.retain(|(k, _), _| keys.contains(&k.as_str()));
@@ -234,7 +225,7 @@ impl CiState {
     }
 
     /// The releases whose CI has the gate `id`.
-    pub fn gate_releases(&self, id: &super::gate::GateId) -> Vec<&str> {
+    pub fn gate_releases(&self, id: &GateId) -> Vec<&str> {
         self.gates
             .iter()
             .filter(|(_, gates)| gates.iter().any(|g| &g.id == id))

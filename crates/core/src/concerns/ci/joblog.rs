@@ -1,11 +1,11 @@
 //! The job log being read: lines as delivered (markers removed), the sections they fold
 //! into, and how complete the log is.
 
-use super::super::logs::{StyledText, parse_timestamp_prefix, sanitize};
-use super::super::pipeline::{JobLogState, JobRef, LogSection};
+use crate::logs::{StyledText, parse_timestamp_prefix, sanitize};
+use crate::pipeline::{JobLogState, JobRef, LogSection};
 
 /// Lines kept per job log; a longer log keeps its beginning and says it was cut.
-pub const MAX_LINES: usize = 50_000;
+pub(crate) const MAX_LINES: usize = 50_000;
 
 /// One row the Job log pane draws.
 #[derive(Debug, Clone, PartialEq)]

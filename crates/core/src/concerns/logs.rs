@@ -1,24 +1,24 @@
 //! The Logs pane state: which streams feed it, the bounded buffer they fill, and how the
 //! operator looks at it (follow or an anchored position, filter, wrap, timestamps).
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
-use super::effect::{Effect, LogStreamSpec};
-use super::logs::{LogBuffer, LogLine, sanitize};
-use super::meta::ObjectKey;
-use super::msg::{RawLogLine, StreamId, StreamState};
-use super::pod::PodRole;
+use crate::effect::{Effect, LogStreamSpec};
+use crate::logs::{LogBuffer, LogLine, sanitize};
+use crate::meta::ObjectKey;
+use crate::msg::{RawLogLine, StreamId, StreamState};
+use crate::pod::PodRole;
 
 /// Lines kept in the Logs pane across all its streams.
-pub const MAX_LINES: usize = 20_000;
+pub(crate) const MAX_LINES: usize = 20_000;
 /// Bytes of text kept in the Logs pane across all its streams.
-pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Pods streamed at once for "all pods of the release" (problems are sorted first).
-pub const MAX_PODS: usize = 12;
+pub(crate) const MAX_PODS: usize = 12;
 /// Lines fetched from each pod when a stream starts.
-pub const TAIL_ALL: i64 = 100;
+pub(crate) const TAIL_ALL: i64 = 100;
 /// Lines fetched when one pod's log is opened on its own.
-pub const TAIL_ONE: i64 = 1_000;
+pub(crate) const TAIL_ONE: i64 = 1_000;
 
 /// One stream feeding the pane; its index in `LogView::sources` is `LogLine::source`.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,7 +220,7 @@ impl LogView {
     }
 
     /// Records a stream's state; returns whether the stream is still one of ours.
-    pub fn set_state(&mut self, id: StreamId, state: StreamState) -> bool {
+    pub(crate) fn set_state(&mut self, id: StreamId, state: StreamState) -> bool {
         match self.source_of(id) {
             Some(i) => {
                 self.sources[i].state = state;
@@ -309,5 +309,93 @@ impl LogView {
             }
         }
         self.anchor = last.or(self.anchor);
+    }
+
+    /// Switches between following the newest line and holding the current view.
+    pub(crate) fn toggle_follow(&mut self) {
+        if self.following() {
+            self.pause();
+        } else {
+            self.anchor = None;
+        }
+    }
+
+    /// Wraps long lines, or not (sideways scrolling starts over).
+    pub(crate) fn toggle_wrap(&mut self) {
+        self.wrap = !self.wrap;
+        self.hscroll = 0;
+    }
+
+    /// Scrolls sideways by a few columns (only without wrap).
+    pub(crate) fn scroll_sideways(&mut self, right: bool) {
+        if !right {
+            self.hscroll = self.hscroll.saturating_sub(8);
+        } else if !self.wrap {
+            self.hscroll += 8;
+        }
+    }
+
+    /// Moves the view by `delta` lines (`isize::MIN`: the oldest page; `isize::MAX`: follow).
+    pub(crate) fn move_cursor(&mut self, delta: isize, page: usize) {
+        match delta {
+            isize::MIN => self.top(page),
+            isize::MAX => self.anchor = None,
+            d => {
+                self.pause();
+                self.scroll(d < 0, d.unsigned_abs());
+            }
+        }
+    }
+
+    /// Shows one pod's stream (`Some`) or every pod of the release (`None`), of the previous
+    /// container instance or the current one: stops every stream and forgets the lines; the
+    /// caller starts the streams now wanted.
+    pub(crate) fn choose(&mut self, only_pod: Option<ObjectKey>, previous: bool) -> Vec<Effect> {
+        let effects = self.reset();
+        self.only_pod = only_pod;
+        self.previous = previous;
+        effects
+    }
+
+    /// The `/` filter as typed.
+    pub(crate) fn filter_text(&self) -> String {
+        self.filter
+            .as_ref()
+            .map(|f| f.pattern.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets the `/` filter (empty clears it); an invalid pattern keeps the old filter and
+    /// says why.
+    pub(crate) fn set_filter(&mut self, pattern: &str) -> Result<(), String> {
+        if pattern.is_empty() {
+            self.filter = None;
+            return Ok(());
+        }
+        // Smart case, as in stern and ripgrep: lowercase patterns ignore case.
+        let insensitive = !pattern.chars().any(char::is_uppercase);
+        match RegexBuilder::new(pattern)
+            .case_insensitive(insensitive)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(regex) => {
+                self.filter = Some(LogFilter {
+                    pattern: pattern.to_string(),
+                    regex,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                Err(format!("invalid regex {pattern:?}: {first}"))
+            }
+        }
     }
 }

@@ -21,8 +21,8 @@ fn key(model: &mut Model, k: &str) -> Vec<Effect> {
 fn select(model: &mut Model, name: &str) {
     key(model, "1");
     key(model, "home");
-    for _ in 0..model.releases.len() {
-        if model.selected.as_ref().unwrap().key.name == name {
+    for _ in 0..model.releases.rows.len() {
+        if model.releases.selected.as_ref().unwrap().key.name == name {
             return;
         }
         key(model, "j");
@@ -232,7 +232,7 @@ fn enter_on_a_job_follows_its_log_and_leaving_stops_it() {
     let mut model = ci_model(120, 40);
     select(&mut model, "feature-store");
     key(&mut model, "c");
-    assert_eq!(model.focus, Pane::Pipeline);
+    assert_eq!(model.nav.focus, Pane::Pipeline);
     // The second job: test:unit 2/3, running.
     key(&mut model, "j");
     let effects = key(&mut model, "enter");
@@ -241,18 +241,18 @@ fn enter_on_a_job_follows_its_log_and_leaving_stops_it() {
         job_id: 302,
     };
     assert_eq!(effects, vec![Effect::FollowJobLog(job.clone())]);
-    assert_eq!(model.focus, Pane::JobLog);
+    assert_eq!(model.nav.focus, Pane::JobLog);
     assert_eq!(model.ci.log.as_ref().unwrap().job_name, "test:unit 2/3");
     // esc goes back to the pipeline and stops the follower.
     let effects = key(&mut model, "esc");
     assert_eq!(effects, vec![Effect::StopJobLog(job.clone())]);
-    assert_eq!(model.focus, Pane::Pipeline);
+    assert_eq!(model.nav.focus, Pane::Pipeline);
     assert!(model.ci.log.is_none());
     // Leaving by a pane key stops it too.
     key(&mut model, "enter");
     let effects = key(&mut model, "1");
     assert_eq!(effects, vec![Effect::StopJobLog(job)]);
-    assert_eq!(model.focus, Pane::Releases);
+    assert_eq!(model.nav.focus, Pane::Releases);
 }
 
 #[test]
@@ -350,19 +350,22 @@ fn gates_key_opens_the_inbox_and_enter_jumps_to_the_pipeline() {
     let mut model = ci_model(120, 40);
     select(&mut model, "customer-intelligence");
     key(&mut model, "g");
-    assert_eq!(model.focus, Pane::Gates);
+    assert_eq!(model.nav.focus, Pane::Gates);
     key(&mut model, "j");
     assert_eq!(model.ci.gate_cursor, 1);
     key(&mut model, "j");
     assert_eq!(model.ci.gate_cursor, 1);
     key(&mut model, "enter");
-    assert_eq!(model.focus, Pane::Pipeline);
-    assert_eq!(model.selected.as_ref().unwrap().key.name, "feature-store");
+    assert_eq!(model.nav.focus, Pane::Pipeline);
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "feature-store"
+    );
     // :gates and :pipeline do the same from the command line.
     for k in ["esc", ":", "g", "a", "t", "e", "s", "enter"] {
         key(&mut model, k);
     }
-    assert_eq!(model.focus, Pane::Gates);
+    assert_eq!(model.nav.focus, Pane::Gates);
 }
 
 #[test]

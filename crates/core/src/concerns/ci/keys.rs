@@ -1,0 +1,122 @@
+//! Keys in the CI panes: moving between jobs, stages and gates, reading a job's log.
+
+use crate::cursor::step;
+use crate::effect::Effect;
+use crate::pipeline::JobRef;
+use crate::release::{Release, ReleaseId};
+
+use super::{CiState, JobLogView, release_runs};
+
+impl CiState {
+    /// Opens the log of the job under the cursor of `release`'s pipeline and starts following
+    /// it; `None` when there is no such job.
+    pub(crate) fn open_job_log(&mut self, release: &Release) -> Option<Vec<Effect>> {
+        let rr = release_runs(self, release)?;
+        let job = rr.jobs().get(self.job_cursor).copied()?;
+        let job_ref = JobRef {
+            source: rr.link.source(),
+            job_id: job.id,
+        };
+        let job_name = job.name.clone();
+        let mut effects = Vec::new();
+        if let Some(old) = self.log.take() {
+            effects.push(Effect::StopJobLog(old.job));
+        }
+        self.log = Some(JobLogView::new(job_ref.clone(), job_name));
+        effects.push(Effect::FollowJobLog(job_ref));
+        Some(effects)
+    }
+
+    /// Stops following the job log, if one is open.
+    pub(crate) fn close_job_log(&mut self) -> Option<Effect> {
+        self.log.take().map(|log| Effect::StopJobLog(log.job))
+    }
+
+    /// Folds or unfolds the job log's sections.
+    pub(crate) fn toggle_sections(&mut self) {
+        if let Some(log) = self.log.as_mut() {
+            log.expanded = !log.expanded;
+        }
+    }
+
+    /// Goes back to the job log's newest line.
+    pub(crate) fn follow_job_log(&mut self) {
+        if let Some(log) = self.log.as_mut() {
+            log.scroll = None;
+        }
+    }
+
+    /// The release of the gate under the Gates cursor.
+    pub(crate) fn gate_release(&self) -> Option<ReleaseId> {
+        let gates = self.all_gates();
+        let key = gates.get(self.gate_cursor)?.release.clone()?;
+        self.links
+            .iter()
+            .find(|(_, l)| l.key == key)
+            .map(|(id, _)| id.clone())
+    }
+
+    /// The number of jobs `release`'s Pipeline pane lists.
+    fn job_count(&self, release: Option<&Release>) -> usize {
+        release
+            .and_then(|r| release_runs(self, r))
+            .map_or(0, |rr| rr.jobs().len())
+    }
+
+    /// Moves the Pipeline pane's job cursor by `delta` jobs.
+    pub(crate) fn move_job_cursor(&mut self, delta: isize, release: Option<&Release>) {
+        let n = self.job_count(release);
+        self.job_cursor = step(self.job_cursor, delta, n);
+    }
+
+    /// Keeps the job cursor on a job of the run `release`'s pane shows.
+    pub(crate) fn clamp_job_cursor(&mut self, release: Option<&Release>) {
+        let n = self.job_count(release);
+        self.job_cursor = self.job_cursor.min(n.saturating_sub(1));
+    }
+
+    /// Moves the Gates inbox cursor by `delta` gates.
+    pub(crate) fn move_gate_cursor(&mut self, delta: isize) {
+        let n = self.all_gates().len();
+        self.gate_cursor = step(self.gate_cursor, delta, n);
+    }
+
+    /// Scrolls the job log by `delta` lines (`isize::MAX`: follow; `isize::MIN`: the top).
+    pub(crate) fn scroll_job_log(&mut self, delta: isize) {
+        if let Some(log) = self.log.as_mut() {
+            log.scroll = match delta {
+                isize::MAX => None,
+                isize::MIN => Some(usize::MAX / 2),
+                d if d < 0 => Some(log.scroll.unwrap_or(0) + d.unsigned_abs()),
+                d => log
+                    .scroll
+                    .and_then(|s| s.checked_sub(d.unsigned_abs()))
+                    .filter(|s| *s > 0),
+            };
+        }
+    }
+
+    /// Moves the job cursor to the first job of the next (or previous) stage.
+    pub(crate) fn next_stage(&mut self, release: &Release, forward: bool) {
+        let Some(run) = release_runs(self, release).and_then(|rr| rr.shown_run()) else {
+            return;
+        };
+        // Index of each stage's first job in the flat list.
+        let mut starts = Vec::new();
+        let mut at = 0;
+        for s in run.stages.iter().filter(|s| !s.jobs.is_empty()) {
+            starts.push(at);
+            at += s.jobs.len();
+        }
+        let cur = self.job_cursor;
+        let current_stage = starts.iter().rposition(|s| *s <= cur).unwrap_or(0);
+        let target = if forward {
+            (current_stage + 1).min(starts.len().saturating_sub(1))
+        } else {
+            current_stage.saturating_sub(1)
+        };
+        if let Some(s) = starts.get(target) {
+            self.job_cursor = *s;
+        }
+    }
+}

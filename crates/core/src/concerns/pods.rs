@@ -1,0 +1,68 @@
+//! The Pods pane: the selected release's pods with their roles, problems first, the name
+//! filter and the cursor.
+
+use crate::cluster::Cluster;
+use crate::cursor::step;
+use crate::meta::ObjectKey;
+use crate::pod::{Pod, PodRole};
+use crate::release::{ReleaseId, pods_of};
+
+/// The selected release's pod rows and the cursor.
+#[derive(Debug, Default)]
+pub struct PodList {
+    /// The selected release's pods with their roles, problems first (derived, unfiltered;
+    /// sorting thousands of pods is too slow to do on every frame).
+    pub rows: Vec<(ObjectKey, PodRole)>,
+    /// Pod name filter (substring, case-insensitive).
+    pub filter: String,
+    /// Highlighted row.
+    pub cursor: usize,
+}
+
+impl PodList {
+    /// Recomputes the rows of release `id`.
+    pub(crate) fn derive(&mut self, cluster: &Cluster, id: Option<&ReleaseId>) {
+        self.rows = match id {
+            Some(id) => pods_of(cluster, id)
+                .into_iter()
+                .map(|(p, role)| (p.key.clone(), role))
+                .collect(),
+            None => Vec::new(),
+        };
+    }
+
+    /// The rows that pass the filter.
+    pub fn visible_rows(&self) -> impl Iterator<Item = &(ObjectKey, PodRole)> {
+        let needle = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .filter(move |(k, _)| needle.is_empty() || k.name.to_lowercase().contains(&needle))
+    }
+
+    /// The pods that pass the filter, problems first.
+    pub fn visible<'a>(&'a self, cluster: &'a Cluster) -> Vec<(&'a Pod, PodRole)> {
+        self.visible_rows()
+            .filter_map(|(k, role)| cluster.pods.get(k).map(|p| (p, *role)))
+            .collect()
+    }
+
+    /// The pod under the cursor.
+    pub(crate) fn under_cursor<'a>(&self, cluster: &'a Cluster) -> Option<&'a Pod> {
+        let n = self.visible_rows().count();
+        let i = self.cursor.min(n.saturating_sub(1));
+        let (key, _) = self.visible_rows().nth(i)?;
+        cluster.pods.get(key)
+    }
+
+    /// Sets the filter; the cursor goes back to the first row.
+    pub(crate) fn set_filter(&mut self, text: String) {
+        self.filter = text;
+        self.cursor = 0;
+    }
+
+    /// Moves the cursor by `delta` rows.
+    pub(crate) fn move_cursor(&mut self, delta: isize) {
+        let n = self.visible_rows().count();
+        self.cursor = step(self.cursor.min(n.saturating_sub(1)), delta, n);
+    }
+}

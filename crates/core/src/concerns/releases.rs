@@ -1,0 +1,67 @@
+//! The Releases pane: one row per Deployment and Rollout, the name filter, and the selection
+//! every other pane follows.
+
+use crate::cluster::Cluster;
+use crate::cursor::step;
+use crate::release::{Release, ReleaseId, derive_releases};
+
+/// The release rows and which one is selected.
+#[derive(Debug, Default)]
+pub struct ReleaseList {
+    /// One row per Deployment / Rollout, derived from the cluster.
+    pub rows: Vec<Release>,
+    /// Name filter (substring, case-insensitive; matches the namespace too).
+    pub filter: String,
+    /// The highlighted release (stays put when rows move).
+    pub selected: Option<ReleaseId>,
+}
+
+impl ReleaseList {
+    /// Re-derives the rows; returns whether the selection is still one of them.
+    pub(crate) fn derive(&mut self, cluster: &Cluster) -> bool {
+        self.rows = derive_releases(cluster);
+        self.selected
+            .as_ref()
+            .is_some_and(|id| self.rows.iter().any(|r| &r.id == id))
+    }
+
+    /// Rows that pass the filter, in display order.
+    pub fn visible(&self) -> Vec<&Release> {
+        let needle = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || r.id.key.name.to_lowercase().contains(&needle)
+                    || r.id.key.namespace.to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+
+    /// Index of the selected release among the visible ones.
+    pub fn cursor(&self) -> Option<usize> {
+        let sel = self.selected.as_ref()?;
+        self.visible().iter().position(|r| &r.id == sel)
+    }
+
+    /// The selected release's row.
+    pub(crate) fn selected_row(&self) -> Option<&Release> {
+        let sel = self.selected.as_ref()?;
+        self.rows.iter().find(|r| &r.id == sel)
+    }
+
+    /// The first visible release (what gets selected when the selection goes away).
+    pub(crate) fn first_visible(&self) -> Option<ReleaseId> {
+        self.visible().first().map(|r| r.id.clone())
+    }
+
+    /// The release `delta` visible rows away from the selection, if any row is visible.
+    pub(crate) fn moved(&self, delta: isize) -> Option<ReleaseId> {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return None;
+        }
+        let next = step(self.cursor().unwrap_or(0), delta, visible.len());
+        visible.get(next).map(|r| r.id.clone())
+    }
+}
