@@ -9,11 +9,11 @@ use crate::concerns::logs::LogView;
 use crate::concerns::pods::PodList;
 use crate::concerns::releases::ReleaseList;
 use crate::effect::Scope;
+use crate::event;
 use crate::keymap::Keymap;
 use crate::msg::Connection;
 use crate::nav::Nav;
 use crate::release::Release;
-use crate::event;
 
 /// A one-line message for the user (command feedback, invalid filter …).
 #[derive(Debug, Clone, PartialEq, Eq)]
