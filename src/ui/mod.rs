@@ -1,20 +1,20 @@
 //! `view(&Model, &Theme, &mut Frame)`: one file per pane, widgets/ for shared pieces. The view
 //! reads the model and never changes it; it builds only the rows that fit on screen.
 
-pub mod app_log;
-pub mod events;
-pub mod gates;
-pub mod help;
-pub mod job_log;
-pub mod layout;
-pub mod logs;
-pub mod pipeline;
-pub mod pods;
-pub mod prompt;
-pub mod releases;
-pub mod rollout;
-pub mod status_bar;
-pub mod widgets;
+mod app_log;
+mod events;
+mod gates;
+mod help;
+mod job_log;
+mod layout;
+mod logs;
+mod pipeline;
+mod pods;
+mod prompt;
+mod releases;
+mod rollout;
+mod status_bar;
+mod widgets;
 
 use ratatui::Frame;
 

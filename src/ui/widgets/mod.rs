@@ -1,5 +1,5 @@
 //! Reusable drawing pieces shared by the panes.
 
-pub mod gauge;
-pub mod pane;
-pub mod text;
+pub(super) mod gauge;
+pub(super) mod pane;
+pub(super) mod text;
