@@ -204,6 +204,33 @@ fn canary_promote_undo_abort_and_retry() {
 }
 
 #[test]
+fn a_rollout_selector_with_expressions_reaches_status_and_scale() {
+    let f = Fixture::start();
+    f.create("/api/v1/namespaces", json!({"metadata": {"name": "picky"}}));
+    f.create(
+        "/apis/argoproj.io/v1alpha1/namespaces/picky/rollouts",
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+          "metadata": {"name": "picky"},
+          "spec": {"replicas": 1,
+            "selector": {"matchLabels": {"tier": "web"}, "matchExpressions": [
+              {"key": "env", "operator": "NotIn", "values": ["staging", "dev"]},
+              {"key": "app", "operator": "Exists"}]},
+            "template": {"metadata": {"labels": {"tier": "web", "env": "prod", "app": "shop"}},
+              "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]}},
+            "strategy": {"canary": {"steps": [{"setWeight": 50}]}}}}),
+    );
+    advance(&f, 1.0);
+    // As the Argo controller writes it (apimachinery's string form): sorted by key and value.
+    let want = "app,env notin (dev,staging),tier=web";
+    let path = rollout_path("picky", "picky");
+    assert_eq!(get(&f, &path)["status"]["selector"], want);
+    assert_eq!(
+        get(&f, &format!("{path}/scale"))["status"]["selector"],
+        want
+    );
+}
+
+#[test]
 fn blue_green_promote_switches_the_active_service() {
     let f = Fixture::start();
     let path = rollout_path("observability", "producer");

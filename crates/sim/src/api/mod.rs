@@ -17,7 +17,7 @@ mod pod_row;
 mod reviews;
 mod scale;
 pub(crate) mod seed;
-mod selectors;
+pub(crate) mod selectors;
 mod table;
 mod table_kinds;
 mod views;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::super::resources::{ResId, ids};
 use super::super::status::ApiError;
 use super::patch::read_patch;
-use super::table::selector_string;
+use super::selectors::selector_string;
 use super::write::commit;
 use super::{Call, json as respond, parse_body};
 

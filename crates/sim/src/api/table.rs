@@ -7,6 +7,7 @@ use super::super::resources::{ResId, ids};
 use super::age;
 use super::path::Query;
 use super::pod_row;
+use super::selectors::selector_string;
 use super::table_kinds;
 use super::views;
 
@@ -264,32 +265,6 @@ fn containers_and_images(pod_spec: &Value) -> (String, String) {
     let names: Vec<&str> = cs.iter().filter_map(|c| c["name"].as_str()).collect();
     let images: Vec<&str> = cs.iter().filter_map(|c| c["image"].as_str()).collect();
     (names.join(","), images.join(","))
-}
-
-/// A label selector object as the string form (`app=web,tier in (a,b)`).
-pub fn selector_string(sel: &Value) -> String {
-    let mut parts: Vec<String> = sel["matchLabels"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-        let key = e["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = e["values"]
-            .as_array()
-            .map(|vs| vs.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        parts.push(match e["operator"].as_str().unwrap_or_default() {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            _ => format!("!{key}"),
-        });
-    }
-    parts.join(",")
 }
 
 fn service_cells(obj: &Value, name: Value, age: Value) -> Vec<Value> {
@@ -607,12 +582,5 @@ mod tests {
         let c = cells(ids::NODES, &node, NOW);
         assert_eq!(c[1..3], [json!("Ready"), json!("control-plane")]);
         assert_eq!(c[4], json!("v1.32.4"));
-    }
-
-    #[test]
-    fn selector_strings() {
-        let sel = json!({"matchLabels": {"app": "web"}, "matchExpressions": [
-            {"key": "tier", "operator": "In", "values": ["a", "b"]}, {"key": "x", "operator": "DoesNotExist"}]});
-        assert_eq!(selector_string(&sel), "app=web,tier in (a,b),!x");
     }
 }

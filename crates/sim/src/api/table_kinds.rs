@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::resources::{ResId, ids};
 use super::age;
+use super::selectors::selector_string;
 
 /// A column: `(name, type, priority)`.
 pub type Column = (&'static str, &'static str, u8);
@@ -184,13 +185,7 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
             ]
         }
         r if r == ids::NETWORKPOLICIES => {
-            let sel = super::table::selector_string(&spec["podSelector"]);
-            let sel = if sel.is_empty() {
-                "<none>".to_string()
-            } else {
-                sel
-            };
-            vec![name, json!(sel), age]
+            vec![name, json!(selector_or_none(&spec["podSelector"])), age]
         }
         r if r == ids::INGRESSCLASSES => {
             let p = &spec["parameters"];
@@ -237,7 +232,7 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
                 age,
                 json!(c),
                 json!(i),
-                json!(super::table::selector_string(&spec["selector"])),
+                json!(selector_string(&spec["selector"])),
             ]
         }
         r if r == ids::JOBS => job_cells(obj, name, age, now_ms),
@@ -321,7 +316,7 @@ fn labels_or_none(map: &Value) -> String {
 }
 
 fn selector_or_none(sel: &Value) -> String {
-    let s = super::table::selector_string(sel);
+    let s = selector_string(sel);
     if s.is_empty() { "<none>".into() } else { s }
 }
 

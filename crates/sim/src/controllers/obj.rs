@@ -213,19 +213,6 @@ pub fn condition_time(status: &Value, kind: &str, field: &str) -> Option<i64> {
     condition(status, kind).and_then(|c| parse_time(c[field].as_str()?))
 }
 
-/// The selector of a workload rendered as `k=v,k2=v2` (what `status.selector` carries).
-pub fn selector_string(selector: &Value) -> String {
-    selector["matchLabels"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use super::deployment::{
 };
 use super::events::{self, Involved, Source};
 use super::{bluegreen, canary, obj, pod};
+use crate::api::selectors::selector_string;
 use crate::resources::ids;
 use crate::rng::hash_str;
 use crate::world::{World, fmt_time, parse_time};
@@ -371,7 +372,7 @@ fn finish_status(world: &mut World, ctx: &mut Ctx, created: Option<String>) {
     s["availableReplicas"] = json!(available);
     s["HPAReplicas"] = json!(sum("/status/replicas"));
     s["observedGeneration"] = json!(obj::int_at(&ctx.ro, "/metadata/generation", 1).to_string());
-    s["selector"] = json!(obj::selector_string(&ctx.ro["spec"]["selector"]));
+    s["selector"] = json!(selector_string(&ctx.ro["spec"]["selector"]));
     let steps = &ctx.ro["spec"]["strategy"]["canary"]["steps"];
     if ctx.ro["spec"]["strategy"].get("canary").is_some() {
         s["currentStepHash"] = json!(obj::template_hash(steps));
