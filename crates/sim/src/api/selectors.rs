@@ -9,7 +9,7 @@ use super::super::status::ApiError;
 
 /// One label requirement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     /// `key=value` or `key==value`.
     Equals(String, String),
     /// `key!=value` (also true when the label is absent).
@@ -26,11 +26,11 @@ pub enum Requirement {
 
 /// A parsed label selector; empty matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelSelector(Vec<Requirement>);
+pub(crate) struct LabelSelector(Vec<Requirement>);
 
 impl LabelSelector {
     /// Parses `labelSelector`; errors are 400s with a message naming the problem.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, ApiError> {
         let mut reqs = Vec::new();
         for part in split_top_level(raw) {
             let part = part.trim();
@@ -47,7 +47,7 @@ impl LabelSelector {
     }
 
     /// Whether an object's labels satisfy every requirement.
-    pub fn matches(&self, obj: &Value) -> bool {
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
         let labels = &obj["metadata"]["labels"];
         let get = |k: &str| labels.get(k).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
@@ -246,11 +246,11 @@ fn valid_value(v: &str) -> Result<String, String> {
 
 /// A parsed field selector: `field=value`, `field==value`, `field!=value`, comma-separated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldSelector(Vec<(String, bool, String)>);
+pub(crate) struct FieldSelector(Vec<(String, bool, String)>);
 
 impl FieldSelector {
     /// Parses `fieldSelector` for a kind; fields the real server does not index are 400s.
-    pub fn parse(raw: &str, res: ResId) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: &str, res: ResId) -> Result<Self, ApiError> {
         let mut terms = Vec::new();
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (field, equal, value) = if let Some((f, v)) = part.split_once("!=") {
@@ -274,7 +274,7 @@ impl FieldSelector {
     }
 
     /// Whether an object satisfies every term; an absent field reads as the empty string.
-    pub fn matches(&self, obj: &Value) -> bool {
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, equal, want)| {
             let got = field_value(obj, field);
             (got == *want) == *equal

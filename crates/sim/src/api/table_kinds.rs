@@ -9,16 +9,16 @@ use super::age;
 use super::selectors::selector_string;
 
 /// A column: `(name, type, priority)`.
-pub type Column = (&'static str, &'static str, u8);
+pub(crate) type Column = (&'static str, &'static str, u8);
 
-const NAME: Column = ("Name", "string", 0);
-const AGE: Column = ("Age", "string", 0);
-const CONTAINERS: Column = ("Containers", "string", 1);
-const IMAGES: Column = ("Images", "string", 1);
-const SELECTOR: Column = ("Selector", "string", 1);
+pub(crate) const NAME: Column = ("Name", "string", 0);
+pub(crate) const AGE: Column = ("Age", "string", 0);
+pub(crate) const CONTAINERS: Column = ("Containers", "string", 1);
+pub(crate) const IMAGES: Column = ("Images", "string", 1);
+pub(crate) const SELECTOR: Column = ("Selector", "string", 1);
 
 /// The columns of a kind this file renders, if it is one.
-pub fn columns(res: ResId) -> Option<Vec<Column>> {
+pub(crate) fn columns(res: ResId) -> Option<Vec<Column>> {
     Some(match res {
         r if r == ids::CONFIGMAPS => vec![NAME, ("Data", "integer", 0), AGE],
         r if r == ids::SECRETS => vec![NAME, ("Type", "string", 0), ("Data", "integer", 0), AGE],
@@ -132,7 +132,7 @@ pub fn columns(res: ResId) -> Option<Vec<Column>> {
 }
 
 /// The cells of one object of a kind this file renders, if it is one.
-pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
+pub(crate) fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
     let meta = &obj["metadata"];
     let name = json!(meta["name"].as_str().unwrap_or_default());
     let age = json!(age::since(&meta["creationTimestamp"], now_ms));
@@ -289,7 +289,8 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
     })
 }
 
-fn containers_and_images(pod_spec: &Value) -> (String, String) {
+/// The CONTAINERS and IMAGES cells of a pod template.
+pub(crate) fn containers_and_images(pod_spec: &Value) -> (String, String) {
     let cs = pod_spec["containers"]
         .as_array()
         .cloned()

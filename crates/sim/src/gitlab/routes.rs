@@ -29,7 +29,7 @@ fn list(req: &Req, all: Vec<Value>) -> Res {
 }
 
 /// Dispatches one request.
-pub fn route(world: &mut World, req: &Req) -> Res {
+pub(crate) fn route(world: &mut World, req: &Req) -> Res {
     let parts = req.parts();
     match parts.as_slice() {
         ["user"] if req.method == Method::GET => {
