@@ -21,16 +21,6 @@ fn get(f: &Fixture, path: &str) -> Value {
     body
 }
 
-fn advance(f: &Fixture, seconds: f64) {
-    let (code, body) = f.send(
-        "POST",
-        "/sim/clock",
-        JSON,
-        &json!({"advance_seconds": seconds}).to_string(),
-    );
-    assert_eq!(code, 200, "{body}");
-}
-
 fn patch_status(f: &Fixture, ns: &str, name: &str, patch: Value) {
     let path = format!("{}/status", rollout_path(ns, name));
     let (code, body) = f.send("PATCH", &path, MERGE, &json!({"status": patch}).to_string());
@@ -90,7 +80,7 @@ fn canary_promote_undo_abort_and_retry() {
     // abort the orders-api canary, then retry it.
     let orders = rollout_path("orders", "orders-api");
     patch_status(&f, "orders", "orders-api", json!({"abort": true}));
-    advance(&f, 20.0);
+    f.advance(20.0);
     let ro = get(&f, &orders);
     assert_eq!(ro["status"]["phase"], "Degraded", "{}", ro["status"]);
     assert!(
@@ -106,7 +96,7 @@ fn canary_promote_undo_abort_and_retry() {
         .unwrap();
     assert_eq!(canary["spec"]["replicas"], 0, "desired weight back to 0");
     patch_status(&f, "orders", "orders-api", json!({"abort": false}));
-    advance(&f, 15.0);
+    f.advance(15.0);
     let ro = get(&f, &orders);
     assert_ne!(ro["status"]["phase"], "Degraded", "{}", ro["status"]);
     assert!(ro["status"].get("abortedAt").is_none());
@@ -140,7 +130,7 @@ fn canary_promote_undo_abort_and_retry() {
             promote(&f, "bnpl", "feature-store");
             promotes += 1;
         }
-        advance(&f, 30.0);
+        f.advance(30.0);
     }
     let ro = get(&f, &path);
     assert_eq!(ro["status"]["phase"], "Healthy", "{}", ro["status"]);
@@ -179,7 +169,7 @@ fn canary_promote_undo_abort_and_retry() {
     let body = json!([{"op": "replace", "path": "/spec/template", "value": tpl}]).to_string();
     let (code, resp) = f.send("PATCH", &path, "application/json-patch+json", &body);
     assert_eq!(code, 200, "{resp}");
-    advance(&f, 2.0);
+    f.advance(2.0);
     let ro = get(&f, &path);
     assert_eq!(image(&ro), old_image);
     assert_eq!(
@@ -188,7 +178,7 @@ fn canary_promote_undo_abort_and_retry() {
     );
     // promote --full finishes it.
     patch_status(&f, "bnpl", "feature-store", json!({"promoteFull": true}));
-    advance(&f, 60.0);
+    f.advance(60.0);
     let ro = get(&f, &path);
     assert_eq!(ro["status"]["phase"], "Healthy", "{}", ro["status"]);
     assert_eq!(ro["status"]["stableRS"], ro["status"]["currentPodHash"]);
@@ -200,6 +190,33 @@ fn canary_promote_undo_abort_and_retry() {
         reused["metadata"]["annotations"]["rollout.argoproj.io/revision"],
         (max_rev + 1).to_string(),
         "reused RS renumbered from {prev_rev}"
+    );
+}
+
+#[test]
+fn a_rollout_selector_with_expressions_reaches_status_and_scale() {
+    let f = Fixture::start();
+    f.create("/api/v1/namespaces", json!({"metadata": {"name": "picky"}}));
+    f.create(
+        "/apis/argoproj.io/v1alpha1/namespaces/picky/rollouts",
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+          "metadata": {"name": "picky"},
+          "spec": {"replicas": 1,
+            "selector": {"matchLabels": {"tier": "web"}, "matchExpressions": [
+              {"key": "env", "operator": "NotIn", "values": ["staging", "dev"]},
+              {"key": "app", "operator": "Exists"}]},
+            "template": {"metadata": {"labels": {"tier": "web", "env": "prod", "app": "shop"}},
+              "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]}},
+            "strategy": {"canary": {"steps": [{"setWeight": 50}]}}}}),
+    );
+    f.advance(1.0);
+    // As the Argo controller writes it (apimachinery's string form): sorted by key and value.
+    let want = "app,env notin (dev,staging),tier=web";
+    let path = rollout_path("picky", "picky");
+    assert_eq!(get(&f, &path)["status"]["selector"], want);
+    assert_eq!(
+        get(&f, &format!("{path}/scale"))["status"]["selector"],
+        want
     );
 }
 
@@ -217,7 +234,7 @@ fn blue_green_promote_switches_the_active_service() {
     assert_ne!(ro["status"]["blueGreen"]["activeSelector"], new_hash);
     assert_eq!(ro["status"]["blueGreen"]["previewSelector"], new_hash);
     promote(&f, "observability", "producer");
-    advance(&f, 5.0);
+    f.advance(5.0);
     let ro = get(&f, &path);
     assert_eq!(
         ro["status"]["blueGreen"]["activeSelector"], new_hash,
@@ -230,6 +247,6 @@ fn blue_green_promote_switches_the_active_service() {
         svc["spec"]["selector"]["rollouts-pod-template-hash"],
         new_hash
     );
-    advance(&f, 40.0);
+    f.advance(40.0);
     assert_eq!(get(&f, &path)["status"]["phase"], "Healthy");
 }

@@ -271,6 +271,29 @@ fn logs_conflicts_discovery_and_scale() {
 }
 
 #[test]
+fn scale_prints_a_selector_with_expressions_as_the_api_server_does() {
+    let fx = Fixture::start();
+    fx.create("/api/v1/namespaces", json!({"metadata": {"name": NS}}));
+    fx.create(
+        &format!("/apis/apps/v1/namespaces/{NS}/deployments"),
+        json!({"metadata": {"name": "picky"},
+          "spec": {"replicas": 1,
+            "selector": {"matchLabels": {"tier": "web"}, "matchExpressions": [
+              {"key": "env", "operator": "In", "values": ["prod", "eu"]},
+              {"key": "app", "operator": "Exists"}]},
+            "template": {"metadata": {"labels": {"tier": "web", "env": "prod", "app": "shop"}},
+              "spec": {"containers": [{"name": "app", "image": "shop/web:1"}]}}}}),
+    );
+    fx.rt.block_on(async {
+        let deploys: Api<Deployment> = Api::namespaced(client(&fx).await, NS);
+        let scale = deploys.get_scale("picky").await.unwrap();
+        // As the API server prints it: requirements sorted by key, set values sorted.
+        let selector = scale.status.unwrap().selector;
+        assert_eq!(selector.as_deref(), Some("app,env in (eu,prod),tier=web"));
+    });
+}
+
+#[test]
 fn bad_input_gets_status_errors() {
     let fx = Fixture::start();
     fx.seed(NS);

@@ -1,93 +1,19 @@
 //! The real kubectl 1.32 against the simulator: reads, tables, describe, discovery, patches,
-//! scale, logs (also followed) and watches. Skips loudly when kubectl.1.32 is not installed.
+//! scale, logs (also followed) and watches. Skips loudly when kubectl.1.32 is not installed
+//! (fails under `CI=true`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::Fixture;
+use support::kubectl::Kubectl;
 
 const NS: &str = "qd-kubectl";
-
-fn kubectl_path() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/lib/google-cloud-sdk/bin/kubectl.1.32");
-    if fixed.exists() {
-        return Some(fixed);
-    }
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("kubectl.1.32"))
-            .find(|c| c.exists())
-    })
-}
-
-struct Kubectl {
-    bin: PathBuf,
-    home: tempfile::TempDir,
-    kubeconfig: PathBuf,
-}
-
-impl Kubectl {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(&self.bin);
-        cmd.env_clear()
-            .env("HOME", self.home.path())
-            .env("PATH", "/usr/bin:/bin")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .arg("--cache-dir")
-            .arg(self.home.path().join("cache"))
-            .arg("--request-timeout=20s")
-            .args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "kubectl {args:?} failed: {stderr}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs and expects failure; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "kubectl {args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    /// Starts a long-running kubectl whose stdout lines arrive on a channel.
-    fn spawn(&self, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        (child, rx)
-    }
-}
 
 /// Waits (up to 20 s) for a line containing `needle`; returns every line read until then.
 fn wait_for(rx: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
@@ -128,19 +54,11 @@ fn row<'a>(out: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// kubectl against a simulator seeded with this file's namespace.
 fn setup() -> Option<(Fixture, Kubectl)> {
-    let Some(bin) = kubectl_path() else {
-        eprintln!("SKIPPED: kubectl.1.32 not found");
-        return None;
-    };
-    let fx = Fixture::start();
+    let (fx, k) = support::kubectl::setup()?;
     fx.seed(NS);
-    let k = Kubectl {
-        bin,
-        home: tempfile::tempdir().unwrap(),
-        kubeconfig: fx.handle.kubeconfig.clone(),
-    };
-    Some((fx, k))
+    Some((fx, k.with_request_timeout("20s")))
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod kubectl;
+
 use quarterdeck_sim::logs::{LogKey, LogLine};
 use quarterdeck_sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
@@ -67,6 +69,13 @@ impl Fixture {
         let (code, body) = self.send("POST", path, "application/json", &obj.to_string());
         assert_eq!(code, 201, "POST {path}: {body}");
         body
+    }
+
+    /// Moves the frozen clock forward, running the controllers as it goes.
+    pub fn advance(&self, seconds: f64) {
+        let body = json!({"advance_seconds": seconds}).to_string();
+        let (code, resp) = self.send("POST", "/sim/clock", "application/json", &body);
+        assert_eq!(code, 200, "{resp}");
     }
 
     /// Appends a log line to a pod's container at simulated now.

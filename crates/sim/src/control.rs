@@ -20,7 +20,7 @@ use super::scenario::{Scenario, VersionSpec};
 use super::world::World;
 
 /// Routes of the control API.
-pub fn router() -> Router<Arc<Sim>> {
+pub(crate) fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/state", get(state))
         .route("/clock", post(clock))

@@ -2,23 +2,23 @@
 //! control API for tests and drills. It never imports the app: clients reach it only through
 //! the real wire protocols, so what works against it works against a real cluster.
 
-pub mod api;
-pub mod ci;
-pub mod control;
-pub mod controllers;
-pub mod github;
-pub mod gitlab;
-pub mod kubeconfig;
-pub mod loggen;
+mod api;
+mod ci;
+mod control;
+mod controllers;
+mod github;
+mod gitlab;
+mod kubeconfig;
+mod loggen;
 pub mod logs;
 pub mod resources;
-pub mod rng;
-pub mod scenario;
+mod rng;
+mod scenario;
 mod serve;
-pub mod status;
-pub mod store;
-pub mod tls;
-pub mod world;
+mod status;
+mod store;
+mod tls;
+mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,7 +73,7 @@ impl Default for SimConfig {
 pub struct Sim {
     world: Mutex<World>,
     /// The bearer token every request must carry.
-    pub token: String,
+    pub(crate) token: String,
     /// Bumped to end every open watch (the "drop all watches" fault).
     pub drop_watches: watch::Sender<u64>,
 }
@@ -88,12 +88,9 @@ impl Sim {
 
 /// A running simulator.
 pub struct SimHandle {
-    /// The address it listens on.
-    pub addr: SocketAddr,
+    addr: SocketAddr,
     /// The bearer token clients must send.
     pub token: String,
-    /// PEM of the per-run CA that signed the HTTPS certificate.
-    pub ca_pem: String,
     /// The kubeconfig written for it.
     pub kubeconfig: PathBuf,
     /// Shared state, for in-process callers (the demo, tests).
@@ -108,11 +105,6 @@ impl SimHandle {
     /// send the token over plain HTTP.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-
-    /// `https://127.0.0.1:PORT`: what the kubeconfig points at.
-    pub fn https_url(&self) -> String {
-        format!("https://{}", self.addr)
     }
 
     /// Stops serving and waits for the server to finish.
@@ -209,7 +201,6 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         },
     )?;
 
-    let ca_pem = tls.ca_pem.clone();
     let (drop_watches, _) = watch::channel(0);
     let sim = Arc::new(Sim {
         world: Mutex::new(world),
@@ -227,7 +218,6 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
     Ok(SimHandle {
         addr,
         token,
-        ca_pem,
         kubeconfig,
         sim,
         shutdown: Some(shutdown_tx),

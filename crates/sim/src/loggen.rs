@@ -79,7 +79,13 @@ fn message(style: Style, now_ms: i64, lvl: &str, app: &str, msg: &str) -> String
 }
 
 /// The lines a container prints while starting.
-pub fn startup(rng: &mut Rng, image: &str, b: &Behaviour, seed: u64, now_ms: i64) -> Vec<String> {
+pub(crate) fn startup(
+    rng: &mut Rng,
+    image: &str,
+    b: &Behaviour,
+    seed: u64,
+    now_ms: i64,
+) -> Vec<String> {
     let s = style(seed);
     let a = app(image);
     let port = 8080 + (seed % 3) as u16 * 10;
@@ -117,7 +123,7 @@ pub fn startup(rng: &mut Rng, image: &str, b: &Behaviour, seed: u64, now_ms: i64
 }
 
 /// The last lines of a crashing instance.
-pub fn crash(rng: &mut Rng, oom: bool, now_ms: i64) -> Vec<String> {
+pub(crate) fn crash(rng: &mut Rng, oom: bool, now_ms: i64) -> Vec<String> {
     let ts = fmt_time_nanos(now_ms);
     if oom {
         return vec![
@@ -179,7 +185,13 @@ fn hostile(rng: &mut Rng) -> String {
 }
 
 /// One burst of output: usually one request line, sometimes an error with a stack trace.
-pub fn lines(rng: &mut Rng, image: &str, b: &Behaviour, seed: u64, now_ms: i64) -> Vec<String> {
+pub(crate) fn lines(
+    rng: &mut Rng,
+    image: &str,
+    b: &Behaviour,
+    seed: u64,
+    now_ms: i64,
+) -> Vec<String> {
     let s = style(seed);
     let a = app(image);
     if b.hostile_logs && rng.chance(0.3) {

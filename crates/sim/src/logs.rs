@@ -31,11 +31,11 @@ pub struct LogLine {
 
 /// A new line, as followers receive it.
 #[derive(Debug)]
-pub struct Appended {
+pub(crate) struct Appended {
     /// Whose line.
-    pub key: LogKey,
+    pub(crate) key: LogKey,
     /// The line.
-    pub line: LogLine,
+    pub(crate) line: LogLine,
 }
 
 /// All container logs of the world.
@@ -69,13 +69,13 @@ impl PodLogs {
     }
 
     /// The container restarted: its log becomes the previous instance's and a new one begins.
-    pub fn restart(&mut self, key: &LogKey) {
+    pub(crate) fn restart(&mut self, key: &LogKey) {
         let old = self.current.remove(key).unwrap_or_default();
         self.previous.insert(key.clone(), old.into_iter().collect());
     }
 
     /// Forgets every log of a deleted pod.
-    pub fn remove_pod(&mut self, namespace: &str, pod: &str) {
+    pub(crate) fn remove_pod(&mut self, namespace: &str, pod: &str) {
         self.current
             .retain(|k, _| !(k.namespace == namespace && k.pod == pod));
         self.previous
@@ -83,7 +83,7 @@ impl PodLogs {
     }
 
     /// The current instance's lines, oldest first (empty when it wrote nothing yet).
-    pub fn lines(&self, key: &LogKey) -> Vec<LogLine> {
+    pub(crate) fn lines(&self, key: &LogKey) -> Vec<LogLine> {
         self.current
             .get(key)
             .map(|b| b.iter().cloned().collect())
@@ -91,12 +91,12 @@ impl PodLogs {
     }
 
     /// The previous instance's lines; `None` when the container never restarted.
-    pub fn previous(&self, key: &LogKey) -> Option<&[LogLine]> {
+    pub(crate) fn previous(&self, key: &LogKey) -> Option<&[LogLine]> {
         self.previous.get(key).map(Vec::as_slice)
     }
 
     /// A receiver for every line appended from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Appended>> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Appended>> {
         self.tx.subscribe()
     }
 }

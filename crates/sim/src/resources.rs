@@ -3,47 +3,47 @@
 
 /// A subresource of a kind (`status`, `scale`, `log`).
 #[derive(Debug)]
-pub struct Subresource {
+pub(crate) struct Subresource {
     /// Path segment after the object name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Kind the subresource speaks (`Scale` for scale).
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Group/version of that kind when it differs from the parent's (`autoscaling/v1`).
-    pub group_version: Option<(&'static str, &'static str)>,
+    pub(crate) group_version: Option<(&'static str, &'static str)>,
     /// Verbs allowed on it.
-    pub verbs: &'static [&'static str],
+    pub(crate) verbs: &'static [&'static str],
 }
 
 /// One served kind.
 #[derive(Debug)]
-pub struct Resource {
+pub(crate) struct Resource {
     /// API group; empty for the core group.
-    pub group: &'static str,
+    pub(crate) group: &'static str,
     /// API version.
-    pub version: &'static str,
+    pub(crate) version: &'static str,
     /// Kind name.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Plural resource name used in URLs.
-    pub plural: &'static str,
+    pub(crate) plural: &'static str,
     /// Singular resource name.
-    pub singular: &'static str,
+    pub(crate) singular: &'static str,
     /// Whether objects live in a namespace.
-    pub namespaced: bool,
+    pub(crate) namespaced: bool,
     /// kubectl short names.
-    pub short_names: &'static [&'static str],
+    pub(crate) short_names: &'static [&'static str],
     /// Categories (`all`).
-    pub categories: &'static [&'static str],
+    pub(crate) categories: &'static [&'static str],
     /// Verbs on the collection and objects.
-    pub verbs: &'static [&'static str],
+    pub(crate) verbs: &'static [&'static str],
     /// Served subresources.
-    pub subresources: &'static [Subresource],
+    pub(crate) subresources: &'static [Subresource],
     /// True for CRDs, which do not support strategic merge patch.
-    pub custom: bool,
+    pub(crate) custom: bool,
 }
 
 impl Resource {
     /// `group/version`, or just `version` for the core group.
-    pub fn api_version(&self) -> String {
+    pub(crate) fn api_version(&self) -> String {
         if self.group.is_empty() {
             self.version.to_string()
         } else {
@@ -52,23 +52,23 @@ impl Resource {
     }
 
     /// The kind of a list of these (`PodList`).
-    pub fn list_kind(&self) -> String {
+    pub(crate) fn list_kind(&self) -> String {
         format!("{}List", self.kind)
     }
 
     /// The subresource with this name, if served.
-    pub fn subresource(&self, name: &str) -> Option<&'static Subresource> {
+    pub(crate) fn subresource(&self, name: &str) -> Option<&'static Subresource> {
         self.subresources.iter().find(|s| s.name == name)
     }
 }
 
 /// Stable index of a resource in [`RESOURCES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ResId(pub usize);
+pub struct ResId(pub(crate) usize);
 
 impl ResId {
     /// The resource this id names.
-    pub fn def(self) -> &'static Resource {
+    pub(crate) fn def(self) -> &'static Resource {
         &RESOURCES[self.0]
     }
 }
@@ -99,7 +99,7 @@ const SCALE: Subresource = Subresource {
 };
 
 /// Every kind the simulator serves. Order is stable: [`ResId`] indexes it.
-pub static RESOURCES: &[Resource] = &[
+pub(crate) static RESOURCES: &[Resource] = &[
     Resource {
         group: "",
         version: "v1",
@@ -540,73 +540,73 @@ pub static RESOURCES: &[Resource] = &[
 pub mod ids {
     use super::ResId;
     /// namespaces
-    pub const NAMESPACES: ResId = ResId(0);
+    pub(crate) const NAMESPACES: ResId = ResId(0);
     /// nodes
-    pub const NODES: ResId = ResId(1);
+    pub(crate) const NODES: ResId = ResId(1);
     /// pods
     pub const PODS: ResId = ResId(2);
     /// events
-    pub const EVENTS: ResId = ResId(3);
+    pub(crate) const EVENTS: ResId = ResId(3);
     /// services
-    pub const SERVICES: ResId = ResId(4);
+    pub(crate) const SERVICES: ResId = ResId(4);
     /// deployments
-    pub const DEPLOYMENTS: ResId = ResId(5);
+    pub(crate) const DEPLOYMENTS: ResId = ResId(5);
     /// replicasets
-    pub const REPLICASETS: ResId = ResId(6);
+    pub(crate) const REPLICASETS: ResId = ResId(6);
     /// rollouts
-    pub const ROLLOUTS: ResId = ResId(7);
+    pub(crate) const ROLLOUTS: ResId = ResId(7);
     /// analysisruns
-    pub const ANALYSISRUNS: ResId = ResId(8);
+    pub(crate) const ANALYSISRUNS: ResId = ResId(8);
     /// selfsubjectaccessreviews
-    pub const SSAR: ResId = ResId(9);
+    pub(crate) const SSAR: ResId = ResId(9);
     /// configmaps
-    pub const CONFIGMAPS: ResId = ResId(10);
+    pub(crate) const CONFIGMAPS: ResId = ResId(10);
     /// secrets
-    pub const SECRETS: ResId = ResId(11);
+    pub(crate) const SECRETS: ResId = ResId(11);
     /// serviceaccounts
-    pub const SERVICEACCOUNTS: ResId = ResId(12);
+    pub(crate) const SERVICEACCOUNTS: ResId = ResId(12);
     /// endpoints (computed from Services and Pods when read)
-    pub const ENDPOINTS: ResId = ResId(13);
+    pub(crate) const ENDPOINTS: ResId = ResId(13);
     /// persistentvolumeclaims
-    pub const PVCS: ResId = ResId(14);
+    pub(crate) const PVCS: ResId = ResId(14);
     /// limitranges
-    pub const LIMITRANGES: ResId = ResId(15);
+    pub(crate) const LIMITRANGES: ResId = ResId(15);
     /// resourcequotas
-    pub const RESOURCEQUOTAS: ResId = ResId(16);
+    pub(crate) const RESOURCEQUOTAS: ResId = ResId(16);
     /// statefulsets
-    pub const STATEFULSETS: ResId = ResId(17);
+    pub(crate) const STATEFULSETS: ResId = ResId(17);
     /// daemonsets
-    pub const DAEMONSETS: ResId = ResId(18);
+    pub(crate) const DAEMONSETS: ResId = ResId(18);
     /// jobs
-    pub const JOBS: ResId = ResId(19);
+    pub(crate) const JOBS: ResId = ResId(19);
     /// cronjobs
-    pub const CRONJOBS: ResId = ResId(20);
+    pub(crate) const CRONJOBS: ResId = ResId(20);
     /// ingresses
-    pub const INGRESSES: ResId = ResId(21);
+    pub(crate) const INGRESSES: ResId = ResId(21);
     /// poddisruptionbudgets
-    pub const PDBS: ResId = ResId(22);
+    pub(crate) const PDBS: ResId = ResId(22);
     /// horizontalpodautoscalers
-    pub const HPAS: ResId = ResId(23);
+    pub(crate) const HPAS: ResId = ResId(23);
     /// events.k8s.io/v1 events (a view of the core events)
-    pub const EVENTS_V1: ResId = ResId(24);
+    pub(crate) const EVENTS_V1: ResId = ResId(24);
     /// customresourcedefinitions
-    pub const CRDS: ResId = ResId(25);
+    pub(crate) const CRDS: ResId = ResId(25);
     /// selfsubjectreviews
-    pub const SSR: ResId = ResId(26);
+    pub(crate) const SSR: ResId = ResId(26);
     /// selfsubjectrulesreviews
-    pub const SSRR: ResId = ResId(27);
+    pub(crate) const SSRR: ResId = ResId(27);
     /// persistentvolumes
-    pub const PVS: ResId = ResId(28);
+    pub(crate) const PVS: ResId = ResId(28);
     /// storageclasses
-    pub const STORAGECLASSES: ResId = ResId(29);
+    pub(crate) const STORAGECLASSES: ResId = ResId(29);
     /// networkpolicies
-    pub const NETWORKPOLICIES: ResId = ResId(30);
+    pub(crate) const NETWORKPOLICIES: ResId = ResId(30);
     /// ingressclasses
-    pub const INGRESSCLASSES: ResId = ResId(31);
+    pub(crate) const INGRESSCLASSES: ResId = ResId(31);
 }
 
 /// Finds a resource by group, version and plural.
-pub fn find(group: &str, version: &str, plural: &str) -> Option<ResId> {
+pub(crate) fn find(group: &str, version: &str, plural: &str) -> Option<ResId> {
     RESOURCES
         .iter()
         .position(|r| r.group == group && r.version == version && r.plural == plural)
@@ -614,7 +614,7 @@ pub fn find(group: &str, version: &str, plural: &str) -> Option<ResId> {
 }
 
 /// The distinct API groups served besides the core group, in registry order.
-pub fn groups() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn groups() -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&'static str, &'static str)> = Vec::new();
     for r in RESOURCES.iter().filter(|r| !r.group.is_empty()) {
         if !out.iter().any(|(g, _)| *g == r.group) {

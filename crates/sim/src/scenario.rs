@@ -33,44 +33,44 @@ const BUILT_IN: &[(&str, &str)] = &[
 #[error("{path}: {message}")]
 pub struct ScenarioError {
     /// The file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// How one image behaves once running (all fields optional; defaults behave well).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct VersionSpec {
+pub(crate) struct VersionSpec {
     /// The image reference.
-    pub image: String,
+    pub(crate) image: String,
     /// Shorthand for a broken version: crash loop with a high error rate.
     #[serde(default)]
-    pub bad: bool,
+    pub(crate) bad: bool,
     /// Crash shortly after start (CrashLoopBackOff).
     #[serde(default)]
-    pub crash_loop: bool,
+    pub(crate) crash_loop: bool,
     /// Never pass readiness.
     #[serde(default)]
-    pub fail_readiness: bool,
+    pub(crate) fail_readiness: bool,
     /// The image cannot be pulled.
     #[serde(default)]
-    pub image_pull_error: bool,
+    pub(crate) image_pull_error: bool,
     /// Killed for memory instead of crashing.
     #[serde(default)]
-    pub oom: bool,
+    pub(crate) oom: bool,
     /// Share of 5xx answers.
-    pub error_rate: Option<f64>,
+    pub(crate) error_rate: Option<f64>,
     /// Typical latency in milliseconds.
-    pub latency_ms: Option<f64>,
+    pub(crate) latency_ms: Option<f64>,
     /// Writes hostile terminal escape sequences.
     #[serde(default)]
-    pub hostile_logs: bool,
+    pub(crate) hostile_logs: bool,
 }
 
 impl VersionSpec {
     /// The behaviour this spec describes.
-    pub fn behaviour(&self) -> Behaviour {
+    pub(crate) fn behaviour(&self) -> Behaviour {
         let base = Behaviour::default();
         Behaviour {
             crash_loop: self.crash_loop || self.bad,
@@ -91,7 +91,7 @@ impl VersionSpec {
 /// The kind of a workload.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// apps/v1 Deployment.
     Deployment,
     /// argoproj.io/v1alpha1 Rollout.
@@ -101,7 +101,7 @@ pub enum Kind {
 /// How a workload rolls.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "kebab-case")]
-pub enum Strategy {
+pub(crate) enum Strategy {
     /// Deployment RollingUpdate.
     #[default]
     Rolling,
@@ -116,85 +116,85 @@ pub enum Strategy {
 /// A timed pause of a canary step.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct PauseSpec {
+pub(crate) struct PauseSpec {
     /// `30s`, `5m`; absent waits for a promote.
-    pub duration: Option<String>,
+    pub(crate) duration: Option<String>,
 }
 
 /// An analysis step.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct AnalysisSpec {
+pub(crate) struct AnalysisSpec {
     /// The AnalysisTemplate name.
-    pub template: String,
+    pub(crate) template: String,
 }
 
 /// One canary step, spelled like Argo's.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct StepSpec {
+pub(crate) struct StepSpec {
     /// Canary weight in percent.
-    pub set_weight: Option<i64>,
+    pub(crate) set_weight: Option<i64>,
     /// A pause.
-    pub pause: Option<PauseSpec>,
+    pub(crate) pause: Option<PauseSpec>,
     /// An analysis.
-    pub analysis: Option<AnalysisSpec>,
+    pub(crate) analysis: Option<AnalysisSpec>,
 }
 
 /// One Deployment or Rollout.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct WorkloadSpec {
+pub(crate) struct WorkloadSpec {
     /// Deployment or Rollout.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Namespace (created when missing).
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Container name; defaults to the workload name.
-    pub container: Option<String>,
+    pub(crate) container: Option<String>,
     /// Desired replicas.
     #[serde(default = "default_replicas")]
-    pub replicas: i64,
+    pub(crate) replicas: i64,
     /// The image of the latest completed revision.
-    pub image: String,
+    pub(crate) image: String,
     /// Earlier images, oldest first, rolled out before it.
     #[serde(default)]
-    pub history: Vec<String>,
+    pub(crate) history: Vec<String>,
     /// An image whose rollout started `rollout_lead_seconds` before the simulator starts.
-    pub rollout_to: Option<String>,
+    pub(crate) rollout_to: Option<String>,
     /// How long before start that rollout began.
     #[serde(default)]
-    pub rollout_lead_seconds: u64,
+    pub(crate) rollout_lead_seconds: u64,
     /// Container port.
     #[serde(default = "default_port")]
-    pub port: i64,
+    pub(crate) port: i64,
     /// Rolling, recreate, canary or blue-green.
     #[serde(default)]
-    pub strategy: Strategy,
+    pub(crate) strategy: Strategy,
     /// maxSurge (`25%` or a count).
-    pub max_surge: Option<String>,
+    pub(crate) max_surge: Option<String>,
     /// maxUnavailable (`25%` or a count).
-    pub max_unavailable: Option<String>,
+    pub(crate) max_unavailable: Option<String>,
     /// minReadySeconds.
-    pub min_ready_seconds: Option<i64>,
+    pub(crate) min_ready_seconds: Option<i64>,
     /// progressDeadlineSeconds.
-    pub progress_deadline_seconds: Option<i64>,
+    pub(crate) progress_deadline_seconds: Option<i64>,
     /// revisionHistoryLimit.
-    pub revision_history_limit: Option<i64>,
+    pub(crate) revision_history_limit: Option<i64>,
     /// Canary steps.
     #[serde(default)]
-    pub steps: Vec<StepSpec>,
+    pub(crate) steps: Vec<StepSpec>,
     /// Blue-green active Service (default `<name>`).
-    pub active_service: Option<String>,
+    pub(crate) active_service: Option<String>,
     /// Blue-green preview Service (default `<name>-preview`).
-    pub preview_service: Option<String>,
+    pub(crate) preview_service: Option<String>,
     /// Blue-green auto promotion.
     #[serde(default = "default_true")]
-    pub auto_promotion: bool,
+    pub(crate) auto_promotion: bool,
     /// Annotations of the workload (e.g. `quarterdeck.dev/github`, its CI link).
     #[serde(default)]
-    pub annotations: std::collections::BTreeMap<String, String>,
+    pub(crate) annotations: std::collections::BTreeMap<String, String>,
 }
 
 fn default_replicas() -> i64 {
@@ -213,58 +213,58 @@ fn default_settle() -> u64 {
 /// Set the image of a workload.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct SetImageSpec {
+pub(crate) struct SetImageSpec {
     /// Namespace.
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Workload name.
-    pub name: String,
+    pub(crate) name: String,
     /// New image.
-    pub image: String,
+    pub(crate) image: String,
 }
 
 /// Something that happens at a simulated second after start.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct ActionSpec {
+pub(crate) struct ActionSpec {
     /// Seconds after start.
-    pub at_seconds: f64,
+    pub(crate) at_seconds: f64,
     /// Start a rollout.
-    pub set_image: Option<SetImageSpec>,
+    pub(crate) set_image: Option<SetImageSpec>,
     /// Change a version's behaviour.
-    pub version: Option<VersionSpec>,
+    pub(crate) version: Option<VersionSpec>,
 }
 
 /// A parsed scenario.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Scenario {
+pub(crate) struct Scenario {
     /// Short name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it shows.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Node names.
-    pub nodes: Vec<String>,
+    pub(crate) nodes: Vec<String>,
     /// Extra namespaces besides the workloads' ones.
     #[serde(default)]
-    pub namespaces: Vec<String>,
+    pub(crate) namespaces: Vec<String>,
     /// Simulated seconds each historical revision gets to roll out before time skips ahead.
     #[serde(default = "default_settle")]
-    pub settle_seconds: u64,
+    pub(crate) settle_seconds: u64,
     /// Behaviours per image.
     #[serde(default, rename = "version")]
-    pub versions: Vec<VersionSpec>,
+    pub(crate) versions: Vec<VersionSpec>,
     /// Workloads.
     #[serde(default, rename = "workload")]
-    pub workloads: Vec<WorkloadSpec>,
+    pub(crate) workloads: Vec<WorkloadSpec>,
     /// Timed actions.
     #[serde(default, rename = "action")]
-    pub actions: Vec<ActionSpec>,
+    pub(crate) actions: Vec<ActionSpec>,
 }
 
 impl Scenario {
     /// Reads a scenario file.
-    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -273,7 +273,7 @@ impl Scenario {
     }
 
     /// Parses scenario text; `path` only names it in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Self, ScenarioError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Self, ScenarioError> {
         let err = |message: String| ScenarioError {
             path: path.to_path_buf(),
             message,
@@ -284,12 +284,12 @@ impl Scenario {
     }
 
     /// The compiled-in default world.
-    pub fn default_world() -> Result<Self, ScenarioError> {
+    pub(crate) fn default_world() -> Result<Self, ScenarioError> {
         Self::named("default")
     }
 
     /// A built-in scenario by name (`default`, `hostile-logs`, `scale`).
-    pub fn named(name: &str) -> Result<Self, ScenarioError> {
+    pub(crate) fn named(name: &str) -> Result<Self, ScenarioError> {
         let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
         match BUILT_IN.iter().find(|(n, _)| *n == name) {
             Some((_, text)) => Self::parse(text, &path),
@@ -375,7 +375,7 @@ impl Scenario {
 
     /// Populates a world whose clock stands at the scenario's "now": the history is rolled out
     /// before it, so the world arrives at now with revisions to roll back to.
-    pub fn build(&self, world: &mut World) {
+    pub(crate) fn build(&self, world: &mut World) {
         build::build(self, world);
     }
 }

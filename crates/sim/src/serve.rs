@@ -17,7 +17,7 @@ const TLS_HANDSHAKE: u8 = 0x16;
 
 /// Serves `app` on `listener` until `shutdown` fires, then drops every open connection
 /// (watches and log follows included).
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     acceptor: TlsAcceptor,

@@ -8,20 +8,20 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status code.
-    pub code: u16,
+    pub(crate) code: u16,
     /// Machine-readable reason (`NotFound`, `Conflict`, …).
-    pub reason: &'static str,
+    pub(crate) reason: &'static str,
     /// Human-readable message.
-    pub message: String,
+    pub(crate) message: String,
     /// `details` (name, group, kind), when the error is about one object.
-    pub details: Option<Value>,
+    pub(crate) details: Option<Value>,
     /// Seconds to send as `Retry-After` (429 and some 5xx).
-    pub retry_after: Option<u64>,
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl ApiError {
     /// An error with this code, reason and message.
-    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             reason,
@@ -31,8 +31,14 @@ impl ApiError {
         }
     }
 
-    /// 404 for a named object, with the message format the real server uses.
-    pub fn not_found(group: &str, plural: &str, name: &str) -> Self {
+    /// An error about one object: `details` names it, and the message is written around its
+    /// qualified resource (`pods`, `rollouts.argoproj.io`) as the real server does.
+    fn about_object(
+        code: u16,
+        reason: &'static str,
+        (group, plural, name): (&str, &str, &str),
+        message: impl FnOnce(&str) -> String,
+    ) -> Self {
         let qualified = if group.is_empty() {
             plural.to_string()
         } else {
@@ -40,12 +46,19 @@ impl ApiError {
         };
         Self {
             details: Some(json!({"name": name, "group": group, "kind": plural})),
-            ..Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found"))
+            ..Self::new(code, reason, message(&qualified))
         }
     }
 
+    /// 404 for a named object, with the message format the real server uses.
+    pub(crate) fn not_found(group: &str, plural: &str, name: &str) -> Self {
+        Self::about_object(404, "NotFound", (group, plural, name), |q| {
+            format!("{q} \"{name}\" not found")
+        })
+    }
+
     /// 404 for a path that names no resource.
-    pub fn no_route() -> Self {
+    pub(crate) fn no_route() -> Self {
         Self::new(
             404,
             "NotFound",
@@ -54,58 +67,38 @@ impl ApiError {
     }
 
     /// 400 Bad Request.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }
 
     /// 409 AlreadyExists for a create of an existing name.
-    pub fn already_exists(group: &str, plural: &str, name: &str) -> Self {
-        let qualified = if group.is_empty() {
-            plural.to_string()
-        } else {
-            format!("{plural}.{group}")
-        };
-        Self {
-            details: Some(json!({"name": name, "group": group, "kind": plural})),
-            ..Self::new(
-                409,
-                "AlreadyExists",
-                format!("{qualified} \"{name}\" already exists"),
-            )
-        }
+    pub(crate) fn already_exists(group: &str, plural: &str, name: &str) -> Self {
+        Self::about_object(409, "AlreadyExists", (group, plural, name), |q| {
+            format!("{q} \"{name}\" already exists")
+        })
     }
 
     /// 409 Conflict for a stale resourceVersion precondition.
-    pub fn conflict(group: &str, plural: &str, name: &str) -> Self {
-        let qualified = if group.is_empty() {
-            plural.to_string()
-        } else {
-            format!("{plural}.{group}")
-        };
-        Self {
-            details: Some(json!({"name": name, "group": group, "kind": plural})),
-            ..Self::new(
-                409,
-                "Conflict",
-                format!(
-                    "Operation cannot be fulfilled on {qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
-                ),
+    pub(crate) fn conflict(group: &str, plural: &str, name: &str) -> Self {
+        Self::about_object(409, "Conflict", (group, plural, name), |q| {
+            format!(
+                "Operation cannot be fulfilled on {q} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
             )
-        }
+        })
     }
 
     /// 410 Gone for an expired resourceVersion or continue token.
-    pub fn expired(message: impl Into<String>) -> Self {
+    pub(crate) fn expired(message: impl Into<String>) -> Self {
         Self::new(410, "Expired", message)
     }
 
     /// 422 Invalid.
-    pub fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, "Invalid", message)
     }
 
     /// 405 MethodNotAllowed.
-    pub fn method_not_allowed() -> Self {
+    pub(crate) fn method_not_allowed() -> Self {
         Self::new(
             405,
             "MethodNotAllowed",
@@ -114,12 +107,12 @@ impl ApiError {
     }
 
     /// 401 Unauthorized.
-    pub fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
 
     /// The `Status` object for this error.
-    pub fn to_status(&self) -> Value {
+    pub(crate) fn to_status(&self) -> Value {
         let mut status = json!({
             "kind": "Status",
             "apiVersion": "v1",

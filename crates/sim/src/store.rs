@@ -16,7 +16,7 @@ const HISTORY: usize = 50_000;
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// Created.
     Added,
     /// Updated.
@@ -27,7 +27,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// The watch event type for this change.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Added => "ADDED",
             ChangeKind::Modified => "MODIFIED",
@@ -38,22 +38,22 @@ impl ChangeKind {
 
 /// One change, as a watch delivers it.
 #[derive(Debug)]
-pub struct Change {
+pub(crate) struct Change {
     /// The resourceVersion the change produced.
-    pub rv: u64,
+    pub(crate) rv: u64,
     /// Which kind changed.
-    pub res: ResId,
+    pub(crate) res: ResId,
     /// Added, modified or deleted.
-    pub kind: ChangeKind,
+    pub(crate) kind: ChangeKind,
     /// The object after the change (before it, for deletes, with the delete's RV).
-    pub object: Arc<Value>,
+    pub(crate) object: Arc<Value>,
 }
 
 /// A watch resumed from a resourceVersion older than the kept window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expired {
+pub(crate) struct Expired {
     /// The oldest resourceVersion still resumable.
-    pub oldest: u64,
+    pub(crate) oldest: u64,
 }
 
 type Objects = BTreeMap<(String, String), Value>;
@@ -72,7 +72,7 @@ pub struct Store {
 
 impl Store {
     /// An empty store whose uids derive from `seed` (same seed ⇒ same uids).
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         let (tx, _) = broadcast::channel(65_536);
         Self {
             rv: 1000,
@@ -87,23 +87,23 @@ impl Store {
 
     /// Makes an empty store continue numbering after `rv` (a new world replacing an old one,
     /// so resumed watches see 410 instead of the new world's changes under old numbers).
-    pub fn start_after(&mut self, rv: u64) {
+    pub(crate) fn start_after(&mut self, rv: u64) {
         self.rv = self.rv.max(rv);
         self.oldest_rv = self.oldest_rv.max(rv);
     }
 
     /// The latest resourceVersion.
-    pub fn current_rv(&self) -> u64 {
+    pub(crate) fn current_rv(&self) -> u64 {
         self.rv
     }
 
     /// A receiver for every change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.tx.subscribe()
     }
 
     /// Changes strictly after `rv`, or [`Expired`] when `rv` is older than the kept window.
-    pub fn changes_since(&self, rv: u64) -> Result<Vec<Arc<Change>>, Expired> {
+    pub(crate) fn changes_since(&self, rv: u64) -> Result<Vec<Arc<Change>>, Expired> {
         if rv < self.oldest_rv {
             return Err(Expired {
                 oldest: self.oldest_rv,
@@ -114,7 +114,7 @@ impl Store {
     }
 
     /// Whether resuming from `rv` is no longer possible (it is older than the kept window).
-    pub fn is_expired(&self, rv: u64) -> bool {
+    pub(crate) fn is_expired(&self, rv: u64) -> bool {
         rv < self.oldest_rv
     }
 
@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// One object.
-    pub fn get(&self, res: ResId, namespace: &str, name: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, res: ResId, namespace: &str, name: &str) -> Option<&Value> {
         self.objects
             .get(&res)
             .and_then(|m| m.get(&(namespace.to_string(), name.to_string())))
@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// Names of all objects of a kind in a namespace (a snapshot, so callers may mutate after).
-    pub fn names(&self, res: ResId, namespace: Option<&str>) -> Vec<(String, String)> {
+    pub(crate) fn names(&self, res: ResId, namespace: Option<&str>) -> Vec<(String, String)> {
         self.objects
             .get(&res)
             .map(|m| {
@@ -210,7 +210,7 @@ impl Store {
     /// Replaces an object. Bumps the resourceVersion, and `generation` when the spec changed.
     /// Writes nothing (and returns the stored object) when the object did not change, so
     /// controllers can reconcile freely without waking every watch.
-    pub fn update(&mut self, res: ResId, mut obj: Value) -> Result<Value, ApiError> {
+    pub(crate) fn update(&mut self, res: ResId, mut obj: Value) -> Result<Value, ApiError> {
         let def = res.def();
         let (ns, name) = key_of(&obj);
         let Some(old) = self.get(res, &ns, &name) else {
@@ -247,7 +247,7 @@ impl Store {
 
     /// Applies `f` to a stored object and writes it back if it changed. Returns the result, or
     /// `None` when there is no such object.
-    pub fn modify(
+    pub(crate) fn modify(
         &mut self,
         res: ResId,
         namespace: &str,
@@ -294,7 +294,7 @@ impl Store {
 }
 
 /// (namespace, name) of an object; empty strings when absent.
-pub fn key_of(obj: &Value) -> (String, String) {
+pub(crate) fn key_of(obj: &Value) -> (String, String) {
     let meta = &obj["metadata"];
     (
         meta["namespace"].as_str().unwrap_or_default().to_string(),

@@ -10,15 +10,15 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::{self, ServerConfig};
 
 /// The per-run certificate authority and the acceptor for the server certificate it signed.
-pub struct Tls {
+pub(crate) struct Tls {
     /// PEM of the CA certificate clients must trust.
-    pub ca_pem: String,
+    pub(crate) ca_pem: String,
     /// Accepts TLS connections with the server certificate.
-    pub acceptor: TlsAcceptor,
+    pub(crate) acceptor: TlsAcceptor,
 }
 
 /// Makes a fresh CA and a server certificate for 127.0.0.1 and localhost.
-pub fn generate() -> Result<Tls, String> {
+pub(crate) fn generate() -> Result<Tls, String> {
     let ca_key = KeyPair::generate().map_err(|e| e.to_string())?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
     ca_params

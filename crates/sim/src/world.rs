@@ -12,25 +12,25 @@ use super::store::Store;
 
 /// Simulated time advances in steps of this many milliseconds; controllers run once per step,
 /// so the same seed and the same total advance give the same states however time was driven.
-pub const STEP_MS: i64 = 100;
+pub(crate) const STEP_MS: i64 = 100;
 
 /// How a released version behaves once its pods run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Behaviour {
+pub(crate) struct Behaviour {
     /// Pods crash shortly after start and go into CrashLoopBackOff.
-    pub crash_loop: bool,
+    pub(crate) crash_loop: bool,
     /// Containers run but never pass readiness.
-    pub fail_readiness: bool,
+    pub(crate) fail_readiness: bool,
     /// The image cannot be pulled (ImagePullBackOff).
-    pub image_pull_error: bool,
+    pub(crate) image_pull_error: bool,
     /// The container is killed for memory (OOMKilled) instead of crashing normally.
-    pub oom: bool,
+    pub(crate) oom: bool,
     /// Share of requests answered with a 5xx, 0..1.
-    pub error_rate: f64,
+    pub(crate) error_rate: f64,
     /// Typical latency in milliseconds (the p50 the logs and metrics report).
-    pub latency_ms: f64,
+    pub(crate) latency_ms: f64,
     /// Logs include terminal escape sequences that try to drive the viewer's terminal.
-    pub hostile_logs: bool,
+    pub(crate) hostile_logs: bool,
 }
 
 impl Default for Behaviour {
@@ -53,15 +53,15 @@ pub struct Clock {
     /// Simulated now, in Unix milliseconds.
     pub now_ms: i64,
     /// When frozen, only explicit advances move time.
-    pub frozen: bool,
+    pub(crate) frozen: bool,
     /// Simulated seconds per real second while not frozen.
-    pub speed: f64,
+    pub(crate) speed: f64,
     carry_ms: f64,
 }
 
 impl Clock {
     /// A clock at `now_ms`, running at `speed`.
-    pub fn new(now_ms: i64, speed: f64) -> Self {
+    pub(crate) fn new(now_ms: i64, speed: f64) -> Self {
         Self {
             now_ms,
             frozen: false,
@@ -74,29 +74,24 @@ impl Clock {
     pub fn rfc3339(&self) -> String {
         fmt_time(self.now_ms)
     }
-
-    /// Simulated now as RFC 3339 with nanoseconds (what log timestamps carry).
-    pub fn rfc3339_nanos(&self) -> String {
-        fmt_time_nanos(self.now_ms)
-    }
 }
 
 /// Unix milliseconds as RFC 3339, seconds precision, `Z`.
-pub fn fmt_time(ms: i64) -> String {
+pub(crate) fn fmt_time(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Unix milliseconds as RFC 3339 with nanoseconds, `Z`.
-pub fn fmt_time_nanos(ms: i64) -> String {
+pub(crate) fn fmt_time_nanos(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
 /// Parses an RFC 3339 time to Unix milliseconds.
-pub fn parse_time(s: &str) -> Option<i64> {
+pub(crate) fn parse_time(s: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.timestamp_millis())
@@ -108,9 +103,9 @@ pub struct Faults {
     /// Answer the next `n` Kubernetes requests with this status code.
     pub fail_next: Option<(u16, u32)>,
     /// Delay added to every Kubernetes request, in milliseconds.
-    pub latency_ms: u64,
+    pub(crate) latency_ms: u64,
     /// Pods (namespace, name) whose log streams send nothing until released.
-    pub stalled_logs: BTreeSet<(String, String)>,
+    pub(crate) stalled_logs: BTreeSet<(String, String)>,
 }
 
 /// Everything that makes up the simulated world.
@@ -120,24 +115,24 @@ pub struct World {
     /// Simulated time.
     pub clock: Clock,
     /// Seeded randomness; the only source of chance in the world.
-    pub rng: Rng,
+    pub(crate) rng: Rng,
     /// The seed the world was built from.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Container logs.
     pub logs: PodLogs,
     /// Injected failures.
     pub faults: Faults,
     /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
-    pub behaviours: BTreeMap<String, Behaviour>,
+    pub(crate) behaviours: BTreeMap<String, Behaviour>,
     /// Controller state kept beside the store.
-    pub ctl: super::controllers::State,
+    pub(crate) ctl: super::controllers::State,
     /// CI projects, runs and jobs (GitHub Actions and GitLab CI).
     pub ci: super::ci::CiWorld,
 }
 
 impl World {
     /// An empty world at `now_ms`.
-    pub fn new(seed: u64, now_ms: i64, speed: f64) -> Self {
+    pub(crate) fn new(seed: u64, now_ms: i64, speed: f64) -> Self {
         Self {
             store: Store::new(seed),
             clock: Clock::new(now_ms, speed),
@@ -152,12 +147,12 @@ impl World {
     }
 
     /// The behaviour of an image.
-    pub fn behaviour(&self, image: &str) -> Behaviour {
+    pub(crate) fn behaviour(&self, image: &str) -> Behaviour {
         self.behaviours.get(image).cloned().unwrap_or_default()
     }
 
     /// Moves simulated time forward by `ms`, running the controllers once per [`STEP_MS`].
-    pub fn advance(&mut self, ms: f64) {
+    pub(crate) fn advance(&mut self, ms: f64) {
         self.clock.carry_ms += ms.max(0.0);
         while self.clock.carry_ms >= STEP_MS as f64 {
             self.clock.carry_ms -= STEP_MS as f64;

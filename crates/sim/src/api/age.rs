@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::super::world::parse_time;
 
 /// A duration in kubectl's short form: `45s`, `3m20s`, `15m`, `5h10m`, `2d3h`, `400d`, `3y20d`.
-pub fn human(ms: i64) -> String {
+pub(crate) fn human(ms: i64) -> String {
     let seconds = ms.div_euclid(1000);
     if seconds < -1 {
         return "<invalid>".into();
@@ -63,7 +63,7 @@ pub fn human(ms: i64) -> String {
 }
 
 /// Time since an RFC 3339 timestamp (`<unknown>` when absent), like `translateTimestampSince`.
-pub fn since(ts: &Value, now_ms: i64) -> String {
+pub(crate) fn since(ts: &Value, now_ms: i64) -> String {
     match ts.as_str().and_then(parse_time) {
         Some(t) => human(now_ms - t),
         None => "<unknown>".into(),

@@ -375,7 +375,7 @@ fn analysis_run_schema() -> Value {
 }
 
 /// The structural schema of a custom kind, if it is one the simulator serves.
-pub fn schema(kind: &str) -> Option<Value> {
+pub(crate) fn schema(kind: &str) -> Option<Value> {
     match kind {
         "Rollout" => Some(rollout_schema()),
         "AnalysisRun" => Some(analysis_run_schema()),
@@ -384,7 +384,7 @@ pub fn schema(kind: &str) -> Option<Value> {
 }
 
 /// The `additionalPrinterColumns` of a custom kind.
-pub fn printer_columns(kind: &str) -> Value {
+pub(crate) fn printer_columns(kind: &str) -> Value {
     let age = json!({"description": "Time since resource was created", "jsonPath": ".metadata.creationTimestamp", "name": "Age", "type": "date"});
     match kind {
         "Rollout" => json!([
@@ -414,7 +414,7 @@ fn subresources(r: &Resource) -> Value {
 }
 
 /// The CRD objects of every custom kind in the registry, created at `created` (RFC 3339).
-pub fn objects(created: &str) -> Vec<Value> {
+pub(crate) fn objects(created: &str) -> Vec<Value> {
     RESOURCES
         .iter()
         .filter(|r| r.custom)

@@ -9,10 +9,10 @@ use super::super::resources::{self, RESOURCES, Resource};
 use super::negotiate::{AGGREGATED_DISCOVERY, Shape};
 
 /// The Kubernetes version the simulator reports (kubectl's dispatcher picks its binary by it).
-pub const MINOR: &str = "32";
+pub(crate) const MINOR: &str = "32";
 
 /// `GET /version`.
-pub fn version() -> Value {
+pub(crate) fn version() -> Value {
     json!({
         "major": "1",
         "minor": MINOR,
@@ -27,7 +27,7 @@ pub fn version() -> Value {
 }
 
 /// `GET /api`: aggregated when asked, otherwise `APIVersions`.
-pub fn core_root(shape: Shape, host: &str) -> Response {
+pub(crate) fn core_root(shape: Shape, host: &str) -> Response {
     if shape == Shape::AggregatedDiscovery {
         return aggregated(vec![group_discovery("")]);
     }
@@ -39,7 +39,7 @@ pub fn core_root(shape: Shape, host: &str) -> Response {
 }
 
 /// `GET /apis`: aggregated when asked, otherwise `APIGroupList`.
-pub fn groups_root(shape: Shape) -> Response {
+pub(crate) fn groups_root(shape: Shape) -> Response {
     let groups = resources::groups();
     if shape == Shape::AggregatedDiscovery {
         return aggregated(groups.iter().map(|(g, _)| group_discovery(g)).collect());
@@ -52,7 +52,7 @@ pub fn groups_root(shape: Shape) -> Response {
 }
 
 /// `GET /apis/{group}`.
-pub fn group(name: &str) -> Response {
+pub(crate) fn group(name: &str) -> Response {
     let version = resources::groups()
         .into_iter()
         .find(|(g, _)| *g == name)
@@ -65,7 +65,7 @@ pub fn group(name: &str) -> Response {
 }
 
 /// `GET /api/v1` or `/apis/{group}/{version}`: the legacy `APIResourceList`.
-pub fn resource_list(group: &str, version: &str) -> Response {
+pub(crate) fn resource_list(group: &str, version: &str) -> Response {
     let mut out = Vec::new();
     for r in RESOURCES
         .iter()

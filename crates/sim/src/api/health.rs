@@ -28,7 +28,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// The checks an endpoint (`healthz`, `livez`, `readyz`) reports.
-pub fn checks(endpoint: &str) -> Vec<&'static str> {
+pub(crate) fn checks(endpoint: &str) -> Vec<&'static str> {
     let mut out = COMMON.to_vec();
     if endpoint == "readyz" {
         // Readiness also waits for etcd to answer reads and for the informers to sync, and
@@ -41,7 +41,7 @@ pub fn checks(endpoint: &str) -> Vec<&'static str> {
 }
 
 /// Answers one health endpoint or one of its checks.
-pub fn serve(endpoint: &str, check: Option<&str>, query: &Query) -> Response {
+pub(crate) fn serve(endpoint: &str, check: Option<&str>, query: &Query) -> Response {
     let body = match check {
         Some(_) => "ok".to_string(),
         None if query.get("verbose").is_some() => verbose(endpoint, query),

@@ -4,10 +4,10 @@ use serde_json::Value;
 
 /// Why a patch could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatchError(pub String);
+pub(crate) struct PatchError(pub String);
 
 /// Applies a JSON Patch document (an array of operations) to `doc`.
-pub fn apply(doc: &Value, ops: &Value) -> Result<Value, PatchError> {
+pub(crate) fn apply(doc: &Value, ops: &Value) -> Result<Value, PatchError> {
     let ops = ops
         .as_array()
         .ok_or_else(|| PatchError("a JSON patch must be an array of operations".into()))?;

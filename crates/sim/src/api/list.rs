@@ -14,7 +14,7 @@ use super::views;
 use super::{Call, json as respond};
 
 /// `GET …/{plural}/{name}[/status]`.
-pub fn get(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn get(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let def = t.res.def();
     let name = t.name.as_deref().unwrap_or_default();
@@ -43,16 +43,16 @@ pub fn get(call: &Call) -> Result<Response, ApiError> {
 }
 
 /// The selectors of a list or watch request.
-pub struct Filter {
+pub(crate) struct Filter {
     /// Namespace to list in; `None` for all.
-    pub namespace: Option<String>,
+    pub(crate) namespace: Option<String>,
     labels: LabelSelector,
     fields: FieldSelector,
 }
 
 impl Filter {
     /// From the request's target and query; bad selectors are 400s.
-    pub fn from_call(call: &Call) -> Result<Self, ApiError> {
+    pub(crate) fn from_call(call: &Call) -> Result<Self, ApiError> {
         Ok(Self {
             namespace: call.target.namespace.clone(),
             labels: LabelSelector::parse(call.query.get("labelSelector").unwrap_or_default())?,
@@ -64,7 +64,7 @@ impl Filter {
     }
 
     /// Whether an object is in the namespace and matches both selectors.
-    pub fn matches(&self, obj: &Value) -> bool {
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
         let ns_ok = self
             .namespace
             .as_deref()
@@ -75,7 +75,7 @@ impl Filter {
 
 /// Where a paginated list continues: the snapshot's RV and the last key served.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Continue {
+pub(crate) struct Continue {
     rv: u64,
     namespace: String,
     name: String,
@@ -83,7 +83,7 @@ pub struct Continue {
 
 impl Continue {
     /// The opaque token (hex, so clients cannot be tempted to parse it).
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         format!("{}/{}/{}", self.rv, self.namespace, self.name)
             .bytes()
             .map(|b| format!("{b:02x}"))
@@ -91,7 +91,7 @@ impl Continue {
     }
 
     /// Reads a token back; garbage is a 400.
-    pub fn decode(token: &str) -> Result<Self, ApiError> {
+    pub(crate) fn decode(token: &str) -> Result<Self, ApiError> {
         let bad = || {
             ApiError::bad_request(
                 "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
@@ -119,7 +119,7 @@ impl Continue {
 }
 
 /// `GET …/{plural}` without `watch`.
-pub fn list(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn list(call: &Call) -> Result<Response, ApiError> {
     let filter = Filter::from_call(call)?;
     let res = call.target.res;
     let limit = call

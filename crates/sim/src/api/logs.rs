@@ -37,7 +37,7 @@ struct Options {
 }
 
 /// `GET …/pods/{name}/log`.
-pub fn serve(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let name = t.name.as_deref().unwrap_or_default();
     let q = &call.query;

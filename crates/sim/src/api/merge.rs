@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 /// RFC 7386: objects merge recursively, `null` removes, everything else replaces.
-pub fn merge_patch(target: &Value, patch: &Value) -> Value {
+pub(crate) fn merge_patch(target: &Value, patch: &Value) -> Value {
     let Some(p) = patch.as_object() else {
         return patch.clone();
     };
@@ -50,7 +50,7 @@ fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
 }
 
 /// A strategic merge patch of `patch` onto `target`.
-pub fn strategic(target: &Value, patch: &Value) -> Value {
+pub(crate) fn strategic(target: &Value, patch: &Value) -> Value {
     let Some(p) = patch.as_object() else {
         return patch.clone();
     };

@@ -17,7 +17,7 @@ mod pod_row;
 mod reviews;
 mod scale;
 pub(crate) mod seed;
-mod selectors;
+pub(crate) mod selectors;
 mod table;
 mod table_kinds;
 mod views;
@@ -44,7 +44,7 @@ use super::status::ApiError;
 const MAX_BODY: usize = 16 << 20;
 
 /// Answers every Kubernetes request (the router's fallback).
-pub async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+pub(crate) async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     match serve(sim, req).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
@@ -54,22 +54,22 @@ pub async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
 /// What a resource handler needs from the request.
 pub(crate) struct Call {
     /// The simulator.
-    pub sim: Arc<Sim>,
+    pub(crate) sim: Arc<Sim>,
     /// What the path names.
-    pub target: Target,
+    pub(crate) target: Target,
     /// Query parameters.
-    pub query: Query,
+    pub(crate) query: Query,
     /// The representation asked for.
-    pub shape: Shape,
+    pub(crate) shape: Shape,
     /// Method, headers, URI.
-    pub parts: Parts,
+    pub(crate) parts: Parts,
     /// The request body.
-    pub body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 impl Call {
     /// The request's Content-Type without parameters.
-    pub fn content_type(&self) -> &str {
+    pub(crate) fn content_type(&self) -> &str {
         self.parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -80,7 +80,7 @@ impl Call {
     }
 
     /// `dryRun=All`.
-    pub fn dry_run(&self) -> bool {
+    pub(crate) fn dry_run(&self) -> bool {
         self.query.get("dryRun") == Some("All")
     }
 }

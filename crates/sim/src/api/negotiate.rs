@@ -6,12 +6,12 @@ use axum::http::HeaderMap;
 use axum::http::header::ACCEPT;
 
 /// The Content-Type of aggregated discovery answers.
-pub const AGGREGATED_DISCOVERY: &str =
+pub(crate) const AGGREGATED_DISCOVERY: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 /// A representation the server can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// The objects themselves.
     Plain,
     /// `meta.k8s.io/v1` Table.
@@ -23,7 +23,7 @@ pub enum Shape {
 }
 
 /// Picks the first media range in `Accept` that can be served as JSON.
-pub fn shape(headers: &HeaderMap) -> Shape {
+pub(crate) fn shape(headers: &HeaderMap) -> Shape {
     let accept = headers
         .get_all(ACCEPT)
         .iter()

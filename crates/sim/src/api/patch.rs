@@ -11,7 +11,7 @@ use super::{Call, json as respond, jsonpatch, merge};
 
 /// A patch format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatchKind {
+pub(crate) enum PatchKind {
     /// `application/merge-patch+json`.
     Merge,
     /// `application/json-patch+json`.
@@ -28,7 +28,7 @@ const CRD_PATCH_TYPES: &str =
 
 impl PatchKind {
     /// The patch kind for a Content-Type; `custom` kinds do not take strategic merge.
-    pub fn from_content_type(ct: &str, custom: bool) -> Result<Self, ApiError> {
+    pub(crate) fn from_content_type(ct: &str, custom: bool) -> Result<Self, ApiError> {
         let kind = match ct {
             "application/merge-patch+json" => PatchKind::Merge,
             "application/json-patch+json" => PatchKind::Json,
@@ -53,7 +53,7 @@ impl PatchKind {
     }
 
     /// Parses a patch body: JSON, or for apply YAML too.
-    pub fn parse(self, body: &[u8]) -> Result<Value, ApiError> {
+    pub(crate) fn parse(self, body: &[u8]) -> Result<Value, ApiError> {
         let json: Result<Value, _> = serde_json::from_slice(body);
         match (self, json) {
             (_, Ok(v)) => Ok(v),
@@ -69,7 +69,7 @@ impl PatchKind {
     }
 
     /// Applies a parsed patch to a document.
-    pub fn apply(self, doc: &Value, patch: &Value) -> Result<Value, ApiError> {
+    pub(crate) fn apply(self, doc: &Value, patch: &Value) -> Result<Value, ApiError> {
         match self {
             PatchKind::Merge => Ok(merge::merge_patch(doc, patch)),
             PatchKind::Strategic => Ok(merge::strategic(doc, patch)),
@@ -90,7 +90,7 @@ impl PatchKind {
 }
 
 /// Checks the options every patch request shares and parses the body.
-pub fn read_patch(call: &Call, custom: bool) -> Result<(PatchKind, Value), ApiError> {
+pub(crate) fn read_patch(call: &Call, custom: bool) -> Result<(PatchKind, Value), ApiError> {
     let kind = PatchKind::from_content_type(call.content_type(), custom)?;
     if kind == PatchKind::Apply && call.query.non_empty("fieldManager").is_none() {
         return Err(ApiError::invalid(
@@ -102,7 +102,7 @@ pub fn read_patch(call: &Call, custom: bool) -> Result<(PatchKind, Value), ApiEr
 }
 
 /// `PATCH …/{plural}/{name}[/status]`.
-pub fn serve(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let def = t.res.def();
     let name = t.name.as_deref().unwrap_or_default();

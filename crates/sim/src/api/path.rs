@@ -6,7 +6,7 @@ use super::super::status::ApiError;
 
 /// What a Kubernetes URL addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// `/version`.
     Version,
     /// `/api`.
@@ -29,26 +29,26 @@ pub enum Route {
 
 /// A resource path: `…/[namespaces/{ns}/]{plural}[/{name}[/{subresource}]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     /// Which kind.
-    pub res: ResId,
+    pub(crate) res: ResId,
     /// The namespace in the path; `None` for cluster-scoped kinds and all-namespace lists.
-    pub namespace: Option<String>,
+    pub(crate) namespace: Option<String>,
     /// The object name, when one object is addressed.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The subresource (`status`, `scale`, `log`).
-    pub sub: Option<String>,
+    pub(crate) sub: Option<String>,
 }
 
 impl Target {
     /// The namespace as the store keys it (empty for cluster-scoped kinds).
-    pub fn ns(&self) -> &str {
+    pub(crate) fn ns(&self) -> &str {
         self.namespace.as_deref().unwrap_or_default()
     }
 }
 
 /// Parses a request path.
-pub fn parse(path: &str) -> Result<Route, ApiError> {
+pub(crate) fn parse(path: &str) -> Result<Route, ApiError> {
     let segs: Vec<&str> = path
         .trim_end_matches('/')
         .split('/')
@@ -152,11 +152,11 @@ fn prepend<'a>(first: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
 
 /// Query parameters, in order; repeated keys keep their first value.
 #[derive(Debug, Default, Clone)]
-pub struct Query(Vec<(String, String)>);
+pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
     /// Parses a raw query string. Empty pairs (kube-rs starts with `?&`) are skipped.
-    pub fn parse(raw: Option<&str>) -> Self {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
         let pairs = raw
             .unwrap_or_default()
             .split('&')
@@ -170,7 +170,7 @@ impl Query {
     }
 
     /// The value of a parameter.
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == key)
@@ -178,17 +178,17 @@ impl Query {
     }
 
     /// A boolean parameter: `true` or `1` (kubectl and kube-rs send both).
-    pub fn flag(&self, key: &str) -> bool {
+    pub(crate) fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Some("true" | "1"))
     }
 
     /// A non-empty parameter.
-    pub fn non_empty(&self, key: &str) -> Option<&str> {
+    pub(crate) fn non_empty(&self, key: &str) -> Option<&str> {
         self.get(key).filter(|v| !v.is_empty())
     }
 
     /// An integer parameter; a malformed one is a 400 like the real server's.
-    pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
+    pub(crate) fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
         match self.non_empty(key) {
             None => Ok(None),
             Some(v) => v.parse().map(Some).map_err(|_| {

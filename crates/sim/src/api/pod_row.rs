@@ -8,17 +8,17 @@ use super::age;
 
 /// The derived cells of one pod row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodRow {
+pub(crate) struct PodRow {
     /// `ready/total`.
-    pub ready: String,
+    pub(crate) ready: String,
     /// What the STATUS column shows.
-    pub status: String,
+    pub(crate) status: String,
     /// Restart count, with `(… ago)` when a container last terminated.
-    pub restarts: String,
+    pub(crate) restarts: String,
 }
 
 /// Derives READY, STATUS and RESTARTS for a pod at simulated `now_ms`.
-pub fn derive(pod: &Value, now_ms: i64) -> PodRow {
+pub(crate) fn derive(pod: &Value, now_ms: i64) -> PodRow {
     let status = &pod["status"];
     let str_of = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let total = pod["spec"]["containers"].as_array().map_or(0, Vec::len);

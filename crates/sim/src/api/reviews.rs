@@ -17,7 +17,7 @@ use super::{Call, json as respond, parse_body};
 const GROUPS: [&str; 2] = ["system:masters", "system:authenticated"];
 
 /// `POST` of one of the review kinds: answers it for the simulator's single user.
-pub fn answer(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn answer(call: &Call) -> Result<Response, ApiError> {
     let def = call.target.res.def();
     // kubectl's typed clients send these as protobuf, which the simulator does not decode;
     // no answer depends on more than the spec's namespace, which is echoed when readable.

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use super::super::resources::{ResId, ids};
 use super::super::status::ApiError;
 use super::patch::read_patch;
-use super::table::selector_string;
-use super::write::commit;
+use super::selectors::selector_string;
+use super::write::{commit, stored};
 use super::{Call, json as respond, parse_body};
 
 /// The `Scale` view of an object.
-pub fn to_scale(res: ResId, obj: &Value) -> Value {
+pub(crate) fn to_scale(res: ResId, obj: &Value) -> Value {
     let meta = &obj["metadata"];
     let status = &obj["status"];
     // Rollouts declare `.status.HPAReplicas` and `.status.selector` as their scale paths.
@@ -47,9 +47,8 @@ pub fn to_scale(res: ResId, obj: &Value) -> Value {
 }
 
 /// GET, PUT and PATCH of `…/{name}/scale`.
-pub fn serve(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
-    let def = t.res.def();
     let name = t.name.as_deref().unwrap_or_default();
     let method = call.parts.method.clone();
     let update = match method {
@@ -60,11 +59,7 @@ pub fn serve(call: &Call) -> Result<Response, ApiError> {
         _ => return Err(ApiError::method_not_allowed()),
     };
     let mut world = call.sim.world();
-    let stored = world
-        .store
-        .get(t.res, t.ns(), name)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
+    let stored = stored(&world, t)?;
     let current = to_scale(t.res, &stored);
     let Some((kind, patch)) = update else {
         return Ok(respond(StatusCode::OK, &current));

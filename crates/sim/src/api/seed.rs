@@ -12,7 +12,7 @@ const CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify th
 
 /// Creates a namespace's `default` ServiceAccount and `kube-root-ca.crt` ConfigMap (those that
 /// do not exist yet), created at `now` (RFC 3339).
-pub fn namespace_defaults(store: &mut Store, namespace: &str, now: &str) {
+pub(crate) fn namespace_defaults(store: &mut Store, namespace: &str, now: &str) {
     if store
         .get(ids::SERVICEACCOUNTS, namespace, "default")
         .is_none()
@@ -47,7 +47,7 @@ pub fn namespace_defaults(store: &mut Store, namespace: &str, now: &str) {
 
 /// Creates the cluster-wide objects: the default StorageClass of a GKE cluster and the CRDs
 /// of the custom kinds served.
-pub fn cluster_defaults(store: &mut Store, now: &str) {
+pub(crate) fn cluster_defaults(store: &mut Store, now: &str) {
     if store.get(ids::STORAGECLASSES, "", "standard-rwo").is_none() {
         let sc = json!({
             "metadata": {"name": "standard-rwo", "creationTimestamp": now,

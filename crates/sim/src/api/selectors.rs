@@ -1,4 +1,6 @@
-//! Label and field selectors, parsed and matched the way the API server does.
+//! Label and field selectors, parsed, matched and printed the way the API server does.
+
+use std::fmt;
 
 use serde_json::Value;
 
@@ -7,7 +9,7 @@ use super::super::status::ApiError;
 
 /// One label requirement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     /// `key=value` or `key==value`.
     Equals(String, String),
     /// `key!=value` (also true when the label is absent).
@@ -24,11 +26,11 @@ pub enum Requirement {
 
 /// A parsed label selector; empty matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelSelector(Vec<Requirement>);
+pub(crate) struct LabelSelector(Vec<Requirement>);
 
 impl LabelSelector {
     /// Parses `labelSelector`; errors are 400s with a message naming the problem.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, ApiError> {
         let mut reqs = Vec::new();
         for part in split_top_level(raw) {
             let part = part.trim();
@@ -45,7 +47,7 @@ impl LabelSelector {
     }
 
     /// Whether an object's labels satisfy every requirement.
-    pub fn matches(&self, obj: &Value) -> bool {
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
         let labels = &obj["metadata"]["labels"];
         let get = |k: &str| labels.get(k).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
@@ -56,6 +58,83 @@ impl LabelSelector {
             Requirement::Exists(k) => get(k).is_some(),
             Requirement::NotExists(k) => get(k).is_none(),
         })
+    }
+}
+
+/// A `LabelSelector` object (`matchLabels`, `matchExpressions`) in its string form, as
+/// apimachinery's `LabelSelectorAsSelector(…).String()` gives it: what `status.selector`, the
+/// `/scale` subresource and the SELECTOR columns carry. Empty for an empty or absent selector.
+pub(crate) fn selector_string(sel: &Value) -> String {
+    LabelSelector::from_object(sel).to_string()
+}
+
+impl LabelSelector {
+    /// The requirements of a `LabelSelector` object, sorted by key as the API server keeps
+    /// them. An expression with an unknown operator or an empty set is left out: the API
+    /// server refuses to convert it (and validation keeps it out of built-in kinds).
+    fn from_object(sel: &Value) -> Self {
+        let labels = sel["matchLabels"].as_object().into_iter().flatten();
+        let mut reqs: Vec<Requirement> = labels
+            .map(|(k, v)| Requirement::Equals(k.clone(), v.as_str().unwrap_or_default().into()))
+            .collect();
+        for e in sel["matchExpressions"].as_array().into_iter().flatten() {
+            let key = e["key"].as_str().unwrap_or_default().to_string();
+            let values: Vec<String> = e["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            reqs.push(match e["operator"].as_str().unwrap_or_default() {
+                "In" if !values.is_empty() => Requirement::In(key, values),
+                "NotIn" if !values.is_empty() => Requirement::NotIn(key, values),
+                "Exists" => Requirement::Exists(key),
+                "DoesNotExist" => Requirement::NotExists(key),
+                _ => continue,
+            });
+        }
+        // Stable, like Go's sort of so few requirements: equal keys keep their order.
+        reqs.sort_by(|a, b| a.key().cmp(b.key()));
+        Self(reqs)
+    }
+}
+
+impl Requirement {
+    fn key(&self) -> &str {
+        match self {
+            Self::Equals(k, _)
+            | Self::NotEquals(k, _)
+            | Self::In(k, _)
+            | Self::NotIn(k, _)
+            | Self::Exists(k)
+            | Self::NotExists(k) => k,
+        }
+    }
+}
+
+/// Requirements joined by commas; set values sorted, as apimachinery prints them.
+impl fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |vs: &[String]| {
+            let mut vs = vs.to_vec();
+            vs.sort();
+            vs.join(",")
+        };
+        for (i, r) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            match r {
+                Requirement::Equals(k, v) => write!(f, "{k}={v}")?,
+                Requirement::NotEquals(k, v) => write!(f, "{k}!={v}")?,
+                Requirement::In(k, vs) => write!(f, "{k} in ({})", set(vs))?,
+                Requirement::NotIn(k, vs) => write!(f, "{k} notin ({})", set(vs))?,
+                Requirement::Exists(k) => f.write_str(k)?,
+                Requirement::NotExists(k) => write!(f, "!{k}")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -167,11 +246,11 @@ fn valid_value(v: &str) -> Result<String, String> {
 
 /// A parsed field selector: `field=value`, `field==value`, `field!=value`, comma-separated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldSelector(Vec<(String, bool, String)>);
+pub(crate) struct FieldSelector(Vec<(String, bool, String)>);
 
 impl FieldSelector {
     /// Parses `fieldSelector` for a kind; fields the real server does not index are 400s.
-    pub fn parse(raw: &str, res: ResId) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: &str, res: ResId) -> Result<Self, ApiError> {
         let mut terms = Vec::new();
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (field, equal, value) = if let Some((f, v)) = part.split_once("!=") {
@@ -195,7 +274,7 @@ impl FieldSelector {
     }
 
     /// Whether an object satisfies every term; an absent field reads as the empty string.
-    pub fn matches(&self, obj: &Value) -> bool {
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, equal, want)| {
             let got = field_value(obj, field);
             (got == *want) == *equal
@@ -304,6 +383,29 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn selector_objects_print_as_the_api_server_does() {
+        let sel = json!({"matchLabels": {"tier": "web", "app": "shop"}, "matchExpressions": [
+            {"key": "track", "operator": "NotIn", "values": ["canary"]},
+            {"key": "env", "operator": "In", "values": ["prod", "eu"]},
+            {"key": "zone", "operator": "Exists"},
+            {"key": "debug", "operator": "DoesNotExist"},
+            {"key": "bad", "operator": "Gt", "values": ["1"]}]});
+        assert_eq!(
+            selector_string(&sel),
+            "app=shop,!debug,env in (eu,prod),tier=web,track notin (canary),zone"
+        );
+        assert_eq!(
+            selector_string(&json!({"matchLabels": {"app": "web"}})),
+            "app=web"
+        );
+        assert_eq!(selector_string(&json!({})), "");
+        assert_eq!(selector_string(&Value::Null), "");
+        // What it prints, the API server parses back to the same requirements.
+        let back = LabelSelector::parse(&selector_string(&sel)).map(|l| l.to_string());
+        assert_eq!(back, Ok(selector_string(&sel)));
     }
 
     #[test]

@@ -7,12 +7,15 @@ use super::super::resources::{ResId, ids};
 use super::age;
 use super::path::Query;
 use super::pod_row;
-use super::table_kinds;
+use super::selectors::selector_string;
+use super::table_kinds::{
+    self, AGE, CONTAINERS, Column, IMAGES, NAME, SELECTOR, containers_and_images,
+};
 use super::views;
 
 /// What each table row carries as `object` (`includeObject`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Include {
+pub(crate) enum Include {
     /// Nothing.
     None,
     /// `PartialObjectMetadata` (the default).
@@ -23,7 +26,7 @@ pub enum Include {
 
 impl Include {
     /// From the `includeObject` query parameter.
-    pub fn from_query(q: &Query) -> Self {
+    pub(crate) fn from_query(q: &Query) -> Self {
         match q.get("includeObject") {
             Some("None") => Include::None,
             Some("Object") => Include::Object,
@@ -32,60 +35,58 @@ impl Include {
     }
 }
 
-/// `(name, type, priority)` of each column of a kind.
-fn columns(res: ResId) -> Vec<(&'static str, &'static str, u8)> {
+/// `(NAME, type, priority)` of each column of a kind.
+fn columns(res: ResId) -> Vec<Column> {
     if let Some(cols) = table_kinds::columns(res) {
         return cols;
     }
-    let name = ("Name", "string", 0);
-    let age = ("Age", "string", 0);
     match res {
         r if r == ids::PODS => vec![
-            name,
+            NAME,
             ("Ready", "string", 0),
             ("Status", "string", 0),
             ("Restarts", "string", 0),
-            age,
+            AGE,
             ("IP", "string", 1),
             ("Node", "string", 1),
             ("Nominated Node", "string", 1),
             ("Readiness Gates", "string", 1),
         ],
         r if r == ids::DEPLOYMENTS => vec![
-            name,
+            NAME,
             ("Ready", "string", 0),
             ("Up-to-date", "integer", 0),
             ("Available", "integer", 0),
-            age,
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
+            AGE,
+            CONTAINERS,
+            IMAGES,
+            SELECTOR,
         ],
         r if r == ids::REPLICASETS => vec![
-            name,
+            NAME,
             ("Desired", "integer", 0),
             ("Current", "integer", 0),
             ("Ready", "integer", 0),
-            age,
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
+            AGE,
+            CONTAINERS,
+            IMAGES,
+            SELECTOR,
         ],
         r if r == ids::SERVICES => vec![
-            name,
+            NAME,
             ("Type", "string", 0),
             ("Cluster-IP", "string", 0),
             ("External-IP", "string", 0),
             ("Port(s)", "string", 0),
-            age,
-            ("Selector", "string", 1),
+            AGE,
+            SELECTOR,
         ],
-        r if r == ids::NAMESPACES => vec![name, ("Status", "string", 0), age],
+        r if r == ids::NAMESPACES => vec![NAME, ("Status", "string", 0), AGE],
         r if r == ids::NODES => vec![
-            name,
+            NAME,
             ("Status", "string", 0),
             ("Roles", "string", 0),
-            age,
+            AGE,
             ("Version", "string", 0),
             ("Internal-IP", "string", 1),
             ("External-IP", "string", 1),
@@ -107,20 +108,20 @@ fn columns(res: ResId) -> Vec<(&'static str, &'static str, u8)> {
         ],
         // The Argo Rollouts CRD's additionalPrinterColumns.
         r if r == ids::ROLLOUTS => vec![
-            name,
+            NAME,
             ("Desired", "integer", 0),
             ("Current", "integer", 0),
             ("Up-to-date", "integer", 0),
             ("Available", "integer", 0),
             ("Age", "date", 0),
         ],
-        r if r == ids::ANALYSISRUNS => vec![name, ("Status", "string", 0), ("Age", "date", 0)],
-        _ => vec![name, age],
+        r if r == ids::ANALYSISRUNS => vec![NAME, ("Status", "string", 0), ("Age", "date", 0)],
+        _ => vec![NAME, AGE],
     }
 }
 
 /// The column definitions of a kind's table.
-pub fn column_definitions(res: ResId) -> Vec<Value> {
+pub(crate) fn column_definitions(res: ResId) -> Vec<Value> {
     columns(res)
         .into_iter()
         .map(|(name, ty, priority)| {
@@ -151,7 +152,7 @@ fn description(column: &str) -> &'static str {
 }
 
 /// The cells of one object's row, at simulated `now_ms`.
-pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Vec<Value> {
+pub(crate) fn cells(res: ResId, obj: &Value, now_ms: i64) -> Vec<Value> {
     if let Some(cells) = table_kinds::cells(res, obj, now_ms) {
         return cells;
     }
@@ -254,42 +255,6 @@ fn or_none(v: &Value) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or("<none>")
         .to_string()
-}
-
-fn containers_and_images(pod_spec: &Value) -> (String, String) {
-    let cs = pod_spec["containers"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let names: Vec<&str> = cs.iter().filter_map(|c| c["name"].as_str()).collect();
-    let images: Vec<&str> = cs.iter().filter_map(|c| c["image"].as_str()).collect();
-    (names.join(","), images.join(","))
-}
-
-/// A label selector object as the string form (`app=web,tier in (a,b)`).
-pub fn selector_string(sel: &Value) -> String {
-    let mut parts: Vec<String> = sel["matchLabels"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
-    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-        let key = e["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = e["values"]
-            .as_array()
-            .map(|vs| vs.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        parts.push(match e["operator"].as_str().unwrap_or_default() {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            _ => format!("!{key}"),
-        });
-    }
-    parts.join(",")
 }
 
 fn service_cells(obj: &Value, name: Value, age: Value) -> Vec<Value> {
@@ -473,7 +438,7 @@ fn event_cells(ev: &Value, now_ms: i64) -> Vec<Value> {
 }
 
 /// `PartialObjectMetadata` of an object.
-pub fn partial(obj: &Value) -> Value {
+pub(crate) fn partial(obj: &Value) -> Value {
     json!({
         "kind": "PartialObjectMetadata",
         "apiVersion": "meta.k8s.io/v1",
@@ -482,7 +447,7 @@ pub fn partial(obj: &Value) -> Value {
 }
 
 /// One table row.
-pub fn row(res: ResId, obj: &Value, now_ms: i64, include: Include) -> Value {
+pub(crate) fn row(res: ResId, obj: &Value, now_ms: i64, include: Include) -> Value {
     let mut row = json!({ "cells": cells(res, obj, now_ms) });
     match include {
         Include::None => {}
@@ -493,7 +458,7 @@ pub fn row(res: ResId, obj: &Value, now_ms: i64, include: Include) -> Value {
 }
 
 /// A whole Table for these objects, with the list metadata given.
-pub fn table(
+pub(crate) fn table(
     res: ResId,
     objs: &[&Value],
     now_ms: i64,
@@ -505,7 +470,7 @@ pub fn table(
 
 /// A Table, with or without its column definitions: a watch sends them with its first event
 /// only and `null` after, like the real server (headers are printed once).
-pub fn table_with(
+pub(crate) fn table_with(
     res: ResId,
     objs: &[&Value],
     now_ms: i64,
@@ -607,12 +572,5 @@ mod tests {
         let c = cells(ids::NODES, &node, NOW);
         assert_eq!(c[1..3], [json!("Ready"), json!("control-plane")]);
         assert_eq!(c[4], json!("v1.32.4"));
-    }
-
-    #[test]
-    fn selector_strings() {
-        let sel = json!({"matchLabels": {"app": "web"}, "matchExpressions": [
-            {"key": "tier", "operator": "In", "values": ["a", "b"]}, {"key": "x", "operator": "DoesNotExist"}]});
-        assert_eq!(selector_string(&sel), "app=web,tier in (a,b),!x");
     }
 }

@@ -6,18 +6,19 @@ use serde_json::{Value, json};
 
 use super::super::resources::{ResId, ids};
 use super::age;
+use super::selectors::selector_string;
 
 /// A column: `(name, type, priority)`.
-pub type Column = (&'static str, &'static str, u8);
+pub(crate) type Column = (&'static str, &'static str, u8);
 
-const NAME: Column = ("Name", "string", 0);
-const AGE: Column = ("Age", "string", 0);
-const CONTAINERS: Column = ("Containers", "string", 1);
-const IMAGES: Column = ("Images", "string", 1);
-const SELECTOR: Column = ("Selector", "string", 1);
+pub(crate) const NAME: Column = ("Name", "string", 0);
+pub(crate) const AGE: Column = ("Age", "string", 0);
+pub(crate) const CONTAINERS: Column = ("Containers", "string", 1);
+pub(crate) const IMAGES: Column = ("Images", "string", 1);
+pub(crate) const SELECTOR: Column = ("Selector", "string", 1);
 
 /// The columns of a kind this file renders, if it is one.
-pub fn columns(res: ResId) -> Option<Vec<Column>> {
+pub(crate) fn columns(res: ResId) -> Option<Vec<Column>> {
     Some(match res {
         r if r == ids::CONFIGMAPS => vec![NAME, ("Data", "integer", 0), AGE],
         r if r == ids::SECRETS => vec![NAME, ("Type", "string", 0), ("Data", "integer", 0), AGE],
@@ -131,7 +132,7 @@ pub fn columns(res: ResId) -> Option<Vec<Column>> {
 }
 
 /// The cells of one object of a kind this file renders, if it is one.
-pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
+pub(crate) fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
     let meta = &obj["metadata"];
     let name = json!(meta["name"].as_str().unwrap_or_default());
     let age = json!(age::since(&meta["creationTimestamp"], now_ms));
@@ -184,13 +185,7 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
             ]
         }
         r if r == ids::NETWORKPOLICIES => {
-            let sel = super::table::selector_string(&spec["podSelector"]);
-            let sel = if sel.is_empty() {
-                "<none>".to_string()
-            } else {
-                sel
-            };
-            vec![name, json!(sel), age]
+            vec![name, json!(selector_or_none(&spec["podSelector"])), age]
         }
         r if r == ids::INGRESSCLASSES => {
             let p = &spec["parameters"];
@@ -237,7 +232,7 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
                 age,
                 json!(c),
                 json!(i),
-                json!(super::table::selector_string(&spec["selector"])),
+                json!(selector_string(&spec["selector"])),
             ]
         }
         r if r == ids::JOBS => job_cells(obj, name, age, now_ms),
@@ -294,7 +289,8 @@ pub fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> {
     })
 }
 
-fn containers_and_images(pod_spec: &Value) -> (String, String) {
+/// The CONTAINERS and IMAGES cells of a pod template.
+pub(crate) fn containers_and_images(pod_spec: &Value) -> (String, String) {
     let cs = pod_spec["containers"]
         .as_array()
         .cloned()
@@ -321,7 +317,7 @@ fn labels_or_none(map: &Value) -> String {
 }
 
 fn selector_or_none(sel: &Value) -> String {
-    let s = super::table::selector_string(sel);
+    let s = selector_string(sel);
     if s.is_empty() { "<none>".into() } else { s }
 }
 

@@ -13,12 +13,12 @@ use super::super::rng;
 use super::super::store::{Change, ChangeKind, Store, key_of};
 
 /// Whether a kind is computed when read rather than stored.
-pub fn is_view(res: ResId) -> bool {
+pub(crate) fn is_view(res: ResId) -> bool {
     res == ids::ENDPOINTS || res == ids::EVENTS_V1
 }
 
 /// The objects of a view kind in a namespace (`None`: all), in namespace and name order.
-pub fn objects(store: &Store, res: ResId, namespace: Option<&str>) -> Vec<Value> {
+pub(crate) fn objects(store: &Store, res: ResId, namespace: Option<&str>) -> Vec<Value> {
     if res == ids::EVENTS_V1 {
         return store
             .list(ids::EVENTS, namespace)
@@ -32,7 +32,7 @@ pub fn objects(store: &Store, res: ResId, namespace: Option<&str>) -> Vec<Value>
 }
 
 /// One object of a view kind.
-pub fn get(store: &Store, res: ResId, namespace: &str, name: &str) -> Option<Value> {
+pub(crate) fn get(store: &Store, res: ResId, namespace: &str, name: &str) -> Option<Value> {
     if res == ids::EVENTS_V1 {
         return store.get(ids::EVENTS, namespace, name).map(event_to_v1);
     }
@@ -41,55 +41,46 @@ pub fn get(store: &Store, res: ResId, namespace: &str, name: &str) -> Option<Val
         .and_then(|svc| endpoints_for(store, svc))
 }
 
+/// Fields of a core Event and their `events.k8s.io/v1` names, for both directions.
+const EVENT_FIELDS: [(&str, &str); 13] = [
+    ("involvedObject", "regarding"),
+    ("message", "note"),
+    ("source", "deprecatedSource"),
+    ("firstTimestamp", "deprecatedFirstTimestamp"),
+    ("lastTimestamp", "deprecatedLastTimestamp"),
+    ("count", "deprecatedCount"),
+    ("reportingComponent", "reportingController"),
+    ("reportingInstance", "reportingInstance"),
+    ("series", "series"),
+    ("related", "related"),
+    ("action", "action"),
+    ("reason", "reason"),
+    ("type", "type"),
+];
+
 /// A core Event as `events.k8s.io/v1` serves it.
-pub fn event_to_v1(ev: &Value) -> Value {
+pub(crate) fn event_to_v1(ev: &Value) -> Value {
     let mut out = json!({
         "kind": "Event",
         "apiVersion": "events.k8s.io/v1",
         "metadata": ev["metadata"].clone(),
         "eventTime": ev["eventTime"].clone(),
     });
-    let renames = [
-        ("involvedObject", "regarding"),
-        ("message", "note"),
-        ("source", "deprecatedSource"),
-        ("firstTimestamp", "deprecatedFirstTimestamp"),
-        ("lastTimestamp", "deprecatedLastTimestamp"),
-        ("count", "deprecatedCount"),
-        ("reportingComponent", "reportingController"),
-        ("reportingInstance", "reportingInstance"),
-        ("series", "series"),
-        ("related", "related"),
-        ("action", "action"),
-        ("reason", "reason"),
-        ("type", "type"),
-    ];
-    for (from, to) in renames {
-        let v = &ev[from];
+    for (core, v1) in EVENT_FIELDS {
+        let v = &ev[core];
         let empty =
             v.is_null() || v.as_str() == Some("") || v.as_object().is_some_and(Map::is_empty);
         if !empty {
-            out[to] = v.clone();
+            out[v1] = v.clone();
         }
     }
     out
 }
 
 /// An `events.k8s.io/v1` Event back in the core shape (for the shared table columns).
-pub fn event_to_core(ev: &Value) -> Value {
+pub(crate) fn event_to_core(ev: &Value) -> Value {
     let mut out = json!({"metadata": ev["metadata"].clone(), "eventTime": ev["eventTime"].clone()});
-    for (core, v1) in [
-        ("involvedObject", "regarding"),
-        ("message", "note"),
-        ("source", "deprecatedSource"),
-        ("firstTimestamp", "deprecatedFirstTimestamp"),
-        ("lastTimestamp", "deprecatedLastTimestamp"),
-        ("count", "deprecatedCount"),
-        ("reportingComponent", "reportingController"),
-        ("series", "series"),
-        ("reason", "reason"),
-        ("type", "type"),
-    ] {
+    for (core, v1) in EVENT_FIELDS {
         if !ev[v1].is_null() {
             out[core] = ev[v1].clone();
         }
@@ -244,7 +235,11 @@ fn resolve_ports(svc: &Value, pod: &Value) -> Vec<Value> {
 /// resourceVersion): Events one for one; for Endpoints, the current state of every Service
 /// the history touched (ADDED when the Service was created within it) and DELETED for
 /// Services deleted within it.
-pub fn replay(store: &Store, res: ResId, history: &[Arc<Change>]) -> Vec<(ChangeKind, Value)> {
+pub(crate) fn replay(
+    store: &Store,
+    res: ResId,
+    history: &[Arc<Change>],
+) -> Vec<(ChangeKind, Value)> {
     if res == ids::EVENTS_V1 {
         return history
             .iter()
@@ -292,13 +287,13 @@ pub fn replay(store: &Store, res: ResId, history: &[Arc<Change>]) -> Vec<(Change
 /// What a watch on a view last sent, so a change to a source object becomes the right
 /// ADDED / MODIFIED / DELETED events of the view.
 #[derive(Default)]
-pub struct Tracker {
+pub(crate) struct Tracker {
     sent: HashMap<(String, String), Value>,
 }
 
 impl Tracker {
     /// Starts from the view's current objects.
-    pub fn new(store: &Store, res: ResId, namespace: Option<&str>) -> Self {
+    pub(crate) fn new(store: &Store, res: ResId, namespace: Option<&str>) -> Self {
         let sent = if res == ids::ENDPOINTS {
             objects(store, res, namespace)
                 .into_iter()
@@ -311,7 +306,7 @@ impl Tracker {
     }
 
     /// The view's changes caused by a change of `source_res` in `namespace`, numbered `rv`.
-    pub fn changes(
+    pub(crate) fn changes(
         &mut self,
         store: &Store,
         res: ResId,

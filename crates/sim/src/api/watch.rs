@@ -72,7 +72,7 @@ fn bookmark(res: ResId, rv: u64, initial_end: bool) -> Bytes {
 }
 
 /// `GET …/{plural}?watch=1`.
-pub fn serve(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
     let q = &call.query;
     let filter = Filter::from_call(call)?;
     let res = call.target.res;

@@ -17,7 +17,7 @@ use super::{Call, json as respond, parse_body};
 const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// `POST …/{plural}`.
-pub fn create(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn create(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let def = t.res.def();
     let mut obj = parse_body(&call.body)?;
@@ -97,10 +97,8 @@ fn generated_name(world: &World, prefix: &str) -> String {
 }
 
 /// `PUT …/{plural}/{name}[/status]`.
-pub fn replace(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn replace(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
-    let def = t.res.def();
-    let name = t.name.as_deref().unwrap_or_default();
     let body = parse_body(&call.body)?;
     if !body.is_object() {
         return Err(ApiError::bad_request(
@@ -108,19 +106,28 @@ pub fn replace(call: &Call) -> Result<Response, ApiError> {
         ));
     }
     let mut world = call.sim.world();
-    let stored = world
+    let stored = stored(&world, t)?;
+    let saved = commit(&mut world, t, &stored, body, call.dry_run())?;
+    Ok(respond(StatusCode::OK, &saved))
+}
+
+/// The object a path names, or the 404 the real server answers.
+pub(crate) fn stored(world: &World, t: &Target) -> Result<Value, ApiError> {
+    let name = t.name.as_deref().unwrap_or_default();
+    world
         .store
         .get(t.res, t.ns(), name)
         .cloned()
-        .ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
-    let saved = commit(&mut world, t, &stored, body, call.dry_run())?;
-    Ok(respond(StatusCode::OK, &saved))
+        .ok_or_else(|| {
+            let def = t.res.def();
+            ApiError::not_found(def.group, def.plural, name)
+        })
 }
 
 /// Writes `next` over `stored` with the rules every update shares: the name must match, a
 /// `metadata.resourceVersion` is a precondition, `/status` writes change only `.status`, and
 /// writes to the main resource keep the stored `.status` when the kind has a status subresource.
-pub fn commit(
+pub(crate) fn commit(
     world: &mut World,
     t: &Target,
     stored: &Value,
@@ -180,17 +187,13 @@ fn set_or_remove(obj: &mut Value, field: &str, value: Value) {
 
 /// `DELETE …/{plural}/{name}`: removes the object at once (and its dependents unless
 /// `propagationPolicy=Orphan`) and answers with the object as it was.
-pub fn delete(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn delete(call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let def = t.res.def();
     let name = t.name.as_deref().unwrap_or_default();
     let orphan = orphan_requested(call)?;
     let mut world = call.sim.world();
-    let stored = world
-        .store
-        .get(t.res, t.ns(), name)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(def.group, def.plural, name))?;
+    let stored = stored(&world, t)?;
     if let Some(uid) = body_precondition_uid(call)?
         && stored["metadata"]["uid"].as_str() != Some(uid.as_str())
     {
@@ -204,7 +207,7 @@ pub fn delete(call: &Call) -> Result<Response, ApiError> {
 }
 
 /// `DELETE …/{plural}` with selectors: deletes every match and answers with the list.
-pub fn delete_collection(call: &Call) -> Result<Response, ApiError> {
+pub(crate) fn delete_collection(call: &Call) -> Result<Response, ApiError> {
     let filter = Filter::from_call(call)?;
     let res = call.target.res;
     let def = res.def();

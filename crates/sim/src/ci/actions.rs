@@ -7,7 +7,7 @@ use super::run::{Approval, DeployState, JobState, StepState};
 
 /// Why an action was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ActionError {
+pub(crate) enum ActionError {
     /// No such run, job or deployment.
     #[error("not found")]
     NotFound,
@@ -39,7 +39,7 @@ pub enum ActionError {
 
 /// What a rerun repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rerun {
+pub(crate) enum Rerun {
     /// Every job.
     All,
     /// Failed and cancelled jobs and what needs them.
@@ -202,7 +202,7 @@ impl Engine {
     }
 
     /// GitHub: reviews the pending deployments of `envs` in a run. Returns the deployment ids.
-    pub fn review(
+    pub(crate) fn review(
         &mut self,
         run_id: u64,
         envs: &[u64],
@@ -252,7 +252,7 @@ impl Engine {
     }
 
     /// GitLab: approves or rejects a blocked deployment.
-    pub fn approve_deployment(
+    pub(crate) fn approve_deployment(
         &mut self,
         dep_id: u64,
         user: &User,
@@ -282,7 +282,7 @@ impl Engine {
     }
 
     /// Starts a manual job.
-    pub fn play(&mut self, job_id: u64, user: User, now: i64) -> Result<(), ActionError> {
+    pub(crate) fn play(&mut self, job_id: u64, user: User, now: i64) -> Result<(), ActionError> {
         let job = self.jobs.get(&job_id).ok_or(ActionError::NotFound)?;
         if job.state != JobState::Manual {
             return Err(ActionError::Unplayable);
@@ -307,7 +307,7 @@ impl Engine {
 
     /// GitLab: retries a finished job as a new job; returns the new id. Jobs skipped because
     /// of it are created again.
-    pub fn retry_job(&mut self, job_id: u64, now: i64) -> Result<u64, ActionError> {
+    pub(crate) fn retry_job(&mut self, job_id: u64, now: i64) -> Result<u64, ActionError> {
         let job = self.jobs.get(&job_id).ok_or(ActionError::NotFound)?;
         if job.retried
             || !matches!(
@@ -338,7 +338,7 @@ impl Engine {
     }
 
     /// GitLab: retries every failed or cancelled job of a pipeline.
-    pub fn retry_pipeline(&mut self, run_id: u64, now: i64) -> Result<(), ActionError> {
+    pub(crate) fn retry_pipeline(&mut self, run_id: u64, now: i64) -> Result<(), ActionError> {
         let failed: Vec<u64> = self
             .current_jobs(run_id)
             .into_iter()
@@ -378,7 +378,7 @@ impl Engine {
     }
 
     /// GitHub: starts a new attempt of a completed run (same id, `run_attempt` + 1).
-    pub fn rerun(&mut self, run_id: u64, what: Rerun, now: i64) -> Result<(), ActionError> {
+    pub(crate) fn rerun(&mut self, run_id: u64, what: Rerun, now: i64) -> Result<(), ActionError> {
         let run = self.runs.get(&run_id).ok_or(ActionError::NotFound)?;
         if self.active.contains(&run_id) {
             return Err(ActionError::NotFinished);
@@ -467,7 +467,7 @@ impl Engine {
     }
 
     /// Cancels every unfinished job of a run.
-    pub fn cancel_run(&mut self, run_id: u64, now: i64) -> Result<(), ActionError> {
+    pub(crate) fn cancel_run(&mut self, run_id: u64, now: i64) -> Result<(), ActionError> {
         if !self.runs.contains_key(&run_id) {
             return Err(ActionError::NotFound);
         }
@@ -486,7 +486,7 @@ impl Engine {
     }
 
     /// Cancels one job.
-    pub fn cancel_job(&mut self, job_id: u64, now: i64) -> Result<(), ActionError> {
+    pub(crate) fn cancel_job(&mut self, job_id: u64, now: i64) -> Result<(), ActionError> {
         let job = self.jobs.get_mut(&job_id).ok_or(ActionError::NotFound)?;
         if !cancelable(job.state) {
             return Err(ActionError::Completed);

@@ -5,18 +5,18 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
     /// Requests allowed per window.
-    pub limit: u32,
+    pub(crate) limit: u32,
     /// Requests used in the current window.
     pub used: u32,
     /// Window length in ms.
-    pub window_ms: i64,
+    pub(crate) window_ms: i64,
     /// Start of the current window (Unix ms).
-    pub window_start: i64,
+    pub(crate) window_start: i64,
 }
 
 impl Budget {
     /// A full budget of `limit` per `window_ms`, its window starting at `now`.
-    pub fn new(limit: u32, window_ms: i64, now: i64) -> Self {
+    pub(crate) fn new(limit: u32, window_ms: i64, now: i64) -> Self {
         Self {
             limit,
             used: 0,
@@ -26,7 +26,7 @@ impl Budget {
     }
 
     /// Starts a new window when the current one has ended.
-    pub fn roll(&mut self, now: i64) {
+    pub(crate) fn roll(&mut self, now: i64) {
         if now >= self.window_start + self.window_ms {
             let windows = (now - self.window_start) / self.window_ms;
             self.window_start += windows * self.window_ms;
@@ -35,22 +35,22 @@ impl Budget {
     }
 
     /// Requests left in this window.
-    pub fn remaining(&self) -> u32 {
+    pub(crate) fn remaining(&self) -> u32 {
         self.limit.saturating_sub(self.used)
     }
 
     /// When the window resets, in Unix seconds.
-    pub fn reset_s(&self) -> i64 {
+    pub(crate) fn reset_s(&self) -> i64 {
         (self.window_start + self.window_ms).div_euclid(1000)
     }
 
     /// Seconds until the reset (at least 1).
-    pub fn retry_after(&self, now: i64) -> i64 {
+    pub(crate) fn retry_after(&self, now: i64) -> i64 {
         ((self.window_start + self.window_ms - now + 999) / 1000).max(1)
     }
 
     /// Uses one request; false when none is left.
-    pub fn take(&mut self, now: i64) -> bool {
+    pub(crate) fn take(&mut self, now: i64) -> bool {
         self.roll(now);
         if self.remaining() == 0 {
             return false;
@@ -60,7 +60,7 @@ impl Budget {
     }
 
     /// Sets the limit and/or what is left in the current window.
-    pub fn set(&mut self, limit: Option<u32>, remaining: Option<u32>, now: i64) {
+    pub(crate) fn set(&mut self, limit: Option<u32>, remaining: Option<u32>, now: i64) {
         self.roll(now);
         if let Some(l) = limit {
             self.limit = l;

@@ -16,7 +16,7 @@ use super::run::{FailPolicy, RunStart};
 use crate::Sim;
 
 /// Routes under `/sim/ci`.
-pub fn router() -> Router<Arc<Sim>> {
+pub(crate) fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/budget", post(budget))
         .route("/trigger", post(trigger))
@@ -114,7 +114,7 @@ async fn trigger(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
 }
 
 /// A run start for a push or dispatch of `git_ref` by the API user, with a fresh commit.
-pub fn new_start(
+pub(crate) fn new_start(
     engine: &mut super::engine::Engine,
     git_ref: &str,
     inputs: &Value,

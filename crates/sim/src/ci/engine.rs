@@ -10,15 +10,15 @@ use crate::rng::Rng;
 
 /// A deploy step asks the cluster to run a new image.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DeployEffect {
+pub(crate) struct DeployEffect {
     /// The job whose step asks.
-    pub job_id: u64,
+    pub(crate) job_id: u64,
     /// Namespace of the workload.
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Deployment or Rollout name.
-    pub name: String,
+    pub(crate) name: String,
     /// Full image reference.
-    pub image: String,
+    pub(crate) image: String,
 }
 
 /// Counters for ids, so that ids look like each provider's and never repeat.
@@ -60,17 +60,17 @@ impl Ids {
 
 /// All CI projects, runs, jobs and deployments.
 #[derive(Clone)]
-pub struct Engine {
+pub(crate) struct Engine {
     /// Projects, in creation order.
-    pub projects: Vec<Project>,
+    pub(crate) projects: Vec<Project>,
     /// Runs by id.
-    pub runs: BTreeMap<u64, Run>,
+    pub(crate) runs: BTreeMap<u64, Run>,
     /// Jobs by id.
-    pub jobs: BTreeMap<u64, Job>,
+    pub(crate) jobs: BTreeMap<u64, Job>,
     /// Deployments by id.
-    pub deployments: BTreeMap<u64, Deployment>,
+    pub(crate) deployments: BTreeMap<u64, Deployment>,
     /// The user every API token acts as.
-    pub current_user: User,
+    pub(crate) current_user: User,
     pub(super) active: BTreeSet<u64>,
     /// For idle active runs: the earliest time anything in them can change on its own.
     wake: BTreeMap<u64, i64>,
@@ -80,7 +80,7 @@ pub struct Engine {
 
 impl Engine {
     /// An empty engine whose chances derive from `seed`.
-    pub fn new(seed: u64, current_user: User) -> Self {
+    pub(crate) fn new(seed: u64, current_user: User) -> Self {
         Self {
             projects: Vec::new(),
             runs: BTreeMap::new(),
@@ -99,25 +99,25 @@ impl Engine {
     }
 
     /// A project by id.
-    pub fn project(&self, id: u64) -> Option<&Project> {
+    pub(crate) fn project(&self, id: u64) -> Option<&Project> {
         self.projects.iter().find(|p| p.id == id)
     }
 
     /// A project by provider and `owner/name` path.
-    pub fn project_by_path(&self, provider: Provider, path: &str) -> Option<&Project> {
+    pub(crate) fn project_by_path(&self, provider: Provider, path: &str) -> Option<&Project> {
         self.projects
             .iter()
             .find(|p| p.provider == provider && p.path.eq_ignore_ascii_case(path))
     }
 
     /// The workflow and project of a run.
-    pub fn workflow_of(&self, run: &Run) -> Option<(&Project, &Workflow)> {
+    pub(crate) fn workflow_of(&self, run: &Run) -> Option<(&Project, &Workflow)> {
         let p = self.project(run.project)?;
         Some((p, p.workflow(run.workflow)?))
     }
 
     /// The spec of a job.
-    pub fn spec_of(&self, job: &Job) -> Option<&JobSpec> {
+    pub(crate) fn spec_of(&self, job: &Job) -> Option<&JobSpec> {
         let run = self.runs.get(&job.run_id)?;
         self.workflow_of(run)?.1.jobs.get(job.spec)
     }
@@ -129,17 +129,17 @@ impl Engine {
     }
 
     /// Whether this run is still moving on its own.
-    pub fn is_active(&self, run_id: u64) -> bool {
+    pub(crate) fn is_active(&self, run_id: u64) -> bool {
         self.active.contains(&run_id)
     }
 
     /// Whether any run is moving.
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         !self.active.is_empty()
     }
 
     /// Starts a run of `workflow` in `project`; `None` if either is unknown.
-    pub fn start_run(
+    pub(crate) fn start_run(
         &mut self,
         project: u64,
         workflow: u64,
@@ -185,7 +185,7 @@ impl Engine {
     }
 
     /// Ids of the jobs of the current attempt that were not replaced by a retry, by id.
-    pub fn current_jobs(&self, run_id: u64) -> Vec<u64> {
+    pub(crate) fn current_jobs(&self, run_id: u64) -> Vec<u64> {
         let Some(run) = self.runs.get(&run_id) else {
             return Vec::new();
         };
@@ -201,7 +201,7 @@ impl Engine {
     }
 
     /// Moves every active run to `now`. Returns the images deploy steps asked for.
-    pub fn step(&mut self, now: i64) -> Vec<DeployEffect> {
+    pub(crate) fn step(&mut self, now: i64) -> Vec<DeployEffect> {
         let mut effects = Vec::new();
         let active: Vec<u64> = self.active.iter().copied().collect();
         for run_id in active {
@@ -211,7 +211,7 @@ impl Engine {
     }
 
     /// Steps one run from `from` to `to` in `step_ms` increments, or until it stops moving.
-    pub fn advance_run(
+    pub(crate) fn advance_run(
         &mut self,
         run_id: u64,
         from: i64,
@@ -228,7 +228,7 @@ impl Engine {
     }
 
     /// Steps from `from` to `to` in `step_ms` increments, skipping idle stretches.
-    pub fn advance(&mut self, from: i64, to: i64, step_ms: i64) -> Vec<DeployEffect> {
+    pub(crate) fn advance(&mut self, from: i64, to: i64, step_ms: i64) -> Vec<DeployEffect> {
         let mut effects = Vec::new();
         let mut now = from;
         while now < to && self.busy() {
@@ -600,7 +600,7 @@ impl Engine {
 
     /// Fails a job at `at`: the running step fails, later steps are skipped, the runner's
     /// tear-down still runs.
-    pub fn finish_failed(&mut self, id: u64, at: i64, reason: &str) {
+    pub(crate) fn finish_failed(&mut self, id: u64, at: i64, reason: &str) {
         let Some(job) = self.jobs.get_mut(&id) else {
             return;
         };

@@ -120,7 +120,7 @@ impl Engine {
 }
 
 /// The names one spec expands into: matrix values, `parallel` numbering, or the name itself.
-pub fn expand(spec: &JobSpec, provider: Provider) -> Vec<String> {
+pub(crate) fn expand(spec: &JobSpec, provider: Provider) -> Vec<String> {
     if !spec.matrix.is_empty() {
         spec.matrix
             .iter()

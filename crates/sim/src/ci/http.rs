@@ -9,26 +9,26 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 /// A request as the CI surfaces see it.
-pub struct Req {
+pub(crate) struct Req {
     /// Method.
-    pub method: Method,
+    pub(crate) method: Method,
     /// Path segments after the API prefix, each percent-decoded on its own.
-    pub segments: Vec<String>,
+    pub(crate) segments: Vec<String>,
     /// The raw path, prefix included (for `Link` headers).
-    pub path: String,
+    pub(crate) path: String,
     /// Query pairs, decoded, in order.
-    pub query: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
     /// Headers.
-    pub headers: HeaderMap,
+    pub(crate) headers: HeaderMap,
     /// Body.
-    pub body: Bytes,
+    pub(crate) body: Bytes,
     /// `http://host:port` as the client addressed us.
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 impl Req {
     /// Reads a request whose path starts with `prefix` (routes carry the full path).
-    pub async fn read(req: Request, prefix: &str) -> Req {
+    pub(crate) async fn read(req: Request, prefix: &str) -> Req {
         let uri = req.uri().clone();
         let path = uri.path().to_string();
         let rest = path.strip_prefix(prefix).unwrap_or(&path);
@@ -61,7 +61,7 @@ impl Req {
     }
 
     /// The first value of a query parameter.
-    pub fn q(&self, key: &str) -> Option<&str> {
+    pub(crate) fn q(&self, key: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == key)
@@ -69,7 +69,7 @@ impl Req {
     }
 
     /// Every value of a repeated query parameter.
-    pub fn q_all(&self, key: &str) -> Vec<&str> {
+    pub(crate) fn q_all(&self, key: &str) -> Vec<&str> {
         self.query
             .iter()
             .filter(|(k, _)| k == key)
@@ -78,7 +78,7 @@ impl Req {
     }
 
     /// The body as JSON, or a form body as a flat JSON object; `Null` when empty or invalid.
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         if self.body.is_empty() {
             return Value::Null;
         }
@@ -94,18 +94,18 @@ impl Req {
     }
 
     /// The segments as string slices, for matching.
-    pub fn parts(&self) -> Vec<&str> {
+    pub(crate) fn parts(&self) -> Vec<&str> {
         self.segments.iter().map(String::as_str).collect()
     }
 
     /// The value of a header.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 /// Decodes `%XX` escapes (and nothing else: `+` is literal in paths).
-pub fn pct_decode(s: &str) -> String {
+pub(crate) fn pct_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -128,7 +128,7 @@ pub fn pct_decode(s: &str) -> String {
 }
 
 /// Parses `a=1&b=2&b=3` (`+` means space).
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -142,7 +142,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 /// Percent-encodes a query value.
-pub fn pct_encode(s: &str) -> String {
+pub(crate) fn pct_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -156,16 +156,16 @@ pub fn pct_encode(s: &str) -> String {
 
 /// Page and page size from `page` / `per_page`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     /// 1-based page.
-    pub page: usize,
+    pub(crate) page: usize,
     /// Items per page.
-    pub per_page: usize,
+    pub(crate) per_page: usize,
 }
 
 impl Page {
     /// Reads `page`/`per_page`, clamping the size to `max`; bad values fall back to defaults.
-    pub fn of(req: &Req, default: usize, max: usize) -> Page {
+    pub(crate) fn of(req: &Req, default: usize, max: usize) -> Page {
         let page = req
             .q("page")
             .and_then(|p| p.parse().ok())
@@ -181,7 +181,7 @@ impl Page {
     }
 
     /// The items of this page.
-    pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
+    pub(crate) fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
         items
             .iter()
             .skip((self.page - 1).saturating_mul(self.per_page))
@@ -191,12 +191,12 @@ impl Page {
     }
 
     /// The last page for `total` items (1 when empty).
-    pub fn last(&self, total: usize) -> usize {
+    pub(crate) fn last(&self, total: usize) -> usize {
         total.div_ceil(self.per_page).max(1)
     }
 
     /// A `Link` header (`next`, `prev`, `first`, `last` as applicable), or `None` on a single page.
-    pub fn link(&self, req: &Req, total: usize) -> Option<String> {
+    pub(crate) fn link(&self, req: &Req, total: usize) -> Option<String> {
         let last = self.last(total);
         let url = |page: usize| {
             let mut q: Vec<(String, String)> = req
@@ -231,7 +231,7 @@ impl Page {
 }
 
 /// A weak entity tag over the body.
-pub fn etag(body: &[u8]) -> String {
+pub(crate) fn etag(body: &[u8]) -> String {
     let h = |seed: u64| {
         body.iter()
             .fold(seed, |h, b| (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3))
@@ -244,7 +244,7 @@ pub fn etag(body: &[u8]) -> String {
 }
 
 /// Whether an `If-None-Match` header matches `tag` (weak comparison, lists and `*`).
-pub fn etag_matches(header: Option<&str>, tag: &str) -> bool {
+pub(crate) fn etag_matches(header: Option<&str>, tag: &str) -> bool {
     let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
     header.is_some_and(|h| {
         h.split(',')
@@ -253,7 +253,7 @@ pub fn etag_matches(header: Option<&str>, tag: &str) -> bool {
 }
 
 /// A response with a JSON body and extra headers.
-pub fn respond(
+pub(crate) fn respond(
     status: StatusCode,
     body: Vec<u8>,
     content_type: &str,

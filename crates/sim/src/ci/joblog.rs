@@ -11,7 +11,7 @@ use super::run::{Job, StepRun, StepState};
 use crate::rng::Rng;
 
 /// The job's log as of `now`. GitHub shows finished steps only; GitLab the live trace.
-pub fn render(engine: &Engine, job: &Job, now: i64) -> String {
+pub(crate) fn render(engine: &Engine, job: &Job, now: i64) -> String {
     let Some(run) = engine.runs.get(&job.run_id) else {
         return String::new();
     };

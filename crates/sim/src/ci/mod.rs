@@ -3,16 +3,16 @@
 //! (`super::gitlab`). Runs move on the simulated clock and deploy jobs set images in the
 //! simulated cluster, where the controllers roll them out.
 
-pub mod actions;
-pub mod budget;
-pub mod control;
-pub mod engine;
-pub mod expand;
-pub mod http;
-pub mod joblog;
-pub mod model;
-pub mod run;
-pub mod seeds;
+pub(crate) mod actions;
+pub(crate) mod budget;
+pub(crate) mod control;
+pub(crate) mod engine;
+pub(crate) mod expand;
+pub(crate) mod http;
+pub(crate) mod joblog;
+pub(crate) mod model;
+pub(crate) mod run;
+pub(crate) mod seeds;
 
 #[cfg(test)]
 mod tests;
@@ -23,25 +23,25 @@ use super::controllers::{self, Action};
 use super::world::World;
 
 /// GitHub's primary limit for a user token.
-pub const GITHUB_LIMIT: u32 = 5000;
+pub(crate) const GITHUB_LIMIT: u32 = 5000;
 /// GitLab.com's authenticated API throttle per minute.
-pub const GITLAB_LIMIT: u32 = 2000;
+pub(crate) const GITLAB_LIMIT: u32 = 2000;
 
 /// Everything CI in the world.
 pub struct CiWorld {
     /// Projects, runs, jobs and deployments.
-    pub engine: Engine,
+    pub(crate) engine: Engine,
     /// GitHub's hourly budget.
     pub github_budget: Budget,
     /// GitLab's per-minute budget.
-    pub gitlab_budget: Budget,
+    pub(crate) gitlab_budget: Budget,
     /// Signs short-lived log URLs.
-    pub log_secret: u64,
+    pub(crate) log_secret: u64,
 }
 
 impl CiWorld {
     /// An empty CI world (no projects) for this seed.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             engine: Engine::new(seed, seeds::build::you()),
             github_budget: Budget::new(GITHUB_LIMIT, 3_600_000, 0),
@@ -52,7 +52,7 @@ impl CiWorld {
 }
 
 /// Installs the default CI world at the world's current time (the simulator's start).
-pub fn install_default(world: &mut World) {
+pub(crate) fn install_default(world: &mut World) {
     let now = world.clock.now_ms;
     let ci = &mut world.ci;
     seeds::install(&mut ci.engine, now);
@@ -61,7 +61,7 @@ pub fn install_default(world: &mut World) {
 }
 
 /// Moves CI by one world step and applies what deploy steps asked of the cluster.
-pub fn step(world: &mut World) {
+pub(crate) fn step(world: &mut World) {
     let now = world.clock.now_ms;
     if !world.ci.engine.busy() {
         return;
@@ -71,7 +71,7 @@ pub fn step(world: &mut World) {
 }
 
 /// Sets the images deploy steps asked for; a missing workload fails the job as kubectl would.
-pub fn apply(world: &mut World, effects: Vec<DeployEffect>, now: i64) {
+pub(crate) fn apply(world: &mut World, effects: Vec<DeployEffect>, now: i64) {
     for e in effects {
         let action = Action::SetImage {
             namespace: e.namespace.clone(),

@@ -4,7 +4,7 @@
 
 /// Which API serves a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Provider {
+pub(crate) enum Provider {
     /// GitHub Actions, served under `/github`.
     GitHub,
     /// GitLab CI, served under `/gitlab/api/v4`.
@@ -13,7 +13,7 @@ pub enum Provider {
 
 impl Provider {
     /// The lower-case name used by the control API.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Provider::GitHub => "github",
             Provider::GitLab => "gitlab",
@@ -21,7 +21,7 @@ impl Provider {
     }
 
     /// Parses `github` / `gitlab`.
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "github" => Some(Provider::GitHub),
             "gitlab" => Some(Provider::GitLab),
@@ -32,18 +32,18 @@ impl Provider {
 
 /// A person or bot acting on the CI system.
 #[derive(Debug, Clone, PartialEq)]
-pub struct User {
+pub(crate) struct User {
     /// Numeric id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Login (GitHub) or username (GitLab).
-    pub login: String,
+    pub(crate) login: String,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 impl User {
     /// A user with this id, login and display name.
-    pub fn new(id: u64, login: &str, name: &str) -> Self {
+    pub(crate) fn new(id: u64, login: &str, name: &str) -> Self {
         Self {
             id,
             login: login.to_string(),
@@ -54,66 +54,66 @@ impl User {
 
 /// A required reviewer of an environment: one user, or a team of users.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reviewer {
+pub(crate) struct Reviewer {
     /// True for a team, false for a single user.
-    pub team: bool,
+    pub(crate) team: bool,
     /// User or team id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Login or team slug.
-    pub login: String,
+    pub(crate) login: String,
     /// Ids of the users who may review through this entry (the user itself, or team members).
-    pub members: Vec<u64>,
+    pub(crate) members: Vec<u64>,
 }
 
 /// A cluster workload an environment deploys to.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target {
+pub(crate) struct Target {
     /// Namespace of the Deployment or Rollout.
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Image repository; the run's tag is appended.
-    pub image_repo: String,
+    pub(crate) image_repo: String,
 }
 
 /// A deployment environment and its protection.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Numeric id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name (`staging`, `production`, …).
-    pub name: String,
+    pub(crate) name: String,
     /// Where the deployed service answers.
-    pub url: String,
+    pub(crate) url: String,
     /// GitLab tier (`development`, `staging`, `production`).
-    pub tier: &'static str,
+    pub(crate) tier: &'static str,
     /// Required reviewers (GitHub) or approvers (GitLab); empty means no approval gate.
-    pub reviewers: Vec<Reviewer>,
+    pub(crate) reviewers: Vec<Reviewer>,
     /// GitHub: the triggering actor may not approve their own run.
-    pub prevent_self_review: bool,
+    pub(crate) prevent_self_review: bool,
     /// GitHub wait timer in minutes.
-    pub wait_timer_min: u32,
+    pub(crate) wait_timer_min: u32,
     /// GitLab: approvals needed before the job may be played.
-    pub required_approvals: u32,
+    pub(crate) required_approvals: u32,
     /// Workloads in the simulated cluster that a deploy to this environment sets the image of.
-    pub targets: Vec<Target>,
+    pub(crate) targets: Vec<Target>,
 }
 
 impl Environment {
     /// Whether a deploy here stops for a human (reviewers or a wait timer).
-    pub fn gated(&self) -> bool {
+    pub(crate) fn gated(&self) -> bool {
         !self.reviewers.is_empty() || self.wait_timer_min > 0
     }
 
     /// Whether `user` is one of the required reviewers.
-    pub fn can_review(&self, user: u64) -> bool {
+    pub(crate) fn can_review(&self, user: u64) -> bool {
         self.reviewers.iter().any(|r| r.members.contains(&user))
     }
 }
 
 /// When a job runs at all (the `if:` / `rules:` / `only:` of the definition).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cond {
+pub(crate) enum Cond {
     /// Always.
     Always,
     /// Only on this branch.
@@ -128,111 +128,111 @@ pub enum Cond {
 
 /// One step of a job: a `uses:` action or a `run:` script.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StepSpec {
+pub(crate) struct StepSpec {
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// The action used (`actions/checkout@v4`), if any.
-    pub uses: Option<String>,
+    pub(crate) uses: Option<String>,
     /// Shell commands, for `run:` steps and GitLab scripts.
-    pub run: Vec<String>,
+    pub(crate) run: Vec<String>,
     /// Typical duration in seconds.
-    pub secs: u32,
+    pub(crate) secs: u32,
     /// This step sets the image of the environment's targets when it starts.
-    pub deploys: bool,
+    pub(crate) deploys: bool,
 }
 
 /// A job of a workflow before expansion.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JobSpec {
+pub(crate) struct JobSpec {
     /// The job's key in the file (`needs` refer to it).
-    pub key: String,
+    pub(crate) key: String,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// GitLab stage (GitHub: informational).
-    pub stage: String,
+    pub(crate) stage: String,
     /// Keys of jobs that must succeed first.
-    pub needs: Vec<String>,
+    pub(crate) needs: Vec<String>,
     /// Matrix values: one job per value.
-    pub matrix: Vec<String>,
+    pub(crate) matrix: Vec<String>,
     /// GitLab `parallel: N`: N numbered jobs.
-    pub parallel: u32,
+    pub(crate) parallel: u32,
     /// Steps.
-    pub steps: Vec<StepSpec>,
+    pub(crate) steps: Vec<StepSpec>,
     /// Waits for someone to play it (GitLab `when: manual`).
-    pub manual: bool,
+    pub(crate) manual: bool,
     /// A failure does not fail the pipeline.
-    pub allow_failure: bool,
+    pub(crate) allow_failure: bool,
     /// Environment name the job deploys to.
-    pub environment: Option<String>,
+    pub(crate) environment: Option<String>,
     /// Chance that a run of this job fails, for runs that fail at random.
-    pub fail_chance: f64,
+    pub(crate) fail_chance: f64,
     /// When the job runs.
-    pub when: Cond,
+    pub(crate) when: Cond,
     /// Image of the runner (GitLab `image:`), shown in logs.
-    pub image: String,
+    pub(crate) image: String,
 }
 
 /// A workflow file (GitHub) or the pipeline definition (GitLab).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Workflow {
+pub(crate) struct Workflow {
     /// Numeric id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Path in the repository (`.github/workflows/ci.yml`).
-    pub path: String,
+    pub(crate) path: String,
     /// Jobs in file order.
-    pub jobs: Vec<JobSpec>,
+    pub(crate) jobs: Vec<JobSpec>,
 }
 
 impl Workflow {
     /// The file name (`ci.yml`), which the API accepts in place of the id.
-    pub fn file(&self) -> &str {
+    pub(crate) fn file(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
 }
 
 /// A repository with CI.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Project {
+pub(crate) struct Project {
     /// Numeric id (GitLab project id, GitHub repository id).
-    pub id: u64,
+    pub(crate) id: u64,
     /// Served by.
-    pub provider: Provider,
+    pub(crate) provider: Provider,
     /// `owner/repo` or `group/project`.
-    pub path: String,
+    pub(crate) path: String,
     /// Short description.
-    pub description: String,
+    pub(crate) description: String,
     /// Default branch.
-    pub default_branch: String,
+    pub(crate) default_branch: String,
     /// Workflows.
-    pub workflows: Vec<Workflow>,
+    pub(crate) workflows: Vec<Workflow>,
     /// Environments.
-    pub environments: Vec<Environment>,
+    pub(crate) environments: Vec<Environment>,
     /// GitLab stage order.
-    pub stages: Vec<String>,
+    pub(crate) stages: Vec<String>,
     /// Creation time in Unix ms.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
 }
 
 impl Project {
     /// The repository or project name (last path segment).
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
 
     /// The owner or group (everything before the last segment).
-    pub fn owner(&self) -> &str {
+    pub(crate) fn owner(&self) -> &str {
         self.path.rsplit_once('/').map(|(o, _)| o).unwrap_or("")
     }
 
     /// An environment by name.
-    pub fn environment(&self, name: &str) -> Option<&Environment> {
+    pub(crate) fn environment(&self, name: &str) -> Option<&Environment> {
         self.environments.iter().find(|e| e.name == name)
     }
 
     /// A workflow by id.
-    pub fn workflow(&self, id: u64) -> Option<&Workflow> {
+    pub(crate) fn workflow(&self, id: u64) -> Option<&Workflow> {
         self.workflows.iter().find(|w| w.id == id)
     }
 }

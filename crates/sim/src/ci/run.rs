@@ -5,7 +5,7 @@ use super::model::User;
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
+pub(crate) enum JobState {
     /// Waiting for the jobs it needs.
     Created,
     /// Ready, waiting for a runner.
@@ -28,7 +28,7 @@ pub enum JobState {
 
 impl JobState {
     /// Whether the job will not change again without a user acting.
-    pub fn finished(self) -> bool {
+    pub(crate) fn finished(self) -> bool {
         matches!(
             self,
             JobState::Success | JobState::Failed | JobState::Canceled | JobState::Skipped
@@ -38,7 +38,7 @@ impl JobState {
 
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepState {
+pub(crate) enum StepState {
     /// Not started.
     Pending,
     /// Running.
@@ -55,71 +55,71 @@ pub enum StepState {
 
 /// One step of one job.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StepRun {
+pub(crate) struct StepRun {
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// Index into the job spec's steps; `None` for the runner's own set-up and tear-down.
-    pub spec: Option<usize>,
+    pub(crate) spec: Option<usize>,
     /// How long it takes, in ms.
-    pub planned_ms: i64,
+    pub(crate) planned_ms: i64,
     /// State.
-    pub state: StepState,
+    pub(crate) state: StepState,
     /// Start time.
-    pub started_ms: Option<i64>,
+    pub(crate) started_ms: Option<i64>,
     /// End time.
-    pub finished_ms: Option<i64>,
+    pub(crate) finished_ms: Option<i64>,
 }
 
 /// One job of one attempt of a run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Job {
+pub(crate) struct Job {
     /// Job id (unique per provider).
-    pub id: u64,
+    pub(crate) id: u64,
     /// The run it belongs to.
-    pub run_id: u64,
+    pub(crate) run_id: u64,
     /// The attempt it belongs to.
-    pub attempt: u32,
+    pub(crate) attempt: u32,
     /// Index of its spec in the workflow.
-    pub spec: usize,
+    pub(crate) spec: usize,
     /// Expanded name (`test (3.12)`, `test:unit 1/3`).
-    pub name: String,
+    pub(crate) name: String,
     /// State.
-    pub state: JobState,
+    pub(crate) state: JobState,
     /// When it was created.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
     /// When it became ready for a runner.
-    pub queued_ms: Option<i64>,
+    pub(crate) queued_ms: Option<i64>,
     /// When it became held by an environment gate.
-    pub waiting_ms: Option<i64>,
+    pub(crate) waiting_ms: Option<i64>,
     /// When a runner picked it up.
-    pub started_ms: Option<i64>,
+    pub(crate) started_ms: Option<i64>,
     /// When it finished.
-    pub finished_ms: Option<i64>,
+    pub(crate) finished_ms: Option<i64>,
     /// How long it waits for a runner once pending, in ms.
-    pub queue_ms: i64,
+    pub(crate) queue_ms: i64,
     /// Steps, including the runner's own.
-    pub steps: Vec<StepRun>,
+    pub(crate) steps: Vec<StepRun>,
     /// The step that fails, if this job is to fail.
-    pub fail_step: Option<usize>,
+    pub(crate) fail_step: Option<usize>,
     /// Why it failed (GitLab `failure_reason`).
-    pub failure_reason: Option<String>,
+    pub(crate) failure_reason: Option<String>,
     /// Replaced by a retry (GitLab) — hidden unless `include_retried`.
-    pub retried: bool,
+    pub(crate) retried: bool,
     /// Runner number.
-    pub runner: u32,
+    pub(crate) runner: u32,
     /// The deployment it drives, if it deploys to an environment.
-    pub deployment: Option<u64>,
+    pub(crate) deployment: Option<u64>,
     /// Who played it, if it was manual.
-    pub played_by: Option<User>,
+    pub(crate) played_by: Option<User>,
     /// Seed of its log text.
-    pub log_seed: u64,
+    pub(crate) log_seed: u64,
     /// A line the deploy step writes about the cluster (the result of setting the image).
-    pub deploy_note: Option<String>,
+    pub(crate) deploy_note: Option<String>,
 }
 
 /// How a run decides which jobs fail.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FailPolicy {
+pub(crate) enum FailPolicy {
     /// Each job fails with its spec's chance.
     Random,
     /// Nothing fails.
@@ -130,76 +130,76 @@ pub enum FailPolicy {
 
 /// Something a seeded run does on its own, as if a person had done it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AutoAction {
+pub(crate) struct AutoAction {
     /// The environment (for reviews) or job key (for plays) it concerns.
-    pub target: String,
+    pub(crate) target: String,
     /// Seconds after the gate or manual job appeared.
-    pub after_secs: i64,
+    pub(crate) after_secs: i64,
     /// Review: approve (true) or reject (false). Ignored for plays.
-    pub approve: bool,
+    pub(crate) approve: bool,
     /// A play of a manual job rather than a review.
-    pub play: bool,
+    pub(crate) play: bool,
     /// Who acts.
-    pub user: User,
+    pub(crate) user: User,
     /// The review comment.
-    pub comment: String,
+    pub(crate) comment: String,
 }
 
 /// How a run is started.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RunStart {
+pub(crate) struct RunStart {
     /// `push`, `schedule`, `workflow_dispatch`, `pull_request` (GitHub) or the GitLab source.
-    pub event: String,
+    pub(crate) event: String,
     /// Branch or tag name.
-    pub branch: String,
+    pub(crate) branch: String,
     /// The ref is a tag.
-    pub tag: bool,
+    pub(crate) tag: bool,
     /// Commit sha (40 hex).
-    pub sha: String,
+    pub(crate) sha: String,
     /// Commit title.
-    pub title: String,
+    pub(crate) title: String,
     /// Who triggered it.
-    pub actor: User,
+    pub(crate) actor: User,
     /// `environment` input of a dispatched run.
-    pub input_env: Option<String>,
+    pub(crate) input_env: Option<String>,
     /// Image tag deploy jobs roll out.
-    pub image_tag: String,
+    pub(crate) image_tag: String,
     /// Which jobs fail.
-    pub fail: FailPolicy,
+    pub(crate) fail: FailPolicy,
     /// What happens on its own.
-    pub script: Vec<AutoAction>,
+    pub(crate) script: Vec<AutoAction>,
 }
 
 /// A workflow run (GitHub) or pipeline (GitLab).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Run {
+pub(crate) struct Run {
     /// Run or pipeline id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Project id.
-    pub project: u64,
+    pub(crate) project: u64,
     /// Workflow id.
-    pub workflow: u64,
+    pub(crate) workflow: u64,
     /// `run_number` (per workflow) or `iid` (per project).
-    pub number: u64,
+    pub(crate) number: u64,
     /// Attempt, from 1.
-    pub attempt: u32,
+    pub(crate) attempt: u32,
     /// How it was started.
-    pub start: RunStart,
+    pub(crate) start: RunStart,
     /// Creation time.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
     /// When the current attempt started.
-    pub attempt_started_ms: i64,
+    pub(crate) attempt_started_ms: i64,
     /// Last change.
-    pub updated_ms: i64,
+    pub(crate) updated_ms: i64,
     /// Every job of every attempt, in creation order.
-    pub jobs: Vec<u64>,
+    pub(crate) jobs: Vec<u64>,
     /// Start time of each earlier attempt's first job and end of its last, for history.
-    pub finished_ms: Option<i64>,
+    pub(crate) finished_ms: Option<i64>,
 }
 
 /// Where a deployment stands (GitLab words; GitHub statuses derive from them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeployState {
+pub(crate) enum DeployState {
     /// Waiting for approvals.
     Blocked,
     /// Created, not yet running.
@@ -216,40 +216,40 @@ pub enum DeployState {
 
 /// One review of a gated deployment.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Approval {
+pub(crate) struct Approval {
     /// Reviewer.
-    pub user: User,
+    pub(crate) user: User,
     /// Approved or rejected.
-    pub approved: bool,
+    pub(crate) approved: bool,
     /// Comment given.
-    pub comment: String,
+    pub(crate) comment: String,
     /// When.
-    pub at_ms: i64,
+    pub(crate) at_ms: i64,
 }
 
 /// A deployment of a run to an environment.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Deployment {
+pub(crate) struct Deployment {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Per-project sequence (GitLab `iid`).
-    pub iid: u64,
+    pub(crate) iid: u64,
     /// Project id.
-    pub project: u64,
+    pub(crate) project: u64,
     /// Environment id.
-    pub environment: u64,
+    pub(crate) environment: u64,
     /// The run.
-    pub run_id: u64,
+    pub(crate) run_id: u64,
     /// The job that performs it.
-    pub job_id: u64,
+    pub(crate) job_id: u64,
     /// State.
-    pub state: DeployState,
+    pub(crate) state: DeployState,
     /// Reviews given.
-    pub approvals: Vec<Approval>,
+    pub(crate) approvals: Vec<Approval>,
     /// Created.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
     /// Last change.
-    pub updated_ms: i64,
+    pub(crate) updated_ms: i64,
     /// Status history, oldest first: (GitHub state word, time).
-    pub statuses: Vec<(&'static str, i64)>,
+    pub(crate) statuses: Vec<(&'static str, i64)>,
 }

@@ -14,7 +14,7 @@ const COUNT: i64 = 3;
 const THRESHOLD: f64 = 0.01;
 
 /// Runs the analysis of step `idx`; true once it succeeded.
-pub fn step(world: &mut World, ctx: &mut Ctx, idx: usize) -> bool {
+pub(crate) fn step(world: &mut World, ctx: &mut Ctx, idx: usize) -> bool {
     let ns = obj::namespace(&ctx.ro).to_string();
     let run_name = format!("{}-{}-{}-{idx}", obj::name(&ctx.ro), ctx.hash, ctx.revision);
     let run = match world.store.get(ids::ANALYSISRUNS, &ns, &run_name) {

@@ -33,7 +33,7 @@ fn point_service(
 }
 
 /// Decides targets, preview/active selectors and promotion for one blue-green Rollout.
-pub fn reconcile(world: &mut World, ctx: &mut Ctx) {
+pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
     let bg = ctx.ro["spec"]["strategy"]["blueGreen"].clone();
     let ns = obj::namespace(&ctx.ro).to_string();
     let name = obj::name(&ctx.ro).to_string();

@@ -10,7 +10,7 @@ use super::rollout::Ctx;
 use crate::world::{World, parse_time};
 
 /// Parses an Argo duration (`30s`, `5m`, `1h`, or plain seconds) to milliseconds.
-pub fn duration_ms(v: &Value) -> Option<i64> {
+pub(crate) fn duration_ms(v: &Value) -> Option<i64> {
     if let Some(n) = v.as_i64() {
         return Some(n * 1000);
     }
@@ -27,7 +27,7 @@ pub fn duration_ms(v: &Value) -> Option<i64> {
 }
 
 /// The weight the steps ask for at index `idx` (walking back to the last `setWeight`).
-pub fn desired_weight(steps: &[Value], idx: usize) -> i64 {
+pub(crate) fn desired_weight(steps: &[Value], idx: usize) -> i64 {
     if idx >= steps.len() {
         return 100;
     }
@@ -40,7 +40,7 @@ pub fn desired_weight(steps: &[Value], idx: usize) -> i64 {
 
 /// Canary replicas for a weight: proportional, rounded up, at least one while the weight is
 /// above zero.
-pub fn canary_replicas(replicas: i64, weight: i64) -> i64 {
+pub(crate) fn canary_replicas(replicas: i64, weight: i64) -> i64 {
     if weight <= 0 {
         0
     } else if weight >= 100 {
@@ -51,7 +51,7 @@ pub fn canary_replicas(replicas: i64, weight: i64) -> i64 {
 }
 
 /// Decides targets and step progress for one canary Rollout.
-pub fn reconcile(world: &mut World, ctx: &mut Ctx) {
+pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
     let steps: Vec<Value> = ctx.ro["spec"]["strategy"]["canary"]["steps"]
         .as_array()
         .cloned()

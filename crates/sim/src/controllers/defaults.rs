@@ -10,7 +10,7 @@ fn default(obj: &mut Value, key: &str, value: Value) {
 }
 
 /// Fills the server-side defaults of a pod spec.
-pub fn pod_spec(spec: &mut Value) {
+pub(crate) fn pod_spec(spec: &mut Value) {
     default(spec, "restartPolicy", json!("Always"));
     default(spec, "terminationGracePeriodSeconds", json!(30));
     default(spec, "dnsPolicy", json!("ClusterFirst"));
@@ -27,7 +27,7 @@ pub fn pod_spec(spec: &mut Value) {
 }
 
 /// Fills the defaults of a pod template (`metadata` + `spec`).
-pub fn template(tpl: &mut Value) {
+pub(crate) fn template(tpl: &mut Value) {
     if !tpl["metadata"].is_object() {
         tpl["metadata"] = json!({});
     }
@@ -39,7 +39,7 @@ pub fn template(tpl: &mut Value) {
 }
 
 /// Spec fields of a pod created from a template that the template does not carry.
-pub fn pod_from_template(spec: &mut Value) {
+pub(crate) fn pod_from_template(spec: &mut Value) {
     pod_spec(spec);
     default(spec, "serviceAccountName", json!("default"));
     default(spec, "serviceAccount", json!("default"));

@@ -13,12 +13,12 @@ use crate::rng::hash_str;
 use crate::world::{World, fmt_time};
 
 /// The revision annotation on Deployments and their ReplicaSets.
-pub const REVISION: &str = "deployment.kubernetes.io/revision";
+pub(crate) const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX: &str = "deployment.kubernetes.io/max-replicas";
 /// The label carrying the pod-template hash.
-pub const HASH_LABEL: &str = "pod-template-hash";
+pub(crate) const HASH_LABEL: &str = "pod-template-hash";
 /// Deployment annotations that are not copied onto ReplicaSets.
 const NOT_COPIED: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
@@ -30,12 +30,12 @@ const NOT_COPIED: &[&str] = &[
 ];
 
 /// The revision number of a ReplicaSet (0 when absent).
-pub fn revision(rs: &Value, key: &str) -> i64 {
+pub(crate) fn revision(rs: &Value, key: &str) -> i64 {
     obj::annotation(rs, key).parse().unwrap_or(0)
 }
 
 /// ReplicaSet keys grouped by the uid of their controller.
-pub fn replicasets_by_owner(world: &World) -> HashMap<String, Vec<(String, String)>> {
+pub(crate) fn replicasets_by_owner(world: &World) -> HashMap<String, Vec<(String, String)>> {
     let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for rs in world.store.list(ids::REPLICASETS, None) {
         if let Some(owner) = obj::controller_uid(rs) {
@@ -48,14 +48,14 @@ pub fn replicasets_by_owner(world: &World) -> HashMap<String, Vec<(String, Strin
 }
 
 /// Clones the ReplicaSets named by `keys`.
-pub fn fetch(world: &World, keys: &[(String, String)]) -> Vec<Value> {
+pub(crate) fn fetch(world: &World, keys: &[(String, String)]) -> Vec<Value> {
     keys.iter()
         .filter_map(|(ns, n)| world.store.get(ids::REPLICASETS, ns, n).cloned())
         .collect()
 }
 
 /// The template hash of a workload, cached per (uid, generation).
-pub fn cached_hash(world: &mut World, workload: &Value) -> String {
+pub(crate) fn cached_hash(world: &mut World, workload: &Value) -> String {
     let key = (
         obj::uid(workload).to_string(),
         obj::int_at(workload, "/metadata/generation", 1),
@@ -69,7 +69,7 @@ pub fn cached_hash(world: &mut World, workload: &Value) -> String {
 }
 
 /// Scales a ReplicaSet and reports it as the owner's `ScalingReplicaSet` Event.
-pub fn scale(
+pub(crate) fn scale(
     world: &mut World,
     owner: &Value,
     source: Source,
@@ -104,7 +104,7 @@ pub fn scale(
 }
 
 /// Builds a ReplicaSet for a workload's current template.
-pub fn new_replicaset(
+pub(crate) fn new_replicaset(
     owner: &Value,
     hash: &str,
     hash_label: &str,
@@ -176,7 +176,7 @@ fn avail(rs: &Value) -> i64 {
 }
 
 /// One pass of the Deployment controller.
-pub fn sync_all(world: &mut World) {
+pub(crate) fn sync_all(world: &mut World) {
     let mut by_owner = replicasets_by_owner(world);
     for (ns, name) in world.store.names(ids::DEPLOYMENTS, None) {
         let Some(d) = world.store.get(ids::DEPLOYMENTS, &ns, &name).cloned() else {

@@ -11,11 +11,11 @@ use crate::resources::ids;
 use crate::world::{World, fmt_time};
 
 /// Events kept per namespace.
-pub const KEEP_PER_NAMESPACE: usize = 500;
+pub(crate) const KEEP_PER_NAMESPACE: usize = 500;
 
 /// Which component reports an Event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// kube-controller-manager's deployment controller.
     Deployment,
     /// kube-controller-manager's replicaset controller.
@@ -42,26 +42,26 @@ impl Source {
 
 /// The object an Event is about.
 #[derive(Debug, Clone)]
-pub struct Involved {
+pub(crate) struct Involved {
     /// apiVersion of the object.
-    pub api_version: String,
+    pub(crate) api_version: String,
     /// Kind of the object.
-    pub kind: String,
+    pub(crate) kind: String,
     /// Namespace.
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Uid.
-    pub uid: String,
+    pub(crate) uid: String,
     /// Set for container-level kubelet Events (`spec.containers{c}`).
-    pub field_path: Option<String>,
+    pub(crate) field_path: Option<String>,
     /// Node of a kubelet Event.
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
 }
 
 impl Involved {
     /// The object described by its own JSON.
-    pub fn of(obj: &Value) -> Self {
+    pub(crate) fn of(obj: &Value) -> Self {
         Self {
             api_version: obj::str_at(obj, "/apiVersion").to_string(),
             kind: obj::str_at(obj, "/kind").to_string(),
@@ -78,21 +78,14 @@ type DedupKey = (String, String, String, String);
 
 /// Bookkeeping for dedup and the per-namespace cap.
 #[derive(Default)]
-pub struct EventLog {
+pub(crate) struct EventLog {
     by_key: HashMap<DedupKey, String>,
     order: BTreeMap<String, VecDeque<(String, DedupKey)>>,
     seq: u64,
 }
 
-impl EventLog {
-    /// Forgets everything (a new scenario).
-    pub fn clear(&mut self) {
-        *self = Self::default();
-    }
-}
-
 /// Records an Event (or bumps the count of the same one).
-pub fn record(
+pub(crate) fn record(
     world: &mut World,
     source: Source,
     involved: &Involved,

@@ -3,17 +3,17 @@
 //! in the store and are driven only by the simulated clock and the world's seeded randomness,
 //! once per [`crate::world::STEP_MS`].
 
-pub mod analysis;
-pub mod bluegreen;
-pub mod canary;
-pub mod defaults;
-pub mod deployment;
-pub mod events;
-pub mod obj;
-pub mod pod;
-pub mod pod_status;
-pub mod replicaset;
-pub mod rollout;
+pub(crate) mod analysis;
+pub(crate) mod bluegreen;
+pub(crate) mod canary;
+pub(crate) mod defaults;
+pub(crate) mod deployment;
+pub(crate) mod events;
+pub(crate) mod obj;
+pub(crate) mod pod;
+pub(crate) mod pod_status;
+pub(crate) mod replicaset;
+pub(crate) mod rollout;
 
 use std::collections::HashMap;
 
@@ -24,7 +24,7 @@ use super::world::{Behaviour, World};
 
 /// Something the scenario or the control API does to the world.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Set the image of a Deployment's or Rollout's first container (starts a rollout).
     SetImage {
         /// Namespace.
@@ -46,15 +46,15 @@ pub enum Action {
 /// An action named a workload that does not exist.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("no Deployment or Rollout \"{name}\" in namespace \"{namespace}\"")]
-pub struct NoWorkload {
+pub(crate) struct NoWorkload {
     /// Namespace asked for.
-    pub namespace: String,
+    pub(crate) namespace: String,
     /// Name asked for.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// Applies an action now. Returns the kind of workload changed, for SetImage.
-pub fn apply(world: &mut World, action: &Action) -> Result<&'static str, NoWorkload> {
+pub(crate) fn apply(world: &mut World, action: &Action) -> Result<&'static str, NoWorkload> {
     match action {
         Action::SetImage {
             namespace,
@@ -83,26 +83,30 @@ pub fn apply(world: &mut World, action: &Action) -> Result<&'static str, NoWorkl
 
 /// Controller state kept beside the store (timers the objects do not carry).
 #[derive(Default)]
-pub struct State {
+pub(crate) struct State {
     /// The kubelet's view of every pod.
-    pub pods: pod::PodTable,
+    pub(crate) pods: pod::PodTable,
     /// Event dedup and retention.
-    pub events: events::EventLog,
+    pub(crate) events: events::EventLog,
     /// Template hashes by (uid, generation).
-    pub hashes: HashMap<(String, i64), String>,
+    pub(crate) hashes: HashMap<(String, i64), String>,
     /// Actions waiting for their simulated time, in time order.
-    pub scheduled: Vec<(i64, Action)>,
+    pub(crate) scheduled: Vec<(i64, Action)>,
     /// Steps run so far.
-    pub steps: u64,
+    pub(crate) steps: u64,
     /// Per node index: how many pod IPs its range has handed out (IPAM: unique per node).
-    pub pod_ips: HashMap<usize, u32>,
+    pub(crate) pod_ips: HashMap<usize, u32>,
     /// Per workload uid: the resourceVersions it was last reconciled at while settled.
-    pub settled: HashMap<String, u64>,
+    pub(crate) settled: HashMap<String, u64>,
 }
 
 /// A fingerprint of a workload and its ReplicaSets' resourceVersions: when it did not change
 /// and the workload is settled (nothing waits on time), reconciling again would change nothing.
-pub fn fingerprint(world: &World, workload: &serde_json::Value, rss: &[(String, String)]) -> u64 {
+pub(crate) fn fingerprint(
+    world: &World,
+    workload: &serde_json::Value,
+    rss: &[(String, String)],
+) -> u64 {
     let mut h = super::rng::hash_str(obj::str_at(workload, "/metadata/resourceVersion"));
     for (ns, n) in rss {
         let rv = world
@@ -116,7 +120,7 @@ pub fn fingerprint(world: &World, workload: &serde_json::Value, rss: &[(String, 
 }
 
 /// Runs every controller once.
-pub fn step(world: &mut World) {
+pub(crate) fn step(world: &mut World) {
     let now = world.clock.now_ms;
     while world
         .ctl

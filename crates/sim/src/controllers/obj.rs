@@ -7,49 +7,49 @@ use crate::rng::hash_str;
 use crate::world::{fmt_time, parse_time};
 
 /// The string at a JSON pointer, or "".
-pub fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
+pub(crate) fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The integer at a JSON pointer, or `default`.
-pub fn int_at(v: &Value, ptr: &str, default: i64) -> i64 {
+pub(crate) fn int_at(v: &Value, ptr: &str, default: i64) -> i64 {
     v.pointer(ptr).and_then(Value::as_i64).unwrap_or(default)
 }
 
 /// The boolean at a JSON pointer, or false.
-pub fn bool_at(v: &Value, ptr: &str) -> bool {
+pub(crate) fn bool_at(v: &Value, ptr: &str) -> bool {
     v.pointer(ptr).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// `metadata.name`.
-pub fn name(v: &Value) -> &str {
+pub(crate) fn name(v: &Value) -> &str {
     str_at(v, "/metadata/name")
 }
 
 /// `metadata.namespace`.
-pub fn namespace(v: &Value) -> &str {
+pub(crate) fn namespace(v: &Value) -> &str {
     str_at(v, "/metadata/namespace")
 }
 
 /// `metadata.uid`.
-pub fn uid(v: &Value) -> &str {
+pub(crate) fn uid(v: &Value) -> &str {
     str_at(v, "/metadata/uid")
 }
 
 /// An annotation, or "".
-pub fn annotation<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(crate) fn annotation<'a>(v: &'a Value, key: &str) -> &'a str {
     v["metadata"]["annotations"][key]
         .as_str()
         .unwrap_or_default()
 }
 
 /// A label, or "".
-pub fn label<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(crate) fn label<'a>(v: &'a Value, key: &str) -> &'a str {
     v["metadata"]["labels"][key].as_str().unwrap_or_default()
 }
 
 /// Sets an annotation, creating the map when needed.
-pub fn set_annotation(v: &mut Value, key: &str, value: impl Into<String>) {
+pub(crate) fn set_annotation(v: &mut Value, key: &str, value: impl Into<String>) {
     if !v["metadata"]["annotations"].is_object() {
         v["metadata"]["annotations"] = json!({});
     }
@@ -57,7 +57,7 @@ pub fn set_annotation(v: &mut Value, key: &str, value: impl Into<String>) {
 }
 
 /// The uid of the controller owner, if any.
-pub fn controller_uid(v: &Value) -> Option<&str> {
+pub(crate) fn controller_uid(v: &Value) -> Option<&str> {
     v["metadata"]["ownerReferences"]
         .as_array()?
         .iter()
@@ -66,7 +66,7 @@ pub fn controller_uid(v: &Value) -> Option<&str> {
 }
 
 /// A controller ownerReference pointing at `owner`.
-pub fn owner_ref(owner: &Value) -> Value {
+pub(crate) fn owner_ref(owner: &Value) -> Value {
     json!({
         "apiVersion": owner["apiVersion"],
         "kind": owner["kind"],
@@ -79,7 +79,12 @@ pub fn owner_ref(owner: &Value) -> Value {
 
 /// Resolves an int-or-percent field against `total`; percentages round up or down like the
 /// real controllers (surge up, unavailable down).
-pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default_pct: i64) -> i64 {
+pub(crate) fn int_or_percent(
+    v: Option<&Value>,
+    total: i64,
+    round_up: bool,
+    default_pct: i64,
+) -> i64 {
     let pct = |p: i64| {
         let scaled = p * total;
         if round_up {
@@ -102,7 +107,7 @@ pub fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default_pct
 /// written with the same consonant-and-digit alphabet (`7d4b9c8f6d`). Nulls and empty values are
 /// ignored so a template sent back by `rollout undo` (which carries `creationTimestamp: null`
 /// and `resources: {}`) hashes like the one it came from.
-pub fn template_hash(template: &Value) -> String {
+pub(crate) fn template_hash(template: &Value) -> String {
     let mut canon = String::new();
     canonical(template, &mut canon);
     let h = hash_str(&canon);
@@ -110,7 +115,7 @@ pub fn template_hash(template: &Value) -> String {
 }
 
 /// Kubernetes' `rand.SafeEncodeString`: maps each byte onto an alphabet without vowels.
-pub fn safe_encode(s: &str) -> String {
+pub(crate) fn safe_encode(s: &str) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     s.bytes()
         .map(|b| ALPHABET[b as usize % ALPHABET.len()] as char)
@@ -159,7 +164,7 @@ fn canonical(v: &Value, out: &mut String) {
 /// Sets a condition of `type` in `status.conditions`. Keeps `lastTransitionTime` while the
 /// status is unchanged and `lastUpdateTime` while nothing changed at all, like the controllers'
 /// `SetCondition` helpers; `touch` forces a new `lastUpdateTime` (progress was made).
-pub fn set_condition(
+pub(crate) fn set_condition(
     status: &mut Value,
     kind: &str,
     cond_status: &str,
@@ -201,7 +206,7 @@ pub fn set_condition(
 }
 
 /// A condition of `type`, if present.
-pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
+pub(crate) fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
     status["conditions"]
         .as_array()?
         .iter()
@@ -209,21 +214,8 @@ pub fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
 }
 
 /// A time field of a condition in Unix milliseconds.
-pub fn condition_time(status: &Value, kind: &str, field: &str) -> Option<i64> {
+pub(crate) fn condition_time(status: &Value, kind: &str, field: &str) -> Option<i64> {
     condition(status, kind).and_then(|c| parse_time(c[field].as_str()?))
-}
-
-/// The selector of a workload rendered as `k=v,k2=v2` (what `status.selector` carries).
-pub fn selector_string(selector: &Value) -> String {
-    selector["matchLabels"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ const BEHAVIOUR_REFRESH_STEPS: u64 = 50;
 
 /// What one container is doing.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CState {
+pub(crate) enum CState {
     /// Pulling its image and creating the container until the given time.
     Creating {
         /// When the pull finishes.
@@ -62,90 +62,90 @@ pub enum CState {
 
 /// The last terminated instance of a container.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Terminated {
+pub(crate) struct Terminated {
     /// Exit code.
-    pub exit_code: i64,
+    pub(crate) exit_code: i64,
     /// `Error` or `OOMKilled`.
-    pub reason: &'static str,
+    pub(crate) reason: &'static str,
     /// Start of that instance.
-    pub started_ms: i64,
+    pub(crate) started_ms: i64,
     /// When it ended.
-    pub finished_ms: i64,
+    pub(crate) finished_ms: i64,
     /// Its container id.
-    pub container_id: String,
+    pub(crate) container_id: String,
 }
 
 /// One container of a simulated pod.
 #[derive(Debug, Clone)]
-pub struct Ctr {
+pub(crate) struct Ctr {
     /// Container name.
-    pub name: String,
+    pub(crate) name: String,
     /// Image reference.
-    pub image: String,
+    pub(crate) image: String,
     /// The version's behaviour, refreshed now and then.
-    pub behaviour: Behaviour,
+    pub(crate) behaviour: Behaviour,
     /// Restarts so far.
-    pub restarts: u32,
+    pub(crate) restarts: u32,
     /// Crashes (and failed pulls) so far, for the back-off.
-    pub failures: u32,
+    pub(crate) failures: u32,
     /// Current state.
-    pub state: CState,
+    pub(crate) state: CState,
     /// The previous instance, after a crash.
-    pub last: Option<Terminated>,
+    pub(crate) last: Option<Terminated>,
     /// Has it ever started.
-    pub started_once: bool,
+    pub(crate) started_once: bool,
     /// Log lines per simulated second.
-    pub log_rate: f64,
+    pub(crate) log_rate: f64,
 }
 
 /// The kubelet's view of one pod.
 #[derive(Debug, Clone)]
-pub struct PodSim {
+pub(crate) struct PodSim {
     /// Pod uid.
-    pub uid: String,
+    pub(crate) uid: String,
     /// Hash of the controller owner's uid (0 when unowned), for cheap grouping.
-    pub owner: u64,
+    pub(crate) owner: u64,
     /// Creation time.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
     /// When scheduled, once it is.
-    pub scheduled_ms: Option<i64>,
+    pub(crate) scheduled_ms: Option<i64>,
     /// Node name, once scheduled.
-    pub node: String,
+    pub(crate) node: String,
     /// Node IP.
-    pub host_ip: String,
+    pub(crate) host_ip: String,
     /// Pod IP.
-    pub pod_ip: String,
+    pub(crate) pod_ip: String,
     /// Containers.
-    pub containers: Vec<Ctr>,
+    pub(crate) containers: Vec<Ctr>,
     /// Since when the pod is Ready.
-    pub ready_ms: Option<i64>,
+    pub(crate) ready_ms: Option<i64>,
     /// When ContainersReady/Ready last changed.
-    pub ready_changed_ms: i64,
+    pub(crate) ready_changed_ms: i64,
     /// Graceful deletion ends at this time.
-    pub deleting_until: Option<i64>,
+    pub(crate) deleting_until: Option<i64>,
     /// Per-pod seed for delays and log style.
-    pub seed: u64,
+    pub(crate) seed: u64,
 }
 
 impl PodSim {
     /// Not being deleted.
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.deleting_until.is_none()
     }
 
     /// Every container passed readiness.
-    pub fn ready(&self) -> bool {
+    pub(crate) fn ready(&self) -> bool {
         self.ready_ms.is_some()
     }
 
     /// Ready for at least `min_ready_s`.
-    pub fn available(&self, min_ready_s: i64, now_ms: i64) -> bool {
+    pub(crate) fn available(&self, min_ready_s: i64, now_ms: i64) -> bool {
         self.ready_ms
             .is_some_and(|t| now_ms - t >= min_ready_s * 1000)
     }
 
     /// Simulated phase: `Pending` until every container started once.
-    pub fn phase(&self) -> &'static str {
+    pub(crate) fn phase(&self) -> &'static str {
         if self.containers.iter().all(|c| c.started_once) {
             "Running"
         } else {
@@ -187,7 +187,7 @@ impl PodSim {
 }
 
 /// Starts tracking a pod object (created by a controller, the API or a scenario).
-pub fn adopt(world: &mut World, pod: &Value) {
+pub(crate) fn adopt(world: &mut World, pod: &Value) {
     let key = (obj::namespace(pod).to_string(), obj::name(pod).to_string());
     let seed = mix(hash_str(obj::uid(pod)) ^ world.seed);
     let containers = pod["spec"]["containers"]
@@ -230,7 +230,7 @@ pub fn adopt(world: &mut World, pod: &Value) {
 }
 
 /// Starts the graceful deletion of a pod: `deletionTimestamp` now, gone a few seconds later.
-pub fn terminate(world: &mut World, namespace: &str, name: &str) {
+pub(crate) fn terminate(world: &mut World, namespace: &str, name: &str) {
     let now = world.clock.now_ms;
     let grace = 1500 + world.rng.range(0, 2500) as i64;
     let Some(sim) = world
@@ -270,7 +270,7 @@ pub fn terminate(world: &mut World, namespace: &str, name: &str) {
 
 /// One step of every pod: notice pods created or deleted through the API, move the ones whose
 /// time has come, and let running containers write their logs.
-pub fn sync_all(world: &mut World, step: u64) {
+pub(crate) fn sync_all(world: &mut World, step: u64) {
     reconcile_with_store(world);
     let now = world.clock.now_ms;
     let mut pods = std::mem::take(&mut world.ctl.pods);
@@ -678,4 +678,4 @@ fn write_logs(world: &mut World, key: &(String, String), sim: &PodSim) {
 }
 
 /// Every tracked pod, by (namespace, name).
-pub type PodTable = BTreeMap<(String, String), PodSim>;
+pub(crate) type PodTable = BTreeMap<(String, String), PodSim>;

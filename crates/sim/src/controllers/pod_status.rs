@@ -8,7 +8,7 @@ use crate::rng::{hash_str, mix};
 use crate::world::fmt_time;
 
 /// A containerd-style container id for one instance of a container.
-pub fn container_id(pod_uid: &str, container: &str, restarts: u32) -> String {
+pub(crate) fn container_id(pod_uid: &str, container: &str, restarts: u32) -> String {
     let a = mix(hash_str(pod_uid) ^ hash_str(container) ^ u64::from(restarts));
     let b = mix(a);
     let c = mix(b);
@@ -17,7 +17,7 @@ pub fn container_id(pod_uid: &str, container: &str, restarts: u32) -> String {
 }
 
 /// The digest-pinned image id the kubelet reports for an image.
-pub fn image_id(image: &str) -> String {
+pub(crate) fn image_id(image: &str) -> String {
     let repo = image
         .rsplit_once(':')
         .map_or(image, |(r, tag)| if tag.contains('/') { image } else { r });
@@ -125,7 +125,7 @@ fn condition(
 }
 
 /// The `status` of the pod `key` (namespace, name).
-pub fn render(pod: &PodSim, key: &(String, String)) -> Value {
+pub(crate) fn render(pod: &PodSim, key: &(String, String)) -> Value {
     let Some(scheduled) = pod.scheduled_ms else {
         return json!({"phase": "Pending", "qosClass": "BestEffort"});
     };

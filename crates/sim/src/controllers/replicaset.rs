@@ -13,19 +13,19 @@ use crate::world::{World, fmt_time};
 
 /// Pod counts of one owner.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Live (not terminating) pods.
-    pub active: i64,
+    pub(crate) active: i64,
     /// Live and ready.
-    pub ready: i64,
+    pub(crate) ready: i64,
     /// Ready for minReadySeconds (computed with 0; callers with a minimum recount).
-    pub available: i64,
+    pub(crate) available: i64,
     /// All pods including terminating ones.
-    pub total: i64,
+    pub(crate) total: i64,
 }
 
 /// Pod counts grouped by the hash of the controller owner's uid.
-pub fn counts_by_owner(world: &World) -> HashMap<u64, Counts> {
+pub(crate) fn counts_by_owner(world: &World) -> HashMap<u64, Counts> {
     let now = world.clock.now_ms;
     let mut out: HashMap<u64, Counts> = HashMap::new();
     for sim in world.ctl.pods.values() {
@@ -109,7 +109,7 @@ fn victims(world: &World, owner: u64, n: usize) -> Vec<(String, String)> {
 }
 
 /// One pass of the ReplicaSet controller over every ReplicaSet.
-pub fn sync_all(world: &mut World) {
+pub(crate) fn sync_all(world: &mut World) {
     let counts = counts_by_owner(world);
     let now = world.clock.now_ms;
     for (ns, name) in world.store.names(ids::REPLICASETS, None) {

@@ -10,73 +10,74 @@ use super::deployment::{
 };
 use super::events::{self, Involved, Source};
 use super::{bluegreen, canary, obj, pod};
+use crate::api::selectors::selector_string;
 use crate::resources::ids;
 use crate::rng::hash_str;
 use crate::world::{World, fmt_time, parse_time};
 
 /// The label carrying the pod-template hash on a Rollout's ReplicaSets and pods.
-pub const HASH_LABEL: &str = "rollouts-pod-template-hash";
+pub(crate) const HASH_LABEL: &str = "rollouts-pod-template-hash";
 /// The revision annotation on Rollouts and their ReplicaSets.
-pub const REVISION: &str = "rollout.argoproj.io/revision";
+pub(crate) const REVISION: &str = "rollout.argoproj.io/revision";
 
 /// Everything a strategy needs to decide one reconcile of one Rollout.
-pub struct Ctx {
+pub(crate) struct Ctx {
     /// The Rollout as read at the start of the step.
-    pub ro: Value,
+    pub(crate) ro: Value,
     /// The status being built.
-    pub status: Value,
+    pub(crate) status: Value,
     /// Owned ReplicaSets, oldest revision first.
-    pub rss: Vec<Value>,
+    pub(crate) rss: Vec<Value>,
     /// Hash of the current template.
-    pub hash: String,
+    pub(crate) hash: String,
     /// Desired replicas.
-    pub replicas: i64,
+    pub(crate) replicas: i64,
     /// Revision of the current ReplicaSet.
-    pub revision: i64,
+    pub(crate) revision: i64,
     /// Simulated now.
-    pub now: i64,
+    pub(crate) now: i64,
     /// Events to record after the reconcile: (warning, reason, message).
-    pub events: Vec<(bool, &'static str, String)>,
+    pub(crate) events: Vec<(bool, &'static str, String)>,
     /// Desired `spec.replicas` per ReplicaSet name; ReplicaSets not named go to 0.
-    pub targets: Vec<(String, i64)>,
+    pub(crate) targets: Vec<(String, i64)>,
     /// The update finished this step (stable became current).
-    pub completed: bool,
+    pub(crate) completed: bool,
 }
 
 impl Ctx {
     /// The ReplicaSet with this hash.
-    pub fn rs(&self, hash: &str) -> Option<&Value> {
+    pub(crate) fn rs(&self, hash: &str) -> Option<&Value> {
         self.rss.iter().find(|r| obj::label(r, HASH_LABEL) == hash)
     }
 
     /// Available pods of the ReplicaSet with this hash.
-    pub fn available(&self, hash: &str) -> i64 {
+    pub(crate) fn available(&self, hash: &str) -> i64 {
         self.rs(hash)
             .map(|r| obj::int_at(r, "/status/availableReplicas", 0))
             .unwrap_or(0)
     }
 
     /// `spec.replicas` of the ReplicaSet with this hash.
-    pub fn spec_replicas(&self, hash: &str) -> i64 {
+    pub(crate) fn spec_replicas(&self, hash: &str) -> i64 {
         self.rs(hash)
             .map(|r| obj::int_at(r, "/spec/replicas", 0))
             .unwrap_or(0)
     }
 
     /// `status.stableRS`.
-    pub fn stable(&self) -> String {
+    pub(crate) fn stable(&self) -> String {
         obj::str_at(&self.status, "/stableRS").to_string()
     }
 
     /// Non-empty `status.pauseConditions`.
-    pub fn paused_by_controller(&self) -> bool {
+    pub(crate) fn paused_by_controller(&self) -> bool {
         self.status["pauseConditions"]
             .as_array()
             .is_some_and(|a| !a.is_empty())
     }
 
     /// The pause condition with this reason, if any.
-    pub fn pause_condition(&self, reason: &str) -> Option<&Value> {
+    pub(crate) fn pause_condition(&self, reason: &str) -> Option<&Value> {
         self.status["pauseConditions"]
             .as_array()?
             .iter()
@@ -84,7 +85,7 @@ impl Ctx {
     }
 
     /// Adds a pause condition and marks the controller pause.
-    pub fn pause(&mut self, reason: &'static str) {
+    pub(crate) fn pause(&mut self, reason: &'static str) {
         self.status["pauseConditions"] =
             json!([{"reason": reason, "startTime": fmt_time(self.now)}]);
         self.status["controllerPause"] = json!(true);
@@ -96,7 +97,7 @@ impl Ctx {
     }
 
     /// Clears the controller pause.
-    pub fn unpause(&mut self) {
+    pub(crate) fn unpause(&mut self) {
         if let Some(s) = self.status.as_object_mut() {
             s.remove("pauseConditions");
         }
@@ -106,7 +107,7 @@ impl Ctx {
     }
 
     /// Makes the current ReplicaSet the stable one.
-    pub fn complete(&mut self) {
+    pub(crate) fn complete(&mut self) {
         self.status["stableRS"] = json!(self.hash);
         self.status["promoteFull"] = json!(false);
         if let Some(s) = self.status.as_object_mut() {
@@ -123,7 +124,7 @@ impl Ctx {
 }
 
 /// One pass of the Rollout controller.
-pub fn sync_all(world: &mut World) {
+pub(crate) fn sync_all(world: &mut World) {
     let mut by_owner = replicasets_by_owner(world);
     for (ns, name) in world.store.names(ids::ROLLOUTS, None) {
         let Some(ro) = world.store.get(ids::ROLLOUTS, &ns, &name).cloned() else {
@@ -371,7 +372,7 @@ fn finish_status(world: &mut World, ctx: &mut Ctx, created: Option<String>) {
     s["availableReplicas"] = json!(available);
     s["HPAReplicas"] = json!(sum("/status/replicas"));
     s["observedGeneration"] = json!(obj::int_at(&ctx.ro, "/metadata/generation", 1).to_string());
-    s["selector"] = json!(obj::selector_string(&ctx.ro["spec"]["selector"]));
+    s["selector"] = json!(selector_string(&ctx.ro["spec"]["selector"]));
     let steps = &ctx.ro["spec"]["strategy"]["canary"]["steps"];
     if ctx.ro["spec"]["strategy"].get("canary").is_some() {
         s["currentStepHash"] = json!(obj::template_hash(steps));

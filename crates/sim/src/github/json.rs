@@ -9,11 +9,11 @@ use crate::ci::run::{Deployment, Job, JobState, Run, StepState};
 use crate::world::fmt_time;
 
 /// Base URLs for one request: the API root and the web root.
-pub struct Urls {
+pub(crate) struct Urls {
     /// `http://host/github`.
-    pub api: String,
+    pub(crate) api: String,
     /// `http://host` (GHES serves the web UI at the root).
-    pub web: String,
+    pub(crate) web: String,
 }
 
 fn time(ms: Option<i64>) -> Value {
@@ -28,7 +28,7 @@ fn node_id(prefix: &str, id: u64) -> String {
 }
 
 /// A user object.
-pub fn user(u: &User, urls: &Urls) -> Value {
+pub(crate) fn user(u: &User, urls: &Urls) -> Value {
     json!({
         "login": u.login,
         "id": u.id,
@@ -42,7 +42,7 @@ pub fn user(u: &User, urls: &Urls) -> Value {
 }
 
 /// A reviewer entry: `{type, reviewer}`.
-pub fn reviewer(r: &Reviewer, org: &str, urls: &Urls) -> Value {
+pub(crate) fn reviewer(r: &Reviewer, org: &str, urls: &Urls) -> Value {
     if r.team {
         json!({
             "type": "Team",
@@ -65,7 +65,7 @@ pub fn reviewer(r: &Reviewer, org: &str, urls: &Urls) -> Value {
 }
 
 /// The run's status and conclusion in GitHub's words.
-pub fn run_status(
+pub(crate) fn run_status(
     engine: &Engine,
     run: &Run,
     attempt: u32,
@@ -100,7 +100,7 @@ pub fn run_status(
 }
 
 /// A job's status and conclusion in GitHub's words.
-pub fn job_status(state: JobState) -> (&'static str, Option<&'static str>) {
+pub(crate) fn job_status(state: JobState) -> (&'static str, Option<&'static str>) {
     match state {
         JobState::Created => ("pending", None),
         JobState::Pending | JobState::Manual => ("queued", None),
@@ -114,7 +114,7 @@ pub fn job_status(state: JobState) -> (&'static str, Option<&'static str>) {
 }
 
 /// A repository object (the minimal form embedded in runs).
-pub fn repository(p: &Project, urls: &Urls) -> Value {
+pub(crate) fn repository(p: &Project, urls: &Urls) -> Value {
     let owner = User::new(p.id / 1000, p.owner(), p.owner());
     json!({
         "id": p.id,
@@ -133,7 +133,7 @@ pub fn repository(p: &Project, urls: &Urls) -> Value {
 }
 
 /// A workflow object.
-pub fn workflow(p: &Project, w: &crate::ci::model::Workflow, urls: &Urls) -> Value {
+pub(crate) fn workflow(p: &Project, w: &crate::ci::model::Workflow, urls: &Urls) -> Value {
     json!({
         "id": w.id,
         "node_id": node_id("W", w.id),
@@ -149,7 +149,7 @@ pub fn workflow(p: &Project, w: &crate::ci::model::Workflow, urls: &Urls) -> Val
 }
 
 /// A workflow run object, as of its current (or a given) attempt.
-pub fn run(engine: &Engine, r: &Run, attempt: Option<u32>, urls: &Urls) -> Value {
+pub(crate) fn run(engine: &Engine, r: &Run, attempt: Option<u32>, urls: &Urls) -> Value {
     let Some((p, w)) = engine.workflow_of(r) else {
         return Value::Null;
     };
@@ -204,7 +204,7 @@ pub fn run(engine: &Engine, r: &Run, attempt: Option<u32>, urls: &Urls) -> Value
 }
 
 /// A job object with its steps.
-pub fn job(engine: &Engine, j: &Job, urls: &Urls) -> Value {
+pub(crate) fn job(engine: &Engine, j: &Job, urls: &Urls) -> Value {
     let Some(r) = engine.runs.get(&j.run_id) else {
         return Value::Null;
     };
@@ -264,7 +264,7 @@ pub fn job(engine: &Engine, j: &Job, urls: &Urls) -> Value {
 }
 
 /// An environment object with its protection rules.
-pub fn environment(p: &Project, e: &Environment, urls: &Urls) -> Value {
+pub(crate) fn environment(p: &Project, e: &Environment, urls: &Urls) -> Value {
     let mut rules = Vec::new();
     if !e.reviewers.is_empty() {
         let reviewers: Vec<Value> = e
@@ -303,7 +303,7 @@ pub fn environment(p: &Project, e: &Environment, urls: &Urls) -> Value {
 }
 
 /// The short environment object embedded in pending deployments.
-pub fn environment_ref(p: &Project, e: &Environment, urls: &Urls) -> Value {
+pub(crate) fn environment_ref(p: &Project, e: &Environment, urls: &Urls) -> Value {
     json!({
         "id": e.id,
         "node_id": node_id("EN", e.id),
@@ -314,7 +314,7 @@ pub fn environment_ref(p: &Project, e: &Environment, urls: &Urls) -> Value {
 }
 
 /// A deployment object.
-pub fn deployment(engine: &Engine, d: &Deployment, urls: &Urls) -> Value {
+pub(crate) fn deployment(engine: &Engine, d: &Deployment, urls: &Urls) -> Value {
     let Some(p) = engine.project(d.project) else {
         return Value::Null;
     };
@@ -346,7 +346,7 @@ pub fn deployment(engine: &Engine, d: &Deployment, urls: &Urls) -> Value {
 }
 
 /// A deployment's statuses, newest first.
-pub fn statuses(engine: &Engine, d: &Deployment, urls: &Urls) -> Vec<Value> {
+pub(crate) fn statuses(engine: &Engine, d: &Deployment, urls: &Urls) -> Vec<Value> {
     let Some(p) = engine.project(d.project) else {
         return Vec::new();
     };

@@ -18,16 +18,16 @@ use crate::ci::http::{Req, etag, etag_matches, respond};
 use crate::world::World;
 
 /// Where GitHub's REST documentation lives (errors link to it).
-pub const DOCS: &str = "https://docs.github.com/rest";
+pub(crate) const DOCS: &str = "https://docs.github.com/rest";
 
 /// How long a job-log URL stays valid, in seconds.
-pub const LOG_URL_TTL_S: i64 = 60;
+pub(crate) const LOG_URL_TTL_S: i64 = 60;
 
 /// The path prefix of the short-lived log URLs (served without the token).
-pub const LOGS_PREFIX: &str = "/github/_logs/";
+pub(crate) const LOGS_PREFIX: &str = "/github/_logs/";
 
 /// What a route answers before headers are added.
-pub enum Out {
+pub(crate) enum Out {
     /// A JSON body with a status and extra headers.
     Json(StatusCode, Value, Vec<(String, String)>),
     /// A redirect.
@@ -38,18 +38,18 @@ pub enum Out {
 
 /// A GitHub error: `{message, documentation_url}`.
 #[derive(Debug, Clone)]
-pub struct GhError {
+pub(crate) struct GhError {
     /// HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The message.
-    pub message: String,
+    pub(crate) message: String,
     /// The documentation page.
-    pub doc: String,
+    pub(crate) doc: String,
 }
 
 impl GhError {
     /// An error with this status and message, linking to the REST docs.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
@@ -58,12 +58,12 @@ impl GhError {
     }
 
     /// 404 Not Found.
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "Not Found")
     }
 
     /// 422 for a field that was not supplied.
-    pub fn missing(field: &str, doc: &str) -> Self {
+    pub(crate) fn missing(field: &str, doc: &str) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: format!("Invalid request.\n\n\"{field}\" wasn't supplied."),
@@ -81,7 +81,7 @@ impl GhError {
 }
 
 /// The 401 every request without the right token gets.
-pub fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     let body = json!({"message": "Bad credentials", "documentation_url": DOCS});
     respond(
         StatusCode::UNAUTHORIZED,
@@ -92,7 +92,7 @@ pub fn unauthorized() -> Response {
 }
 
 /// Serves everything under `/github`.
-pub async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+pub(crate) async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let req = Req::read(req, "/github").await;
     let mut world = sim.world();
     if req.segments.first().map(String::as_str) == Some("_logs") {

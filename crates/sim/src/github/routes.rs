@@ -23,7 +23,7 @@ fn ok(v: Value) -> Res {
 }
 
 /// Dispatches one request.
-pub fn route(world: &mut World, req: &Req) -> Res {
+pub(crate) fn route(world: &mut World, req: &Req) -> Res {
     let urls = Urls {
         api: format!("{}/github", req.origin),
         web: req.origin.clone(),
@@ -525,7 +525,7 @@ fn sign(secret: u64, job: u64, expires: i64) -> u64 {
 }
 
 /// Serves a short-lived log URL: plain text, no token, 403 once expired or tampered with.
-pub fn serve_log(world: &World, req: &Req) -> Response {
+pub(crate) fn serve_log(world: &World, req: &Req) -> Response {
     let now_s = world.clock.now_ms.div_euclid(1000);
     let job_id: Option<u64> = req.segments.get(1).and_then(|s| s.parse().ok());
     let expires: Option<i64> = req.q("expires").and_then(|s| s.parse().ok());

@@ -8,7 +8,7 @@ use crate::ci::run::{DeployState, Deployment, Job, JobState, Run};
 use crate::world::fmt_time_nanos;
 
 /// GitLab times: milliseconds and `Z`.
-pub fn time(ms: i64) -> String {
+pub(crate) fn time(ms: i64) -> String {
     let t = fmt_time_nanos(ms);
     // 2026-11-22T03:20:00.000000000Z → 2026-11-22T03:20:00.000Z
     match t.find('.') {
@@ -22,7 +22,7 @@ fn opt_time(ms: Option<i64>) -> Value {
 }
 
 /// A user object.
-pub fn user(u: &User, web: &str) -> Value {
+pub(crate) fn user(u: &User, web: &str) -> Value {
     json!({
         "id": u.id,
         "username": u.login,
@@ -35,7 +35,7 @@ pub fn user(u: &User, web: &str) -> Value {
 }
 
 /// A job's status in GitLab's words.
-pub fn job_status(s: JobState) -> &'static str {
+pub(crate) fn job_status(s: JobState) -> &'static str {
     match s {
         JobState::Created => "created",
         JobState::Pending => "pending",
@@ -50,7 +50,7 @@ pub fn job_status(s: JobState) -> &'static str {
 }
 
 /// A pipeline's status, and whether it passed with allowed failures.
-pub fn pipeline_status(engine: &Engine, run: &Run) -> (&'static str, bool) {
+pub(crate) fn pipeline_status(engine: &Engine, run: &Run) -> (&'static str, bool) {
     let jobs: Vec<(&Job, bool)> = engine
         .current_jobs(run.id)
         .iter()
@@ -93,7 +93,7 @@ pub fn pipeline_status(engine: &Engine, run: &Run) -> (&'static str, bool) {
 }
 
 /// `detailed_status` for a status.
-pub fn detailed_status(status: &str, warn: bool, path: &str) -> Value {
+pub(crate) fn detailed_status(status: &str, warn: bool, path: &str) -> Value {
     let (text, label, group) = match status {
         "success" if warn => ("warning", "passed with warnings", "success-with-warnings"),
         "success" => ("passed", "passed", "success"),
@@ -114,7 +114,7 @@ pub fn detailed_status(status: &str, warn: bool, path: &str) -> Value {
 }
 
 /// A project object.
-pub fn project(p: &Project, web: &str) -> Value {
+pub(crate) fn project(p: &Project, web: &str) -> Value {
     let ns = p.owner();
     json!({
         "id": p.id,
@@ -148,7 +148,7 @@ fn pipeline_bounds(engine: &Engine, run: &Run) -> (Option<i64>, Option<i64>) {
 }
 
 /// A pipeline as lists show it.
-pub fn pipeline_brief(engine: &Engine, run: &Run, web: &str) -> Value {
+pub(crate) fn pipeline_brief(engine: &Engine, run: &Run, web: &str) -> Value {
     let Some(p) = engine.project(run.project) else {
         return Value::Null;
     };
@@ -169,7 +169,7 @@ pub fn pipeline_brief(engine: &Engine, run: &Run, web: &str) -> Value {
 }
 
 /// A pipeline with its details.
-pub fn pipeline(engine: &Engine, run: &Run, web: &str, now: i64) -> Value {
+pub(crate) fn pipeline(engine: &Engine, run: &Run, web: &str, now: i64) -> Value {
     let Some(p) = engine.project(run.project) else {
         return Value::Null;
     };
@@ -202,7 +202,7 @@ pub fn pipeline(engine: &Engine, run: &Run, web: &str, now: i64) -> Value {
 }
 
 /// A job object.
-pub fn job(engine: &Engine, j: &Job, web: &str, now: i64) -> Value {
+pub(crate) fn job(engine: &Engine, j: &Job, web: &str, now: i64) -> Value {
     let Some(run) = engine.runs.get(&j.run_id) else {
         return Value::Null;
     };
@@ -277,7 +277,7 @@ pub fn job(engine: &Engine, j: &Job, web: &str, now: i64) -> Value {
 }
 
 /// A deployment's status word.
-pub fn deploy_status(s: DeployState) -> &'static str {
+pub(crate) fn deploy_status(s: DeployState) -> &'static str {
     match s {
         DeployState::Blocked => "blocked",
         DeployState::Created => "created",
@@ -289,7 +289,7 @@ pub fn deploy_status(s: DeployState) -> &'static str {
 }
 
 /// An environment object.
-pub fn environment(p: &Project, e: &Environment, updated_ms: i64) -> Value {
+pub(crate) fn environment(p: &Project, e: &Environment, updated_ms: i64) -> Value {
     json!({
         "id": e.id,
         "name": e.name,
@@ -304,7 +304,7 @@ pub fn environment(p: &Project, e: &Environment, updated_ms: i64) -> Value {
 }
 
 /// A deployment object with its approvals.
-pub fn deployment(engine: &Engine, d: &Deployment, web: &str, now: i64) -> Value {
+pub(crate) fn deployment(engine: &Engine, d: &Deployment, web: &str, now: i64) -> Value {
     let Some(p) = engine.project(d.project) else {
         return Value::Null;
     };
@@ -373,7 +373,7 @@ pub fn deployment(engine: &Engine, d: &Deployment, web: &str, now: i64) -> Value
 }
 
 /// A protected environment object.
-pub fn protected_environment(e: &Environment) -> Value {
+pub(crate) fn protected_environment(e: &Environment) -> Value {
     let rules: Vec<Value> = e
         .reviewers
         .iter()

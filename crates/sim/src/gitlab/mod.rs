@@ -18,7 +18,7 @@ use crate::ci::http::{Page, Req, respond};
 use crate::world::World;
 
 /// What a route answers before headers are added.
-pub enum Out {
+pub(crate) enum Out {
     /// JSON with a status.
     Json(StatusCode, Value),
     /// A page of a list: the items of this page and the total.
@@ -28,11 +28,11 @@ pub enum Out {
 }
 
 /// A GitLab error: status and body (`{"message": …}` or `{"error": …}`).
-pub struct GlError(pub StatusCode, pub Value);
+pub(crate) struct GlError(pub StatusCode, pub Value);
 
 impl GlError {
     /// `{"message": "<code> <what> Not Found"}`.
-    pub fn not_found(what: &str) -> Self {
+    pub(crate) fn not_found(what: &str) -> Self {
         GlError(
             StatusCode::NOT_FOUND,
             json!({"message": format!("404 {what} Not Found")}),
@@ -40,18 +40,18 @@ impl GlError {
     }
 
     /// The answer for a path no route matches.
-    pub fn no_route() -> Self {
+    pub(crate) fn no_route() -> Self {
         GlError(StatusCode::NOT_FOUND, json!({"error": "404 Not Found"}))
     }
 
     /// `{"message": msg}` with a status.
-    pub fn message(status: StatusCode, msg: &str) -> Self {
+    pub(crate) fn message(status: StatusCode, msg: &str) -> Self {
         GlError(status, json!({"message": msg}))
     }
 }
 
 /// The 401 every request without the right token gets.
-pub fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     respond(
         StatusCode::UNAUTHORIZED,
         json!({"message": "401 Unauthorized"})
@@ -63,7 +63,7 @@ pub fn unauthorized() -> Response {
 }
 
 /// Serves everything under `/gitlab/api/v4`.
-pub async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+pub(crate) async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let req = Req::read(req, "/gitlab/api/v4").await;
     let mut world = sim.world();
     serve(&mut world, &req)

@@ -29,7 +29,7 @@ fn list(req: &Req, all: Vec<Value>) -> Res {
 }
 
 /// Dispatches one request.
-pub fn route(world: &mut World, req: &Req) -> Res {
+pub(crate) fn route(world: &mut World, req: &Req) -> Res {
     let parts = req.parts();
     match parts.as_slice() {
         ["user"] if req.method == Method::GET => {
@@ -297,15 +297,16 @@ fn pipeline_route(world: &mut World, req: &Req, run_id: u64, tail: &[&str]) -> R
     let web = req.origin.clone();
     let get = req.method == Method::GET;
     let post = req.method == Method::POST;
+    let pipeline = |world: &World| {
+        let engine = &world.ci.engine;
+        let run = engine
+            .runs
+            .get(&run_id)
+            .ok_or_else(|| GlError::not_found(""))?;
+        Ok::<_, GlError>(gl::pipeline(engine, run, &web, now))
+    };
     match tail {
-        [] if get => {
-            let engine = &world.ci.engine;
-            let run = engine
-                .runs
-                .get(&run_id)
-                .ok_or_else(|| GlError::not_found(""))?;
-            ok(gl::pipeline(engine, run, &web, now))
-        }
+        [] if get => ok(pipeline(world)?),
         ["jobs"] if get => {
             let jobs = scoped_jobs(world, req, 0, Some(run_id));
             list(req, jobs)
@@ -316,22 +317,12 @@ fn pipeline_route(world: &mut World, req: &Req, run_id: u64, tail: &[&str]) -> R
                 .engine
                 .retry_pipeline(run_id, now)
                 .map_err(|_| GlError::message(StatusCode::FORBIDDEN, "403 Forbidden"))?;
-            let engine = &world.ci.engine;
-            let run = engine
-                .runs
-                .get(&run_id)
-                .ok_or_else(|| GlError::not_found(""))?;
-            created(gl::pipeline(engine, run, &web, now))
+            created(pipeline(world)?)
         }
         ["cancel"] if post => {
             // Canceling a finished pipeline is a no-op in GitLab: it answers the pipeline.
             let _ = world.ci.engine.cancel_run(run_id, now);
-            let engine = &world.ci.engine;
-            let run = engine
-                .runs
-                .get(&run_id)
-                .ok_or_else(|| GlError::not_found(""))?;
-            created(gl::pipeline(engine, run, &web, now))
+            created(pipeline(world)?)
         }
         _ => Err(GlError::no_route()),
     }

@@ -12,7 +12,7 @@ use crate::world::{World, fmt_time};
 const DAY_MS: i64 = 86_400_000;
 
 /// Builds `scenario` into `world`, whose clock stands at the moment the simulator starts.
-pub fn build(scenario: &Scenario, world: &mut World) {
+pub(crate) fn build(scenario: &Scenario, world: &mut World) {
     let start = world.clock.now_ms;
     for spec in &scenario.versions {
         world

@@ -87,7 +87,7 @@ fn build(group: &str, version: &str) -> Value {
 }
 
 /// `GET /openapi/v3`.
-pub fn index() -> Response {
+pub(crate) fn index() -> Response {
     let paths: serde_json::Map<String, Value> = docs()
         .iter()
         .map(|(k, d)| {
@@ -104,7 +104,7 @@ pub fn index() -> Response {
 }
 
 /// `GET /openapi/v3/{api/v1 | apis/group/version}[?hash=…]`.
-pub fn document(path: &str, query: &Query) -> Result<Response, ApiError> {
+pub(crate) fn document(path: &str, query: &Query) -> Result<Response, ApiError> {
     let doc = docs().get(path).ok_or_else(ApiError::no_route)?;
     // A matching hash names this exact content, so it may be cached for good; the real server
     // sends the same header.

@@ -16,7 +16,7 @@ const PATCH_TYPES: [&str; 3] = [
 ];
 
 /// The paths of every kind served in a group version.
-pub fn for_group_version(group: &str, version: &str) -> Value {
+pub(crate) fn for_group_version(group: &str, version: &str) -> Value {
     let mut out = Map::new();
     for r in RESOURCES
         .iter()

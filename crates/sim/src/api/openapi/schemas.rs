@@ -18,7 +18,7 @@ use super::super::crd;
 
 /// The component name of a kind's schema (`io.k8s.api.core.v1.Pod`,
 /// `io.argoproj.v1alpha1.Rollout`).
-pub fn schema_name(r: &Resource) -> String {
+pub(crate) fn schema_name(r: &Resource) -> String {
     if r.custom {
         let reversed: Vec<&str> = r.group.split('.').rev().collect();
         return format!("{}.{}.{}", reversed.join("."), r.version, r.kind);
@@ -85,7 +85,7 @@ fn builtin(r: &Resource) -> Option<Generated> {
 }
 
 /// Every schema a group version's document needs.
-pub fn for_group_version(group: &str, version: &str) -> Value {
+pub(crate) fn for_group_version(group: &str, version: &str) -> Value {
     let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
     let kinds: Vec<&Resource> = RESOURCES
         .iter()

@@ -4,32 +4,32 @@
 use crate::ci::model::{Cond, Environment, JobSpec, Reviewer, StepSpec, Target, User};
 
 /// The user every API token acts as.
-pub fn you() -> User {
+pub(crate) fn you() -> User {
     User::new(1, "alex.morgan", "Alex Morgan")
 }
 
 /// Colleagues who push, review and play jobs in the seeded history.
-pub fn maria() -> User {
+pub(crate) fn maria() -> User {
     User::new(2, "maria.chen", "Maria Chen")
 }
 
 /// A developer.
-pub fn dev() -> User {
+pub(crate) fn dev() -> User {
     User::new(3, "dev.patel", "Dev Patel")
 }
 
 /// Another developer.
-pub fn sam() -> User {
+pub(crate) fn sam() -> User {
     User::new(4, "sam.okafor", "Sam Okafor")
 }
 
 /// The ML lead.
-pub fn lena() -> User {
+pub(crate) fn lena() -> User {
     User::new(5, "lena.fischer", "Lena Fischer")
 }
 
 /// The release managers team: you and Maria.
-pub fn release_managers() -> Reviewer {
+pub(crate) fn release_managers() -> Reviewer {
     Reviewer {
         team: true,
         id: 9001,
@@ -39,7 +39,7 @@ pub fn release_managers() -> Reviewer {
 }
 
 /// The ML leads team: Lena only, so you cannot approve its gates.
-pub fn ml_leads() -> Reviewer {
+pub(crate) fn ml_leads() -> Reviewer {
     Reviewer {
         team: true,
         id: 9002,
@@ -49,7 +49,7 @@ pub fn ml_leads() -> Reviewer {
 }
 
 /// One user as a reviewer.
-pub fn reviewer(u: &User) -> Reviewer {
+pub(crate) fn reviewer(u: &User) -> Reviewer {
     Reviewer {
         team: false,
         id: u.id,
@@ -59,7 +59,7 @@ pub fn reviewer(u: &User) -> Reviewer {
 }
 
 /// A `uses:` step.
-pub fn uses(name: &str, action: &str, secs: u32) -> StepSpec {
+pub(crate) fn uses(name: &str, action: &str, secs: u32) -> StepSpec {
     StepSpec {
         name: name.into(),
         uses: Some(action.into()),
@@ -70,7 +70,7 @@ pub fn uses(name: &str, action: &str, secs: u32) -> StepSpec {
 }
 
 /// A `run:` step (or a group of GitLab script lines).
-pub fn run(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
+pub(crate) fn run(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
     StepSpec {
         name: name.into(),
         uses: None,
@@ -81,7 +81,7 @@ pub fn run(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
 }
 
 /// A step that sets the environment's workloads to the run's image when it starts.
-pub fn deploy(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
+pub(crate) fn deploy(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
     StepSpec {
         deploys: true,
         ..run(name, cmds, secs)
@@ -89,12 +89,12 @@ pub fn deploy(name: &str, cmds: &[&str], secs: u32) -> StepSpec {
 }
 
 /// `actions/checkout@v4`.
-pub fn checkout() -> StepSpec {
+pub(crate) fn checkout() -> StepSpec {
     uses("Run actions/checkout@v4", "actions/checkout@v4", 2)
 }
 
 /// A job with defaults: no needs, runs always, never fails on its own.
-pub fn job(key: &str, name: &str, stage: &str, steps: Vec<StepSpec>) -> JobSpec {
+pub(crate) fn job(key: &str, name: &str, stage: &str, steps: Vec<StepSpec>) -> JobSpec {
     JobSpec {
         key: key.into(),
         name: name.into(),
@@ -113,7 +113,7 @@ pub fn job(key: &str, name: &str, stage: &str, steps: Vec<StepSpec>) -> JobSpec 
 }
 
 /// Chainable settings for seed jobs.
-pub trait JobExt {
+pub(crate) trait JobExt {
     /// Jobs that must succeed first.
     fn needs(self, keys: &[&str]) -> Self;
     /// One job per value.
@@ -169,7 +169,7 @@ impl JobExt for JobSpec {
 }
 
 /// An environment without protection or cluster targets.
-pub fn environment(id: u64, name: &str, url: &str, tier: &'static str) -> Environment {
+pub(crate) fn environment(id: u64, name: &str, url: &str, tier: &'static str) -> Environment {
     Environment {
         id,
         name: name.into(),
@@ -184,7 +184,7 @@ pub fn environment(id: u64, name: &str, url: &str, tier: &'static str) -> Enviro
 }
 
 /// A cluster workload.
-pub fn target(namespace: &str, name: &str, repo: &str) -> Target {
+pub(crate) fn target(namespace: &str, name: &str, repo: &str) -> Target {
     Target {
         namespace: namespace.into(),
         name: name.into(),
@@ -193,7 +193,7 @@ pub fn target(namespace: &str, name: &str, repo: &str) -> Target {
 }
 
 /// For GitLab: a job without explicit `needs` waits for every job of the earlier stages.
-pub fn stage_needs(stages: &[&str], jobs: &mut [JobSpec]) {
+pub(crate) fn stage_needs(stages: &[&str], jobs: &mut [JobSpec]) {
     let order = |s: &str| stages.iter().position(|x| *x == s).unwrap_or(0);
     let all: Vec<(usize, String)> = jobs
         .iter()

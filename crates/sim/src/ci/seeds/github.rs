@@ -6,7 +6,7 @@ use super::build::*;
 use crate::ci::model::{Cond, Environment, Project, Provider, Workflow};
 
 /// `acme/orders-api`.
-pub fn orders_api(created_ms: i64) -> Project {
+pub(crate) fn orders_api(created_ms: i64) -> Project {
     let quality = job(
         "quality",
         "quality",
@@ -211,7 +211,7 @@ pub fn orders_api(created_ms: i64) -> Project {
 }
 
 /// `kasbench/globeco-order-generation-service`.
-pub fn order_generation(created_ms: i64) -> Project {
+pub(crate) fn order_generation(created_ms: i64) -> Project {
     let repo = "kasbench/globeco-order-generation-service";
     let ci = vec![
         job(
@@ -444,7 +444,7 @@ pub fn order_generation(created_ms: i64) -> Project {
 }
 
 /// `acme/customer-intelligence`.
-pub fn customer_intelligence(created_ms: i64) -> Project {
+pub(crate) fn customer_intelligence(created_ms: i64) -> Project {
     let repo = "ghcr.io/acme/customer-intelligence-api";
     let ci = vec![
         job(

@@ -6,7 +6,7 @@ use super::build::*;
 use crate::ci::model::{Cond, Project, Provider, Workflow};
 
 /// `bnpl/feature-store`.
-pub fn feature_store(created_ms: i64) -> Project {
+pub(crate) fn feature_store(created_ms: i64) -> Project {
     let stages = ["test", "build", "deploy"];
     let mut jobs = vec![
         job(
@@ -155,7 +155,7 @@ pub fn feature_store(created_ms: i64) -> Project {
 }
 
 /// `acme/observability-stack`.
-pub fn observability(created_ms: i64) -> Project {
+pub(crate) fn observability(created_ms: i64) -> Project {
     let stages = ["quality", "test", "build", "deploy"];
     let mut jobs = vec![
         job(

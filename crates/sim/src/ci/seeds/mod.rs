@@ -3,7 +3,7 @@
 //! reaches its staging gate seconds after start, feature-store's production job is manual with
 //! a blocked deployment, order-generation is waiting for its staging rollout.
 
-pub mod build;
+pub(crate) mod build;
 mod github;
 mod gitlab;
 
@@ -18,20 +18,20 @@ const HOUR: i64 = 60 * MIN;
 const DAY: i64 = 24 * HOUR;
 
 /// Seconds after start at which the live orders-api run stops at its staging gate.
-pub const ORDERS_GATE_AFTER_START_MS: i64 = 5_000;
+pub(crate) const ORDERS_GATE_AFTER_START_MS: i64 = 5_000;
 
 /// Project ids of the default world, for the control API and tests.
-pub mod ids {
+pub(crate) mod ids {
     /// `acme/orders-api` (GitHub).
-    pub const ORDERS_API: u64 = 801_234_567;
+    pub(crate) const ORDERS_API: u64 = 801_234_567;
     /// `kasbench/globeco-order-generation-service` (GitHub).
-    pub const ORDER_GENERATION: u64 = 801_300_111;
+    pub(crate) const ORDER_GENERATION: u64 = 801_300_111;
     /// `acme/customer-intelligence` (GitHub).
-    pub const CUSTOMER_INTELLIGENCE: u64 = 801_455_902;
+    pub(crate) const CUSTOMER_INTELLIGENCE: u64 = 801_455_902;
     /// `bnpl/feature-store` (GitLab).
-    pub const FEATURE_STORE: u64 = 4211;
+    pub(crate) const FEATURE_STORE: u64 = 4211;
     /// `acme/observability-stack` (GitLab).
-    pub const OBSERVABILITY: u64 = 4377;
+    pub(crate) const OBSERVABILITY: u64 = 4377;
 }
 
 struct Planned {
@@ -42,7 +42,7 @@ struct Planned {
 }
 
 /// Fills an empty engine with the default world; `now` is the simulator's start.
-pub fn install(engine: &mut Engine, now: i64) {
+pub(crate) fn install(engine: &mut Engine, now: i64) {
     let created = now - 400 * DAY;
     engine.projects = vec![
         github::orders_api(created),
