@@ -43,20 +43,7 @@ pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
             };
             model.notice = Some(Notice { text, error: false });
         }
-        ("ctx" | "context", Some(name)) => {
-            if !model.target.contexts.iter().any(|c| c == name) {
-                model.notice = Some(Notice {
-                    text: format!("no context {name:?} in the kubeconfig"),
-                    error: true,
-                });
-                return Vec::new();
-            }
-            if name == model.target.context {
-                return Vec::new();
-            }
-            model.target.context = name.to_string();
-            return restart(model, Effect::SwitchContext(name.to_string()));
-        }
+        ("ctx" | "context", Some(name)) => return super::context::request(model, name),
         ("ns" | "namespace", Some(name)) => {
             let scope = if matches!(name, "all" | "-A" | "*") {
                 Scope::All
@@ -83,7 +70,7 @@ pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
 }
 
 /// Forgets everything watched so far: the next lists come from another place.
-fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
+pub(crate) fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
     let mut effects = model.logs.reset();
     model.cluster = Default::default();
     model.releases.clear();

@@ -8,6 +8,7 @@ pub mod ci_input;
 pub mod cluster;
 pub mod command;
 pub mod config_error;
+pub mod context;
 pub mod deployment;
 pub mod effect;
 pub mod event;
@@ -156,6 +157,8 @@ pub struct Model {
     pub pending_keys: Vec<KeyPress>,
     /// CI links, pipelines, gates, job log and rate budgets.
     pub ci: ci::CiState,
+    /// The context generation shown and a switch under way.
+    pub context: context::ContextState,
     /// Something changed since the last frame.
     dirty: bool,
 }
@@ -192,6 +195,7 @@ impl Model {
             keymap,
             pending_keys: Vec::new(),
             ci: ci::CiState::default(),
+            context: context::ContextState::default(),
             dirty: true,
         }
     }

@@ -2,6 +2,7 @@
 //! lines. Sources only ever send these; the event loop feeds them to `update`.
 
 use super::cluster::{Kind, Object};
+use super::context::ContextMsg;
 use super::key::KeyPress;
 use super::meta::ObjectKey;
 use super::pipeline::CiUpdate;
@@ -58,6 +59,8 @@ pub enum Msg {
     },
     /// A CI poller or job-log follower reported.
     Ci(CiUpdate),
+    /// A context switch's outcome, or a message from one context's sources.
+    Context(ContextMsg),
     /// Time on the CI servers' clock (sent about once a second; the simulator's in the demo),
     /// for the ages of gates and the timers of running jobs.
     CiClock {

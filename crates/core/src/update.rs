@@ -79,6 +79,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Context(context_msg) => super::context::update(model, context_msg),
         Msg::CiClock { now_ms } => {
             let before = model.ci.now_ms.replace(now_ms);
             // Gate ages and job timers tick by the second, but only while a CI pane shows them.
