@@ -200,9 +200,9 @@ mod tests {
     fn old_watch_event() -> Msg {
         ContextMsg::from_source(
             0,
-            Msg::Watch(WatchEvent::Apply(
-                crate::cluster::Object::Deployment(sample::deployment("old", "leftover", 1, 1, 1)),
-            )),
+            Msg::Watch(WatchEvent::Apply(crate::cluster::Object::Deployment(
+                sample::deployment("old", "leftover", 1, 1, 1),
+            ))),
         )
     }
 
@@ -225,7 +225,11 @@ mod tests {
         assert_eq!(model.target.context, "prod-eu-west");
         assert_eq!(model.releases.len(), releases);
         assert_eq!(*model.connection(Kind::Pods), Connection::Live);
-        assert!(notice(&model).text.contains("connecting to context staging"));
+        assert!(
+            notice(&model)
+                .text
+                .contains("connecting to context staging")
+        );
         // The current context's sources still count while the switch is under way.
         update(&mut model, old_watch_event());
         assert!(model.releases.iter().any(|r| r.id.key.name == "leftover"));
@@ -273,9 +277,9 @@ mod tests {
             &mut model,
             ContextMsg::from_source(
                 1,
-                Msg::Watch(WatchEvent::Apply(
-                    crate::cluster::Object::Deployment(sample::deployment("new", "fresh", 1, 1, 1)),
-                )),
+                Msg::Watch(WatchEvent::Apply(crate::cluster::Object::Deployment(
+                    sample::deployment("new", "fresh", 1, 1, 1),
+                ))),
             ),
         );
         let names: Vec<&str> = model
