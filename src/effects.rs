@@ -85,9 +85,10 @@ impl Driver {
         }
     }
 
-    /// Connects to `name` in a task of its own (a credential plugin may take its time; the
-    /// event loop keeps drawing) and reports the outcome for `epoch`. A newer request replaces
-    /// one still under way.
+    /// Connects to `name` on a thread of its own and reports the outcome for `epoch`. kube-rs
+    /// runs an exec credential plugin as a blocking child process while it builds the client;
+    /// off the runtime's workers, it cannot hold up the event loop. A newer request replaces
+    /// one still under way (the model ignores the older answer).
     fn connect(&mut self, name: String, epoch: u64) {
         if let Some(old) = self.connecting.take() {
             old.task.abort();
@@ -95,8 +96,9 @@ impl Driver {
         let (client_tx, client_rx) = oneshot::channel();
         let kubeconfig = self.kubeconfig.clone();
         let tx = self.tx.clone();
-        let task = tokio::spawn(async move {
-            let msg = match client::reach(&kubeconfig, &name).await {
+        let runtime = tokio::runtime::Handle::current();
+        let task = tokio::task::spawn_blocking(move || {
+            let msg = match runtime.block_on(client::reach(&kubeconfig, &name)) {
                 Ok(connected) => {
                     // The client first, so it is there when the switch is asked for.
                     if client_tx.send(connected.client).is_err() {
@@ -125,22 +127,14 @@ impl Driver {
 
     /// Moves every watch and stream to the context connected for `epoch`.
     fn switch(&mut self, epoch: u64) {
-        let Some(mut connecting) = self.connecting.take() else {
-            tracing::warn!(epoch, "switch to a context that is not connected");
+        let Some(mut connecting) = self.connecting.take_if(|c| c.epoch == epoch) else {
+            tracing::warn!(epoch, "switch to a context that is not being connected");
             return;
         };
         let Ok(client) = connecting.client.try_recv() else {
             tracing::warn!(epoch, "switch to a context whose client is gone");
             return;
         };
-        if connecting.epoch != epoch {
-            tracing::warn!(
-                epoch,
-                connected = connecting.epoch,
-                "switch to another context"
-            );
-            return;
-        }
         self.client = client;
         self.context = ContextSender::new(epoch, self.tx.clone());
         self.stop_streams();
