@@ -1,6 +1,11 @@
 //! The event loop: owns the `Model`, drains `Msg`s in batches from one channel, runs `update`,
 //! hands `Effect`s to the driver, and draws at most ~60 times a second — and only when
 //! something changed.
+//!
+//! [`EventLoop`] knows no terminal: it draws on any ratatui `Backend` through a
+//! [`Screen`](crate::terminal::Screen) and hands effects to any [`EffectSink`], so a test runs it
+//! on a `TestBackend`, sends `Msg`s and reads the frames. [`run`] wires it to the real
+//! terminal, the input and signal sources, and the [`Driver`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,16 +14,18 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
 use crate::config::releases::load_releases;
 use crate::config::{Theme, config_dir, load_keymap};
-use crate::effects::{CiSetup, Driver};
+use crate::effects::{CiSetup, Driver, EffectSink};
 use crate::integrations::kube::client;
 use crate::integrations::rest::{Clock, Pacing, SystemClock, Token};
 use crate::integrations::{github, gitlab};
-use crate::terminal::{self, SignalEvent};
+use crate::terminal::{self, Screen, SignalEvent};
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
 use quarterdeck_core::{Effect, Model, Msg, Scope, Target, update};
@@ -100,137 +107,165 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let (tx, rx) = mpsc::unbounded_channel();
 
     let signals = terminal::spawn_signal_listener().wrap_err("cannot listen for signals")?;
-    let (guard, mut term) = terminal::init().wrap_err("cannot set up the terminal")?;
-    if let Ok(size) = term.size() {
-        update(
-            &mut model,
-            Msg::Resized {
-                width: size.width,
-                height: size.height,
-            },
-        );
-    }
-    // The first frame goes out before the API has answered anything.
-    draw(&mut term, &model, &theme)?;
-    model.take_dirty();
+    let (guard, term) = terminal::init().wrap_err("cannot set up the terminal")?;
     tracing::info!(context = %connected.context, scope = scope.label(), "dashboard started");
 
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_ci_clock(tx.clone(), ci.clock.clone());
-    let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx.clone());
-    event_loop(model, &theme, term, guard, driver, rx, signals).await
+    let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx);
+    // The first frame goes out before the API has answered anything.
+    EventLoop {
+        model,
+        theme,
+        terminal: term,
+        screen: guard,
+        effects: driver,
+        messages: rx,
+        signals,
+    }
+    .run()
+    .await
 }
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn draw(term: &mut ratatui::DefaultTerminal, model: &Model, theme: &Theme) -> Result<()> {
-    terminal::draw_synchronized(term, |f| crate::ui::view(model, theme, f)).wrap_err("cannot draw")
+/// The event loop and everything it owns; [`EventLoop::run`] drives it to the end.
+pub struct EventLoop<B: Backend, S: Screen<B>, E: EffectSink> {
+    /// The state, changed only by `update`.
+    pub model: Model,
+    /// How the model is drawn.
+    pub theme: Theme,
+    /// Where frames go.
+    pub terminal: Terminal<B>,
+    /// The terminal-only work around frames: synchronized output, suspend, resume.
+    pub screen: S,
+    /// Who performs the effects `update` returns.
+    pub effects: E,
+    /// Every source's messages: keys, watches, streams, pollers, effect results.
+    pub messages: UnboundedReceiver<Msg>,
+    /// Process signals (`SIGTERM` ends the loop with its exit code, `SIGCONT` repaints).
+    pub signals: mpsc::Receiver<SignalEvent>,
 }
 
-/// Takes the terminal back after a stop: TUI mode again and a fresh ratatui terminal whose
-/// empty back buffer makes the next frame paint every cell. (`TerminalGuard::resume` clears
-/// through ratatui, which asks the terminal for the cursor position; crossterm's input
-/// reader can hold that answer back indefinitely, freezing the loop.)
-fn reenter(guard: &mut terminal::TerminalGuard, term: &mut ratatui::DefaultTerminal) -> Result<()> {
-    let (new_guard, new_term) = terminal::init().wrap_err("cannot take the terminal back")?;
-    // The old guard's only duty is the restore already done; dropping it now would undo the
-    // new one.
-    std::mem::forget(std::mem::replace(guard, new_guard));
-    *term = new_term;
-    Ok(())
-}
-
-/// Repaints every cell, for when the screen's content is unknown (after ctrl-z and `fg`).
-/// ratatui's own clear asks the terminal for the cursor position, and that answer can be
-/// swallowed by the input reader; clearing the screen and drawing a blank frame first makes
-/// ratatui's idea of the screen true again without asking anything.
-fn repaint(term: &mut ratatui::DefaultTerminal, model: &Model, theme: &Theme) -> Result<()> {
-    use ratatui::backend::{Backend, ClearType};
-    terminal::begin_sync(term.backend_mut()).wrap_err("cannot draw")?;
-    term.backend_mut()
-        .clear_region(ClearType::All)
-        .wrap_err("cannot clear the screen")?;
-    term.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))
-        .wrap_err("cannot draw")?;
-    term.draw(|f| crate::ui::view(model, theme, f))
-        .wrap_err("cannot draw")?;
-    terminal::end_sync(term.backend_mut()).wrap_err("cannot draw")
-}
-
-async fn event_loop(
-    mut model: Model,
-    theme: &Theme,
-    mut term: ratatui::DefaultTerminal,
-    mut guard: terminal::TerminalGuard,
-    mut driver: Driver,
-    mut rx: UnboundedReceiver<Msg>,
-    mut signals: mpsc::Receiver<SignalEvent>,
-) -> Result<i32> {
-    let mut last_draw = Instant::now();
-    let mut pending = false;
-    let mut full = false;
-    loop {
-        let deadline = last_draw + FRAME;
-        let first = tokio::select! {
-            msg = rx.recv() => match msg {
-                Some(m) => Some(m),
-                None => return Err(eyre!("every event source stopped")),
-            },
-            Some(sig) = signals.recv() => {
-                if let Some(code) = sig.exit_code() {
-                    drop(guard);
-                    return Ok(code);
-                }
-                reenter(&mut guard, &mut term)?;
-                full = true;
-                Some(Msg::Redraw)
-            },
-            () = tokio::time::sleep_until(deadline), if pending => None,
-        };
-        let mut batch: Vec<Msg> = first.into_iter().collect();
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(m) => batch.push(m),
-                Err(_) => break,
-            }
+impl<B, S, E> EventLoop<B, S, E>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Screen<B>,
+    E: EffectSink,
+{
+    /// Draws the first frame at once, then handles messages until `Effect::Quit` (exit code
+    /// 0) or a terminating signal (128 + its number). Drops the effect sink, then the screen,
+    /// on the way out.
+    pub async fn run(self) -> Result<i32> {
+        let EventLoop {
+            mut model,
+            theme,
+            mut terminal,
+            mut screen,
+            mut effects,
+            mut messages,
+            mut signals,
+        } = self;
+        if let Ok(size) = terminal.size() {
+            update(
+                &mut model,
+                Msg::Resized {
+                    width: size.width,
+                    height: size.height,
+                },
+            );
         }
-        for msg in batch {
-            if let Msg::Key(key) = &msg
-                && key.ctrl
-                && key.code == KeyCode::Char('z')
-            {
-                terminal::restore().wrap_err("cannot give the terminal back")?;
-                // Stops here until `fg`; without job control the stop is discarded.
-                signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)
-                    .wrap_err("cannot suspend")?;
-                reenter(&mut guard, &mut term)?;
-                full = true;
-                update(&mut model, Msg::Redraw);
-                continue;
-            }
-            for effect in update(&mut model, msg) {
-                if effect == Effect::Quit {
-                    drop(driver);
-                    drop(guard);
-                    return Ok(0);
+        draw(&mut terminal, &mut screen, &model, &theme, false)?;
+        model.take_dirty();
+        let mut last_draw = Instant::now();
+        let mut pending = false;
+        let mut full = false;
+        loop {
+            let deadline = last_draw + FRAME;
+            let first = tokio::select! {
+                msg = messages.recv() => match msg {
+                    Some(m) => Some(m),
+                    None => return Err(eyre!("every event source stopped")),
+                },
+                Some(sig) = signals.recv() => {
+                    if let Some(code) = sig.exit_code() {
+                        drop(effects);
+                        drop(screen);
+                        return Ok(code);
+                    }
+                    screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
+                    full = true;
+                    Some(Msg::Redraw)
+                },
+                () = tokio::time::sleep_until(deadline), if pending => None,
+            };
+            let mut batch: Vec<Msg> = first.into_iter().collect();
+            while batch.len() < BATCH {
+                match messages.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(_) => break,
                 }
-                driver.run(effect).await;
             }
-        }
-        pending |= model.take_dirty();
-        if pending && Instant::now() >= last_draw + FRAME {
-            if std::mem::take(&mut full) {
-                repaint(&mut term, &model, theme)?;
-            } else {
-                draw(&mut term, &model, theme)?;
+            for msg in batch {
+                if let Msg::Key(key) = &msg
+                    && key.ctrl
+                    && key.code == KeyCode::Char('z')
+                {
+                    screen.suspend(&mut terminal).wrap_err("cannot suspend")?;
+                    full = true;
+                    update(&mut model, Msg::Redraw);
+                    continue;
+                }
+                for effect in update(&mut model, msg) {
+                    if effect == Effect::Quit {
+                        drop(effects);
+                        drop(screen);
+                        return Ok(0);
+                    }
+                    effects.perform(effect);
+                }
             }
-            last_draw = Instant::now();
-            pending = false;
+            pending |= model.take_dirty();
+            if pending && Instant::now() >= last_draw + FRAME {
+                draw(
+                    &mut terminal,
+                    &mut screen,
+                    &model,
+                    &theme,
+                    std::mem::take(&mut full),
+                )?;
+                last_draw = Instant::now();
+                pending = false;
+            }
         }
     }
+}
+
+/// Draws one frame between the screen's hooks; `full` repaints every cell.
+fn draw<B, S>(
+    terminal: &mut Terminal<B>,
+    screen: &mut S,
+    model: &Model,
+    theme: &Theme,
+    full: bool,
+) -> Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Screen<B>,
+{
+    screen.begin_frame(terminal, full).wrap_err("cannot draw")?;
+    let drawn = terminal
+        .draw(|f| crate::ui::view(model, theme, f))
+        .map(|_| ());
+    // End the frame even if drawing failed, or the terminal would stay frozen.
+    let ended = screen.end_frame(terminal);
+    drawn.wrap_err("cannot draw")?;
+    ended.wrap_err("cannot draw")
 }
 
 /// Converts a crossterm key event; releases and repeats of modifier-only keys are dropped.

@@ -7,24 +7,44 @@ use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::integrations::kube::sender::ContextSender;
 use crate::integrations::kube::{client, logs, watch};
-use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::msg::ContextMsg;
 use quarterdeck_core::msg::StreamId;
-use quarterdeck_core::{Connection, Effect, Msg, Scope};
+use quarterdeck_core::{Effect, Msg, Scope};
 
 pub use self::ci::{CiDriver, CiSetup};
+
+/// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
+pub trait EffectSink {
+    /// Performs one effect without blocking; results come back as `Msg`s. `Effect::Quit` is
+    /// the event loop's own business and never arrives here.
+    fn perform(&mut self, effect: Effect);
+}
 
 /// Runs watches and log streams for the current context and scope.
 pub struct Driver {
     kubeconfig: Kubeconfig,
     client: kube::Client,
     scope: Scope,
+    /// The context generation the watches and streams send for.
+    context: ContextSender,
     tx: UnboundedSender<Msg>,
     watches: Vec<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
+    connecting: Option<Connecting>,
     ci: CiDriver,
+}
+
+/// A context being connected to in the background.
+struct Connecting {
+    epoch: u64,
+    task: JoinHandle<()>,
+    /// The client, handed over before `ContextMsg::Connected` is sent.
+    client: oneshot::Receiver<kube::Client>,
 }
 
 impl Driver {
@@ -37,24 +57,97 @@ impl Driver {
         ci: CiSetup,
         tx: UnboundedSender<Msg>,
     ) -> Self {
-        let watches = watch::spawn_all(&client, &scope, &tx);
+        let context = ContextSender::new(0, tx.clone());
+        let watches = watch::spawn_all(&client, &scope, &context);
         Self {
             kubeconfig,
             client,
             scope,
+            context,
             ci: CiDriver::new(ci, tx.clone()),
             tx,
             watches,
             streams: HashMap::new(),
+            connecting: None,
         }
     }
 
-    /// Performs one effect. `Effect::Quit` is the event loop's business and ignored here.
-    pub async fn run(&mut self, effect: Effect) {
+    fn restart_watches(&mut self) {
+        for task in self.watches.drain(..) {
+            task.abort();
+        }
+        self.watches = watch::spawn_all(&self.client, &self.scope, &self.context);
+    }
+
+    fn stop_streams(&mut self) {
+        for (_, task) in self.streams.drain() {
+            task.abort();
+        }
+    }
+
+    /// Connects to `name` on a thread of its own and reports the outcome for `epoch`. kube-rs
+    /// runs an exec credential plugin as a blocking child process while it builds the client;
+    /// off the runtime's workers, it cannot hold up the event loop. A newer request replaces
+    /// one still under way (the model ignores the older answer).
+    fn connect(&mut self, name: String, epoch: u64) {
+        if let Some(old) = self.connecting.take() {
+            old.task.abort();
+        }
+        let (client_tx, client_rx) = oneshot::channel();
+        let kubeconfig = self.kubeconfig.clone();
+        let tx = self.tx.clone();
+        let runtime = tokio::runtime::Handle::current();
+        let task = tokio::task::spawn_blocking(move || {
+            let msg = match runtime.block_on(client::reach(&kubeconfig, &name)) {
+                Ok(connected) => {
+                    // The client first, so it is there when the switch is asked for.
+                    if client_tx.send(connected.client).is_err() {
+                        return;
+                    }
+                    ContextMsg::Connected {
+                        name,
+                        epoch,
+                        server: connected.server,
+                    }
+                }
+                Err(e) => ContextMsg::Failed {
+                    name,
+                    epoch,
+                    error: e.to_string(),
+                },
+            };
+            let _ = tx.send(Msg::Context(msg));
+        });
+        self.connecting = Some(Connecting {
+            epoch,
+            task,
+            client: client_rx,
+        });
+    }
+
+    /// Moves every watch and stream to the context connected for `epoch`.
+    fn switch(&mut self, epoch: u64) {
+        let Some(mut connecting) = self.connecting.take_if(|c| c.epoch == epoch) else {
+            tracing::warn!(epoch, "switch to a context that is not being connected");
+            return;
+        };
+        let Ok(client) = connecting.client.try_recv() else {
+            tracing::warn!(epoch, "switch to a context whose client is gone");
+            return;
+        };
+        self.client = client;
+        self.context = ContextSender::new(epoch, self.tx.clone());
+        self.stop_streams();
+        self.restart_watches();
+    }
+}
+
+impl EffectSink for Driver {
+    fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::StartLogStream(spec) => {
                 let id = spec.id;
-                let task = logs::spawn(self.client.clone(), spec, self.tx.clone());
+                let task = logs::spawn(self.client.clone(), spec, self.context.clone());
                 if let Some(old) = self.streams.insert(id, task) {
                     old.abort();
                 }
@@ -68,48 +161,21 @@ impl Driver {
                 self.scope = scope;
                 self.restart_watches();
             }
-            Effect::SwitchContext(name) => {
-                match client::connect(&self.kubeconfig, Some(&name)).await {
-                    Ok(connected) => {
-                        self.client = connected.client;
-                        self.stop_streams();
-                        self.restart_watches();
-                    }
-                    Err(e) => {
-                        let now = chrono::Utc::now().timestamp_millis();
-                        for kind in Kind::ALL {
-                            let _ = self.tx.send(Msg::Connection {
-                                kind,
-                                state: Connection::Lost(e.to_string()),
-                                at_ms: now,
-                            });
-                        }
-                    }
-                }
-            }
+            Effect::ConnectContext { name, epoch } => self.connect(name, epoch),
+            Effect::SwitchContext { epoch } => self.switch(epoch),
             Effect::WatchCi(watches) => self.ci.watch(watches),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
             Effect::Quit => {}
         }
     }
-
-    fn restart_watches(&mut self) {
-        for task in self.watches.drain(..) {
-            task.abort();
-        }
-        self.watches = watch::spawn_all(&self.client, &self.scope, &self.tx);
-    }
-
-    fn stop_streams(&mut self) {
-        for (_, task) in self.streams.drain() {
-            task.abort();
-        }
-    }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(connecting) = self.connecting.take() {
+            connecting.task.abort();
+        }
         self.stop_streams();
         for task in self.watches.drain(..) {
             task.abort();

@@ -3,7 +3,10 @@
 //! The terminal is restored when the [`TerminalGuard`] drops, when the program panics (a panic
 //! hook chained in front of the previous one, so color-eyre's report lands on a sane screen),
 //! and on SIGTERM, SIGHUP and SIGINT via [`spawn_signal_listener`]. ctrl-z suspends through
-//! [`TerminalGuard::suspend`]. Restoring is idempotent: whichever path runs first does it.
+//! the guard's [`Screen::suspend`]. Restoring is idempotent: whichever path runs first does it.
+//!
+//! [`Screen`] is all the event loop knows of this: a test draws on ratatui's `TestBackend`
+//! with the trait's defaults instead.
 
 use crossterm::cursor;
 use crossterm::event::DisableMouseCapture;
@@ -13,9 +16,9 @@ use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
 };
-use ratatui::backend::CrosstermBackend;
-use ratatui::{DefaultTerminal, Frame, Terminal};
-use std::io::{self, Write, stdout};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend};
+use ratatui::{DefaultTerminal, Terminal};
+use std::io::{self, Stdout, Write, stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
@@ -91,10 +94,42 @@ fn install_panic_hook() {
     });
 }
 
-impl TerminalGuard {
-    /// Suspends like any ctrl-z'd program: restores the terminal, stops the process, and on
-    /// `fg` (SIGCONT) re-enters TUI mode and clears, so the next draw repaints everything.
-    pub fn suspend(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+/// What the event loop needs from the screen beyond ratatui's `Terminal`: the hooks around
+/// each frame and the ctrl-z / `fg` cycle. Every hook does nothing by default, which is all a
+/// `TestBackend` needs.
+pub trait Screen<B: Backend> {
+    /// Runs before a frame is drawn; `full` means the screen's content is unknown and every
+    /// cell must be painted.
+    fn begin_frame(&mut self, _terminal: &mut Terminal<B>, _full: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Runs after a frame was drawn, even if drawing failed.
+    fn end_frame(&mut self, _terminal: &mut Terminal<B>) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// ctrl-z: gives the terminal back and stops until continued, then takes it back.
+    fn suspend(&mut self, _terminal: &mut Terminal<B>) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Takes the terminal back after the process was stopped and continued from outside.
+    fn resume(&mut self, _terminal: &mut Terminal<B>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Screen<CrosstermBackend<Stdout>> for TerminalGuard {
+    fn begin_frame(&mut self, terminal: &mut DefaultTerminal, full: bool) -> io::Result<()> {
+        begin_frame(terminal, full)
+    }
+
+    fn end_frame(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        end_sync(terminal.backend_mut())
+    }
+
+    fn suspend(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
         restore()?;
         // Raw mode turned off the terminal's own ctrl-z, so stop ourselves; this returns once
         // the shell continues us. Without job control the signal is discarded and we go on.
@@ -102,12 +137,34 @@ impl TerminalGuard {
         self.resume(terminal)
     }
 
-    /// Re-enters TUI mode after the process was stopped and continued from outside (a
-    /// [`SignalEvent::Continue`]) and clears so the next draw repaints everything.
-    pub fn resume(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
-        enter()?;
-        terminal.clear()
+    /// TUI mode again and a fresh ratatui terminal whose empty back buffer makes the next
+    /// frame paint every cell. (ratatui's own clear asks the terminal for the cursor
+    /// position; crossterm's input reader can hold that answer back indefinitely, freezing
+    /// the loop.)
+    fn resume(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+        let (new_guard, new_terminal) = init()?;
+        // The old guard's only duty is the restore already done; dropping it now would undo
+        // the new one.
+        std::mem::forget(std::mem::replace(self, new_guard));
+        *terminal = new_terminal;
+        Ok(())
     }
+}
+
+/// Starts a frame in a synchronized update (CSI ?2026h), so terminals that support it never
+/// show a half-drawn frame; others ignore the sequences. A `full` frame first clears the
+/// screen and draws a blank frame, which makes ratatui's idea of the screen true again
+/// without asking the terminal anything.
+fn begin_frame<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    full: bool,
+) -> io::Result<()> {
+    begin_sync(terminal.backend_mut())?;
+    if full {
+        terminal.backend_mut().clear_region(ClearType::All)?;
+        terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
+    }
+    Ok(())
 }
 
 impl Drop for TerminalGuard {
@@ -130,19 +187,6 @@ pub fn end_sync(out: &mut impl Write) -> io::Result<()> {
     out.flush()
 }
 
-/// Draws one frame inside a synchronized update, so terminals that support it never show a
-/// half-drawn frame (no flicker); others ignore the sequences.
-pub fn draw_synchronized<W: Write>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
-    render: impl FnOnce(&mut Frame),
-) -> io::Result<()> {
-    begin_sync(terminal.backend_mut())?;
-    let drawn = terminal.draw(render).map(|_| ());
-    // End the update even if drawing failed, or the terminal would stay frozen.
-    let ended = end_sync(terminal.backend_mut());
-    drawn.and(ended)
-}
-
 /// A process signal the event loop must act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalEvent {
@@ -152,7 +196,7 @@ pub enum SignalEvent {
     Hangup,
     /// SIGINT from outside (in raw mode ctrl-c is a key, not a signal): restore and exit 130.
     Interrupt,
-    /// SIGCONT: we were stopped from outside and continued; call [`TerminalGuard::resume`].
+    /// SIGCONT: we were stopped from outside and continued; call [`Screen::resume`].
     Continue,
 }
 
@@ -243,14 +287,25 @@ mod tests {
             viewport: Viewport::Fixed(Rect::new(0, 0, 10, 1)),
         };
         let mut terminal = Terminal::with_options(backend, options).unwrap();
-        draw_synchronized(&mut terminal, |frame| {
-            frame.render_widget(Paragraph::new("hello"), frame.area());
-        })
-        .unwrap();
-        let out = String::from_utf8(written.0.lock().unwrap().clone()).unwrap();
+        let frame = |terminal: &mut Terminal<CrosstermBackend<Shared>>, full: bool| {
+            written.0.lock().unwrap().clear();
+            begin_frame(terminal, full).unwrap();
+            terminal
+                .draw(|frame| frame.render_widget(Paragraph::new("hello"), frame.area()))
+                .unwrap();
+            end_sync(terminal.backend_mut()).unwrap();
+            String::from_utf8(written.0.lock().unwrap().clone()).unwrap()
+        };
+        let out = frame(&mut terminal, false);
         assert!(out.starts_with("\x1b[?2026h"), "{out:?}");
         assert!(out.ends_with("\x1b[?2026l"), "{out:?}");
         assert!(out.contains("hello"));
+        assert!(!out.contains("\x1b[2J"), "{out:?}");
+        // A full frame clears the screen and paints every cell again, inside the update.
+        let out = frame(&mut terminal, true);
+        assert!(out.starts_with("\x1b[?2026h\x1b[2J"), "{out:?}");
+        assert!(out.contains("hello"), "{out:?}");
+        assert!(out.ends_with("\x1b[?2026l"), "{out:?}");
     }
 
     #[test]

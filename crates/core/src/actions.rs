@@ -4,6 +4,7 @@
 use crate::action::Action;
 use crate::command::{self, Command};
 use crate::concerns::events::release_events;
+use crate::context;
 use crate::effect::Effect;
 use crate::flow::{self, focus};
 use crate::keymap::Mode;
@@ -287,20 +288,7 @@ pub(crate) fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Command::Context(name) => {
-            if !model.target.contexts.contains(&name) {
-                model.notice = Some(Notice {
-                    text: format!("no context {name:?} in the kubeconfig"),
-                    error: true,
-                });
-                return Vec::new();
-            }
-            if name == model.target.context {
-                return Vec::new();
-            }
-            model.target.context = name.clone();
-            flow::restart(model, Effect::SwitchContext(name))
-        }
+        Command::Context(name) => context::request(model, &name),
         Command::Namespace(scope) => {
             if scope == model.target.scope {
                 return Vec::new();

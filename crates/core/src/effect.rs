@@ -50,8 +50,20 @@ pub enum Effect {
     StopLogStream(StreamId),
     /// Watch other namespaces (restarts every watch).
     SetScope(Scope),
-    /// Switch to another kubeconfig context (restarts every watch and stream).
-    SwitchContext(String),
+    /// Connect to another kubeconfig context in the background; answer with
+    /// `ContextMsg::Connected` or `ContextMsg::Failed` carrying `epoch`.
+    ConnectContext {
+        /// The context.
+        name: String,
+        /// The generation it will have once switched to.
+        epoch: u64,
+    },
+    /// Switch to the context connected for `epoch` (replaces every watch and stream; their
+    /// messages carry `epoch`).
+    SwitchContext {
+        /// The generation of the new context.
+        epoch: u64,
+    },
     /// Poll exactly these releases' CI (replaces the pollers when the set changed).
     WatchCi(Vec<CiWatch>),
     /// Follow one CI job's log.

@@ -8,6 +8,7 @@ pub mod cluster;
 mod command;
 pub mod concerns;
 pub mod config_error;
+mod context;
 mod cursor;
 pub mod deployment;
 pub mod effect;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::{Cluster, Kind};
 use crate::concerns::ci::CiState;
+use crate::concerns::context::ContextState;
 use crate::concerns::events::{EventList, release_events};
 use crate::concerns::logs::LogView;
 use crate::concerns::pods::PodList;
@@ -68,6 +69,8 @@ pub struct Model {
     pub logs: LogView,
     /// CI links, pipelines, gates, job log and rate budgets.
     pub ci: CiState,
+    /// The context generation shown and a switch under way.
+    pub context: ContextState,
     /// Feedback line.
     pub notice: Option<Notice>,
     /// The key bindings.
@@ -97,6 +100,7 @@ impl Model {
             events: EventList::default(),
             logs: LogView::default(),
             ci: CiState::default(),
+            context: ContextState::default(),
             notice: None,
             keymap,
             dirty: true,

@@ -58,6 +58,8 @@ pub enum Msg {
     },
     /// A CI poller or job-log follower reported.
     Ci(CiUpdate),
+    /// A context switch's outcome, or a message from one context's sources.
+    Context(ContextMsg),
     /// Time on the CI servers' clock (sent about once a second; the simulator's in the demo),
     /// for the ages of gates and the timers of running jobs.
     CiClock {
@@ -123,4 +125,45 @@ pub enum StreamState {
     Ended,
     /// Cannot be read (e.g. the container has not started); the message says why.
     Failed(String),
+}
+
+/// What the driver reports about contexts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextMsg {
+    /// The context asked for by `Effect::ConnectContext` answered: switch to it.
+    Connected {
+        /// The context.
+        name: String,
+        /// The generation the request carried.
+        epoch: u64,
+        /// Its API server URL.
+        server: String,
+    },
+    /// The context asked for could not be reached or configured; stay where we are.
+    Failed {
+        /// The context.
+        name: String,
+        /// The generation the request carried.
+        epoch: u64,
+        /// Why, for the operator.
+        error: String,
+    },
+    /// A message from a source (watch, log stream) of context generation `epoch`.
+    // Boxed because a `Msg` holds this; one allocation per event is small next to decoding it.
+    From {
+        /// The generation of the source.
+        epoch: u64,
+        /// What it sent.
+        msg: Box<Msg>,
+    },
+}
+
+impl ContextMsg {
+    /// Wraps a source's message with its context generation.
+    pub fn from_source(epoch: u64, msg: Msg) -> Msg {
+        Msg::Context(ContextMsg::From {
+            epoch,
+            msg: Box::new(msg),
+        })
+    }
 }

@@ -377,8 +377,10 @@ fn command_line_focuses_panes_and_changes_scope() {
     key(&mut model, ":");
     typed(&mut model, "ctx staging");
     let effects = key(&mut model, "enter");
-    assert!(effects.contains(&Effect::SwitchContext("staging".into())));
-    assert_eq!(model.target.context, "staging");
+    assert!(effects.contains(&Effect::ConnectContext {
+        name: "staging".into(),
+        epoch: 1
+    }));
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! message goes to the concern it is about; keys go through `keys` and `actions`.
 
 use crate::cluster::Kind;
+use crate::context;
 use crate::effect::Effect;
 use crate::flow;
 use crate::keys;
 use crate::model::Model;
+use crate::msg::ContextMsg;
 use crate::msg::{Connection, Msg, WatchEvent};
 use crate::time::minute_of;
 
@@ -72,6 +74,23 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.ci.clamp_job_cursor(model.releases.selected_row());
                 model.mark_dirty();
             }
+            Vec::new()
+        }
+        // A source of another context generation than the one shown: dropped.
+        Msg::Context(ContextMsg::From { epoch, msg }) => {
+            if model.context.accepts(epoch) {
+                update(model, *msg)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::Context(ContextMsg::Connected {
+            name,
+            epoch,
+            server,
+        }) => context::connected(model, name, epoch, server),
+        Msg::Context(ContextMsg::Failed { name, epoch, error }) => {
+            context::failed(model, &name, epoch, &error);
             Vec::new()
         }
         Msg::CiClock { now_ms } => {

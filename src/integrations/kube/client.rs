@@ -2,6 +2,7 @@
 //! (the first frame must not wait for the server).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
@@ -42,6 +43,14 @@ pub enum ClientError {
     /// The kubeconfig has no current context and none was given.
     #[error("the kubeconfig has no current-context; pass --context NAME")]
     NoContext,
+    /// The API server did not answer, or refused the credentials.
+    #[error("no answer from {server}: {message}")]
+    NoAnswer {
+        /// The API server URL.
+        server: String,
+        /// Why.
+        message: String,
+    },
     /// The client could not be configured (bad certificate, unsupported auth …).
     #[error("cannot configure a client for context {context:?}: {message}")]
     Config {
@@ -120,4 +129,43 @@ pub async fn connect(
         namespace,
         server,
     })
+}
+
+/// How long a context switch waits for the new API server to answer.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Builds a client for `context` and waits until its API server answers (`GET /version`), so a
+/// context switch happens only once the new context works. Credential plugins run here: call
+/// it from a task of its own, never from the event loop.
+pub async fn reach(kubeconfig: &Kubeconfig, context: &str) -> Result<Connected, ClientError> {
+    let connected = connect(kubeconfig, Some(context)).await?;
+    let no_answer = |message: String| ClientError::NoAnswer {
+        server: connected.server.clone(),
+        message,
+    };
+    match tokio::time::timeout(ANSWER_TIMEOUT, connected.client.apiserver_version()).await {
+        Err(_) => Err(no_answer(format!(
+            "nothing within {} s",
+            ANSWER_TIMEOUT.as_secs()
+        ))),
+        Ok(Err(kube::Error::Api(status))) if status.code == 401 => Err(no_answer(format!(
+            "credentials refused: {}",
+            status.message
+        ))),
+        // Any other answer (even a 403 for /version) means the server is there; what may be
+        // watched shows per source.
+        Ok(Ok(_) | Err(kube::Error::Api(_))) => Ok(connected),
+        Ok(Err(e)) => Err(no_answer(innermost(&e))),
+    }
+}
+
+/// The innermost cause of a client error: "connection refused" rather than a chain.
+pub fn innermost(e: &kube::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    msg
 }

@@ -10,9 +10,9 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, LogParams};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::sender::ContextSender;
 use quarterdeck_core::logs::parse_timestamp_prefix;
 use quarterdeck_core::{LogStreamSpec, Msg, RawLogLine, StreamState};
 
@@ -62,11 +62,11 @@ impl Resume {
 }
 
 /// Starts streaming one container's log into `tx`.
-pub fn spawn(client: Client, spec: LogStreamSpec, tx: UnboundedSender<Msg>) -> JoinHandle<()> {
+pub fn spawn(client: Client, spec: LogStreamSpec, tx: ContextSender) -> JoinHandle<()> {
     tokio::spawn(run(client, spec, tx))
 }
 
-async fn run(client: Client, spec: LogStreamSpec, tx: UnboundedSender<Msg>) {
+async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender) {
     let api: Api<Pod> = Api::namespaced(client, &spec.namespace);
     let mut resume = Resume::default();
     let mut backoff = Duration::from_millis(500);
@@ -75,7 +75,6 @@ async fn run(client: Client, spec: LogStreamSpec, tx: UnboundedSender<Msg>) {
             stream: spec.id,
             state,
         })
-        .is_ok()
     };
     loop {
         let params = LogParams {
@@ -139,7 +138,7 @@ async fn pump(
     reader: impl futures::AsyncBufRead + Unpin,
     id: u64,
     resume: &mut Resume,
-    tx: &UnboundedSender<Msg>,
+    tx: &ContextSender,
 ) -> Result<(), String> {
     let mut lines = reader.lines();
     let mut batch: Vec<RawLogLine> = Vec::new();
@@ -184,15 +183,16 @@ async fn pump(
     }
 }
 
-fn flush(id: u64, batch: &mut Vec<RawLogLine>, tx: &UnboundedSender<Msg>) -> Result<(), String> {
+fn flush(id: u64, batch: &mut Vec<RawLogLine>, tx: &ContextSender) -> Result<(), String> {
     if batch.is_empty() {
         return Ok(());
     }
-    tx.send(Msg::LogLines {
-        stream: id,
-        lines: std::mem::take(batch),
-    })
-    .map_err(|_| "the dashboard is gone".to_string())
+    let lines = std::mem::take(batch);
+    if tx.send(Msg::LogLines { stream: id, lines }) {
+        Ok(())
+    } else {
+        Err("the dashboard is gone".to_string())
+    }
 }
 
 #[cfg(test)]

@@ -13,10 +13,11 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::client::innermost;
 use super::convert::ToModel;
+use super::sender::ContextSender;
 use quarterdeck_core::cluster::{Kind, Object};
 use quarterdeck_core::{Connection, Msg, Scope, WatchEvent};
 
@@ -36,7 +37,7 @@ fn now_ms() -> i64 {
 }
 
 /// Starts a watch for every kind in `scope`; each task ends when the receiver is gone.
-pub fn spawn_all(client: &Client, scope: &Scope, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+pub fn spawn_all(client: &Client, scope: &Scope, tx: &ContextSender) -> Vec<JoinHandle<()>> {
     let ns = match scope {
         Scope::Namespace(ns) => Some(ns.clone()),
         Scope::All => None,
@@ -68,7 +69,7 @@ where
     }
 }
 
-fn spawn<K>(api: Api<K>, kind: Kind, tx: &UnboundedSender<Msg>) -> JoinHandle<()>
+fn spawn<K>(api: Api<K>, kind: Kind, tx: &ContextSender) -> JoinHandle<()>
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
 {
@@ -98,7 +99,7 @@ pub fn classify(err: &watcher::Error) -> Connection {
         Some(kube::Error::Api(status)) if status.code == 403 => {
             Connection::Forbidden(non_empty(&status.message, "Forbidden"))
         }
-        Some(e) => Connection::Lost(short(e)),
+        Some(e) => Connection::Lost(innermost(e)),
         None => Connection::Lost(err.to_string()),
     }
 }
@@ -111,18 +112,7 @@ fn non_empty(s: &str, fallback: &str) -> String {
     }
 }
 
-/// The innermost cause of a client error: "connection refused" rather than a chain.
-fn short(e: &kube::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg = s.to_string();
-        source = s.source();
-    }
-    msg
-}
-
-async fn run<K>(api: Api<K>, kind: Kind, tx: UnboundedSender<Msg>)
+async fn run<K>(api: Api<K>, kind: Kind, tx: ContextSender)
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
 {
@@ -132,7 +122,6 @@ where
             state,
             at_ms: now_ms(),
         })
-        .is_ok()
     };
     let mut backoff = Duration::from_millis(500);
     loop {
@@ -167,7 +156,7 @@ where
                     break classify(&e);
                 }
             };
-            if tx.send(msg).is_err() {
+            if !tx.send(msg) {
                 return;
             }
             if !live {

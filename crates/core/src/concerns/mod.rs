@@ -3,6 +3,7 @@
 //! new selection resets the pods cursor and the log streams) is decided in `flow`.
 
 pub mod ci;
+pub mod context;
 pub mod events;
 pub mod logs;
 pub mod pods;

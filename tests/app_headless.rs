@@ -1,0 +1,394 @@
+//! The event loop without a terminal: a `TestBackend` for the screen, `Msg`s sent through the
+//! loop's channel, frames read back as text. The first tests use a fake effect sink and the
+//! sample world; the last runs the real driver against the simulator and switches context.
+//!
+//! Every wait is for a frame that satisfies a condition, with a deadline; nothing sleeps.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use quarterdeck::app::EventLoop;
+use quarterdeck::config::{Theme, load_keymap};
+use quarterdeck::effects::{CiSetup, Driver, EffectSink};
+use quarterdeck::integrations::kube::client;
+use quarterdeck::integrations::rest::{Pacing, SystemClock};
+use quarterdeck::terminal::{Screen, SignalEvent};
+use quarterdeck_core::key::KeyPress;
+use quarterdeck_core::{Effect, Model, Msg, Scope, Target, sample};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// Longest wait for a frame; generous, since a busy machine may be building at the same time.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The screen of a test: publishes every frame's text (and keeps them all), and takes a new
+/// size before a frame, as a real terminal that was resized would have it.
+struct Recorder {
+    latest: watch::Sender<String>,
+    all: Arc<std::sync::Mutex<Vec<String>>>,
+    size: watch::Receiver<(u16, u16)>,
+}
+
+impl Screen<TestBackend> for Recorder {
+    fn begin_frame(
+        &mut self,
+        terminal: &mut Terminal<TestBackend>,
+        _full: bool,
+    ) -> std::io::Result<()> {
+        let (w, h) = *self.size.borrow();
+        let area = terminal.backend().buffer().area;
+        if (area.width, area.height) != (w, h) {
+            terminal.backend_mut().resize(w, h);
+        }
+        Ok(())
+    }
+
+    fn end_frame(&mut self, terminal: &mut Terminal<TestBackend>) -> std::io::Result<()> {
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push('\n');
+        }
+        self.all.lock().unwrap().push(text.clone());
+        self.latest.send_replace(text);
+        Ok(())
+    }
+}
+
+/// An effect sink that only reports what it was asked to do.
+struct Recorded(mpsc::UnboundedSender<Effect>);
+
+impl EffectSink for Recorded {
+    fn perform(&mut self, effect: Effect) {
+        let _ = self.0.send(effect);
+    }
+}
+
+/// A running loop and the handles a test drives it with.
+struct Harness {
+    messages: mpsc::UnboundedSender<Msg>,
+    frames: watch::Receiver<String>,
+    all: Arc<std::sync::Mutex<Vec<String>>>,
+    size: watch::Sender<(u16, u16)>,
+    _signals: mpsc::Sender<SignalEvent>,
+    task: JoinHandle<color_eyre::Result<i32>>,
+}
+
+impl Harness {
+    /// Spawns the loop on the current runtime, `width`×`height`, with `effects` as its sink.
+    fn start<E: EffectSink + Send + 'static>(
+        model: Model,
+        effects: E,
+        messages: (mpsc::UnboundedSender<Msg>, mpsc::UnboundedReceiver<Msg>),
+        (width, height): (u16, u16),
+    ) -> Harness {
+        let (latest, frames) = watch::channel(String::new());
+        let (size, size_rx) = watch::channel((width, height));
+        let (signals_tx, signals) = mpsc::channel(1);
+        let all = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let screen = Recorder {
+            latest,
+            all: all.clone(),
+            size: size_rx,
+        };
+        let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        let event_loop = EventLoop {
+            model,
+            theme: Theme::load("default", None).unwrap(),
+            terminal,
+            screen,
+            effects,
+            messages: messages.1,
+            signals,
+        };
+        Harness {
+            messages: messages.0,
+            frames,
+            all,
+            size,
+            _signals: signals_tx,
+            task: tokio::spawn(event_loop.run()),
+        }
+    }
+
+    fn send(&self, msg: Msg) {
+        self.messages.send(msg).unwrap();
+    }
+
+    /// Sends one key per character (`\r` is enter).
+    fn keys(&self, keys: &str) {
+        for c in keys.chars() {
+            let name = match c {
+                '\r' => "enter".to_string(),
+                ' ' => "space".to_string(),
+                c => c.to_string(),
+            };
+            self.send(Msg::Key(KeyPress::parse(&name).unwrap()));
+        }
+    }
+
+    /// Waits for a frame for which `cond` holds; panics with the last frame after the deadline.
+    async fn frame(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let found = tokio::time::timeout(PATIENCE, self.frames.wait_for(|f| cond(f)))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|frame| frame.clone());
+        match found {
+            Some(frame) => frame,
+            None => panic!(
+                "no frame with {what} within {PATIENCE:?}; the last one:\n{}",
+                *self.frames.borrow()
+            ),
+        }
+    }
+}
+
+/// The sample world's five releases, every source live.
+fn showcase() -> Model {
+    sample::model_with(sample::showcase_objects(), 160, 48).0
+}
+
+/// Whether `name` appears anywhere in the frame.
+fn shows(frame: &str, name: &str) -> bool {
+    frame.lines().any(|l| l.contains(name))
+}
+
+/// The names in the Releases pane's rows (the focused pane, so its border is heavy).
+fn release_rows(frame: &str) -> Vec<String> {
+    frame
+        .lines()
+        .filter_map(|l| l.strip_prefix("┃› ").or_else(|| l.strip_prefix("┃  ")))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|word| word.starts_with(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
+const RELEASES: [&str; 5] = [
+    "orders-api",
+    "feature-store",
+    "customer-intelligence",
+    "producer",
+    "order-generation",
+];
+
+#[tokio::test]
+async fn typing_a_filter_narrows_the_rows() {
+    let (effects, _asked) = mpsc::unbounded_channel();
+    let mut app = Harness::start(
+        showcase(),
+        Recorded(effects),
+        mpsc::unbounded_channel(),
+        (160, 48),
+    );
+    let all = app
+        .frame("every release", |f| release_rows(f).len() == RELEASES.len())
+        .await;
+    for name in RELEASES {
+        assert!(release_rows(&all).iter().any(|r| r == name), "{all}");
+    }
+    // The filter applies as it is typed.
+    app.keys("/intel");
+    let typed = app
+        .frame("the typed filter", |f| f.contains("/intel█"))
+        .await;
+    assert_eq!(release_rows(&typed), ["customer-intelligence"], "{typed}");
+    // Enter closes the prompt and keeps the filter.
+    app.keys("\r");
+    let kept = app
+        .frame("the prompt closed", |f| !f.contains("enter keep"))
+        .await;
+    assert_eq!(release_rows(&kept), ["customer-intelligence"], "{kept}");
+}
+
+#[tokio::test]
+async fn q_quits_with_0_and_drops_the_effect_sink() {
+    let (effects, mut asked) = mpsc::unbounded_channel();
+    let mut app = Harness::start(
+        showcase(),
+        Recorded(effects),
+        mpsc::unbounded_channel(),
+        (160, 48),
+    );
+    app.frame("every release", |f| RELEASES.iter().all(|r| shows(f, r)))
+        .await;
+    app.keys("q");
+    let code = tokio::time::timeout(PATIENCE, &mut app.task)
+        .await
+        .expect("the loop did not end")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
+    // The sink is gone with the loop: its channel ends once what it was asked is read.
+    tokio::time::timeout(PATIENCE, async { while asked.recv().await.is_some() {} })
+        .await
+        .expect("the effect sink outlived the loop");
+}
+
+#[tokio::test]
+async fn a_terminating_signal_ends_the_loop_with_its_code() {
+    let (effects, _asked) = mpsc::unbounded_channel();
+    let (signals_tx, signals) = mpsc::channel(1);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (latest, _frames) = watch::channel(String::new());
+    let (_size, size) = watch::channel((80, 24));
+    let event_loop = EventLoop {
+        model: showcase(),
+        theme: Theme::load("default", None).unwrap(),
+        terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        screen: Recorder {
+            latest,
+            all: Default::default(),
+            size,
+        },
+        effects: Recorded(effects),
+        messages: rx,
+        signals,
+    };
+    let task = tokio::spawn(event_loop.run());
+    signals_tx.send(SignalEvent::Terminate).await.unwrap();
+    let code = tokio::time::timeout(PATIENCE, task)
+        .await
+        .expect("the loop did not end")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 143);
+    drop(tx);
+}
+
+#[tokio::test]
+async fn a_resize_redraws_at_the_new_size() {
+    let (effects, _asked) = mpsc::unbounded_channel();
+    let mut app = Harness::start(
+        showcase(),
+        Recorded(effects),
+        mpsc::unbounded_channel(),
+        (160, 48),
+    );
+    let wide = app
+        .frame("every release", |f| RELEASES.iter().all(|r| shows(f, r)))
+        .await;
+    assert_eq!(wide.lines().count(), 48);
+    app.size.send_replace((70, 20));
+    app.send(Msg::Resized {
+        width: 70,
+        height: 20,
+    });
+    let narrow = app
+        .frame("a 70×20 frame", |f| f.lines().count() == 20)
+        .await;
+    assert!(narrow.lines().all(|l| l.chars().count() == 70), "{narrow}");
+    assert!(shows(&narrow, "orders-api"), "{narrow}");
+    assert!(narrow.contains("⎈ prod-eu-west"), "{narrow}");
+}
+
+/// The kubeconfig of the simulator with a second context whose server nobody listens on.
+fn two_contexts(fx: &support::Fixture, namespace: &str) -> std::path::PathBuf {
+    let written = std::fs::read_to_string(&fx.handle.kubeconfig).unwrap();
+    let ca = written
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("certificate-authority-data: "))
+        .unwrap();
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: first\n\
+         clusters:\n\
+         - name: sim\n  cluster:\n    server: {sim}\n    certificate-authority-data: {ca}\n\
+         - name: nowhere\n  cluster:\n    server: https://127.0.0.1:1\n    certificate-authority-data: {ca}\n\
+         contexts:\n\
+         - name: first\n  context:\n    cluster: sim\n    user: u\n    namespace: {namespace}\n\
+         - name: unreachable\n  context:\n    cluster: nowhere\n    user: u\n    namespace: {namespace}\n\
+         users:\n- name: u\n  user:\n    token: {token}\n",
+        sim = written
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("server: "))
+            .unwrap(),
+        token = fx.handle.token,
+    );
+    let path = fx.handle.kubeconfig.with_file_name("two-contexts");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The issue's acceptance test: `:ctx` to a context that cannot be reached shows the error,
+/// the first context keeps updating, and nothing of it is ever shown under the second name.
+#[test]
+fn a_failed_context_switch_keeps_the_first_context_working() {
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+    let fx = support::Fixture::start();
+    let ns = "qd-ctx";
+    fx.seed(ns);
+    let path = two_contexts(&fx, ns);
+    let kubeconfig = client::read_kubeconfig(Some(&path)).unwrap();
+    let mut app = fx.rt.block_on(async {
+        let connected = client::connect(&kubeconfig, None).await.unwrap();
+        let scope = Scope::Namespace(ns.into());
+        let target = Target {
+            context: connected.context.clone(),
+            contexts: connected.contexts.clone(),
+            scope: scope.clone(),
+            server: connected.server.clone(),
+            readonly: false,
+        };
+        let model = Model::new(target, load_keymap("default", None).unwrap(), 0);
+        let ci = CiSetup {
+            github_base: format!("{}/github", fx.handle.base_url()),
+            gitlab_base: format!("{}/gitlab", fx.handle.base_url()),
+            github_token: None,
+            gitlab_token: None,
+            clock: Arc::new(SystemClock),
+            pacing: Pacing::default(),
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx.clone());
+        Harness::start(model, driver, (tx, rx), (200, 50))
+    });
+    let rt = &fx.rt;
+    let first = rt.block_on(app.frame("the first context's release", |f| {
+        f.contains("⎈ first") && shows(f, "web") && f.contains("deploy ●")
+    }));
+    assert!(shows(&first, "checkout"), "{first}");
+
+    app.keys(":ctx unreachable\r");
+    let failed = rt.block_on(app.frame("the failed switch", |f| {
+        f.contains("cannot switch to context unreachable")
+    }));
+    assert!(failed.contains("127.0.0.1:1"), "{failed}");
+    assert!(failed.contains("still on first"), "{failed}");
+    assert!(failed.contains("⎈ first"), "{failed}");
+    assert!(shows(&failed, "web"), "{failed}");
+
+    // The first context keeps updating: a new Deployment appears.
+    fx.create(
+        &format!("/apis/apps/v1/namespaces/{ns}/deployments"),
+        json!({"metadata": {"name": "late-arrival", "labels": {"app": "late"}},
+          "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "late"}},
+            "template": {"metadata": {"labels": {"app": "late"}},
+              "spec": {"containers": [{"name": "app", "image": "shop/late:1"}]}}}}),
+    );
+    let later = rt.block_on(app.frame("the new deployment", |f| shows(f, "late-arrival")));
+    assert!(later.contains("⎈ first"), "{later}");
+
+    app.keys("q");
+    let code = rt
+        .block_on(async { tokio::time::timeout(PATIENCE, &mut app.task).await })
+        .expect("the loop did not end")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
+    let frames = app.all.lock().unwrap();
+    assert!(
+        frames.iter().all(|f| !f.contains("⎈ unreachable")),
+        "a frame showed the second context's name"
+    );
+}
