@@ -6,10 +6,10 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::convert::{self, JobsPage, RawJob, RawPending, RawRun, RunsPage};
+use super::gates::PendingDeployment;
 use crate::integrations::rest::{
     CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
 };
-use quarterdeck_core::gate::PendingDeployment;
 use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline, Stage};
 
 /// Where the token is looked for, in order.

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 use super::client::GitHubClient;
+use super::gates;
 use crate::integrations::rest::{
     CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
 };
-use quarterdeck_core::gate::github_gates;
 use quarterdeck_core::pipeline::{CiSource, CiUpdate, Pipeline, Provider, Stage};
 
 /// One release's GitHub CI.
@@ -94,7 +94,7 @@ async fn cycle(
         }
         if run.status == quarterdeck_core::pipeline::CiStatus::Waiting {
             let pending = client.pending_deployments(&watch.repo, run.id).await?;
-            gates.extend(github_gates(run, &pending, Some(&watch.release)));
+            gates.extend(gates::gates(run, &pending, Some(&watch.release)));
         }
     }
     Ok(Snapshot { runs, gates })

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::convert::{self, RawDeployment, RawJob, RawPipeline, RawUser};
+use super::gates::Deployment;
 use crate::integrations::rest::{
     CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
 };
-use quarterdeck_core::gate::GitlabDeployment;
 use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline};
 
 /// Where the token is looked for.
@@ -254,7 +254,7 @@ impl GitLabClient {
         project: &str,
         max: usize,
         me: Option<u64>,
-    ) -> Result<Vec<GitlabDeployment>, CiError> {
+    ) -> Result<Vec<Deployment>, CiError> {
         let per_page = max.clamp(1, PAGE);
         let url = format!(
             "{}/deployments?order_by=id&sort=desc&per_page={per_page}",

@@ -7,11 +7,10 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 use super::client::GitLabClient;
-use super::convert;
+use super::{convert, gates};
 use crate::integrations::rest::{
     CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
 };
-use quarterdeck_core::gate::gitlab_gates;
 use quarterdeck_core::pipeline::{CiSource, CiStatus, CiUpdate, Provider, Stage};
 
 /// One release's GitLab CI.
@@ -86,7 +85,7 @@ async fn cycle(
             if deployments.is_none() {
                 deployments = Some(client.deployments(&watch.project, 50, me).await?);
             }
-            gates.extend(gitlab_gates(
+            gates.extend(gates::gates(
                 &p,
                 deployments.as_deref().unwrap_or_default(),
                 Some(&watch.release),
