@@ -6,6 +6,7 @@ pub mod api;
 pub mod ci;
 pub mod control;
 pub mod controllers;
+mod date;
 pub mod github;
 pub mod gitlab;
 pub mod kubeconfig;
@@ -265,6 +266,7 @@ fn router(sim: Arc<Sim>) -> Router {
         .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(sim.clone(), date::stamp))
         .with_state(sim)
 }
 

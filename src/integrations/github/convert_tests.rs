@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::integrations::github::gates::gates as github_gates;
+use crate::integrations::github::gates::of_run as github_gates;
 use quarterdeck_core::gate::GateKind;
 
 const RUNS: &str = include_str!("../../../tests/fixtures/github/runs.json");

@@ -30,7 +30,7 @@ fn quoted_jobs(jobs: &[&Job]) -> String {
 }
 
 /// The gates of a waiting GitHub run: one per pending deployment.
-pub fn gates(run: &Pipeline, pending: &[PendingDeployment], release: Option<&str>) -> Vec<Gate> {
+pub fn of_run(run: &Pipeline, pending: &[PendingDeployment], release: Option<&str>) -> Vec<Gate> {
     let waiting: Vec<&Job> = run
         .jobs()
         .filter(|j| j.status == CiStatus::Waiting)
@@ -101,7 +101,7 @@ mod tests {
             reviewers: vec!["alex.morgan".into(), "team:release-managers".into()],
         };
         assert_eq!(
-            gates(&sample_ci::github_waiting_run(), &[pending], Some("orders")),
+            of_run(&sample_ci::github_waiting_run(), &[pending], Some("orders")),
             sample_ci::github_gate("orders")
         );
     }

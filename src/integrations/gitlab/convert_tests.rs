@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::integrations::gitlab::gates::{Deployment, gates as gitlab_gates};
+use crate::integrations::gitlab::gates::{Deployment, of_pipeline as gitlab_gates};
 use quarterdeck_core::gate::GateKind;
 
 const PIPELINES: &str = include_str!("../../../tests/fixtures/gitlab/pipelines.json");

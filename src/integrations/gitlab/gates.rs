@@ -41,7 +41,11 @@ fn ready_since(pipeline: &Pipeline, job: &Job) -> Option<i64> {
 
 /// The gates of a GitLab pipeline: each manual job, as a blocked deployment when its
 /// deployment waits for approvals.
-pub fn gates(pipeline: &Pipeline, deployments: &[Deployment], release: Option<&str>) -> Vec<Gate> {
+pub fn of_pipeline(
+    pipeline: &Pipeline,
+    deployments: &[Deployment],
+    release: Option<&str>,
+) -> Vec<Gate> {
     pipeline
         .jobs()
         .filter(|j| j.status == CiStatus::Manual)
@@ -136,7 +140,7 @@ mod tests {
             current_user_can_approve: Some(true),
         };
         assert_eq!(
-            gates(
+            of_pipeline(
                 &sample_ci::gitlab_running_pipeline(),
                 &[blocked],
                 Some("store")
