@@ -673,7 +673,10 @@ async fn a_rate_limit_pause_the_poller_met_holds_the_job_log_follower_too() {
             message.starts_with("GitHub rate limit reached; polling paused until"),
             "{message}"
         ),
-        other => panic!("the follower asked the server during the pause: {other:?}"),
+        CiUpdate::JobLog { state, .. } => {
+            panic!("the follower asked the server during the pause (log {state:?})")
+        }
+        other => panic!("unexpected {other:?}"),
     }
     let budget = control(&h, "/sim/ci/budget", json!({"provider": "github"})).await;
     assert_eq!(budget["remaining"], 5000, "no request reached the server");

@@ -142,7 +142,7 @@ impl Api {
     }
 
     /// A conditional GET (see [`RestClient::get`]).
-    pub async fn get(&self, path: &str, subject: impl Subject) -> Result<Fetched, CiError> {
+    async fn get(&self, path: &str, subject: impl Subject) -> Result<Fetched, CiError> {
         self.rest
             .get(path)
             .await

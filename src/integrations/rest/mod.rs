@@ -15,12 +15,10 @@ mod report;
 mod secret;
 
 pub use api::{Api, Dialect, Subject};
-pub use client::{Fetched, RestClient, RestError, Scheme, error_message};
+pub use client::{RestClient, RestError, Scheme};
 pub use clock::{Clock, ServerClock, SystemClock};
 pub use error::CiError;
-pub use etag::{Cached, EtagCache};
-pub use limits::{LimitHeaders, RateLimiter, refusal_pause};
-pub use pacing::{Pacing, next_delay_ms, wait};
-pub use pages::{encode_component, link_next, next_page_url, set_query};
+pub use pacing::Pacing;
+pub use pages::encode_component;
 pub use report::{Cycle, Snapshot, Watched, poll_rounds, wait_turn};
 pub use secret::{Secret, Token};
