@@ -23,7 +23,7 @@ use crate::config::releases::load_releases;
 use crate::config::{Theme, config_dir, load_keymap};
 use crate::effects::{CiSetup, Driver, EffectSink};
 use crate::integrations::kube::client;
-use crate::integrations::rest::{Clock, Pacing, SystemClock, Token};
+use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
 use quarterdeck_core::key::{KeyCode, KeyPress};
@@ -70,7 +70,7 @@ fn ci_from_env(releases: &ReleasesConfig) -> CiSetup {
             .unwrap_or_else(|| gitlab::DEFAULT_BASE.to_string()),
         github_token: Token::from_env(&github::TOKEN_VARS),
         gitlab_token: Token::from_env(&gitlab::TOKEN_VARS),
-        clock: Arc::new(SystemClock),
+        clock: Arc::new(ServerClock::new()),
         pacing: Pacing::default(),
     }
 }

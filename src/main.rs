@@ -6,7 +6,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
 use quarterdeck::effects::CiSetup;
-use quarterdeck::integrations::rest::{Clock, Pacing, Token};
+use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
 
@@ -80,17 +80,9 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     code
 }
 
-/// The simulator's clock: rate-limit resets and gate ages are instants on it, and it can be
-/// frozen or fast.
-struct SimClock(std::sync::Arc<sim::Sim>);
-
-impl Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.world().clock.now_ms
-    }
-}
-
-/// The demo's CI: the simulator's GitHub and GitLab, with its token passed in-process.
+/// The demo's CI: the simulator's GitHub and GitLab, with its token passed in-process. Their
+/// clock is learned from the `Date` of their answers, as with a real provider: the simulated
+/// time may be frozen, fast or far from the wall clock.
 fn demo_ci(handle: &sim::SimHandle) -> CiSetup {
     let base = handle.base_url();
     let token = |origin: &str| Some(Token::new(handle.token.clone(), origin));
@@ -99,7 +91,7 @@ fn demo_ci(handle: &sim::SimHandle) -> CiSetup {
         gitlab_base: format!("{base}/gitlab"),
         github_token: token("the simulator"),
         gitlab_token: token("the simulator"),
-        clock: std::sync::Arc::new(SimClock(handle.sim.clone())),
+        clock: std::sync::Arc::new(ServerClock::new()),
         // The simulated world moves fast; poll it briskly.
         pacing: Pacing {
             fast_ms: 1_000,

@@ -1,16 +1,19 @@
 //! The GitHub and GitLab clients against the simulator: runs, jobs and steps moving with the
 //! clock, conditional requests, pagination, rate-limit pauses, errors without tokens, gates
-//! and logs.
+//! and logs; the server's clock learned from `Date`; one client shared by the CI driver.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use quarterdeck::effects::{CiDriver, CiSetup};
 use quarterdeck::integrations::github::{self, GitHubClient, GithubWatch};
 use quarterdeck::integrations::gitlab::{self, GitLabClient, GitlabWatch};
-use quarterdeck::integrations::rest::{Clock, Pacing, Token};
+use quarterdeck::integrations::rest::{Clock, Pacing, ServerClock, SystemClock, Token};
+use quarterdeck_core::Msg;
 use quarterdeck_core::gate::GateKind;
+use quarterdeck_core::link::{CiLink, CiWatch};
 use quarterdeck_core::pipeline::{
     CiErrorKind, CiSource, CiStatus, CiUpdate, JobLogState, JobRef, Provider,
 };
@@ -24,7 +27,9 @@ const ORDERS: &str = "acme/orders-api";
 const FEATURE_STORE: &str = "bnpl/feature-store";
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The simulator's clock: rate-limit resets are instants on it.
+/// The simulator's clock read in-process. The app learns it from `Date` headers instead
+/// ([`ServerClock`]), but a paused client sends nothing, so tests that advance a frozen clock
+/// past a pause read it here.
 struct SimClock(Arc<Sim>);
 
 impl Clock for SimClock {
@@ -47,14 +52,14 @@ fn clock(h: &SimHandle) -> Arc<dyn Clock> {
     Arc::new(SimClock(h.sim.clone()))
 }
 
-fn github(h: &SimHandle) -> GitHubClient {
+fn github(h: &SimHandle) -> Arc<GitHubClient> {
     let token = Token::new(h.token.clone(), "GITHUB_TOKEN");
-    GitHubClient::new(&format!("{}/github", h.base_url()), Some(token), clock(h)).unwrap()
+    Arc::new(GitHubClient::new(&format!("{}/github", h.base_url()), Some(token), clock(h)).unwrap())
 }
 
-fn gitlab(h: &SimHandle) -> GitLabClient {
+fn gitlab(h: &SimHandle) -> Arc<GitLabClient> {
     let token = Token::new(h.token.clone(), "GITLAB_TOKEN");
-    GitLabClient::new(&format!("{}/gitlab", h.base_url()), Some(token), clock(h)).unwrap()
+    Arc::new(GitLabClient::new(&format!("{}/gitlab", h.base_url()), Some(token), clock(h)).unwrap())
 }
 
 async fn control(h: &SimHandle, path: &str, body: Value) -> Value {
@@ -481,5 +486,199 @@ async fn job_logs_github_when_complete_and_gitlab_traces_with_sections() {
             .all(|s| s.last_line.is_some() && s.duration_s.is_some()),
         "{sections:#?}"
     );
+    h.stop().await;
+}
+
+/// A GET with the run's token; the answer's `Date` header.
+async fn date_of(h: &SimHandle, path: &str, token: bool) -> String {
+    let mut req = reqwest::Client::new().get(format!("{}{path}", h.base_url()));
+    if token {
+        req = req.bearer_auth(&h.token);
+    }
+    let resp = req.send().await.unwrap();
+    let date = resp
+        .headers()
+        .get("date")
+        .map(|v| v.to_str().unwrap().to_string());
+    date.unwrap_or_else(|| panic!("{path}: no Date header"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_is_dated_on_the_simulated_clock() {
+    let h = start().await;
+    let paths = [
+        ("/sim/state", true),
+        ("/api/v1/namespaces", true),
+        ("/github/repos/acme/orders-api/actions/runs", true),
+        (
+            "/gitlab/api/v4/projects/bnpl%2Ffeature-store/pipelines",
+            true,
+        ),
+        ("/github/repos/acme/orders-api/actions/runs", false),
+    ];
+    for (path, token) in paths {
+        assert_eq!(
+            date_of(&h, path, token).await,
+            "Sun, 22 Nov 2026 03:20:00 GMT",
+            "{path}"
+        );
+    }
+    advance(&h, 90).await;
+    for (path, token) in paths {
+        assert_eq!(
+            date_of(&h, path, token).await,
+            "Sun, 22 Nov 2026 03:21:30 GMT",
+            "{path}"
+        );
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_clock_follows_the_simulated_time_from_its_answers() {
+    // 2001-09-09T01:46:40Z, frozen: years from the wall clock.
+    const FAR_MS: i64 = 1_000_000_000_000;
+    let h = quarterdeck_sim::start(SimConfig {
+        frozen: true,
+        start_ms: Some(FAR_MS),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let clock = Arc::new(ServerClock::new());
+    let token = Token::new(h.token.clone(), "GITHUB_TOKEN");
+    let gh = GitHubClient::new(
+        &format!("{}/github", h.base_url()),
+        Some(token),
+        clock.clone(),
+    )
+    .unwrap();
+    let wall = SystemClock.now_ms();
+    assert!(
+        (clock.now_ms() - wall).abs() < 60_000,
+        "the local clock before any answer"
+    );
+    gh.runs(ORDERS, None, 1).await.unwrap();
+    let now = clock.now_ms();
+    assert!(
+        (FAR_MS..FAR_MS + 60_000).contains(&now),
+        "{now}: the simulated time after an answer"
+    );
+    advance(&h, 3_600).await;
+    gh.runs(ORDERS, None, 1).await.unwrap();
+    let later = clock.now_ms();
+    assert!(
+        (FAR_MS + 3_600_000..FAR_MS + 3_660_000).contains(&later),
+        "{later}: an hour later after the clock moved"
+    );
+    h.stop().await;
+}
+
+/// Waits (with a timeout) for the first CI update on the event loop's channel that `pick`
+/// accepts.
+async fn until_msg<T>(
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    mut pick: impl FnMut(&CiUpdate) -> Option<T>,
+) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Msg::Ci(u) = rx.recv().await.expect("driver stopped")
+                && let Some(t) = pick(&u)
+            {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("no matching update in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_pause_the_poller_met_holds_the_job_log_follower_too() {
+    let h = start().await;
+    let gh = github(&h);
+    let runs = gh.runs(ORDERS, Some("ci-cd.yml"), 5).await.unwrap();
+    let stages = gh.jobs(ORDERS, runs[0].id).await.unwrap();
+    let done = stages
+        .iter()
+        .flat_map(|s| &s.jobs)
+        .find(|j| j.status == CiStatus::Success)
+        .unwrap()
+        .id;
+    control(
+        &h,
+        "/sim/ci/budget",
+        json!({"provider": "github", "remaining": 0}),
+    )
+    .await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let base = h.base_url();
+    let token = Some(Token::new(h.token.clone(), "the simulator"));
+    let mut driver = CiDriver::new(
+        CiSetup {
+            github_base: format!("{base}/github"),
+            gitlab_base: format!("{base}/gitlab"),
+            github_token: token.clone(),
+            gitlab_token: token,
+            clock: Arc::new(ServerClock::new()),
+            pacing: fast(),
+        },
+        tx,
+    );
+    driver.watch(vec![CiWatch {
+        release: "orders-api".into(),
+        link: CiLink::GitHub {
+            repo: ORDERS.into(),
+            workflows: vec!["ci-cd.yml".into()],
+        },
+    }]);
+    let refused = until_msg(&mut rx, |u| match u {
+        CiUpdate::SourceError {
+            kind: CiErrorKind::RateLimited,
+            message,
+            ..
+        } => Some(message.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(refused.contains("API rate limit exceeded"), "{refused}");
+
+    // The server has budget again, but the pause it imposed lasts until the reset: a follower
+    // sharing the poller's client waits too, without asking.
+    control(
+        &h,
+        "/sim/ci/budget",
+        json!({"provider": "github", "remaining": 5000}),
+    )
+    .await;
+    driver.follow(JobRef {
+        source: CiSource {
+            provider: Provider::GitHub,
+            project: ORDERS.into(),
+        },
+        job_id: done,
+    });
+    let answer = until_msg(&mut rx, |u| match u {
+        CiUpdate::JobLog { .. } | CiUpdate::SourceError { .. } => Some(u.clone()),
+        _ => None,
+    })
+    .await;
+    match answer {
+        CiUpdate::SourceError {
+            kind: CiErrorKind::RateLimited,
+            message,
+            ..
+        } => assert!(
+            message.starts_with("GitHub rate limit reached; polling paused until"),
+            "{message}"
+        ),
+        CiUpdate::JobLog { state, .. } => {
+            panic!("the follower asked the server during the pause (log {state:?})")
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let budget = control(&h, "/sim/ci/budget", json!({"provider": "github"})).await;
+    assert_eq!(budget["remaining"], 5000, "no request reached the server");
+    drop(driver);
     h.stop().await;
 }

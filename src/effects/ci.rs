@@ -1,6 +1,7 @@
 //! The CI side of the effects driver: one GitHub and one GitLab poller for the linked
 //! releases (replaced when the links change) and a follower per open job log. Their reports
-//! arrive on the event loop's channel as `Msg::Ci`.
+//! arrive on the event loop's channel as `Msg::Ci`. All of them share one client per
+//! provider, so its entity-tag cache, rate-limit pause and budget are the token's, whoever asks.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,7 +30,8 @@ pub struct CiSetup {
     pub github_token: Option<Token>,
     /// GitLab token, if any.
     pub gitlab_token: Option<Token>,
-    /// The CI servers' clock (the simulator's in the demo): rate-limit resets are read on it.
+    /// The CI servers' clock: rate-limit resets are read on it, and gate ages. A
+    /// [`ServerClock`](crate::integrations::rest::ServerClock) learns it from their answers.
     pub clock: Arc<dyn Clock>,
     /// Polling speeds.
     pub pacing: Pacing,
@@ -48,7 +50,11 @@ impl std::fmt::Debug for CiSetup {
 
 /// Runs the CI pollers and job-log followers.
 pub struct CiDriver {
-    setup: CiSetup,
+    pacing: Pacing,
+    /// The one GitHub client, or why there is none.
+    github: Result<Arc<github::GitHubClient>, String>,
+    /// The one GitLab client, or why there is none.
+    gitlab: Result<Arc<gitlab::GitLabClient>, String>,
     tx: UnboundedSender<Msg>,
     pollers: Vec<JoinHandle<()>>,
     logs: HashMap<JobRef, JoinHandle<()>>,
@@ -57,8 +63,13 @@ pub struct CiDriver {
 impl CiDriver {
     /// A driver that starts nothing until it is told what to watch.
     pub fn new(setup: CiSetup, tx: UnboundedSender<Msg>) -> Self {
+        let github =
+            github::GitHubClient::new(&setup.github_base, setup.github_token, setup.clock.clone());
+        let gitlab = gitlab::GitLabClient::new(&setup.gitlab_base, setup.gitlab_token, setup.clock);
         Self {
-            setup,
+            pacing: setup.pacing,
+            github: github.map(Arc::new).map_err(|e| e.message),
+            gitlab: gitlab.map(Arc::new).map_err(|e| e.message),
             tx,
             pollers: Vec::new(),
             logs: HashMap::new(),
@@ -88,24 +99,6 @@ impl CiDriver {
         }));
     }
 
-    fn github(&self) -> Result<github::GitHubClient, String> {
-        github::GitHubClient::new(
-            &self.setup.github_base,
-            self.setup.github_token.clone(),
-            self.setup.clock.clone(),
-        )
-        .map_err(|e| e.message)
-    }
-
-    fn gitlab(&self) -> Result<gitlab::GitLabClient, String> {
-        gitlab::GitLabClient::new(
-            &self.setup.gitlab_base,
-            self.setup.gitlab_token.clone(),
-            self.setup.clock.clone(),
-        )
-        .map_err(|e| e.message)
-    }
-
     /// Replaces the pollers with ones for `watches`.
     pub fn watch(&mut self, watches: Vec<CiWatch>) {
         for task in self.pollers.drain(..) {
@@ -127,15 +120,15 @@ impl CiDriver {
             }
         }
         if !gh.is_empty() {
-            match self.github() {
+            match &self.github {
                 Ok(client) => {
                     let options = github::PollOptions {
-                        pacing: self.setup.pacing,
+                        pacing: self.pacing,
                         ..Default::default()
                     };
                     let tx = self.reports();
                     self.pollers
-                        .push(tokio::spawn(github::poll(client, gh, options, tx)));
+                        .push(tokio::spawn(github::poll(client.clone(), gh, options, tx)));
                 }
                 Err(message) => {
                     for w in gh {
@@ -145,15 +138,15 @@ impl CiDriver {
             }
         }
         if !gl.is_empty() {
-            match self.gitlab() {
+            match &self.gitlab {
                 Ok(client) => {
                     let options = gitlab::PollOptions {
-                        pacing: self.setup.pacing,
+                        pacing: self.pacing,
                         ..Default::default()
                     };
                     let tx = self.reports();
                     self.pollers
-                        .push(tokio::spawn(gitlab::poll(client, gl, options, tx)));
+                        .push(tokio::spawn(gitlab::poll(client.clone(), gl, options, tx)));
                 }
                 Err(message) => {
                     for w in gl {
@@ -167,15 +160,15 @@ impl CiDriver {
     /// Starts following a job's log.
     pub fn follow(&mut self, job: JobRef) {
         let tx = self.reports();
-        let pacing = self.setup.pacing;
+        let pacing = self.pacing;
         let task = match job.source.provider {
-            Provider::GitHub => match self.github() {
-                Ok(c) => tokio::spawn(github::follow_job_log(c, job.clone(), pacing, tx)),
-                Err(m) => return self.fail(job.source, m),
+            Provider::GitHub => match &self.github {
+                Ok(c) => tokio::spawn(github::follow_job_log(c.clone(), job.clone(), pacing, tx)),
+                Err(m) => return self.fail(job.source, m.clone()),
             },
-            Provider::GitLab => match self.gitlab() {
-                Ok(c) => tokio::spawn(gitlab::follow_job_log(c, job.clone(), pacing, tx)),
-                Err(m) => return self.fail(job.source, m),
+            Provider::GitLab => match &self.gitlab {
+                Ok(c) => tokio::spawn(gitlab::follow_job_log(c.clone(), job.clone(), pacing, tx)),
+                Err(m) => return self.fail(job.source, m.clone()),
             },
         };
         if let Some(old) = self.logs.insert(job, task) {

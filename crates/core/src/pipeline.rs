@@ -2,14 +2,14 @@
 //! runs and GitLab pipelines both map onto it; every status is normalised to [`CiStatus`] while
 //! the provider's own word is kept next to it, so the screen never hides what the API said.
 
-mod columns;
+mod family;
 mod matching;
 mod update;
 
 #[cfg(test)]
 mod tests;
 
-pub use self::columns::{github_columns, gitlab_stages, job_group};
+pub use self::family::job_group;
 pub(crate) use self::matching::match_run;
 pub use self::matching::{ImageRef, RunMatch};
 pub use self::update::{
@@ -59,43 +59,6 @@ pub enum CiStatus {
 }
 
 impl CiStatus {
-    /// GitHub's `status` + `conclusion` pair (runs, jobs and steps share the vocabulary).
-    pub fn from_github(status: &str, conclusion: Option<&str>) -> CiStatus {
-        match status {
-            "completed" => match conclusion {
-                Some("success") | Some("neutral") => CiStatus::Success,
-                Some("failure") | Some("timed_out") | Some("startup_failure") => CiStatus::Failed,
-                Some("cancelled") | Some("stale") => CiStatus::Cancelled,
-                Some("skipped") => CiStatus::Skipped,
-                // A run needing approval for a fork's workflows waits on a human.
-                Some("action_required") => CiStatus::Waiting,
-                Some(other) => CiStatus::Unknown(other.to_string()),
-                None => CiStatus::Unknown("completed".to_string()),
-            },
-            "queued" | "requested" | "pending" => CiStatus::Queued,
-            "in_progress" => CiStatus::Running,
-            "waiting" => CiStatus::Waiting,
-            other => CiStatus::Unknown(other.to_string()),
-        }
-    }
-
-    /// GitLab's pipeline, job or deployment `status`.
-    pub fn from_gitlab(status: &str) -> CiStatus {
-        match status {
-            "created" | "pending" | "preparing" | "waiting_for_resource" | "scheduled" => {
-                CiStatus::Queued
-            }
-            "running" | "canceling" | "waiting_for_callback" => CiStatus::Running,
-            "manual" => CiStatus::Manual,
-            "blocked" => CiStatus::Waiting,
-            "success" => CiStatus::Success,
-            "failed" => CiStatus::Failed,
-            "canceled" | "cancelled" => CiStatus::Cancelled,
-            "skipped" => CiStatus::Skipped,
-            other => CiStatus::Unknown(other.to_string()),
-        }
-    }
-
     /// The symbol shown with the colour, so status never relies on colour alone.
     pub fn symbol(&self) -> &'static str {
         match self {
@@ -215,7 +178,7 @@ pub struct Job {
     pub web_url: String,
 }
 
-/// A column of jobs: a GitLab stage, or a derived GitHub column (see [`github_columns`]).
+/// A column of jobs: a GitLab stage, or a column the GitHub integration derives from timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stage {
     /// Stage name.
@@ -291,5 +254,25 @@ impl Pipeline {
     /// A job by id.
     pub fn job(&self, id: u64) -> Option<&Job> {
         self.jobs().find(|j| j.id == id)
+    }
+
+    /// The project's last path segment (`orders-api` of `acme/orders-api`).
+    pub fn project_name(&self) -> &str {
+        self.project.rsplit('/').next().unwrap_or(&self.project)
+    }
+
+    /// How a gate names the run it belongs to: `CI/CD #57 "Add idempotency keys" on main`.
+    pub fn headline(&self) -> String {
+        let name = if self.name.is_empty() {
+            "Pipeline"
+        } else {
+            &self.name
+        };
+        let title = if self.title.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", self.title)
+        };
+        format!("{name} #{}{title} on {}", self.number, self.branch)
     }
 }

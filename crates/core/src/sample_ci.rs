@@ -3,7 +3,7 @@
 //! and manual jobs and a blocked production deployment, and the gates they raise.
 
 use super::cluster::Object;
-use super::gate::{Gate, GitlabDeployment, PendingDeployment, github_gates, gitlab_gates};
+use super::gate::{Gate, GateId, GateKind};
 use super::pipeline::{
     CiSource, CiStatus, CiUpdate, Job, Pipeline, Provider, RateLimitState, Stage, job_group,
 };
@@ -231,39 +231,60 @@ pub fn gitlab_running_pipeline() -> Pipeline {
     )
 }
 
-/// The gate of the waiting GitHub run.
+/// The gate of the waiting GitHub run, as the GitHub integration derives it from the run and
+/// its pending deployment to `staging` (its tests hold the two equal).
 pub fn github_gate(release: &str) -> Vec<Gate> {
     let run = github_waiting_run();
-    github_gates(
-        &run,
-        &[PendingDeployment {
-            environment_id: 77,
-            environment: "staging".into(),
-            wait_timer_min: 0,
-            wait_timer_started_ms: None,
-            current_user_can_approve: true,
-            reviewers: vec!["alex.morgan".into(), "team:release-managers".into()],
-        }],
-        Some(release),
-    )
+    vec![Gate {
+        id: GateId {
+            provider: Provider::GitHub,
+            project: run.project.clone(),
+            kind: GateKind::GithubPendingDeployment {
+                run_id: run.id,
+                environment_id: 77,
+                environment: "staging".into(),
+            },
+        },
+        release: Some(release.to_string()),
+        pipeline_id: run.id,
+        what: run.headline(),
+        where_: "staging".into(),
+        sha: run.sha.clone(),
+        waiting_since_ms: Some(ago(30)),
+        who_may_approve: vec!["alex.morgan".into(), "team:release-managers".into()],
+        you_may_approve: Some(true),
+        approvals: None,
+        approving_will: "deploy orders-api@f03c8b1 to staging: starts job 'deploy-staging'".into(),
+        web_url: run.web_url,
+    }]
 }
 
-/// The gates of the GitLab pipeline: its manual production job, blocked on one approval.
+/// The gates of the GitLab pipeline: its manual production job, blocked on one approval (as
+/// the GitLab integration derives them; its tests hold the two equal).
 pub fn gitlab_gate(release: &str) -> Vec<Gate> {
-    gitlab_gates(
-        &gitlab_running_pipeline(),
-        &[GitlabDeployment {
-            id: 88,
-            status: "blocked".into(),
-            environment: "production".into(),
-            job_id: Some(307),
-            approvers: vec!["alex.morgan".into(), "maria.chen".into()],
-            approvals_given: 0,
-            approvals_required: 1,
-            current_user_can_approve: Some(true),
-        }],
-        Some(release),
-    )
+    let pipeline = gitlab_running_pipeline();
+    vec![Gate {
+        id: GateId {
+            provider: Provider::GitLab,
+            project: pipeline.project.clone(),
+            kind: GateKind::GitlabBlockedDeployment {
+                deployment_id: 88,
+                job_id: 307,
+            },
+        },
+        release: Some(release.to_string()),
+        pipeline_id: pipeline.id,
+        what: pipeline.headline(),
+        where_: "production".into(),
+        sha: pipeline.sha.clone(),
+        // When the test stage's last job finished.
+        waiting_since_ms: Some(ago(6) + 78_000),
+        who_may_approve: vec!["alex.morgan".into(), "maria.chen".into()],
+        you_may_approve: Some(true),
+        approvals: Some((0, 1)),
+        approving_will: "approve the deployment of feature-store@7c3d2a9 to production (1 of 1 approvals); then starts job 'deploy:production'".into(),
+        web_url: "https://ci.example.com/jobs/307".into(),
+    }]
 }
 
 /// The source of a link.

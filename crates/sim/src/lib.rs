@@ -6,6 +6,7 @@ mod api;
 mod ci;
 mod control;
 mod controllers;
+mod date;
 mod github;
 mod gitlab;
 mod kubeconfig;
@@ -255,6 +256,7 @@ fn router(sim: Arc<Sim>) -> Router {
         .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(sim.clone(), date::stamp))
         .with_state(sim)
 }
 

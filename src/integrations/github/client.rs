@@ -6,11 +6,11 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::convert::{self, JobsPage, RawJob, RawPending, RawRun, RunsPage};
+use super::gates::PendingDeployment;
 use crate::integrations::rest::{
-    CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
+    Api, CiError, Clock, Dialect, RestClient, Scheme, Subject, Token, encode_component,
 };
-use quarterdeck_core::gate::PendingDeployment;
-use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline, Stage};
+use quarterdeck_core::pipeline::{Job, Pipeline, Stage};
 
 /// Where the token is looked for, in order.
 pub const TOKEN_VARS: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];
@@ -18,22 +18,57 @@ pub const TOKEN_VARS: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];
 pub const DEFAULT_BASE: &str = "https://api.github.com";
 /// Most items GitHub returns per page.
 const MAX_PER_PAGE: u32 = 100;
-/// Safety stop for following `next` links.
-const MAX_PAGES: usize = 50;
 
-/// A GitHub API client for one token.
-#[derive(Debug, Clone)]
+static GITHUB: Dialect = Dialect {
+    name: "GitHub",
+    scheme: Scheme::GitHub,
+    token_vars: &TOKEN_VARS,
+    forbidden_hint: |wanted| {
+        wanted
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("; the token needs {w}"))
+            .unwrap_or_default()
+    },
+};
+
+/// A GitHub API client for one base URL and token. Share one (in an `Arc`) between every
+/// caller: its entity-tag cache, rate-limit pause and budget are per token.
+#[derive(Debug)]
 pub struct GitHubClient {
-    rest: RestClient,
+    api: Api,
 }
 
 /// What a request was about, for the error message.
 #[derive(Debug, Clone, Copy)]
-enum Subject<'a> {
+enum About<'a> {
     Repo(&'a str),
     Workflow(&'a str, &'a str),
     Run(&'a str, u64),
     Job(&'a str, u64),
+}
+
+impl Subject for About<'_> {
+    fn name(self) -> String {
+        match self {
+            About::Repo(r) => r.to_string(),
+            About::Workflow(r, w) => format!("workflow {w} of {r}"),
+            About::Run(r, id) => format!("run {id} of {r}"),
+            About::Job(r, id) => format!("job {id} of {r}"),
+        }
+    }
+
+    fn not_found(self) -> String {
+        match self {
+            About::Repo(r) => format!(
+                "GitHub repository {r} not found (404) — check the [[release]] github setting, and that the token can see it"
+            ),
+            About::Workflow(r, w) => format!(
+                "GitHub workflow {w} not found in {r} (404) — check the [[release]] workflows setting"
+            ),
+            About::Run(r, id) => format!("GitHub run {id} of {r} no longer exists (404)"),
+            About::Job(r, id) => format!("GitHub job {id} of {r} no longer exists (404)"),
+        }
+    }
 }
 
 impl GitHubClient {
@@ -43,105 +78,14 @@ impl GitHubClient {
         token: Option<Token>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, CiError> {
-        let rest = RestClient::new(Scheme::GitHub, base_url, token, clock).map_err(|e| {
-            CiError::new(
-                CiErrorKind::Other,
-                format!("cannot set up a GitHub client: {e}"),
-            )
-        })?;
-        Ok(GitHubClient { rest })
-    }
-
-    /// A client with the token from `GITHUB_TOKEN` or `GH_TOKEN`.
-    pub fn from_env(base_url: &str, clock: Arc<dyn Clock>) -> Result<Self, CiError> {
-        GitHubClient::new(base_url, Token::from_env(&TOKEN_VARS), clock)
+        Ok(GitHubClient {
+            api: Api::new(&GITHUB, base_url, token, clock)?,
+        })
     }
 
     /// The underlying REST client (rate-limit state, spent requests).
     pub fn rest(&self) -> &RestClient {
-        &self.rest
-    }
-
-    fn describe(&self, err: RestError, subject: Subject<'_>) -> CiError {
-        let origin = self.rest.token().map(|t| t.origin.clone());
-        let (kind, message) = match &err {
-            RestError::Unauthorized { message } => (
-                CiErrorKind::Unauthorized,
-                match &origin {
-                    Some(var) => format!("GitHub rejected the token from {var} (401 {message})"),
-                    None => format!(
-                        "GitHub needs a token: set {} or {} (401 {message})",
-                        TOKEN_VARS[0], TOKEN_VARS[1]
-                    ),
-                },
-            ),
-            RestError::Forbidden { message, wanted } => {
-                let need = wanted
-                    .as_deref()
-                    .filter(|w| !w.is_empty())
-                    .map(|w| format!("; the token needs {w}"))
-                    .unwrap_or_default();
-                (
-                    CiErrorKind::Forbidden,
-                    format!(
-                        "GitHub refused access to {} (403 {message}){need}",
-                        subject_name(subject)
-                    ),
-                )
-            }
-            RestError::NotFound { .. } => (CiErrorKind::NotFound, not_found(subject)),
-            RestError::RateLimited { until_ms, message } => {
-                let said = if message.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({message})")
-                };
-                let e = CiError {
-                    kind: CiErrorKind::RateLimited,
-                    message: format!(
-                        "GitHub rate limit reached{said}; polling paused until {}",
-                        clock_time(*until_ms)
-                    ),
-                    paused_until_ms: Some(*until_ms),
-                };
-                return e;
-            }
-            RestError::Status { status, message } if *status >= 500 => (
-                CiErrorKind::Unavailable,
-                format!("GitHub is not answering properly ({status} {message}); retrying"),
-            ),
-            RestError::Status { status, message } => (
-                CiErrorKind::Other,
-                format!(
-                    "GitHub rejected the request for {} ({status} {message})",
-                    subject_name(subject)
-                ),
-            ),
-            RestError::Network(m) => (
-                CiErrorKind::Unavailable,
-                format!("cannot reach GitHub at {}: {m}", self.rest.base()),
-            ),
-            RestError::Decode(m) => (
-                CiErrorKind::Other,
-                format!("GitHub sent a response Quarterdeck cannot read: {m}"),
-            ),
-        };
-        CiError::new(kind, message)
-    }
-
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        subject: Subject<'_>,
-    ) -> Result<(T, Option<String>), CiError> {
-        let fetched = self
-            .rest
-            .get(path)
-            .await
-            .map_err(|e| self.describe(e, subject))?;
-        let value = serde_json::from_str(&fetched.body)
-            .map_err(|e| self.describe(RestError::Decode(e.to_string()), subject))?;
-        Ok((value, fetched.next))
+        self.api.rest()
     }
 
     /// Runs of `repo` (of one workflow file or id when given), newest first, following `next`
@@ -155,56 +99,47 @@ impl GitHubClient {
         let per_page = u32::try_from(max)
             .unwrap_or(MAX_PER_PAGE)
             .clamp(1, MAX_PER_PAGE);
-        let (mut url, subject) = match workflow {
+        let (url, about) = match workflow {
             Some(w) => (
                 format!(
                     "/repos/{repo}/actions/workflows/{}/runs?per_page={per_page}",
                     encode_component(w)
                 ),
-                Subject::Workflow(repo, w),
+                About::Workflow(repo, w),
             ),
             None => (
                 format!("/repos/{repo}/actions/runs?per_page={per_page}"),
-                Subject::Repo(repo),
+                About::Repo(repo),
             ),
         };
-        let mut raw: Vec<RawRun> = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let (page, next): (RunsPage, _) = self.get_json(&url, subject).await?;
-            raw.extend(page.workflow_runs);
-            match next {
-                Some(n) if raw.len() < max => url = n,
-                _ => break,
-            }
-        }
-        raw.truncate(max);
-        Ok(raw.iter().map(|r| convert::run(r, repo)).collect())
+        let raw = self
+            .api
+            .get_pages(url, max, about, |p: RunsPage| p.workflow_runs)
+            .await?;
+        Ok(raw.iter().map(|r: &RawRun| convert::run(r, repo)).collect())
     }
 
     /// The latest attempt's jobs of a run, in derived columns (every page).
     pub async fn jobs(&self, repo: &str, run_id: u64) -> Result<Vec<Stage>, CiError> {
-        let mut url = format!(
+        let url = format!(
             "/repos/{repo}/actions/runs/{run_id}/jobs?filter=latest&per_page={MAX_PER_PAGE}"
         );
-        let mut raw: Vec<RawJob> = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let (page, next): (JobsPage, _) =
-                self.get_json(&url, Subject::Run(repo, run_id)).await?;
-            raw.extend(page.jobs);
-            match next {
-                Some(n) => url = n,
-                None => break,
-            }
-        }
+        let raw: Vec<RawJob> = self
+            .api
+            .get_pages(url, usize::MAX, About::Run(repo, run_id), |p: JobsPage| {
+                p.jobs
+            })
+            .await?;
         Ok(convert::columns(&raw))
     }
 
     /// One job (to learn whether it completed).
     pub async fn job(&self, repo: &str, job_id: u64) -> Result<Job, CiError> {
         let (raw, _): (RawJob, _) = self
+            .api
             .get_json(
                 &format!("/repos/{repo}/actions/jobs/{job_id}"),
-                Subject::Job(repo, job_id),
+                About::Job(repo, job_id),
             )
             .await?;
         Ok(convert::job(&raw))
@@ -217,9 +152,10 @@ impl GitHubClient {
         run_id: u64,
     ) -> Result<Vec<PendingDeployment>, CiError> {
         let (raw, _): (Vec<RawPending>, _) = self
+            .api
             .get_json(
                 &format!("/repos/{repo}/actions/runs/{run_id}/pending_deployments"),
-                Subject::Run(repo, run_id),
+                About::Run(repo, run_id),
             )
             .await?;
         Ok(convert::pending(&raw))
@@ -228,10 +164,11 @@ impl GitHubClient {
     /// A completed job's log. The API answers 302 to a short-lived storage URL, which is
     /// fetched without the token. `None` when there is no log (yet).
     pub async fn job_log(&self, repo: &str, job_id: u64) -> Result<Option<String>, CiError> {
-        self.rest
+        self.api
+            .rest()
             .get_redirected_text(&format!("/repos/{repo}/actions/jobs/{job_id}/logs"))
             .await
-            .map_err(|e| self.describe(e, Subject::Job(repo, job_id)))
+            .map_err(|e| self.api.describe(e, About::Job(repo, job_id)))
     }
 
     /// Approves or rejects a run's pending deployments (`comment` is required by GitHub).
@@ -248,35 +185,13 @@ impl GitHubClient {
             "state": if approve { "approved" } else { "rejected" },
             "comment": comment,
         });
-        self.rest
+        self.api
             .post(
                 &format!("/repos/{repo}/actions/runs/{run_id}/pending_deployments"),
                 &body,
+                About::Run(repo, run_id),
             )
             .await
             .map(|_| ())
-            .map_err(|e| self.describe(e, Subject::Run(repo, run_id)))
-    }
-}
-
-fn subject_name(subject: Subject<'_>) -> String {
-    match subject {
-        Subject::Repo(r) => r.to_string(),
-        Subject::Workflow(r, w) => format!("workflow {w} of {r}"),
-        Subject::Run(r, id) => format!("run {id} of {r}"),
-        Subject::Job(r, id) => format!("job {id} of {r}"),
-    }
-}
-
-fn not_found(subject: Subject<'_>) -> String {
-    match subject {
-        Subject::Repo(r) => format!(
-            "GitHub repository {r} not found (404) — check the [[release]] github setting, and that the token can see it"
-        ),
-        Subject::Workflow(r, w) => format!(
-            "GitHub workflow {w} not found in {r} (404) — check the [[release]] workflows setting"
-        ),
-        Subject::Run(r, id) => format!("GitHub run {id} of {r} no longer exists (404)"),
-        Subject::Job(r, id) => format!("GitHub job {id} of {r} no longer exists (404)"),
     }
 }

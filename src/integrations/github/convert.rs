@@ -5,10 +5,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use quarterdeck_core::gate::PendingDeployment;
-use quarterdeck_core::pipeline::{
-    CiStatus, Job, Pipeline, Provider, Stage, Step, github_columns, job_group,
-};
+use super::columns;
+use super::gates::PendingDeployment;
+use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider, Stage, Step, job_group};
 
 /// RFC 3339 to Unix ms; `None` for null, empty or unreadable values.
 pub fn time_ms(s: Option<&str>) -> Option<i64> {
@@ -202,13 +201,33 @@ pub struct RawReviewer {
     pub reviewer: Value,
 }
 
+/// GitHub's `status` + `conclusion` pair (runs, jobs and steps share the vocabulary).
+pub fn status(status: &str, conclusion: Option<&str>) -> CiStatus {
+    match status {
+        "completed" => match conclusion {
+            Some("success") | Some("neutral") => CiStatus::Success,
+            Some("failure") | Some("timed_out") | Some("startup_failure") => CiStatus::Failed,
+            Some("cancelled") | Some("stale") => CiStatus::Cancelled,
+            Some("skipped") => CiStatus::Skipped,
+            // A run needing approval for a fork's workflows waits on a human.
+            Some("action_required") => CiStatus::Waiting,
+            Some(other) => CiStatus::Unknown(other.to_string()),
+            None => CiStatus::Unknown("completed".to_string()),
+        },
+        "queued" | "requested" | "pending" => CiStatus::Queued,
+        "in_progress" => CiStatus::Running,
+        "waiting" => CiStatus::Waiting,
+        other => CiStatus::Unknown(other.to_string()),
+    }
+}
+
 fn status_words(status: Option<&str>, conclusion: Option<&str>) -> (CiStatus, String) {
     let status = status.unwrap_or("");
     let word = match conclusion {
         Some(c) if status == "completed" => format!("{status}/{c}"),
         _ => status.to_string(),
     };
-    (CiStatus::from_github(status, conclusion), word)
+    (self::status(status, conclusion), word)
 }
 
 /// A run without its jobs.
@@ -248,7 +267,7 @@ pub fn run(raw: &RawRun, repo: &str) -> Pipeline {
     }
 }
 
-/// One job with its steps (its column is assigned by [`columns`]).
+/// One job with its steps (its column is assigned by [`columns()`]).
 pub fn job(raw: &RawJob) -> Job {
     let (status, provider_status) = status_words(raw.status.as_deref(), raw.conclusion.as_deref());
     let steps = raw
@@ -287,7 +306,7 @@ pub fn job(raw: &RawJob) -> Job {
 
 /// A run's jobs in derived columns.
 pub fn columns(raw: &[RawJob]) -> Vec<Stage> {
-    github_columns(raw.iter().map(job).collect())
+    columns::derive(raw.iter().map(job).collect())
 }
 
 /// Pending deployments as gates see them. Reviewers: user logins, teams as `team:slug`.

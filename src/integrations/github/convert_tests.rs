@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use quarterdeck_core::gate::{GateKind, github_gates};
+use crate::integrations::github::gates::of_run as github_gates;
+use quarterdeck_core::gate::GateKind;
 
 const RUNS: &str = include_str!("../../../tests/fixtures/github/runs.json");
 const JOBS: &str = include_str!("../../../tests/fixtures/github/jobs.json");
@@ -153,4 +154,38 @@ fn pending_deployments_become_gates_that_say_what_approving_does() {
         Some(1_795_316_975_000),
         "the waiting job's creation"
     );
+}
+
+#[test]
+fn github_statuses_normalise_and_unknown_words_survive() {
+    let cases = [
+        ("queued", None, CiStatus::Queued),
+        ("requested", None, CiStatus::Queued),
+        ("pending", None, CiStatus::Queued),
+        ("in_progress", None, CiStatus::Running),
+        ("waiting", None, CiStatus::Waiting),
+        ("completed", Some("success"), CiStatus::Success),
+        ("completed", Some("neutral"), CiStatus::Success),
+        ("completed", Some("failure"), CiStatus::Failed),
+        ("completed", Some("timed_out"), CiStatus::Failed),
+        ("completed", Some("startup_failure"), CiStatus::Failed),
+        ("completed", Some("cancelled"), CiStatus::Cancelled),
+        ("completed", Some("stale"), CiStatus::Cancelled),
+        ("completed", Some("skipped"), CiStatus::Skipped),
+        ("completed", Some("action_required"), CiStatus::Waiting),
+        (
+            "completed",
+            Some("exploded"),
+            CiStatus::Unknown("exploded".into()),
+        ),
+        ("completed", None, CiStatus::Unknown("completed".into())),
+        ("", None, CiStatus::Unknown(String::new())),
+    ];
+    for (status, conclusion, want) in cases {
+        assert_eq!(
+            super::status(status, conclusion),
+            want,
+            "{status}/{conclusion:?}"
+        );
+    }
 }

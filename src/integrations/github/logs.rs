@@ -2,10 +2,12 @@
 //! step are not available, API.md §3.2), so the follower says so while the job runs and
 //! fetches the whole log once when it is done. `##[group]`/`##[endgroup]` lines become sections.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
 use super::client::GitHubClient;
-use crate::integrations::rest::{Pacing, wait};
+use crate::integrations::rest::{Pacing, wait_turn};
 use quarterdeck_core::pipeline::{CiUpdate, JobLogState, JobRef, LogSection};
 
 /// What the dashboard shows while a GitHub job runs.
@@ -45,7 +47,7 @@ pub fn sections(log: &str) -> Vec<LogSection> {
 /// Follows one job's log until it is complete or `tx` closes: reports [`NOT_YET`] while the
 /// job runs, then the whole log once.
 pub async fn follow_job_log(
-    client: GitHubClient,
+    client: Arc<GitHubClient>,
     job: JobRef,
     pacing: Pacing,
     tx: mpsc::Sender<CiUpdate>,
@@ -106,11 +108,8 @@ pub async fn follow_job_log(
         if done {
             return;
         }
-        let limits = client.rest().limits();
-        let now = client.rest().now_ms();
-        tokio::select! {
-            () = wait(client.rest().clock(), pacing.fast_ms, limits.paused_until_ms.filter(|u| *u > now)) => {}
-            () = tx.closed() => return,
+        if !wait_turn(client.rest(), pacing.fast_ms, &tx).await {
+            return;
         }
     }
 }

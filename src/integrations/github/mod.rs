@@ -2,7 +2,9 @@
 //! types, the poller that reports them, and job logs.
 
 pub mod client;
+pub mod columns;
 pub mod convert;
+pub mod gates;
 pub mod logs;
 pub mod poll;
 

@@ -3,15 +3,14 @@
 //! reports only what changed, and paces itself by activity and by the rate limit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
 use super::client::GitHubClient;
-use crate::integrations::rest::{
-    CiError, Pacing, Reporter, Snapshot, finish_cycle, paused, send_all,
-};
-use quarterdeck_core::gate::github_gates;
-use quarterdeck_core::pipeline::{CiSource, CiUpdate, Pipeline, Provider, Stage};
+use super::gates;
+use crate::integrations::rest::{CiError, Cycle, Pacing, Snapshot, Watched, poll_rounds};
+use quarterdeck_core::pipeline::{CiSource, CiStatus, CiUpdate, Pipeline, Provider, Stage};
 
 /// One release's GitHub CI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +23,11 @@ pub struct GithubWatch {
     pub workflows: Vec<String>,
 }
 
-impl GithubWatch {
+impl Watched for GithubWatch {
+    fn release(&self) -> &str {
+        &self.release
+    }
+
     fn source(&self) -> CiSource {
         CiSource {
             provider: Provider::GitHub,
@@ -51,90 +54,86 @@ impl Default for PollOptions {
     }
 }
 
-/// What one cycle found for one release.
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-async fn cycle(
-    client: &GitHubClient,
-    watch: &GithubWatch,
+/// GitHub's part of a poll round.
+struct GithubCycle {
+    client: Arc<GitHubClient>,
     per_workflow: usize,
-    finished: &mut FinishedJobs,
-) -> Result<Snapshot, CiError> {
-    let mut runs: Vec<Pipeline> = Vec::new();
-    if watch.workflows.is_empty() {
-        runs = client.runs(&watch.repo, None, per_workflow).await?;
-    } else {
-        for wf in &watch.workflows {
-            runs.extend(client.runs(&watch.repo, Some(wf), per_workflow).await?);
+    finished: FinishedJobs,
+}
+
+impl Cycle for GithubCycle {
+    type Watch = GithubWatch;
+
+    async fn cycle(&mut self, watch: &GithubWatch) -> Result<Snapshot, CiError> {
+        let mut runs: Vec<Pipeline> = Vec::new();
+        if watch.workflows.is_empty() {
+            runs = self
+                .client
+                .runs(&watch.repo, None, self.per_workflow)
+                .await?;
+        } else {
+            for wf in &watch.workflows {
+                runs.extend(
+                    self.client
+                        .runs(&watch.repo, Some(wf), self.per_workflow)
+                        .await?,
+                );
+            }
         }
+        runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+        runs.dedup_by_key(|r| r.id);
+        let mut newest_seen: Vec<Option<String>> = Vec::new();
+        let mut gates = Vec::new();
+        for run in &mut runs {
+            let newest = !newest_seen.contains(&run.workflow);
+            if newest {
+                newest_seen.push(run.workflow.clone());
+            }
+            let key = (run.id, run.attempt);
+            if run.status.is_finished()
+                && let Some(stages) = self.finished.get(&key)
+            {
+                run.stages = stages.clone();
+                continue;
+            }
+            if !(newest || run.status.is_active()) {
+                continue;
+            }
+            run.stages = self.client.jobs(&watch.repo, run.id).await?;
+            if run.status.is_finished() {
+                self.finished.insert(key, run.stages.clone());
+            }
+            if run.status == CiStatus::Waiting {
+                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
+                gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+            }
+        }
+        Ok(Snapshot { runs, gates })
     }
-    runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
-    runs.dedup_by_key(|r| r.id);
-    let mut newest_seen: Vec<Option<String>> = Vec::new();
-    let mut gates = Vec::new();
-    for run in &mut runs {
-        let newest = !newest_seen.contains(&run.workflow);
-        if newest {
-            newest_seen.push(run.workflow.clone());
-        }
-        let key = (run.id, run.attempt);
-        if run.status.is_finished()
-            && let Some(stages) = finished.get(&key)
-        {
-            run.stages = stages.clone();
-            continue;
-        }
-        if !(newest || run.status.is_active()) {
-            continue;
-        }
-        run.stages = client.jobs(&watch.repo, run.id).await?;
-        if run.status.is_finished() {
-            finished.insert(key, run.stages.clone());
-        }
-        if run.status == quarterdeck_core::pipeline::CiStatus::Waiting {
-            let pending = client.pending_deployments(&watch.repo, run.id).await?;
-            gates.extend(github_gates(run, &pending, Some(&watch.release)));
-        }
-    }
-    Ok(Snapshot { runs, gates })
 }
 
 /// Polls `watches` until `tx` is closed, sending [`CiUpdate`]s for what changed.
 pub async fn poll(
-    client: GitHubClient,
+    client: Arc<GitHubClient>,
     watches: Vec<GithubWatch>,
     options: PollOptions,
     tx: mpsc::Sender<CiUpdate>,
 ) {
-    let mut reporter = Reporter::default();
-    let mut finished = FinishedJobs::new();
-    loop {
-        let mut active = false;
-        for watch in &watches {
-            let result = cycle(&client, watch, options.runs_per_workflow, &mut finished).await;
-            if let Ok(snap) = &result {
-                active |= snap.runs.iter().any(|r| r.status.is_active());
-            }
-            let updates = reporter.cycle(&watch.release, watch.source(), result);
-            if !send_all(&tx, updates).await {
-                return;
-            }
-            if paused(client.rest()) {
-                break;
-            }
-        }
-        if !finish_cycle(
-            client.rest(),
-            &mut reporter,
-            Provider::GitHub,
-            options.pacing,
-            active,
-            &tx,
-        )
-        .await
-        {
-            return;
-        }
-    }
+    let cycle = GithubCycle {
+        client: client.clone(),
+        per_workflow: options.runs_per_workflow,
+        finished: FinishedJobs::new(),
+    };
+    poll_rounds(
+        client.rest(),
+        Provider::GitHub,
+        options.pacing,
+        &watches,
+        cycle,
+        &tx,
+    )
+    .await;
 }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::convert::{self, RawDeployment, RawJob, RawPipeline, RawUser};
+use super::gates::Deployment;
 use crate::integrations::rest::{
-    CiError, Clock, RestClient, RestError, Scheme, Token, clock_time, encode_component,
+    Api, CiError, Clock, Dialect, RestClient, RestError, Scheme, Subject, Token, encode_component,
 };
-use quarterdeck_core::gate::GitlabDeployment;
-use quarterdeck_core::pipeline::{CiErrorKind, Job, Pipeline};
+use quarterdeck_core::pipeline::{Job, Pipeline};
 
 /// Where the token is looked for.
 pub const TOKEN_VARS: [&str; 1] = ["GITLAB_TOKEN"];
@@ -21,23 +21,57 @@ pub const DEFAULT_BASE: &str = "https://gitlab.com";
 const MAX_PER_PAGE: usize = 100;
 /// Page size for pipeline and deployment lists (GitLab's default).
 const PAGE: usize = 20;
-/// Safety stop for following `next` links.
-const MAX_PAGES: usize = 50;
 
-/// A GitLab API client for one token.
-#[derive(Debug, Clone)]
+static GITLAB: Dialect = Dialect {
+    name: "GitLab",
+    scheme: Scheme::GitLab,
+    token_vars: &TOKEN_VARS,
+    forbidden_hint: |_| "; reading needs the read_api scope, acting the api scope".to_string(),
+};
+
+/// A GitLab API client for one instance and token. Share one (in an `Arc`) between every
+/// caller: its entity-tag cache, rate-limit pause and budget are per token.
+#[derive(Debug)]
 pub struct GitLabClient {
-    rest: RestClient,
+    api: Api,
 }
 
 /// What a request was about, for the error message.
 #[derive(Debug, Clone, Copy)]
-enum Subject<'a> {
+enum About<'a> {
     Project(&'a str),
     Pipeline(&'a str, u64),
     Job(&'a str, u64),
     Deployment(&'a str, u64),
     User,
+}
+
+impl Subject for About<'_> {
+    fn name(self) -> String {
+        match self {
+            About::Project(p) => p.to_string(),
+            About::Pipeline(p, id) => format!("pipeline {id} of {p}"),
+            About::Job(p, id) => format!("job {id} of {p}"),
+            About::Deployment(p, id) => format!("deployment {id} of {p}"),
+            About::User => "the current user".to_string(),
+        }
+    }
+
+    fn not_found(self) -> String {
+        match self {
+            About::Project(p) => format!(
+                "GitLab project {p} not found (404) — check the [[release]] gitlab setting, and that the token can see it"
+            ),
+            About::Pipeline(p, id) => {
+                format!("GitLab pipeline {id} of {p} no longer exists (404)")
+            }
+            About::Job(p, id) => format!("GitLab job {id} of {p} no longer exists (404)"),
+            About::Deployment(p, id) => {
+                format!("GitLab deployment {id} of {p} no longer exists (404)")
+            }
+            About::User => "GitLab has no current user for this token (404)".to_string(),
+        }
+    }
 }
 
 /// `/projects/group%2Fproject`.
@@ -59,124 +93,19 @@ impl GitLabClient {
         } else {
             format!("{base}/api/v4")
         };
-        let rest = RestClient::new(Scheme::GitLab, &api, token, clock).map_err(|e| {
-            CiError::new(
-                CiErrorKind::Other,
-                format!("cannot set up a GitLab client: {e}"),
-            )
-        })?;
-        Ok(GitLabClient { rest })
-    }
-
-    /// A client with the token from `GITLAB_TOKEN`.
-    pub fn from_env(base_url: &str, clock: Arc<dyn Clock>) -> Result<Self, CiError> {
-        GitLabClient::new(base_url, Token::from_env(&TOKEN_VARS), clock)
+        Ok(GitLabClient {
+            api: Api::new(&GITLAB, &api, token, clock)?,
+        })
     }
 
     /// The underlying REST client (rate-limit state, spent requests).
     pub fn rest(&self) -> &RestClient {
-        &self.rest
-    }
-
-    fn describe(&self, err: RestError, subject: Subject<'_>) -> CiError {
-        let (kind, message) = match &err {
-            RestError::Unauthorized { message } => (
-                CiErrorKind::Unauthorized,
-                match self.rest.token() {
-                    Some(t) => format!(
-                        "GitLab rejected the token from {} (401 {message})",
-                        t.origin
-                    ),
-                    None => format!(
-                        "GitLab needs a token: set {} (401 {message})",
-                        TOKEN_VARS[0]
-                    ),
-                },
-            ),
-            RestError::Forbidden { message, .. } => (
-                CiErrorKind::Forbidden,
-                format!(
-                    "GitLab refused access to {} (403 {message}); reading needs the read_api scope, acting the api scope",
-                    subject_name(subject)
-                ),
-            ),
-            RestError::NotFound { .. } => (CiErrorKind::NotFound, not_found(subject)),
-            RestError::RateLimited { until_ms, message } => {
-                let said = if message.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({message})")
-                };
-                return CiError {
-                    kind: CiErrorKind::RateLimited,
-                    message: format!(
-                        "GitLab rate limit reached{said}; polling paused until {}",
-                        clock_time(*until_ms)
-                    ),
-                    paused_until_ms: Some(*until_ms),
-                };
-            }
-            RestError::Status { status, message } if *status >= 500 => (
-                CiErrorKind::Unavailable,
-                format!("GitLab is not answering properly ({status} {message}); retrying"),
-            ),
-            RestError::Status { status, message } => (
-                CiErrorKind::Other,
-                format!(
-                    "GitLab rejected the request for {} ({status} {message})",
-                    subject_name(subject)
-                ),
-            ),
-            RestError::Network(m) => (
-                CiErrorKind::Unavailable,
-                format!("cannot reach GitLab at {}: {m}", self.rest.base()),
-            ),
-            RestError::Decode(m) => (
-                CiErrorKind::Other,
-                format!("GitLab sent a response Quarterdeck cannot read: {m}"),
-            ),
-        };
-        CiError::new(kind, message)
-    }
-
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        subject: Subject<'_>,
-    ) -> Result<(T, Option<String>), CiError> {
-        let fetched = self
-            .rest
-            .get(path)
-            .await
-            .map_err(|e| self.describe(e, subject))?;
-        let value = serde_json::from_str(&fetched.body)
-            .map_err(|e| self.describe(RestError::Decode(e.to_string()), subject))?;
-        Ok((value, fetched.next))
-    }
-
-    async fn get_all<T: serde::de::DeserializeOwned>(
-        &self,
-        first: String,
-        max: usize,
-        subject: Subject<'_>,
-    ) -> Result<Vec<T>, CiError> {
-        let mut url = first;
-        let mut out: Vec<T> = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let (page, next): (Vec<T>, _) = self.get_json(&url, subject).await?;
-            out.extend(page);
-            match next {
-                Some(n) if out.len() < max => url = n,
-                _ => break,
-            }
-        }
-        out.truncate(max);
-        Ok(out)
+        self.api.rest()
     }
 
     /// The token's user (its id tells whether approval rules name it).
     pub async fn current_user(&self) -> Result<(u64, String), CiError> {
-        let (u, _): (RawUser, _) = self.get_json("/user", Subject::User).await?;
+        let (u, _): (RawUser, _) = self.api.get_json("/user", About::User).await?;
         Ok((u.id, u.username))
     }
 
@@ -185,7 +114,10 @@ impl GitLabClient {
     pub async fn pipelines(&self, project: &str, max: usize) -> Result<Vec<Pipeline>, CiError> {
         let per_page = max.clamp(1, PAGE);
         let url = format!("{}/pipelines?per_page={per_page}", project_path(project));
-        let raw: Vec<RawPipeline> = self.get_all(url, max, Subject::Project(project)).await?;
+        let raw = self
+            .api
+            .get_pages(url, max, About::Project(project), |p: Vec<RawPipeline>| p)
+            .await?;
         Ok(raw.iter().map(|p| convert::pipeline(p, project)).collect())
     }
 
@@ -199,7 +131,13 @@ impl GitLabClient {
             "{}/pipelines/{pipeline_id}/jobs?per_page={MAX_PER_PAGE}",
             project_path(project)
         );
-        self.get_all(url, usize::MAX, Subject::Pipeline(project, pipeline_id))
+        self.api
+            .get_pages(
+                url,
+                usize::MAX,
+                About::Pipeline(project, pipeline_id),
+                |p| p,
+            )
             .await
     }
 
@@ -218,8 +156,14 @@ impl GitLabClient {
             "{}/pipelines/{pipeline_id}/jobs?per_page={MAX_PER_PAGE}{scope}",
             project_path(project)
         );
-        let raw: Vec<RawJob> = self
-            .get_all(url, usize::MAX, Subject::Pipeline(project, pipeline_id))
+        let raw = self
+            .api
+            .get_pages(
+                url,
+                usize::MAX,
+                About::Pipeline(project, pipeline_id),
+                |p: Vec<RawJob>| p,
+            )
             .await?;
         Ok(raw.iter().map(convert::job).collect())
     }
@@ -227,9 +171,10 @@ impl GitLabClient {
     /// One job.
     pub async fn job(&self, project: &str, job_id: u64) -> Result<Job, CiError> {
         let (raw, _): (RawJob, _) = self
+            .api
             .get_json(
                 &format!("{}/jobs/{job_id}", project_path(project)),
-                Subject::Job(project, job_id),
+                About::Job(project, job_id),
             )
             .await?;
         Ok(convert::job(&raw))
@@ -238,13 +183,13 @@ impl GitLabClient {
     /// A job's whole trace; `None` when it has none yet (404).
     pub async fn trace(&self, project: &str, job_id: u64) -> Result<Option<String>, CiError> {
         match self
-            .rest
+            .rest()
             .get(&format!("{}/jobs/{job_id}/trace", project_path(project)))
             .await
         {
             Ok(f) => Ok(Some(f.body)),
             Err(RestError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(self.describe(e, Subject::Job(project, job_id))),
+            Err(e) => Err(self.api.describe(e, About::Job(project, job_id))),
         }
     }
 
@@ -254,32 +199,31 @@ impl GitLabClient {
         project: &str,
         max: usize,
         me: Option<u64>,
-    ) -> Result<Vec<GitlabDeployment>, CiError> {
+    ) -> Result<Vec<Deployment>, CiError> {
         let per_page = max.clamp(1, PAGE);
         let url = format!(
             "{}/deployments?order_by=id&sort=desc&per_page={per_page}",
             project_path(project)
         );
-        let raw: Vec<RawDeployment> = self.get_all(url, max, Subject::Project(project)).await?;
+        let raw = self
+            .api
+            .get_pages(url, max, About::Project(project), |p: Vec<RawDeployment>| p)
+            .await?;
         Ok(raw.iter().map(|d| convert::deployment(d, me)).collect())
     }
 
     /// Starts a manual job.
     pub async fn play(&self, project: &str, job_id: u64) -> Result<Job, CiError> {
+        let about = About::Job(project, job_id);
         let body = self
-            .rest
+            .api
             .post(
                 &format!("{}/jobs/{job_id}/play", project_path(project)),
                 &json!({}),
+                about,
             )
-            .await
-            .map_err(|e| self.describe(e, Subject::Job(project, job_id)))?;
-        let raw: RawJob = serde_json::from_str(&body).map_err(|e| {
-            self.describe(
-                RestError::Decode(e.to_string()),
-                Subject::Job(project, job_id),
-            )
-        })?;
+            .await?;
+        let raw: RawJob = self.api.decode(&body, about)?;
         Ok(convert::job(&raw))
     }
 
@@ -296,40 +240,16 @@ impl GitLabClient {
         if !comment.is_empty() {
             body["comment"] = json!(comment);
         }
-        self.rest
+        self.api
             .post(
                 &format!(
                     "{}/deployments/{deployment_id}/approval",
                     project_path(project)
                 ),
                 &body,
+                About::Deployment(project, deployment_id),
             )
             .await
             .map(|_| ())
-            .map_err(|e| self.describe(e, Subject::Deployment(project, deployment_id)))
-    }
-}
-
-fn subject_name(subject: Subject<'_>) -> String {
-    match subject {
-        Subject::Project(p) => p.to_string(),
-        Subject::Pipeline(p, id) => format!("pipeline {id} of {p}"),
-        Subject::Job(p, id) => format!("job {id} of {p}"),
-        Subject::Deployment(p, id) => format!("deployment {id} of {p}"),
-        Subject::User => "the current user".to_string(),
-    }
-}
-
-fn not_found(subject: Subject<'_>) -> String {
-    match subject {
-        Subject::Project(p) => format!(
-            "GitLab project {p} not found (404) — check the [[release]] gitlab setting, and that the token can see it"
-        ),
-        Subject::Pipeline(p, id) => format!("GitLab pipeline {id} of {p} no longer exists (404)"),
-        Subject::Job(p, id) => format!("GitLab job {id} of {p} no longer exists (404)"),
-        Subject::Deployment(p, id) => {
-            format!("GitLab deployment {id} of {p} no longer exists (404)")
-        }
-        Subject::User => "GitLab has no current user for this token (404)".to_string(),
     }
 }

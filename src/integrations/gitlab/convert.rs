@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use quarterdeck_core::gate::GitlabDeployment;
-use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider, gitlab_stages, job_group};
+use super::gates::Deployment;
+use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider, Stage, job_group};
 
 /// RFC 3339 to Unix ms; `None` for null, empty or unreadable values.
 pub fn time_ms(s: Option<&str>) -> Option<i64> {
@@ -139,6 +139,23 @@ pub struct RawDeployment {
     pub approval_summary: Option<Value>,
 }
 
+/// GitLab's pipeline, job or deployment `status`.
+pub fn status(status: &str) -> CiStatus {
+    match status {
+        "created" | "pending" | "preparing" | "waiting_for_resource" | "scheduled" => {
+            CiStatus::Queued
+        }
+        "running" | "canceling" | "waiting_for_callback" => CiStatus::Running,
+        "manual" => CiStatus::Manual,
+        "blocked" => CiStatus::Waiting,
+        "success" => CiStatus::Success,
+        "failed" => CiStatus::Failed,
+        "canceled" | "cancelled" => CiStatus::Cancelled,
+        "skipped" => CiStatus::Skipped,
+        other => CiStatus::Unknown(other.to_string()),
+    }
+}
+
 /// A pipeline without its jobs.
 pub fn pipeline(raw: &RawPipeline, project: &str) -> Pipeline {
     Pipeline {
@@ -150,7 +167,7 @@ pub fn pipeline(raw: &RawPipeline, project: &str) -> Pipeline {
         name: raw.name.clone().unwrap_or_default(),
         workflow: None,
         title: String::new(),
-        status: CiStatus::from_gitlab(&raw.status),
+        status: status(&raw.status),
         provider_status: raw.status.clone(),
         event: raw.source.clone().unwrap_or_default(),
         branch: raw.git_ref.clone().unwrap_or_default(),
@@ -174,7 +191,7 @@ pub fn job(raw: &RawJob) -> Job {
         id: raw.id,
         name: raw.name.clone(),
         stage: raw.stage.clone(),
-        status: CiStatus::from_gitlab(&raw.status),
+        status: status(&raw.status),
         provider_status: raw.status.clone(),
         created_ms: time_ms(raw.created_at.as_deref()),
         started_ms: time_ms(raw.started_at.as_deref()),
@@ -211,12 +228,29 @@ pub fn with_jobs(mut p: Pipeline, raw: &[RawJob]) -> Pipeline {
     if p.finished_ms.is_none() && p.status.is_finished() {
         p.finished_ms = jobs.iter().filter_map(|j| j.finished_ms).max();
     }
-    p.stages = gitlab_stages(jobs);
+    p.stages = stages(jobs);
     p
 }
 
+/// Stages for a GitLab pipeline's jobs: in the order each stage first appears when the jobs are
+/// taken by id (GitLab creates a pipeline's jobs in file order), jobs by id within a stage.
+pub fn stages(mut jobs: Vec<Job>) -> Vec<Stage> {
+    jobs.sort_by_key(|j| j.id);
+    let mut stages: Vec<(String, Vec<Job>)> = Vec::new();
+    for job in jobs {
+        match stages.iter_mut().find(|(name, _)| *name == job.stage) {
+            Some((_, list)) => list.push(job),
+            None => stages.push((job.stage.clone(), vec![job])),
+        }
+    }
+    stages
+        .into_iter()
+        .map(|(name, jobs)| Stage::new(name, jobs))
+        .collect()
+}
+
 /// A deployment as gates need it; `me` is the token user's id when known.
-pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> GitlabDeployment {
+pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
     let rules: Vec<Value> = raw
         .approval_summary
         .as_ref()
@@ -257,7 +291,7 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> GitlabDeployment {
         Some(_) if !rules.is_empty() && rules.iter().all(|r| r["user_id"].is_u64()) => Some(false),
         _ => None,
     };
-    GitlabDeployment {
+    Deployment {
         id: raw.id,
         status: raw.status.clone(),
         environment: raw.environment["name"]

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use quarterdeck_core::gate::{GateKind, gitlab_gates};
+use crate::integrations::gitlab::gates::{Deployment, of_pipeline as gitlab_gates};
+use quarterdeck_core::gate::GateKind;
 
 const PIPELINES: &str = include_str!("../../../tests/fixtures/gitlab/pipelines.json");
 const JOBS: &str = include_str!("../../../tests/fixtures/gitlab/jobs.json");
@@ -83,7 +84,7 @@ fn jobs_group_into_stages_in_file_order_with_parallel_families() {
 #[test]
 fn a_blocked_deployment_is_a_gate_that_approves_then_plays() {
     let raw: Vec<RawDeployment> = serde_json::from_str(DEPLOYMENTS).unwrap();
-    let deps: Vec<GitlabDeployment> = raw.iter().map(|d| deployment(d, Some(1))).collect();
+    let deps: Vec<Deployment> = raw.iter().map(|d| deployment(d, Some(1))).collect();
     assert_eq!(
         deps[0].approvers,
         vec!["Maintainers".to_string(), "Ada Admin".to_string()]
@@ -133,4 +134,31 @@ fn a_manual_job_without_a_deployment_is_a_play_gate() {
     assert_eq!(gates[0].approving_will, "starts job 'deploy:production'");
     assert_eq!(gates[0].where_, "deploy");
     assert_eq!(gates[0].you_may_approve, None);
+}
+
+#[test]
+fn gitlab_statuses_normalise_and_unknown_words_survive() {
+    let cases = [
+        ("created", CiStatus::Queued),
+        ("waiting_for_resource", CiStatus::Queued),
+        ("preparing", CiStatus::Queued),
+        ("pending", CiStatus::Queued),
+        ("scheduled", CiStatus::Queued),
+        ("running", CiStatus::Running),
+        ("canceling", CiStatus::Running),
+        ("waiting_for_callback", CiStatus::Running),
+        ("manual", CiStatus::Manual),
+        ("blocked", CiStatus::Waiting),
+        ("success", CiStatus::Success),
+        ("failed", CiStatus::Failed),
+        ("canceled", CiStatus::Cancelled),
+        ("skipped", CiStatus::Skipped),
+        (
+            "new_in_gitlab_19",
+            CiStatus::Unknown("new_in_gitlab_19".into()),
+        ),
+    ];
+    for (status, want) in cases {
+        assert_eq!(super::status(status), want, "{status}");
+    }
 }

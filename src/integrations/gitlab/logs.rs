@@ -1,16 +1,18 @@
 //! Following a GitLab job's trace while it runs: fetch the whole trace, hand on the new
 //! suffix, and once the job finished, the rest and a `Complete` state.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
 use super::client::GitLabClient;
 use super::trace::TraceTail;
-use crate::integrations::rest::{Pacing, wait};
+use crate::integrations::rest::{Pacing, wait_turn};
 use quarterdeck_core::pipeline::{CiUpdate, JobLogState, JobRef};
 
 /// Follows one job's trace until the job finished or `tx` closes.
 pub async fn follow_job_log(
-    client: GitLabClient,
+    client: Arc<GitLabClient>,
     job: JobRef,
     pacing: Pacing,
     tx: mpsc::Sender<CiUpdate>,
@@ -81,11 +83,8 @@ pub async fn follow_job_log(
         if done {
             return;
         }
-        let limits = client.rest().limits();
-        let now = client.rest().now_ms();
-        tokio::select! {
-            () = wait(client.rest().clock(), pacing.fast_ms, limits.paused_until_ms.filter(|u| *u > now)) => {}
-            () = tx.closed() => return,
+        if !wait_turn(client.rest(), pacing.fast_ms, &tx).await {
+            return;
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod convert;
+pub mod gates;
 pub mod logs;
 pub mod poll;
 pub mod trace;

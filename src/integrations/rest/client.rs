@@ -5,13 +5,13 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, ETAG, IF_NONE_MATCH, LOCATION, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, DATE, ETAG, IF_NONE_MATCH, LOCATION, USER_AGENT};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 
-use super::clock::Clock;
+use super::clock::{Clock, http_date_ms};
 use super::etag::{Cached, EtagCache};
 use super::limits::{LimitHeaders, RateLimiter};
 use super::pages::next_page_url;
@@ -92,18 +92,17 @@ pub enum RestError {
     Decode(String),
 }
 
-/// A client for one API base URL and token. Clones share the cache, the rate-limit state and
-/// the spent-request counter (they are per token, not per caller).
-#[derive(Clone)]
+/// A client for one API base URL and token. The cache, the rate-limit state and the
+/// spent-request counter are per token, not per caller: share one client between callers.
 pub struct RestClient {
     http: reqwest::Client,
     scheme: Scheme,
     base: String,
     token: Option<Token>,
-    cache: Arc<Mutex<EtagCache>>,
-    limiter: Arc<Mutex<RateLimiter>>,
-    spent: Arc<AtomicU32>,
-    sent: Arc<AtomicU64>,
+    cache: Mutex<EtagCache>,
+    limiter: Mutex<RateLimiter>,
+    spent: AtomicU32,
+    sent: AtomicU64,
     clock: Arc<dyn Clock>,
 }
 
@@ -148,10 +147,10 @@ impl RestClient {
             scheme,
             base: base.trim_end_matches('/').to_string(),
             token,
-            cache: Arc::new(Mutex::new(EtagCache::new(CACHE_CAPACITY))),
-            limiter: Arc::new(Mutex::new(RateLimiter::default())),
-            spent: Arc::new(AtomicU32::new(0)),
-            sent: Arc::new(AtomicU64::new(0)),
+            cache: Mutex::new(EtagCache::new(CACHE_CAPACITY)),
+            limiter: Mutex::new(RateLimiter::default()),
+            spent: AtomicU32::new(0),
+            sent: AtomicU64::new(0),
             clock,
         })
     }
@@ -245,7 +244,8 @@ impl RestClient {
     }
 
     /// Sends a request, following redirects: the token goes along only while the target stays
-    /// on the API's origin, and never when `token_on_redirect` is false.
+    /// on the API's origin, and never when `token_on_redirect` is false. Every answer's `Date`
+    /// tells the clock the server's time.
     async fn send(
         &self,
         method: Method,
@@ -265,7 +265,16 @@ impl RestClient {
                 req = req.json(b);
             }
             self.sent.fetch_add(1, Ordering::Relaxed);
+            let asked = Instant::now();
             let resp = req.send().await.map_err(|e| self.network(&e))?;
+            if let Some(date_ms) = resp
+                .headers()
+                .get(DATE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(http_date_ms)
+            {
+                self.clock.observe_date(date_ms, asked.elapsed());
+            }
             let redirect = matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308);
             let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok());
             match location.filter(|_| redirect) {

@@ -5,6 +5,7 @@
 
 use reqwest::header::HeaderMap;
 
+use super::clock::http_date_ms;
 use quarterdeck_core::pipeline::RateLimitState;
 
 /// Longest pause after repeated refusals that carry no hint.
@@ -37,11 +38,9 @@ impl LimitHeaders {
         };
         let num = |names: &[&str]| get(names).and_then(|v| v.parse::<i64>().ok());
         let retry_after_s = get(&["retry-after"]).and_then(|v| {
-            v.parse::<i64>().ok().or_else(|| {
-                chrono::DateTime::parse_from_rfc2822(v)
-                    .ok()
-                    .map(|t| ((t.timestamp_millis() - now_ms) / 1000).max(0))
-            })
+            v.parse::<i64>()
+                .ok()
+                .or_else(|| http_date_ms(v).map(|t| ((t - now_ms) / 1000).max(0)))
         });
         LimitHeaders {
             limit: num(&["x-ratelimit-limit", "ratelimit-limit"])

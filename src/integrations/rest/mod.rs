@@ -1,7 +1,9 @@
 //! HTTP plumbing the CI clients share: tokens that never print, conditional requests with an
-//! entity-tag cache, pagination headers, rate-limit tracking and the pause it forces, and the
-//! adaptive polling interval.
+//! entity-tag cache, pagination headers, rate-limit tracking and the pause it forces, failures
+//! in words for the user, the server's clock as its answers tell it, the adaptive polling
+//! interval, and the loop both pollers run.
 
+mod api;
 mod client;
 mod clock;
 mod error;
@@ -12,13 +14,11 @@ mod pages;
 mod report;
 mod secret;
 
-pub use client::{Fetched, RestClient, RestError, Scheme, error_message};
-pub use clock::{Clock, SystemClock};
+pub use api::{Api, Dialect, Subject};
+pub use client::{RestClient, RestError, Scheme};
+pub use clock::{Clock, ServerClock, SystemClock};
 pub use error::CiError;
-pub(crate) use error::clock_time;
-pub use etag::{Cached, EtagCache};
-pub use limits::{LimitHeaders, RateLimiter, refusal_pause};
-pub use pacing::{Pacing, next_delay_ms, wait};
-pub use pages::{encode_component, link_next, next_page_url, set_query};
-pub use report::{Reporter, Snapshot, finish_cycle, paused, send_all};
+pub use pacing::Pacing;
+pub use pages::encode_component;
+pub use report::{Cycle, Snapshot, Watched, poll_rounds, wait_turn};
 pub use secret::{Secret, Token};

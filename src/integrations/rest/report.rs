@@ -1,5 +1,6 @@
-//! The loop body both CI pollers share: turn one cycle's findings into only the updates that
-//! changed something, report the rate budget when it moves, and wait for the next cycle.
+//! The loop both CI pollers run: a round over the watched releases asks the provider's
+//! [`Cycle`] what each looks like, sends only the updates that changed something, reports the
+//! rate budget when it moves, and waits as pacing and the rate limit say.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use super::error::CiError;
 use super::pacing::{Pacing, next_delay_ms, wait};
 use quarterdeck_core::gate::Gate;
 use quarterdeck_core::pipeline::{CiSource, CiUpdate, Pipeline, Provider, RateLimitState};
+use std::future::Future;
 
 /// What one poll cycle found for one release.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,9 +22,74 @@ pub struct Snapshot {
     pub gates: Vec<Gate>,
 }
 
+impl Snapshot {
+    /// Something runs or waits on a human: poll fast.
+    fn active(&self) -> bool {
+        self.runs.iter().any(|r| r.status.is_active()) || !self.gates.is_empty()
+    }
+}
+
+/// A release a poller watches.
+pub trait Watched: Sync {
+    /// The release (config name).
+    fn release(&self) -> &str;
+    /// Its CI project.
+    fn source(&self) -> CiSource;
+}
+
+/// One provider's part of a poll round.
+pub trait Cycle: Send {
+    /// What it watches per release.
+    type Watch: Watched;
+
+    /// Runs before each round over the releases.
+    fn round(&mut self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+
+    /// What one release's CI looks like now.
+    fn cycle(
+        &mut self,
+        watch: &Self::Watch,
+    ) -> impl Future<Output = Result<Snapshot, CiError>> + Send;
+}
+
+/// Polls `watches` round after round until `tx` closes, sending [`CiUpdate`]s for what
+/// changed. A rate-limit pause ends the round early.
+pub async fn poll_rounds<C: Cycle>(
+    rest: &RestClient,
+    provider: Provider,
+    pacing: Pacing,
+    watches: &[C::Watch],
+    mut cycle: C,
+    tx: &mpsc::Sender<CiUpdate>,
+) {
+    let mut reporter = Reporter::default();
+    loop {
+        cycle.round().await;
+        let mut active = false;
+        for watch in watches {
+            let result = cycle.cycle(watch).await;
+            if let Ok(snap) = &result {
+                active |= snap.active();
+            }
+            let updates = reporter.cycle(watch.release(), watch.source(), result);
+            if !send_all(tx, updates).await {
+                return;
+            }
+            if paused(rest) {
+                break;
+            }
+        }
+        if !finish_round(rest, &mut reporter, provider, pacing, active, tx).await {
+            return;
+        }
+    }
+}
+
 /// Remembers what was last sent, so an idle poller sends nothing.
 #[derive(Debug, Default)]
-pub struct Reporter {
+struct Reporter {
     last: HashMap<String, Snapshot>,
     last_error: HashMap<String, String>,
     last_limits: RateLimitState,
@@ -32,7 +99,7 @@ impl Reporter {
     /// The updates one release's cycle result calls for: runs and gates when they changed, an
     /// error once until it changes. After an error the next success is sent whole, because
     /// the model clears a source's error only when fresh runs arrive.
-    pub fn cycle(
+    fn cycle(
         &mut self,
         release: &str,
         source: CiSource,
@@ -76,7 +143,7 @@ impl Reporter {
     }
 
     /// A rate-limit update when the budget moved since the last one sent.
-    pub fn limits(&mut self, provider: Provider, limits: &RateLimitState) -> Option<CiUpdate> {
+    fn limits(&mut self, provider: Provider, limits: &RateLimitState) -> Option<CiUpdate> {
         if *limits == self.last_limits {
             return None;
         }
@@ -89,7 +156,7 @@ impl Reporter {
 }
 
 /// Sends `updates` in order; false when the receiver is gone (the poller should stop).
-pub async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
+async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
     for u in updates {
         if tx.send(u).await.is_err() {
             return false;
@@ -98,16 +165,16 @@ pub async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bo
     true
 }
 
-/// Whether the client is inside a rate-limit pause (the rest of a cycle should wait).
-pub fn paused(rest: &RestClient) -> bool {
+/// Whether the client is inside a rate-limit pause (the rest of a round should wait).
+fn paused(rest: &RestClient) -> bool {
     rest.limits()
         .paused_until_ms
         .is_some_and(|u| u > rest.now_ms())
 }
 
-/// Ends a cycle: reports the budget if it moved, then waits as long as pacing and the budget
+/// Ends a round: reports the budget if it moved, then waits as long as pacing and the budget
 /// say. False when the receiver is gone.
-pub async fn finish_cycle(
+async fn finish_round(
     rest: &RestClient,
     reporter: &mut Reporter,
     provider: Provider,
@@ -121,11 +188,16 @@ pub async fn finish_cycle(
     {
         return false;
     }
-    let now = rest.now_ms();
-    let delay = next_delay_ms(pacing, active, rest.take_spent(), &limits, now);
-    let pause = limits.paused_until_ms.filter(|u| *u > now);
+    let delay = next_delay_ms(pacing, active, rest.take_spent(), &limits, rest.now_ms());
+    wait_turn(rest, delay, tx).await
+}
+
+/// Waits `delay_ms`, or while a rate-limit pause is in force, until the client's clock says
+/// it ended. False when `tx` closed meanwhile (the caller should stop).
+pub async fn wait_turn(rest: &RestClient, delay_ms: u64, tx: &mpsc::Sender<CiUpdate>) -> bool {
+    let pause = rest.limits().paused_until_ms.filter(|u| *u > rest.now_ms());
     tokio::select! {
-        () = wait(rest.clock(), delay, pause) => true,
+        () = wait(rest.clock(), delay_ms, pause) => true,
         () = tx.closed() => false,
     }
 }

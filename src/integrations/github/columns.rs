@@ -1,6 +1,5 @@
-//! Putting jobs into columns. GitLab names a stage for every job, so its columns are the
-//! stages in the order they first appear. GitHub's REST API has no stages and does not expose
-//! `needs`, so columns are derived from timing — the rule, exactly:
+//! Putting a GitHub run's jobs into columns. GitHub's REST API has no stages and does not
+//! expose `needs`, so columns are derived from timing — the rule, exactly:
 //!
 //! 1. Jobs that started are taken in start order (then id); jobs not started yet follow, in
 //!    creation order (then id).
@@ -12,35 +11,7 @@
 //!
 //! A column is named after the families of its jobs (`test-unit, test-integration`).
 
-use super::{CiStatus, Job, Stage};
-
-/// The matrix or parallel family of a job name: `test` for `test 1/3` (GitLab `parallel: N`),
-/// `build` for `build (ubuntu, 20)` (GitHub matrix) and for `build: [ubuntu, 20]` (GitLab
-/// `parallel:matrix`). `None` when the name is not one of those shapes.
-pub fn job_group(name: &str) -> Option<String> {
-    if let Some((base, rest)) = name.rsplit_once(' ')
-        && let Some((i, n)) = rest.split_once('/')
-        && !i.is_empty()
-        && !n.is_empty()
-        && i.chars().chain(n.chars()).all(|c| c.is_ascii_digit())
-        && !base.is_empty()
-    {
-        return Some(base.to_string());
-    }
-    if let Some(inner) = name.strip_suffix(')')
-        && let Some((base, _)) = inner.split_once(" (")
-        && !base.is_empty()
-    {
-        return Some(base.to_string());
-    }
-    if let Some(inner) = name.strip_suffix(']')
-        && let Some((base, _)) = inner.split_once(": [")
-        && !base.is_empty()
-    {
-        return Some(base.to_string());
-    }
-    None
-}
+use quarterdeck_core::pipeline::{CiStatus, Job, Stage};
 
 fn family(job: &Job) -> &str {
     job.group.as_deref().unwrap_or(&job.name)
@@ -57,7 +28,7 @@ fn ran_from(job: &Job) -> Option<i64> {
 }
 
 /// Columns for a GitHub run's jobs, by the timing rule in this module's documentation.
-pub fn github_columns(mut jobs: Vec<Job>) -> Vec<Stage> {
+pub fn derive(mut jobs: Vec<Job>) -> Vec<Stage> {
     jobs.sort_by_key(|j| match ran_from(j) {
         Some(t) => (0, t, j.id),
         None => (1, j.created_ms.unwrap_or(i64::MAX), j.id),
@@ -95,19 +66,25 @@ pub fn github_columns(mut jobs: Vec<Job>) -> Vec<Stage> {
         .collect()
 }
 
-/// Stages for a GitLab pipeline's jobs: in the order each stage first appears when the jobs are
-/// taken by id (GitLab creates a pipeline's jobs in file order), jobs by id within a stage.
-pub fn gitlab_stages(mut jobs: Vec<Job>) -> Vec<Stage> {
-    jobs.sort_by_key(|j| j.id);
-    let mut stages: Vec<(String, Vec<Job>)> = Vec::new();
-    for job in jobs {
-        match stages.iter_mut().find(|(name, _)| *name == job.stage) {
-            Some((_, list)) => list.push(job),
-            None => stages.push((job.stage.clone(), vec![job])),
-        }
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use quarterdeck_core::sample_ci::job;
+
+    #[test]
+    fn a_job_waiting_for_reviewers_does_not_hold_its_column_open() {
+        // GitHub stamps started_at on a job waiting for an environment: it must not swallow the
+        // jobs that ran after the first column finished.
+        let jobs = vec![
+            job(1, "lint", "", CiStatus::Success, Some(20), Some(30)),
+            job(2, "test (18)", "", CiStatus::Success, Some(20), Some(60)),
+            job(3, "build", "", CiStatus::Success, Some(15), Some(60)),
+            job(4, "deploy-staging", "", CiStatus::Waiting, Some(25), None),
+        ];
+        let columns = derive(jobs);
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["lint, test", "build", "deploy-staging"]);
+        assert_eq!(columns[2].status, CiStatus::Waiting);
     }
-    stages
-        .into_iter()
-        .map(|(name, jobs)| Stage::new(name, jobs))
-        .collect()
 }

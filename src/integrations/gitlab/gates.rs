@@ -1,0 +1,151 @@
+//! GitLab's gates: each manual job of a pipeline, and when its deployment waits for approvals,
+//! that blocked deployment, in words that say what approving will do.
+
+use quarterdeck_core::gate::{Gate, GateId, GateKind};
+use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider};
+
+/// A GitLab deployment, reduced to what gates need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// Deployment id.
+    pub id: u64,
+    /// `created`, `blocked`, `running` …
+    pub status: String,
+    /// Environment name.
+    pub environment: String,
+    /// The job that deploys (`deployable.id`).
+    pub job_id: Option<u64>,
+    /// Approval rules as users read them (`Maintainers`, `@maria`, `group #12`).
+    pub approvers: Vec<String>,
+    /// Approvals given.
+    pub approvals_given: u32,
+    /// Approvals required.
+    pub approvals_required: u32,
+    /// Whether the token's user is named by a rule; `None` when only roles are named.
+    pub current_user_can_approve: Option<bool>,
+}
+
+/// When a manual job became playable: when the last job of the stages before it finished
+/// (its `created_at` is the pipeline's creation, long before).
+fn ready_since(pipeline: &Pipeline, job: &Job) -> Option<i64> {
+    pipeline
+        .stages
+        .iter()
+        .take_while(|s| s.name != job.stage)
+        .flat_map(|s| s.jobs.iter())
+        .filter_map(|j| j.finished_ms)
+        .max()
+        .or(job.created_ms)
+        .or(pipeline.created_ms)
+}
+
+/// The gates of a GitLab pipeline: each manual job, as a blocked deployment when its
+/// deployment waits for approvals.
+pub fn of_pipeline(
+    pipeline: &Pipeline,
+    deployments: &[Deployment],
+    release: Option<&str>,
+) -> Vec<Gate> {
+    pipeline
+        .jobs()
+        .filter(|j| j.status == CiStatus::Manual)
+        .map(|job| {
+            let deployment = deployments.iter().find(|d| d.job_id == Some(job.id));
+            let where_ = deployment.map_or_else(|| job.stage.clone(), |d| d.environment.clone());
+            let starts = format!("starts job '{}'", job.name);
+            let ship = deployment.map(|d| {
+                format!(
+                    "{}@{} to {}",
+                    pipeline.project_name(),
+                    pipeline.short_sha(),
+                    d.environment
+                )
+            });
+            let blocked = deployment.filter(|d| d.status == "blocked");
+            let (kind, approving_will, who, you, approvals) = match blocked {
+                Some(d) => {
+                    let after = d.approvals_given + 1;
+                    let then = if after >= d.approvals_required {
+                        format!("then {starts}")
+                    } else {
+                        format!(
+                            "{} more approval(s) needed before the job can start",
+                            d.approvals_required - after
+                        )
+                    };
+                    (
+                        GateKind::GitlabBlockedDeployment {
+                            deployment_id: d.id,
+                            job_id: job.id,
+                        },
+                        format!(
+                            "approve the deployment of {} ({after} of {} approvals); {then}",
+                            ship.clone().unwrap_or_default(),
+                            d.approvals_required
+                        ),
+                        d.approvers.clone(),
+                        d.current_user_can_approve,
+                        Some((d.approvals_given, d.approvals_required)),
+                    )
+                }
+                None => (
+                    GateKind::GitlabManualJob { job_id: job.id },
+                    match &ship {
+                        Some(s) => format!("deploy {s}: {starts}"),
+                        None => starts.clone(),
+                    },
+                    Vec::new(),
+                    None,
+                    None,
+                ),
+            };
+            Gate {
+                id: GateId {
+                    provider: Provider::GitLab,
+                    project: pipeline.project.clone(),
+                    kind,
+                },
+                release: release.map(str::to_string),
+                pipeline_id: pipeline.id,
+                what: pipeline.headline(),
+                where_,
+                sha: pipeline.sha.clone(),
+                waiting_since_ms: ready_since(pipeline, job),
+                who_may_approve: who,
+                you_may_approve: you,
+                approvals,
+                approving_will,
+                web_url: job.web_url.clone(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use quarterdeck_core::sample_ci;
+
+    #[test]
+    fn the_sample_gate_is_what_the_sample_pipeline_raises() {
+        let blocked = Deployment {
+            id: 88,
+            status: "blocked".into(),
+            environment: "production".into(),
+            job_id: Some(307),
+            approvers: vec!["alex.morgan".into(), "maria.chen".into()],
+            approvals_given: 0,
+            approvals_required: 1,
+            current_user_can_approve: Some(true),
+        };
+        assert_eq!(
+            of_pipeline(
+                &sample_ci::gitlab_running_pipeline(),
+                &[blocked],
+                Some("store")
+            ),
+            sample_ci::gitlab_gate("store")
+        );
+    }
+}
