@@ -441,10 +441,7 @@ async fn job_logs_github_when_complete_and_gitlab_traces_with_sections() {
             _ => None,
         })
         .await;
-        assert_eq!(
-            state,
-            JobLogState::Unavailable(github::logs::NOT_YET.into())
-        );
+        assert_eq!(state, JobLogState::Unavailable(github::NOT_YET.into()));
         t.abort();
     }
 

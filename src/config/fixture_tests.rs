@@ -243,7 +243,7 @@ fn load_reads_the_user_directory_and_names_its_files() {
     let message = Theme::load("light", Some(dir.path()))
         .unwrap_err()
         .to_string();
-    let file = super::display_path(&dir.path().join("theme.toml"));
+    let file = super::paths::display_path(&dir.path().join("theme.toml"));
     assert_eq!(
         message,
         format!("{file}:2: key \"canary\": unknown colour \"pink\"")
@@ -265,7 +265,7 @@ fn a_user_preset_is_layered_over_default() {
     let message = Theme::load("mine", Some(dir.path()))
         .unwrap_err()
         .to_string();
-    let file = super::display_path(&dir.path().join("themes/mine.toml"));
+    let file = super::paths::display_path(&dir.path().join("themes/mine.toml"));
     assert_eq!(
         message,
         format!(

@@ -7,10 +7,9 @@ mod fixture_tests;
 mod keymap;
 mod layers;
 mod paths;
-pub mod releases;
+pub(crate) mod releases;
 mod theme;
 
 pub use keymap::load_keymap;
-pub use paths::{CONFIG_DIR_ENV, STATE_DIR_ENV, config_dir, display_path, state_dir};
-pub use quarterdeck_core::config_error::ConfigError;
+pub(crate) use paths::{config_dir, state_dir};
 pub use theme::{Theme, Token};

@@ -19,9 +19,6 @@ pub fn time_ms(s: Option<&str>) -> Option<i64> {
 /// `GET …/actions/runs` and `…/workflows/{id}/runs`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunsPage {
-    /// Runs on all pages.
-    #[serde(default)]
-    pub total_count: u64,
     /// This page's runs.
     #[serde(default)]
     pub workflow_runs: Vec<RawRun>,
@@ -61,9 +58,6 @@ pub struct RawRun {
     /// `success`, `failure` … once completed.
     #[serde(default)]
     pub conclusion: Option<String>,
-    /// Workflow id.
-    #[serde(default)]
-    pub workflow_id: Option<u64>,
     /// Workflow file path.
     #[serde(default)]
     pub path: Option<String>,
@@ -96,9 +90,6 @@ pub struct RawRun {
 /// `GET …/runs/{id}/jobs`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct JobsPage {
-    /// Jobs on all pages.
-    #[serde(default)]
-    pub total_count: u64,
     /// This page's jobs.
     #[serde(default)]
     pub jobs: Vec<RawJob>,
@@ -109,9 +100,6 @@ pub struct JobsPage {
 pub struct RawJob {
     /// Job id.
     pub id: u64,
-    /// Run id.
-    #[serde(default)]
-    pub run_id: u64,
     /// Name (`build (ubuntu, 20)`).
     #[serde(default)]
     pub name: String,

@@ -1,12 +1,12 @@
 //! GitLab CI: the REST v4 client, conversion of pipelines, jobs and deployments to model
 //! types, the poller that reports them, and trace tailing.
 
-pub mod client;
-pub mod convert;
-pub mod gates;
-pub mod logs;
-pub mod poll;
-pub mod trace;
+pub(crate) mod client;
+pub(crate) mod convert;
+pub(crate) mod gates;
+pub(crate) mod logs;
+pub(crate) mod poll;
+pub(crate) mod trace;
 
 pub use client::{DEFAULT_BASE, GitLabClient, TOKEN_VARS};
 pub use logs::follow_job_log;

@@ -2,7 +2,7 @@
 //! watching, and streaming logs.
 
 pub mod client;
-pub mod convert;
-pub mod logs;
-pub mod sender;
-pub mod watch;
+pub(crate) mod convert;
+pub(crate) mod logs;
+pub(crate) mod sender;
+pub(crate) mod watch;

@@ -14,11 +14,11 @@ mod pages;
 mod report;
 mod secret;
 
-pub use api::{Api, Dialect, Subject};
-pub use client::{RestClient, RestError, Scheme};
+pub(crate) use api::{Api, Dialect, Subject};
+pub(crate) use client::{RestClient, RestError, Scheme};
 pub use clock::{Clock, ServerClock, SystemClock};
-pub use error::CiError;
+pub(crate) use error::CiError;
 pub use pacing::Pacing;
-pub use pages::encode_component;
-pub use report::{Cycle, Snapshot, Watched, poll_rounds, wait_turn};
-pub use secret::{Secret, Token};
+pub(crate) use pages::encode_component;
+pub(crate) use report::{Cycle, Snapshot, Watched, poll_rounds, wait_turn};
+pub use secret::Token;
