@@ -30,8 +30,8 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         Action::Back => return back(model),
         Action::NextPane | Action::PrevPane => {
-            model.nav.cycle(action == Action::NextPane);
-            return flow::leave_job_log(model);
+            let pane = model.nav.next_pane(action == Action::NextPane);
+            return focus(model, pane);
         }
         Action::FocusReleases => return focus(model, Pane::Releases),
         Action::FocusPods => return focus(model, Pane::Pods),

@@ -8,15 +8,11 @@ use crate::msg::Connection;
 use crate::nav::Pane;
 use crate::release::ReleaseId;
 
-/// Focuses a pane; leaving the job log stops following it.
+/// Focuses a pane: the one way focus changes. Leaving the job log (esc, a pane key, tab, a
+/// command) stops following it.
 pub(crate) fn focus(model: &mut Model, pane: Pane) -> Vec<Effect> {
     model.nav.focus = pane;
-    leave_job_log(model)
-}
-
-/// Stops following the job log once the focus is elsewhere (esc, a pane key, a command).
-pub(crate) fn leave_job_log(model: &mut Model) -> Vec<Effect> {
-    if model.nav.focus == Pane::JobLog {
+    if pane == Pane::JobLog {
         return Vec::new();
     }
     model.ci.close_job_log().into_iter().collect()

@@ -77,17 +77,16 @@ impl Default for Nav {
 }
 
 impl Nav {
-    /// Focuses the next (or previous) pane of the tab order.
-    pub(crate) fn cycle(&mut self, forward: bool) {
+    /// The next (or previous) pane of the tab order.
+    pub(crate) fn next_pane(&self, forward: bool) -> Pane {
         let order = Pane::ORDER;
         let n = order.len();
         let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
-        let next = if forward {
+        order[if forward {
             (i + 1) % n
         } else {
             (i + n - 1) % n
-        };
-        self.focus = order[next];
+        }]
     }
 
     /// Opens the `/` or `:` prompt with `text` already typed.

@@ -16,9 +16,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             model.mark_dirty();
-            let mut effects = keys::on_key(model, key);
-            effects.extend(flow::leave_job_log(model));
-            effects
+            keys::on_key(model, key)
         }
         Msg::Tick { now_ms } => {
             // Relative labels have minute resolution, staleness counters second resolution:

@@ -18,6 +18,10 @@ fn key(model: &mut Model, k: &str) -> Vec<Effect> {
     update(model, Msg::Key(KeyPress::parse(k).unwrap()))
 }
 
+fn keys(model: &mut Model, ks: &[&str]) -> Vec<Effect> {
+    ks.iter().flat_map(|k| key(model, k)).collect()
+}
+
 fn select(model: &mut Model, name: &str) {
     key(model, "1");
     key(model, "home");
@@ -251,8 +255,19 @@ fn enter_on_a_job_follows_its_log_and_leaving_stops_it() {
     // Leaving by a pane key stops it too.
     key(&mut model, "enter");
     let effects = key(&mut model, "1");
-    assert_eq!(effects, vec![Effect::StopJobLog(job)]);
+    assert_eq!(effects, vec![Effect::StopJobLog(job.clone())]);
     assert_eq!(model.nav.focus, Pane::Releases);
+    // … and by tab, and by a command: every way focus moves goes through one place.
+    keys(&mut model, &["c", "enter"]);
+    assert_eq!(
+        key(&mut model, "tab"),
+        vec![Effect::StopJobLog(job.clone())]
+    );
+    assert_eq!(model.nav.focus, Pane::Pods);
+    keys(&mut model, &["c", "enter", ":", "r", "e", "l"]);
+    assert_eq!(key(&mut model, "enter"), vec![Effect::StopJobLog(job)]);
+    assert_eq!(model.nav.focus, Pane::Releases);
+    assert!(model.ci.log.is_none());
 }
 
 #[test]
