@@ -119,6 +119,19 @@ mod tests {
         )
     }
 
+    /// The driver's answer that context `name` is connected for `epoch`.
+    fn connected_msg(name: &str, epoch: u64, server: &str) -> Msg {
+        Msg::Context(ContextMsg::Connected {
+            name: name.into(),
+            epoch,
+            server: server.into(),
+        })
+    }
+
+    fn has_release(model: &Model, name: &str) -> bool {
+        model.releases.rows.iter().any(|r| r.id.key.name == name)
+    }
+
     fn notice(model: &Model) -> &Notice {
         model.notice.as_ref().unwrap()
     }
@@ -145,13 +158,7 @@ mod tests {
         );
         // The current context's sources still count while the switch is under way.
         update(&mut model, old_watch_event());
-        assert!(
-            model
-                .releases
-                .rows
-                .iter()
-                .any(|r| r.id.key.name == "leftover")
-        );
+        assert!(has_release(&model, "leftover"));
     }
 
     #[test]
@@ -160,11 +167,7 @@ mod tests {
         command(&mut model, "ctx staging");
         let effects = update(
             &mut model,
-            Msg::Context(ContextMsg::Connected {
-                name: "staging".into(),
-                epoch: 1,
-                server: "https://10.0.0.2:6443".into(),
-            }),
+            connected_msg("staging", 1, "https://10.0.0.2:6443"),
         );
         assert!(effects.contains(&Effect::SwitchContext { epoch: 1 }));
         assert_eq!(model.target.context, "staging");
@@ -235,13 +238,7 @@ mod tests {
         assert_eq!(model.releases.rows, releases);
         // The old context keeps updating the model.
         update(&mut model, old_watch_event());
-        assert!(
-            model
-                .releases
-                .rows
-                .iter()
-                .any(|r| r.id.key.name == "leftover")
-        );
+        assert!(has_release(&model, "leftover"));
     }
 
     #[test]
@@ -259,11 +256,7 @@ mod tests {
         );
         let late = update(
             &mut model,
-            Msg::Context(ContextMsg::Connected {
-                name: "staging".into(),
-                epoch: 1,
-                server: "https://10.0.0.2:6443".into(),
-            }),
+            connected_msg("staging", 1, "https://10.0.0.2:6443"),
         );
         assert!(late.is_empty());
         assert_eq!(model.target.context, "prod-eu-west");
@@ -272,14 +265,7 @@ mod tests {
         // `:ctx` back to the current one cancels; the answer changes nothing.
         assert!(command(&mut model, "ctx prod-eu-west").is_empty());
         assert!(model.context.pending.is_none());
-        update(
-            &mut model,
-            Msg::Context(ContextMsg::Connected {
-                name: "dev".into(),
-                epoch: 2,
-                server: "https://10.0.0.3:6443".into(),
-            }),
-        );
+        update(&mut model, connected_msg("dev", 2, "https://10.0.0.3:6443"));
         assert_eq!(model.target.context, "prod-eu-west");
         assert_eq!(model.context.epoch, 0);
     }
