@@ -87,8 +87,9 @@ impl Driver {
 
     /// Connects to `name` on a thread of its own and reports the outcome for `epoch`. kube-rs
     /// runs an exec credential plugin as a blocking child process while it builds the client;
-    /// off the runtime's workers, it cannot hold up the event loop. A newer request replaces
-    /// one still under way (the model ignores the older answer).
+    /// off the runtime's workers, it cannot hold up the event loop. A newer request supersedes
+    /// one still under way: a blocking task cannot be stopped once it runs, but dropping its
+    /// client channel keeps its client from being used, and the model ignores its answer.
     fn connect(&mut self, name: String, epoch: u64) {
         if let Some(old) = self.connecting.take() {
             old.task.abort();
