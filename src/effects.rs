@@ -2,6 +2,7 @@
 //! the results come back as `Msg`s on the same channel.
 
 mod ci;
+mod control;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use quarterdeck_core::msg::StreamId;
 use quarterdeck_core::{Effect, Msg, Scope};
 
 pub use self::ci::{CiDriver, CiSetup};
+pub use self::control::{ControlDriver, ControlSetup};
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {
@@ -37,6 +39,7 @@ pub struct Driver {
     streams: HashMap<StreamId, JoinHandle<()>>,
     connecting: Option<Connecting>,
     ci: CiDriver,
+    control: ControlDriver,
 }
 
 /// A context being connected to in the background.
@@ -65,11 +68,17 @@ impl Driver {
             scope,
             context,
             ci: CiDriver::new(ci, tx.clone()),
+            control: ControlDriver::new(ControlSetup::from_env(), tx.clone()),
             tx,
             watches,
             streams: HashMap::new(),
             connecting: None,
         }
+    }
+
+    /// Replaces where control journals, what it notifies and who it says acts.
+    pub fn configure_control(&mut self, setup: ControlSetup) {
+        self.control = ControlDriver::new(setup, self.tx.clone());
     }
 
     fn restart_watches(&mut self) {
@@ -167,6 +176,7 @@ impl EffectSink for Driver {
             Effect::WatchCi(watches) => self.ci.watch(watches),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
+            Effect::Control(effect) => self.control.perform(*effect),
             Effect::Quit => {}
         }
     }

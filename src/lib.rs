@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod effects;
 pub mod integrations;
 pub mod logging;

@@ -66,6 +66,28 @@ pub enum Action {
     Pipeline,
     /// Open the inbox of CI gates waiting on a human.
     Gates,
+    /// The actions menu for the focused row: what can be done now.
+    ActionsMenu,
+    /// Approve the gate (GitHub/GitLab) or play the manual job; on a rollout pause, promote.
+    Approve,
+    /// Reject the gate.
+    Reject,
+    /// Promote the rollout one step (blue-green: the preview becomes active).
+    Promote,
+    /// Promote the rollout fully, skipping the remaining steps.
+    PromoteFull,
+    /// Abort the rollout.
+    Abort,
+    /// Retry an aborted rollout; re-run failed CI jobs.
+    Retry,
+    /// Roll back: pick a revision (cluster undo or CI redeploy).
+    Undo,
+    /// Pause or resume the workload.
+    PauseResume,
+    /// Restart the workload's pods.
+    Restart,
+    /// Cancel the CI run or pipeline.
+    CancelRun,
     /// Bound to nothing: binding a key to `noop` removes a default binding.
     Noop,
 }
@@ -102,6 +124,17 @@ impl Action {
         Action::AppLog,
         Action::Pipeline,
         Action::Gates,
+        Action::ActionsMenu,
+        Action::Approve,
+        Action::Reject,
+        Action::Promote,
+        Action::PromoteFull,
+        Action::Abort,
+        Action::Retry,
+        Action::Undo,
+        Action::PauseResume,
+        Action::Restart,
+        Action::CancelRun,
         Action::Noop,
     ];
 
@@ -137,6 +170,17 @@ impl Action {
             Action::AppLog => "app_log",
             Action::Pipeline => "pipeline",
             Action::Gates => "gates",
+            Action::ActionsMenu => "actions_menu",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Promote => "promote",
+            Action::PromoteFull => "promote_full",
+            Action::Abort => "abort",
+            Action::Retry => "retry",
+            Action::Undo => "undo",
+            Action::PauseResume => "pause_resume",
+            Action::Restart => "restart",
+            Action::CancelRun => "cancel_run",
             Action::Noop => "noop",
         }
     }
@@ -178,8 +222,37 @@ impl Action {
             Action::AppLog => "Quarterdeck's own log",
             Action::Pipeline => "CI pipeline of the selected release (enter: job log)",
             Action::Gates => "CI gates inbox: approvals and manual jobs waiting",
+            Action::ActionsMenu => "actions for the focused row (only what is valid and permitted)",
+            Action::Approve => "approve the gate / play the manual job (rollout pause: promote)",
+            Action::Reject => "reject the gate",
+            Action::Promote => "promote the rollout one step (blue-green: preview → active)",
+            Action::PromoteFull => "promote the rollout fully (skip remaining steps)",
+            Action::Abort => "abort the rollout (traffic back to stable)",
+            Action::Retry => "retry: aborted rollout, failed CI jobs",
+            Action::Undo => "roll back to a revision (cluster undo or CI redeploy)",
+            Action::PauseResume => "pause / resume the rollout or Deployment",
+            Action::Restart => "restart the pods",
+            Action::CancelRun => "cancel the CI run or pipeline",
             Action::Noop => "nothing (unbinds the key)",
         }
+    }
+
+    /// Whether the action changes the world (removed everywhere in read-only contexts).
+    pub fn changes_world(self) -> bool {
+        matches!(
+            self,
+            Action::ActionsMenu
+                | Action::Approve
+                | Action::Reject
+                | Action::Promote
+                | Action::PromoteFull
+                | Action::Abort
+                | Action::Retry
+                | Action::Undo
+                | Action::PauseResume
+                | Action::Restart
+                | Action::CancelRun
+        )
     }
 }
 

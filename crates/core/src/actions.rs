@@ -5,6 +5,7 @@ use crate::action::Action;
 use crate::command::{self, Command};
 use crate::concerns::events::release_events;
 use crate::context;
+use crate::control::{self, Op, Subject};
 use crate::effect::Effect;
 use crate::flow::{self, focus};
 use crate::keymap::Mode;
@@ -63,7 +64,13 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::PodLogs if model.logs.only_pod.is_some() => return all_pods_logs(model),
         Action::PodLogs => return open_pod_logs(model, false),
         Action::AppLog => model.nav.show_app_log = !model.nav.show_app_log,
+        Action::ActionsMenu => return control::open_menu(model),
         Action::Noop => {}
+        _ => {
+            if let Some(ops) = ops_of(model, action) {
+                return control::on_ops(model, &ops, None);
+            }
+        }
     }
     Vec::new()
 }
@@ -289,6 +296,9 @@ pub(crate) fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         Command::Context(name) => context::request(model, &name),
+        Command::Control { ops, revision } => control::on_ops(model, &ops, revision),
+        Command::Actions => control::open_menu(model),
+        Command::Journal => control::open_journal(model),
         Command::Namespace(scope) => {
             if scope == model.target.scope {
                 return Vec::new();
@@ -320,4 +330,26 @@ fn contexts_text(model: &Model) -> String {
             others.join(", ")
         )
     }
+}
+
+/// The operations a control key stands for, most specific first; `None` for other actions.
+pub(crate) fn ops_of(model: &Model, action: Action) -> Option<Vec<Op>> {
+    Some(match action {
+        Action::Approve => vec![Op::Approve],
+        Action::Reject => vec![Op::Reject],
+        Action::Promote => vec![Op::Promote],
+        Action::PromoteFull => vec![Op::PromoteFull],
+        Action::Abort => vec![Op::Abort],
+        Action::Retry => vec![Op::Retry, Op::RetryJob, Op::RerunFailed],
+        Action::Undo => vec![Op::Undo, Op::SwitchBack],
+        Action::PauseResume => {
+            let resume = control::focused_subjects(model).iter().any(|s| {
+                matches!(s, Subject::Workload(_)) && control::valid(model, Op::Resume, s).is_ok()
+            });
+            vec![if resume { Op::Resume } else { Op::Pause }]
+        }
+        Action::Restart => vec![Op::Restart],
+        Action::CancelRun => vec![Op::Cancel],
+        _ => return None,
+    })
 }

@@ -1,6 +1,7 @@
 //! The `:` command line: `:releases`, `:pods`, `:logs`, `:events`, `:pipeline`, `:gates`,
 //! `:ctx [NAME]`, `:ns NAME`, `:q`. Parsing only; `actions` carries commands out.
 
+use crate::control::Op;
 use crate::effect::Scope;
 use crate::nav::Pane;
 
@@ -19,6 +20,12 @@ pub(crate) enum Command {
     Context(String),
     /// Watch other namespaces.
     Namespace(Scope),
+    /// A control action (`:promote`, `:undo 3`): the first of `ops` valid on the focused row.
+    Control { ops: Vec<Op>, revision: Option<i64> },
+    /// `:actions`: the actions menu.
+    Actions,
+    /// `:journal`.
+    Journal,
 }
 
 /// Parses one command line; `Ok(None)` for an empty line, `Err` with the message to show.
@@ -27,6 +34,13 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
     let Some(cmd) = words.next() else {
         return Ok(None);
     };
+    let arg = words.clone().next();
+    if let Some(command) = control_command(cmd, arg)? {
+        if words.nth(1).is_some() {
+            return Err(format!("too many arguments: :{}", line.trim()));
+        }
+        return Ok(Some(command));
+    }
     let command = match (cmd, words.next()) {
         ("releases" | "rel" | "r", None) => Command::Focus(Pane::Releases),
         ("pods" | "po" | "p", None) => Command::Focus(Pane::Pods),
@@ -46,10 +60,48 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
         }
         _ => {
             return Err(format!(
-                "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all",
+                "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all :actions :promote :undo [N] :journal",
                 line.trim()
             ));
         }
     };
     Ok(Some(command))
+}
+
+/// The control commands; `Ok(None)` when `cmd` is not one.
+fn control_command(cmd: &str, arg: Option<&str>) -> Result<Option<Command>, String> {
+    let ops = match (cmd, arg) {
+        ("journal", None) => return Ok(Some(Command::Journal)),
+        ("actions" | "menu", None) => return Ok(Some(Command::Actions)),
+        ("undo" | "rollback", Some(n)) => {
+            let n: i64 = n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!(":{cmd} takes a revision number, not {n:?}"))?;
+            return Ok(Some(Command::Control {
+                ops: vec![Op::Undo],
+                revision: Some(n),
+            }));
+        }
+        ("approve" | "play", None) => vec![Op::Approve],
+        ("reject", None) => vec![Op::Reject],
+        ("promote", None) => vec![Op::Promote],
+        ("promote", Some("--full")) | ("promote-full", None) => vec![Op::PromoteFull],
+        ("abort", None) => vec![Op::Abort],
+        ("retry", None) => vec![Op::Retry, Op::RetryJob, Op::RerunFailed],
+        ("rerun", None) => vec![Op::RerunFailed],
+        ("undo" | "rollback", None) => vec![Op::Undo],
+        ("switchback" | "switch-back", None) => vec![Op::SwitchBack],
+        ("redeploy", None) => vec![Op::Redeploy],
+        ("pause", None) => vec![Op::Pause],
+        ("resume", None) => vec![Op::Resume],
+        ("restart", None) => vec![Op::Restart],
+        ("cancel", None) => vec![Op::Cancel],
+        _ => return Ok(None),
+    };
+    Ok(Some(Command::Control {
+        ops,
+        revision: None,
+    }))
 }

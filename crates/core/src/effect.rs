@@ -3,6 +3,7 @@
 
 use super::msg::StreamId;
 use super::pipeline::JobRef;
+use crate::control::ControlEffect;
 use crate::link::CiWatch;
 
 /// Which namespaces are watched.
@@ -70,6 +71,8 @@ pub enum Effect {
     FollowJobLog(JobRef),
     /// Stop following a CI job's log.
     StopJobLog(JobRef),
+    /// Release control: permissions, Leases, actions, the journal.
+    Control(Box<ControlEffect>),
     /// Leave the program.
     Quit,
 }

@@ -9,6 +9,9 @@ use crate::model::Model;
 
 /// Handles one key press.
 pub(crate) fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
+    if model.control.dialog.is_some() {
+        return crate::control::on_dialog_key(model, key);
+    }
     match model.nav.mode {
         Mode::Filter | Mode::Command => {
             if let Some(action) = model.keymap.action(model.nav.mode, &key) {

@@ -9,6 +9,7 @@ mod command;
 pub mod concerns;
 pub mod config_error;
 mod context;
+pub mod control;
 mod cursor;
 pub mod deployment;
 pub mod effect;

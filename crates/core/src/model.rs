@@ -9,6 +9,7 @@ use crate::concerns::events::{EventList, release_events};
 use crate::concerns::logs::LogView;
 use crate::concerns::pods::PodList;
 use crate::concerns::releases::ReleaseList;
+use crate::control::ControlState;
 use crate::effect::Scope;
 use crate::event;
 use crate::keymap::Keymap;
@@ -71,6 +72,8 @@ pub struct Model {
     pub ci: CiState,
     /// The context generation shown and a switch under way.
     pub context: ContextState,
+    /// Release control: dialogs, actions in flight, permissions, Leases.
+    pub control: ControlState,
     /// Feedback line.
     pub notice: Option<Notice>,
     /// The key bindings.
@@ -101,6 +104,7 @@ impl Model {
             logs: LogView::default(),
             ci: CiState::default(),
             context: ContextState::default(),
+            control: ControlState::default(),
             notice: None,
             keymap,
             dirty: true,

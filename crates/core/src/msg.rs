@@ -5,6 +5,7 @@ use super::cluster::{Kind, Object};
 use super::key::KeyPress;
 use super::meta::ObjectKey;
 use super::pipeline::CiUpdate;
+use crate::control::ControlMsg;
 
 /// Identifies one log stream the driver runs for us.
 pub type StreamId = u64;
@@ -60,6 +61,8 @@ pub enum Msg {
     Ci(CiUpdate),
     /// A context switch's outcome, or a message from one context's sources.
     Context(ContextMsg),
+    /// Release control: an answer from the driver.
+    Control(ControlMsg),
     /// Time on the CI servers' clock (sent about once a second; the simulator's in the demo),
     /// for the ages of gates and the timers of running jobs.
     CiClock {

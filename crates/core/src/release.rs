@@ -77,7 +77,7 @@ impl Release {
 }
 
 /// A revision of a release (one ReplicaSet), newest first in history lists.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     /// Revision number.
     pub number: i64,
@@ -91,6 +91,8 @@ pub struct Revision {
     pub replicas: i32,
     /// Why it was made (`kubernetes.io/change-cause`).
     pub change_cause: Option<String>,
+    /// When its ReplicaSet was created, Unix ms.
+    pub created_ms: Option<i64>,
 }
 
 /// Every release in the cluster, sorted by namespace then name.
@@ -184,6 +186,7 @@ pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
             hash: rs.hash.clone(),
             replicas: rs.replicas,
             change_cause: rs.change_cause.clone(),
+            created_ms: rs.created_ms,
         })
         .collect();
     out.sort_by_key(|r| std::cmp::Reverse(r.number));

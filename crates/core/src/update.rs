@@ -3,6 +3,7 @@
 
 use crate::cluster::Kind;
 use crate::context;
+use crate::control;
 use crate::effect::Effect;
 use crate::flow;
 use crate::keys;
@@ -91,6 +92,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             context::failed(model, &name, epoch, &error);
             Vec::new()
         }
+        Msg::Control(msg) => control::on_msg(model, msg),
         Msg::CiClock { now_ms } => {
             let before = model.ci.now_ms.replace(now_ms);
             // Gate ages and job timers tick by the second, but only while a CI pane shows them.
