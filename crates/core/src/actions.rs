@@ -145,7 +145,12 @@ fn open_job_log(model: &mut Model) -> Vec<Effect> {
 
 /// Selects the release of the gate under the cursor and shows its pipeline.
 fn open_gate(model: &mut Model) -> Vec<Effect> {
-    let Some(id) = model.ci.gate_release() else {
+    let id = match control::inbox(model).get(model.ci.gate_cursor) {
+        Some(control::InboxItem::Ci(gate)) => model.ci.gate_release(gate),
+        Some(control::InboxItem::Pause(p)) => Some(p.release.clone()),
+        None => None,
+    };
+    let Some(id) = id else {
         return Vec::new();
     };
     // The release list may be filtered; the gate's release must stay reachable.
@@ -187,7 +192,8 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             Vec::new()
         }
         Pane::Gates => {
-            model.ci.move_gate_cursor(delta);
+            let n = control::inbox(model).len();
+            model.ci.move_gate_cursor(delta, n);
             Vec::new()
         }
         Pane::JobLog => {

@@ -71,6 +71,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Ci(ci_update) => {
             if model.ci.apply(ci_update) {
                 model.ci.clamp_job_cursor(model.releases.selected_row());
+                model.ci.gate_cursor = model
+                    .ci
+                    .gate_cursor
+                    .min(control::inbox(model).len().saturating_sub(1));
                 model.mark_dirty();
             }
             Vec::new()

@@ -171,8 +171,6 @@ impl CiState {
                 } else {
                     self.gates.insert((release, source), gates);
                 }
-                let n = self.all_gates().len();
-                self.gate_cursor = self.gate_cursor.min(n.saturating_sub(1));
             }
             CiUpdate::JobLog {
                 job,

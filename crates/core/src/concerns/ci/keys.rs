@@ -2,6 +2,7 @@
 
 use crate::cursor::step;
 use crate::effect::Effect;
+use crate::gate::Gate;
 use crate::pipeline::JobRef;
 use crate::release::{Release, ReleaseId};
 
@@ -46,10 +47,9 @@ impl CiState {
         }
     }
 
-    /// The release of the gate under the Gates cursor.
-    pub(crate) fn gate_release(&self) -> Option<ReleaseId> {
-        let gates = self.all_gates();
-        let key = gates.get(self.gate_cursor)?.release.clone()?;
+    /// The release whose CI has `gate`.
+    pub(crate) fn gate_release(&self, gate: &Gate) -> Option<ReleaseId> {
+        let key = gate.release.clone()?;
         self.links
             .iter()
             .find(|(_, l)| l.key == key)
@@ -75,9 +75,8 @@ impl CiState {
         self.job_cursor = self.job_cursor.min(n.saturating_sub(1));
     }
 
-    /// Moves the Gates inbox cursor by `delta` gates.
-    pub(crate) fn move_gate_cursor(&mut self, delta: isize) {
-        let n = self.all_gates().len();
+    /// Moves the Gates inbox cursor by `delta` rows of an inbox of `n`.
+    pub(crate) fn move_gate_cursor(&mut self, delta: isize, n: usize) {
         self.gate_cursor = step(self.gate_cursor, delta, n);
     }
 

@@ -366,10 +366,27 @@ fn gates_key_opens_the_inbox_and_enter_jumps_to_the_pipeline() {
     select(&mut model, "customer-intelligence");
     key(&mut model, "g");
     assert_eq!(model.nav.focus, Pane::Gates);
-    key(&mut model, "j");
-    assert_eq!(model.ci.gate_cursor, 1);
-    key(&mut model, "j");
-    assert_eq!(model.ci.gate_cursor, 1);
+    // Two CI gates and the rollouts' pauses (gates whose approval is a promote): orders-api's
+    // canary pause and checkout's blue-green preview.
+    let inbox = crate::control::inbox(&model);
+    let n = inbox.len();
+    assert_eq!(n, 4);
+    assert!(inbox.iter().any(
+        |i| matches!(i, crate::control::InboxItem::Pause(p) if p.release.key.name == "orders-api")
+    ));
+    let target = inbox
+        .iter()
+        .position(
+            |i| matches!(i, crate::control::InboxItem::Ci(g) if g.id.provider == Provider::GitLab),
+        )
+        .unwrap();
+    for _ in 0..n + 2 {
+        key(&mut model, "j");
+    }
+    assert_eq!(model.ci.gate_cursor, n - 1, "stops at the last row");
+    for _ in 0..(n - 1 - target) {
+        key(&mut model, "k");
+    }
     key(&mut model, "enter");
     assert_eq!(model.nav.focus, Pane::Pipeline);
     assert_eq!(
