@@ -156,7 +156,11 @@ async fn set(
         Ok(Json(b)) => b,
         Err(e) => return bad(e.body_text()),
     };
-    if let Some(d) = b.deny.iter().find(|d| d.verb.is_empty() || d.resource.is_empty()) {
+    if let Some(d) = b
+        .deny
+        .iter()
+        .find(|d| d.verb.is_empty() || d.resource.is_empty())
+    {
         return bad(format!(
             "\"verb\" and \"resource\" must not be empty: {}",
             serde_json::to_string(d).unwrap_or_default()
@@ -206,8 +210,10 @@ mod tests {
 
     #[test]
     fn a_denial_covers_its_verb_resource_subresource_and_namespace_only() {
-        let p = deny(json!({"verb": "patch", "group": "argoproj.io", "resource": "rollouts",
-            "subresource": "status", "namespace": "bnpl"}));
+        let p = deny(
+            json!({"verb": "patch", "group": "argoproj.io", "resource": "rollouts",
+            "subresource": "status", "namespace": "bnpl"}),
+        );
         assert!(p.denied(&attrs("patch", "argoproj.io", "rollouts", "status", "bnpl")));
         assert!(!p.denied(&attrs("patch", "argoproj.io", "rollouts", "", "bnpl")));
         assert!(!p.denied(&attrs("get", "argoproj.io", "rollouts", "status", "bnpl")));
@@ -219,7 +225,13 @@ mod tests {
     fn stars_match_any_verb_and_any_resource_with_its_subresources() {
         let p = deny(json!({"verb": "*", "group": "coordination.k8s.io", "resource": "*"}));
         assert!(p.denied(&attrs("create", "coordination.k8s.io", "leases", "", "a")));
-        assert!(p.denied(&attrs("watch", "coordination.k8s.io", "leases", "status", "")));
+        assert!(p.denied(&attrs(
+            "watch",
+            "coordination.k8s.io",
+            "leases",
+            "status",
+            ""
+        )));
         assert!(!p.denied(&attrs("create", "", "events", "", "a")));
         assert!(!Permissions::default().denied(&attrs("get", "", "pods", "", "a")));
     }

@@ -601,7 +601,10 @@ image = "reg/producer:1"
     w.advance(5_000.0);
     let st = ro_bg(&w)["status"].clone();
     let new_hash = st["currentPodHash"].clone();
-    assert_eq!(st["blueGreen"]["activeSelector"], new_hash, "promoted: {st}");
+    assert_eq!(
+        st["blueGreen"]["activeSelector"], new_hash,
+        "promoted: {st}"
+    );
     // The emergency path: undo to the previous template, then promote --full, within the
     // 30 s scale-down delay of the previous ReplicaSet.
     set_image(&mut w, "obs", "producer", "reg/producer:1");
@@ -612,7 +615,11 @@ image = "reg/producer:1"
     };
     for _ in 0..20 {
         w.advance(500.0);
-        assert_eq!(old_replicas(&w), 2, "the previous ReplicaSet was scaled down");
+        assert_eq!(
+            old_replicas(&w),
+            2,
+            "the previous ReplicaSet was scaled down"
+        );
     }
     let st = ro_bg(&w)["status"].clone();
     assert_eq!(st["currentPodHash"], old_hash);
@@ -620,7 +627,10 @@ image = "reg/producer:1"
     assert_eq!(st["stableRS"], old_hash);
     assert_eq!(st["promoteFull"], false);
     let active = get(&w, ids::SERVICES, "obs", "producer");
-    assert_eq!(active["spec"]["selector"]["rollouts-pod-template-hash"], old_hash);
+    assert_eq!(
+        active["spec"]["selector"]["rollouts-pod-template-hash"],
+        old_hash
+    );
     // The switched-back ReplicaSet stays up for good; the demoted one goes after the delay.
     w.advance(60_000.0);
     assert_eq!(old_replicas(&w), 2);

@@ -4,8 +4,8 @@
 //! client-side apply reads from the published schema.
 
 use k8s_openapi::api::{
-    apps, authentication, authorization, autoscaling, batch, coordination, core, events, networking, policy,
-    storage,
+    apps, authentication, authorization, autoscaling, batch, coordination, core, events,
+    networking, policy, storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
