@@ -378,6 +378,21 @@ fn kubectl_shows_the_403_as_the_api_server_words_it() {
         "{err}"
     );
     k.ok(&["get", "rollouts", "-n", "orders"]);
+    // kubectl sends its access review as protobuf.
+    let can = |args: &[&str]| {
+        let out = k.run(&[&["auth", "can-i"], args].concat());
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let denied = can(&["list", "rollouts.argoproj.io", "-n", "bnpl"]);
+    assert!(
+        denied.starts_with("no - ") && denied.contains("cannot list resource \"rollouts\""),
+        "{denied}"
+    );
+    assert_eq!(can(&["get", "rollouts.argoproj.io", "-n", "bnpl"]), "yes");
+    assert_eq!(
+        can(&["list", "rollouts.argoproj.io", "-n", "orders"]),
+        "yes"
+    );
 }
 
 /// A client of the sink posts without the token, as to a Slack incoming-webhook URL.

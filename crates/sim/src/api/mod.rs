@@ -14,6 +14,7 @@ mod openapi;
 mod patch;
 mod path;
 mod pod_row;
+mod proto;
 mod reviews;
 mod scale;
 pub(crate) mod seed;

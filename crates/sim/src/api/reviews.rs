@@ -12,7 +12,7 @@ use super::super::permissions;
 use super::super::resources::ids;
 use super::super::rng;
 use super::super::status::ApiError;
-use super::{Call, json as respond, parse_body};
+use super::{Call, json as respond, parse_body, proto};
 
 /// The groups of the simulator's user: a cluster admin, as on a fresh cluster's admin
 /// kubeconfig.
@@ -21,12 +21,14 @@ const GROUPS: [&str; 2] = ["system:masters", "system:authenticated"];
 /// `POST` of one of the review kinds: answers it for the simulator's single user.
 pub(crate) fn answer(call: &Call) -> Result<Response, ApiError> {
     let def = call.target.res.def();
-    // kubectl's typed clients send these as protobuf, which the simulator does not decode;
-    // no answer depends on more than the spec's namespace, which is echoed when readable.
-    let review = if call.content_type().contains("protobuf") {
-        Value::Null
-    } else {
+    // kubectl's typed clients send these as protobuf; only an access review's attributes
+    // matter to the answer, so only they are decoded (`kubectl auth can-i`).
+    let review = if !call.content_type().contains("protobuf") {
         parse_body(&call.body)?
+    } else if call.target.res == ids::SSAR {
+        json!({"spec": proto::access_review_spec(&call.body)})
+    } else {
+        Value::Null
     };
     let spec = if review["spec"].is_object() {
         review["spec"].clone()
