@@ -1,16 +1,18 @@
 //! The review kinds that are only ever created and answered, never stored: who am I
 //! (`SelfSubjectReview`), may I (`SelfSubjectAccessReview`) and what may I
-//! (`SelfSubjectRulesReview`). The simulator has one user, a cluster admin.
+//! (`SelfSubjectRulesReview`). The simulator has one user, a cluster admin, minus the verbs
+//! denied through `/sim/permissions`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::super::kubeconfig::CONTEXT;
+use super::super::permissions;
 use super::super::resources::ids;
 use super::super::rng;
 use super::super::status::ApiError;
-use super::{Call, json as respond, parse_body};
+use super::{Call, json as respond, parse_body, proto};
 
 /// The groups of the simulator's user: a cluster admin, as on a fresh cluster's admin
 /// kubeconfig.
@@ -19,12 +21,14 @@ const GROUPS: [&str; 2] = ["system:masters", "system:authenticated"];
 /// `POST` of one of the review kinds: answers it for the simulator's single user.
 pub(crate) fn answer(call: &Call) -> Result<Response, ApiError> {
     let def = call.target.res.def();
-    // kubectl's typed clients send these as protobuf, which the simulator does not decode;
-    // no answer depends on more than the spec's namespace, which is echoed when readable.
-    let review = if call.content_type().contains("protobuf") {
-        Value::Null
-    } else {
+    // kubectl's typed clients send these as protobuf; only an access review's attributes
+    // matter to the answer, so only they are decoded (`kubectl auth can-i`).
+    let review = if !call.content_type().contains("protobuf") {
         parse_body(&call.body)?
+    } else if call.target.res == ids::SSAR {
+        json!({"spec": proto::access_review_spec(&call.body)})
+    } else {
+        Value::Null
     };
     let spec = if review["spec"].is_object() {
         review["spec"].clone()
@@ -43,11 +47,26 @@ pub(crate) fn answer(call: &Call) -> Result<Response, ApiError> {
             body["status"] = rules();
         }
         _ => {
+            let denied = permissions::review_attributes(&spec)
+                .filter(|a| call.sim.world().permissions.denied(a));
+            body["status"] = match denied {
+                Some(a) => json!({"allowed": false, "reason": format!(
+                    "denied by the simulator's permissions (POST /sim/permissions): {}",
+                    permissions::cannot(&user_name(), &a)
+                )}),
+                None => {
+                    json!({"allowed": true, "reason": "the simulator grants its single user every permission"})
+                }
+            };
             body["spec"] = spec;
-            body["status"] = json!({"allowed": true, "reason": "the simulator grants its single user every permission"});
         }
     }
     Ok(respond(StatusCode::CREATED, &body))
+}
+
+/// The simulator's user name, as SelfSubjectReview reports it and 403s name it.
+pub(crate) fn user_name() -> String {
+    format!("{CONTEXT}-admin")
 }
 
 /// The authenticated user as the API server sees it.
@@ -61,7 +80,7 @@ fn user_info() -> Value {
         (h >> 20) & 0xfff,
         rng::mix(h) & 0xffff_ffff_ffff
     );
-    json!({"username": format!("{CONTEXT}-admin"), "uid": uid, "groups": GROUPS})
+    json!({"username": user_name(), "uid": uid, "groups": GROUPS})
 }
 
 /// The rules of a cluster admin: everything, plus the rules every authenticated user has.
