@@ -137,8 +137,17 @@ async fn approving_the_orders_staging_gate_runs_its_deploy_job_and_rolls_out_the
         .review_pending(ORDERS, id, env, "staging", true, "LGTM")
         .await
         .unwrap();
-    assert!(said.starts_with(&format!("run {id} approved for staging; job deploy-staging")), "{said}");
-    let jobs = get(&h, &format!("/github/repos/{ORDERS}/actions/runs/{id}/jobs")).await;
+    assert!(
+        said.starts_with(&format!(
+            "run {id} approved for staging; job deploy-staging"
+        )),
+        "{said}"
+    );
+    let jobs = get(
+        &h,
+        &format!("/github/repos/{ORDERS}/actions/runs/{id}/jobs"),
+    )
+    .await;
     let deploy = jobs["jobs"]
         .as_array()
         .unwrap()
@@ -175,7 +184,10 @@ async fn a_rejected_gate_fails_the_run_which_reruns_and_cancels() {
     assert_ne!(rerun["status"], "completed");
     // A second re-run finds the run running again: refused before writing.
     let again = gh.rerun_failed_jobs(ORDERS, id).await.unwrap_err();
-    assert!(matches!(again, ActError::Moved(ref m) if m.contains("no failed jobs")), "{again}");
+    assert!(
+        matches!(again, ActError::Moved(ref m) if m.contains("no failed jobs")),
+        "{again}"
+    );
 
     gh.cancel_run(ORDERS, id).await.unwrap();
     let cancelled = gh_run(&h, id).await;
@@ -207,14 +219,22 @@ async fn a_gate_approved_elsewhere_first_is_refused_without_a_write() {
         refused,
         ActError::Moved(format!("run {id} is no longer waiting on staging"))
     );
-    let approvals = get(&h, &format!("/github/repos/{ORDERS}/actions/runs/{id}/approvals")).await;
+    let approvals = get(
+        &h,
+        &format!("/github/repos/{ORDERS}/actions/runs/{id}/approvals"),
+    )
+    .await;
     let states: Vec<&str> = approvals
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["state"].as_str().unwrap())
         .collect();
-    assert_eq!(states, ["approved"], "only the web UI's review: {approvals}");
+    assert_eq!(
+        states,
+        ["approved"],
+        "only the web UI's review: {approvals}"
+    );
 }
 
 #[tokio::test]
@@ -325,14 +345,30 @@ async fn feature_store_is_approved_played_and_rolled_back_by_retrying_an_earlier
         .review_blocked_deployment(FEATURE_STORE, dep, job, true, "canary plan ok")
         .await
         .unwrap();
-    assert!(said.starts_with(&format!("deployment {dep} approved; job deploy:production ({job}) played")), "{said}");
+    assert!(
+        said.starts_with(&format!(
+            "deployment {dep} approved; job deploy:production ({job}) played"
+        )),
+        "{said}"
+    );
     let path = format!("/gitlab/api/v4/projects/bnpl%2Ffeature-store/jobs/{job}");
     assert_ne!(get(&h, &path).await["status"], "manual");
-    until_image(&h, "rollout", "bnpl", "feature-store", &format!("{FS_IMAGE}:7c3d2a9"), 120).await;
+    until_image(
+        &h,
+        "rollout",
+        "bnpl",
+        "feature-store",
+        &format!("{FS_IMAGE}:7c3d2a9"),
+        120,
+    )
+    .await;
     until_job(&h, job, "success", 120).await;
     // Once played, the job is no longer manual: a second play is refused before writing.
     let moved = gl.play_job(FEATURE_STORE, job).await.unwrap_err();
-    assert!(matches!(moved, ActError::Moved(ref m) if m.starts_with(&format!("job {job} is no longer manual"))), "{moved}");
+    assert!(
+        matches!(moved, ActError::Moved(ref m) if m.starts_with(&format!("job {job} is no longer manual"))),
+        "{moved}"
+    );
 
     let candidates = gl
         .list_redeploy_candidates(FEATURE_STORE, "production", 5)
@@ -341,10 +377,21 @@ async fn feature_store_is_approved_played_and_rolled_back_by_retrying_an_earlier
     let versions: Vec<&str> = candidates.iter().map(|c| c.version.as_str()).collect();
     assert_eq!(versions.first(), Some(&"7c3d2a9"), "{candidates:#?}");
     let earlier = candidates.iter().find(|c| c.version == "e51f6b3").unwrap();
-    assert_eq!(earlier.image.as_deref(), Some(&*format!("{FS_IMAGE}:e51f6b3")));
+    assert_eq!(
+        earlier.image.as_deref(),
+        Some(&*format!("{FS_IMAGE}:e51f6b3"))
+    );
     let said = gl.redeploy(FEATURE_STORE, earlier).await.unwrap();
     assert!(said.contains("retried as job"), "{said}");
-    until_image(&h, "rollout", "bnpl", "feature-store", &format!("{FS_IMAGE}:e51f6b3"), 120).await;
+    until_image(
+        &h,
+        "rollout",
+        "bnpl",
+        "feature-store",
+        &format!("{FS_IMAGE}:e51f6b3"),
+        120,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -361,14 +408,24 @@ async fn a_gitlab_job_is_retried_and_a_pipeline_cancelled() {
     advance(&h, 5).await;
     gl.cancel_pipeline(FEATURE_STORE, pipeline).await.unwrap();
     let base = "/gitlab/api/v4/projects/bnpl%2Ffeature-store";
-    assert_eq!(get(&h, &format!("{base}/pipelines/{pipeline}")).await["status"], "canceled");
-    let moved = gl.cancel_pipeline(FEATURE_STORE, pipeline).await.unwrap_err();
+    assert_eq!(
+        get(&h, &format!("{base}/pipelines/{pipeline}")).await["status"],
+        "canceled"
+    );
+    let moved = gl
+        .cancel_pipeline(FEATURE_STORE, pipeline)
+        .await
+        .unwrap_err();
     assert_eq!(
         moved,
         ActError::Moved(format!("pipeline {pipeline} already finished (canceled)"))
     );
 
-    let jobs = get(&h, &format!("{base}/pipelines/{pipeline}/jobs?scope[]=canceled")).await;
+    let jobs = get(
+        &h,
+        &format!("{base}/pipelines/{pipeline}/jobs?scope[]=canceled"),
+    )
+    .await;
     let old = jobs[0]["id"].as_u64().unwrap();
     let said = gl.retry_job(FEATURE_STORE, old).await.unwrap();
     let new: u64 = said

@@ -134,13 +134,7 @@ impl GitHubClient {
                 .into_iter()
                 .flatten()
                 .filter(|j| j["id"].as_u64().is_some_and(|id| waiting.contains(&id)))
-                .map(|j| {
-                    format!(
-                        "job {} {}",
-                        j["name"].as_str().unwrap_or("?"),
-                        job_word(j)
-                    )
-                })
+                .map(|j| format!("job {} {}", j["name"].as_str().unwrap_or("?"), job_word(j)))
                 .collect();
             if !moved.is_empty() {
                 said = format!("{said}; {}", moved.join(", "));
@@ -239,7 +233,11 @@ impl GitHubClient {
                 encode_component(workflow)
             ))
             .await?;
-        let runs: Vec<&Value> = runs["workflow_runs"].as_array().into_iter().flatten().collect();
+        let runs: Vec<&Value> = runs["workflow_runs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
         let deployments: Vec<Value> = self
             .read(&format!("/repos/{repo}/deployments?per_page=100"))
             .await?;

@@ -242,7 +242,10 @@ impl GitLabClient {
     /// cache or, the first time, from `members/all/:id` and `protected_environments/:name`.
     /// What cannot be read stays unknown (a poll never fails over it).
     async fn approver(&self, project: &str, me: u64, environment: &str) -> Approver {
-        let cached = lock(&self.approvers).get(project).cloned().unwrap_or_default();
+        let cached = lock(&self.approvers)
+            .get(project)
+            .cloned()
+            .unwrap_or_default();
         let level = match cached.level {
             Some(level) => Some(level),
             None => {

@@ -82,17 +82,16 @@ pub fn may_approve(d: &Deployment, me: &Approver) -> (Option<bool>, Option<Strin
     let open: Vec<&ApprovalRule> = d.rules.iter().filter(|r| r.approved < r.required).collect();
     let qualifies = |r: &&ApprovalRule| {
         r.user_id == Some(me.id)
-            || r
-                .access_level
+            || r.access_level
                 .zip(me.access_level)
                 .is_some_and(|(need, have)| have >= need)
     };
     if open.iter().any(qualifies) {
         return (Some(true), None);
     }
-    let unknown = open.iter().any(|r| {
-        r.group_id.is_some() || (r.access_level.is_some() && me.access_level.is_none())
-    });
+    let unknown = open
+        .iter()
+        .any(|r| r.group_id.is_some() || (r.access_level.is_some() && me.access_level.is_none()));
     if unknown || open.is_empty() {
         return (None, None);
     }
@@ -221,6 +220,58 @@ pub fn of_pipeline(
 mod tests {
     use super::*;
     use quarterdeck_core::sample_ci;
+
+    fn rule(user_id: Option<u64>, access_level: Option<u32>, approved: u32) -> ApprovalRule {
+        ApprovalRule {
+            user_id,
+            group_id: None,
+            access_level,
+            description: user_id.map_or("Maintainers".into(), |u| format!("user #{u}")),
+            required: 1,
+            approved,
+        }
+    }
+
+    #[test]
+    fn you_may_approve_an_open_rule_you_qualify_for_unless_you_started_the_pipeline() {
+        let d = Deployment {
+            id: 1,
+            status: "blocked".into(),
+            environment: "production".into(),
+            job_id: Some(2),
+            approvers: Vec::new(),
+            approvals_given: 1,
+            approvals_required: 1,
+            current_user_can_approve: None,
+            you_may_not_because: None,
+            rules: vec![rule(Some(7), None, 1), rule(None, Some(40), 0)],
+            author: Some(5),
+            reviewed_by: vec![7],
+        };
+        let me = |id, level| Approver {
+            id,
+            access_level: level,
+            author_may_approve: false,
+        };
+        assert_eq!(may_approve(&d, &me(5, Some(40))).0, Some(false));
+        assert_eq!(
+            may_approve(&d, &me(5, Some(40))).1.as_deref(),
+            Some("you started this pipeline and production does not let its author approve")
+        );
+        assert_eq!(may_approve(&d, &me(6, Some(50))), (Some(true), None));
+        assert_eq!(
+            may_approve(&d, &me(6, Some(30))),
+            (
+                Some(false),
+                Some("no open approval rule includes you (needs: Maintainers)".into())
+            )
+        );
+        assert_eq!(may_approve(&d, &me(6, None)), (None, None));
+        assert_eq!(
+            may_approve(&d, &me(7, Some(40))).1.as_deref(),
+            Some("you already reviewed it")
+        );
+    }
 
     #[test]
     fn the_sample_gate_is_what_the_sample_pipeline_raises() {

@@ -157,6 +157,9 @@ deployment \"x\" image updated to kasbench/x:1.3.2 (namespace globeco-staging)
         assert_eq!(deployed_image(log).as_deref(), Some("kasbench/x:1.3.2"));
         assert_eq!(image_tag("gcr.io/a/b:e51f6b3"), "e51f6b3");
         assert_eq!(image_tag("localhost:5000/b:7"), "7");
-        assert_eq!(deployed_image("$ kubectl argo rollouts set image a a=$R:$T"), None);
+        assert_eq!(
+            deployed_image("$ kubectl argo rollouts set image a a=$R:$T"),
+            None
+        );
     }
 }
