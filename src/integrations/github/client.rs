@@ -35,7 +35,9 @@ static GITHUB: Dialect = Dialect {
 /// caller: its entity-tag cache, rate-limit pause and budget are per token.
 #[derive(Debug)]
 pub struct GitHubClient {
-    api: Api,
+    pub(super) api: Api,
+    /// When the last mutation was sent: GitHub asks for ≥1 s between them (API.md §3.5).
+    pub(super) last_write: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// What a request was about, for the error message.
@@ -80,6 +82,7 @@ impl GitHubClient {
     ) -> Result<Self, CiError> {
         Ok(GitHubClient {
             api: Api::new(&GITHUB, base_url, token, clock)?,
+            last_write: tokio::sync::Mutex::new(None),
         })
     }
 

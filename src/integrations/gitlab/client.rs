@@ -2,12 +2,13 @@
 //! instance or the simulator's `/gitlab`. Projects are addressed by their URL-encoded path
 //! (`group%2Fproject`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
 use super::convert::{self, RawDeployment, RawJob, RawPipeline, RawUser};
-use super::gates::Deployment;
+use super::gates::{Approver, Deployment, may_approve};
 use crate::integrations::rest::{
     Api, CiError, Clock, Dialect, RestClient, RestError, Scheme, Subject, Token, encode_component,
 };
@@ -33,7 +34,20 @@ static GITLAB: Dialect = Dialect {
 /// caller: its entity-tag cache, rate-limit pause and budget are per token.
 #[derive(Debug)]
 pub struct GitLabClient {
-    api: Api,
+    pub(super) api: Api,
+    /// Per project: the token user's access level and each protected environment's
+    /// `allow_pipeline_trigger_approve_deployment`. Read once, when a blocked deployment first
+    /// needs them, so polling costs nothing more while nothing changes.
+    approvers: Mutex<HashMap<String, ProjectApprovers>>,
+}
+
+/// What approval rules need to know about the token's user in one project.
+#[derive(Debug, Clone, Default)]
+struct ProjectApprovers {
+    /// Access level (`None` until read; 0 when not a member).
+    level: Option<u32>,
+    /// Whether a pipeline's author may approve, per environment read so far.
+    author_may_approve: HashMap<String, bool>,
 }
 
 /// What a request was about, for the error message.
@@ -74,8 +88,12 @@ impl Subject for About<'_> {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// `/projects/group%2Fproject`.
-fn project_path(project: &str) -> String {
+pub(super) fn project_path(project: &str) -> String {
     format!("/projects/{}", encode_component(project))
 }
 
@@ -95,6 +113,7 @@ impl GitLabClient {
         };
         Ok(GitLabClient {
             api: Api::new(&GITLAB, &api, token, clock)?,
+            approvers: Mutex::new(HashMap::new()),
         })
     }
 
@@ -209,7 +228,75 @@ impl GitLabClient {
             .api
             .get_pages(url, max, About::Project(project), |p: Vec<RawDeployment>| p)
             .await?;
-        Ok(raw.iter().map(|d| convert::deployment(d, me)).collect())
+        let mut out: Vec<Deployment> = raw.iter().map(|d| convert::deployment(d, me)).collect();
+        if let Some(me) = me {
+            for d in out.iter_mut().filter(|d| d.status == "blocked") {
+                let approver = self.approver(project, me, &d.environment).await;
+                (d.current_user_can_approve, d.you_may_not_because) = may_approve(d, &approver);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The token's user as `environment`'s approval rules see them in `project`, from the
+    /// cache or, the first time, from `members/all/:id` and `protected_environments/:name`.
+    /// What cannot be read stays unknown (a poll never fails over it).
+    async fn approver(&self, project: &str, me: u64, environment: &str) -> Approver {
+        let cached = lock(&self.approvers)
+            .get(project)
+            .cloned()
+            .unwrap_or_default();
+        let level = match cached.level {
+            Some(level) => Some(level),
+            None => {
+                let path = format!("{}/members/all/{me}", project_path(project));
+                let level = match self.rest().get(&path).await {
+                    Ok(f) => serde_json::from_str::<serde_json::Value>(&f.body)
+                        .ok()
+                        .and_then(|v| v["access_level"].as_u64())
+                        .and_then(|l| u32::try_from(l).ok()),
+                    Err(RestError::NotFound { .. }) => Some(0),
+                    Err(_) => None,
+                };
+                if let Some(l) = level {
+                    lock(&self.approvers)
+                        .entry(project.to_string())
+                        .or_default()
+                        .level = Some(l);
+                }
+                level
+            }
+        };
+        let author_may_approve = match cached.author_may_approve.get(environment) {
+            Some(allowed) => Some(*allowed),
+            None => {
+                let path = format!(
+                    "{}/protected_environments/{}",
+                    project_path(project),
+                    encode_component(environment)
+                );
+                let allowed = match self.rest().get(&path).await {
+                    Ok(f) => serde_json::from_str::<serde_json::Value>(&f.body)
+                        .ok()
+                        .map(|v| v["allow_pipeline_trigger_approve_deployment"] != false),
+                    Err(RestError::NotFound { .. }) => Some(true),
+                    Err(_) => None,
+                };
+                if let Some(a) = allowed {
+                    lock(&self.approvers)
+                        .entry(project.to_string())
+                        .or_default()
+                        .author_may_approve
+                        .insert(environment.to_string(), a);
+                }
+                allowed
+            }
+        };
+        Approver {
+            id: me,
+            access_level: level,
+            author_may_approve: author_may_approve.unwrap_or(true),
+        }
     }
 
     /// Starts a manual job.

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::gates::Deployment;
+use super::gates::{ApprovalRule, Approver, Deployment, may_approve};
 use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider, Stage, job_group};
 
 /// RFC 3339 to Unix ms; `None` for null, empty or unreadable values.
@@ -137,6 +137,9 @@ pub struct RawDeployment {
     /// Approval rules (Premium, unified rules).
     #[serde(default)]
     pub approval_summary: Option<Value>,
+    /// Who started it (the pipeline's author).
+    #[serde(default)]
+    pub user: Option<RawUser>,
 }
 
 /// GitLab's pipeline, job or deployment `status`.
@@ -256,7 +259,7 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
         .as_ref()
         .and_then(|s| s["rules"].as_array().cloned())
         .unwrap_or_default();
-    let approvers = rules
+    let approvers: Vec<String> = rules
         .iter()
         .map(|r| {
             match (
@@ -285,13 +288,28 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
         .and_then(|r| u32::try_from(r).ok())
         .or(raw.pending_approval_count.map(|p| p + given))
         .unwrap_or(0);
-    // Only rules naming users can be checked; a role or group rule leaves it open.
-    let current_user_can_approve = match me {
-        Some(id) if rules.iter().any(|r| r["user_id"].as_u64() == Some(id)) => Some(true),
-        Some(_) if !rules.is_empty() && rules.iter().all(|r| r["user_id"].is_u64()) => Some(false),
-        _ => None,
-    };
-    Deployment {
+    let as_u32 = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    let approval_rules = rules
+        .iter()
+        .zip(&approvers)
+        .map(|(r, description)| ApprovalRule {
+            user_id: r["user_id"].as_u64(),
+            group_id: r["group_id"].as_u64(),
+            access_level: as_u32(&r["access_level"]),
+            description: description.clone(),
+            required: as_u32(&r["required_approvals"]).unwrap_or(0),
+            approved: u32::try_from(
+                r["deployment_approvals"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| a["status"] == "approved")
+                    .count(),
+            )
+            .unwrap_or(u32::MAX),
+        })
+        .collect();
+    let mut d = Deployment {
         id: raw.id,
         status: raw.status.clone(),
         environment: raw.environment["name"]
@@ -302,8 +320,27 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
         approvers,
         approvals_given: given,
         approvals_required: required,
-        current_user_can_approve,
+        current_user_can_approve: None,
+        you_may_not_because: None,
+        rules: approval_rules,
+        author: raw.user.as_ref().map(|u| u.id),
+        reviewed_by: raw
+            .approvals
+            .iter()
+            .filter_map(|a| a["user"]["id"].as_u64())
+            .collect(),
+    };
+    // Without the user's access level and the environment's settings (the client adds
+    // them), only rules naming users can be decided; a role or group rule leaves it open.
+    if let Some(id) = me {
+        let me = Approver {
+            id,
+            access_level: None,
+            author_may_approve: true,
+        };
+        (d.current_user_can_approve, d.you_may_not_because) = may_approve(&d, &me);
     }
+    d
 }
 
 #[cfg(test)]

@@ -21,8 +21,102 @@ pub struct Deployment {
     pub approvals_given: u32,
     /// Approvals required.
     pub approvals_required: u32,
-    /// Whether the token's user is named by a rule; `None` when only roles are named.
+    /// Whether the token's user may approve; `None` when that cannot be told.
     pub current_user_can_approve: Option<bool>,
+    /// Why not, when the user may not approve.
+    pub you_may_not_because: Option<String>,
+    /// The approval rules, each with the approvals it got.
+    pub rules: Vec<ApprovalRule>,
+    /// Who started the pipeline (the deployment's `user`).
+    pub author: Option<u64>,
+    /// Users who approved or rejected it already.
+    pub reviewed_by: Vec<u64>,
+}
+
+/// One rule of a protected environment: who qualifies, how many approvals it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRule {
+    /// A user the rule names.
+    pub user_id: Option<u64>,
+    /// A group whose members qualify.
+    pub group_id: Option<u64>,
+    /// The least access level that qualifies (30 Developer, 40 Maintainer …).
+    pub access_level: Option<u32>,
+    /// How the rule reads (`Maintainers`, `maria.chen`).
+    pub description: String,
+    /// Approvals it needs.
+    pub required: u32,
+    /// Approvals it got.
+    pub approved: u32,
+}
+
+/// What GitLab says about the token's user in one project, for approval rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Approver {
+    /// The user's id.
+    pub id: u64,
+    /// Their access level in the project (`members/all/:id`); `None` when unknown.
+    pub access_level: Option<u32>,
+    /// Whether the protected environment lets a pipeline's author approve its deployment
+    /// (`allow_pipeline_trigger_approve_deployment`).
+    pub author_may_approve: bool,
+}
+
+/// Whether `me` may approve `d`, and why not: every rule must be met, so the user may approve
+/// when they qualify for a rule still open (by user, or by access level), have not reviewed
+/// it already, and are not its author where the environment forbids that. A group rule the
+/// user might belong to leaves it unknown (`None`).
+pub fn may_approve(d: &Deployment, me: &Approver) -> (Option<bool>, Option<String>) {
+    if d.reviewed_by.contains(&me.id) {
+        return (Some(false), Some("you already reviewed it".into()));
+    }
+    if !me.author_may_approve && d.author == Some(me.id) {
+        return (
+            Some(false),
+            Some(format!(
+                "you started this pipeline and {} does not let its author approve",
+                d.environment
+            )),
+        );
+    }
+    let open: Vec<&ApprovalRule> = d.rules.iter().filter(|r| r.approved < r.required).collect();
+    let qualifies = |r: &&ApprovalRule| {
+        r.user_id == Some(me.id)
+            || r.access_level
+                .zip(me.access_level)
+                .is_some_and(|(need, have)| have >= need)
+    };
+    if open.iter().any(qualifies) {
+        return (Some(true), None);
+    }
+    let unknown = open
+        .iter()
+        .any(|r| r.group_id.is_some() || (r.access_level.is_some() && me.access_level.is_none()));
+    if unknown || open.is_empty() {
+        return (None, None);
+    }
+    let needs: Vec<&str> = open.iter().map(|r| r.description.as_str()).collect();
+    (
+        Some(false),
+        Some(format!(
+            "no open approval rule includes you (needs: {})",
+            needs.join(", ")
+        )),
+    )
+}
+
+/// Who may approve a blocked deployment, and why not you when you may not (the inbox shows
+/// this line next to "you may not approve").
+fn who_with_reason(d: &Deployment) -> Vec<String> {
+    let mut who = d.approvers.clone();
+    if let Some(why) = d
+        .you_may_not_because
+        .as_ref()
+        .filter(|_| d.current_user_can_approve == Some(false))
+    {
+        who.push(format!("not you: {why}"));
+    }
+    who
 }
 
 /// When a manual job became playable: when the last job of the stages before it finished
@@ -83,7 +177,7 @@ pub fn of_pipeline(
                             ship.clone().unwrap_or_default(),
                             d.approvals_required
                         ),
-                        d.approvers.clone(),
+                        who_with_reason(d),
                         d.current_user_can_approve,
                         Some((d.approvals_given, d.approvals_required)),
                     )
@@ -127,6 +221,58 @@ mod tests {
     use super::*;
     use quarterdeck_core::sample_ci;
 
+    fn rule(user_id: Option<u64>, access_level: Option<u32>, approved: u32) -> ApprovalRule {
+        ApprovalRule {
+            user_id,
+            group_id: None,
+            access_level,
+            description: user_id.map_or("Maintainers".into(), |u| format!("user #{u}")),
+            required: 1,
+            approved,
+        }
+    }
+
+    #[test]
+    fn you_may_approve_an_open_rule_you_qualify_for_unless_you_started_the_pipeline() {
+        let d = Deployment {
+            id: 1,
+            status: "blocked".into(),
+            environment: "production".into(),
+            job_id: Some(2),
+            approvers: Vec::new(),
+            approvals_given: 1,
+            approvals_required: 1,
+            current_user_can_approve: None,
+            you_may_not_because: None,
+            rules: vec![rule(Some(7), None, 1), rule(None, Some(40), 0)],
+            author: Some(5),
+            reviewed_by: vec![7],
+        };
+        let me = |id, level| Approver {
+            id,
+            access_level: level,
+            author_may_approve: false,
+        };
+        assert_eq!(may_approve(&d, &me(5, Some(40))).0, Some(false));
+        assert_eq!(
+            may_approve(&d, &me(5, Some(40))).1.as_deref(),
+            Some("you started this pipeline and production does not let its author approve")
+        );
+        assert_eq!(may_approve(&d, &me(6, Some(50))), (Some(true), None));
+        assert_eq!(
+            may_approve(&d, &me(6, Some(30))),
+            (
+                Some(false),
+                Some("no open approval rule includes you (needs: Maintainers)".into())
+            )
+        );
+        assert_eq!(may_approve(&d, &me(6, None)), (None, None));
+        assert_eq!(
+            may_approve(&d, &me(7, Some(40))).1.as_deref(),
+            Some("you already reviewed it")
+        );
+    }
+
     #[test]
     fn the_sample_gate_is_what_the_sample_pipeline_raises() {
         let blocked = Deployment {
@@ -138,6 +284,10 @@ mod tests {
             approvals_given: 0,
             approvals_required: 1,
             current_user_can_approve: Some(true),
+            you_may_not_because: None,
+            rules: Vec::new(),
+            author: None,
+            reviewed_by: Vec::new(),
         };
         assert_eq!(
             of_pipeline(

@@ -1,6 +1,7 @@
 //! GitLab CI: the REST v4 client, conversion of pipelines, jobs and deployments to model
-//! types, the poller that reports them, and trace tailing.
+//! types, the poller that reports them, trace tailing, and the actions that change pipelines.
 
+pub(crate) mod actions;
 pub(crate) mod client;
 pub(crate) mod convert;
 pub(crate) mod gates;

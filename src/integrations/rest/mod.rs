@@ -1,8 +1,9 @@
 //! HTTP plumbing the CI clients share: tokens that never print, conditional requests with an
 //! entity-tag cache, pagination headers, rate-limit tracking and the pause it forces, failures
 //! in words for the user, the server's clock as its answers tell it, the adaptive polling
-//! interval, and the loop both pollers run.
+//! interval, the loop both pollers run, and what a refused write answers.
 
+mod act;
 mod api;
 mod client;
 mod clock;
@@ -14,6 +15,8 @@ mod pages;
 mod report;
 mod secret;
 
+pub use act::{ActError, Candidate, Redeploy};
+pub(crate) use act::{deployed_image, image_tag};
 pub(crate) use api::{Api, Dialect, Subject};
 pub(crate) use client::{RestClient, RestError, Scheme};
 pub use clock::{Clock, ServerClock, SystemClock};

@@ -35,7 +35,16 @@ pub(crate) enum ActionError {
     /// The user already reviewed this deployment.
     #[error("already reviewed")]
     AlreadyReviewed,
+    /// The user may not even read the project's deployments (GitLab: below Reporter).
+    #[error("no access")]
+    NoAccess,
+    /// The pipeline's author may not approve its deployment (the environment forbids it).
+    #[error("own deployment")]
+    OwnDeployment,
 }
+
+/// GitLab's Reporter level: the least that may read deployments.
+const REPORTER: u32 = 20;
 
 /// What a rerun repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +270,9 @@ impl Engine {
         now: i64,
     ) -> Result<(), ActionError> {
         let dep = self.deployments.get(&dep_id).ok_or(ActionError::NotFound)?;
+        if self.access_level(dep.project, user.id) < REPORTER {
+            return Err(ActionError::NoAccess);
+        }
         if dep.state != DeployState::Blocked {
             return Err(ActionError::NotBlocked);
         }
@@ -273,6 +285,10 @@ impl Engine {
             .ok_or(ActionError::NotFound)?;
         if !env.can_review(user.id) {
             return Err(ActionError::NotReviewer);
+        }
+        let author = self.runs.get(&dep.run_id).map(|r| r.start.actor.id);
+        if env.prevent_self_review && author == Some(user.id) {
+            return Err(ActionError::OwnDeployment);
         }
         let (job_id, run_id) = (dep.job_id, dep.run_id);
         self.record_review(dep_id, user.clone(), approve, comment.to_string(), now);
@@ -328,6 +344,7 @@ impl Engine {
             j.state = JobState::Pending;
             j.queued_ms = Some(now);
         }
+        self.redeploy_of(job_id, new_id, now);
         self.recreate_skipped(run_id);
         if let Some(run) = self.runs.get_mut(&run_id) {
             run.finished_ms = None;
@@ -335,6 +352,31 @@ impl Engine {
         }
         self.touch(run_id);
         Ok(new_id)
+    }
+
+    /// A retried deploy job deploys again: GitLab records a new deployment for the new job.
+    fn redeploy_of(&mut self, old_job: u64, new_job: u64, now: i64) {
+        let Some(old) = self
+            .jobs
+            .get(&old_job)
+            .and_then(|j| j.deployment)
+            .and_then(|d| self.deployments.get(&d))
+        else {
+            return;
+        };
+        let (project, environment, run_id) = (old.project, old.environment, old.run_id);
+        let dep = self.new_deployment(
+            project,
+            environment,
+            run_id,
+            new_job,
+            DeployState::Created,
+            "queued",
+            now,
+        );
+        if let Some(j) = self.jobs.get_mut(&new_job) {
+            j.deployment = Some(dep);
+        }
     }
 
     /// GitLab: retries every failed or cancelled job of a pipeline.

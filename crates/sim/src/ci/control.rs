@@ -1,5 +1,6 @@
 //! CI additions to the control API, under `/sim/ci/`: set a provider's request budget (to
-//! exhaust it, say) and start a run as if someone had pushed or dispatched.
+//! exhaust it, say), start a run as if someone had pushed or dispatched, and take review
+//! rights from the token's user so that permission checks can be tested.
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub(crate) fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/budget", post(budget))
         .route("/trigger", post(trigger))
+        .route("/reviewer", post(reviewer))
 }
 
 fn bad(msg: impl Into<String>) -> Response {
@@ -111,6 +113,73 @@ async fn trigger(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         }
         None => bad("cannot start run"),
     }
+}
+
+/// Changes what the token's user may do on one project, for permission tests:
+/// `{"provider","project","environment"?,"may_review"?,"author_may_approve"?,"access_level"?}`.
+///
+/// - `may_review: false` takes the user out of the environment's reviewers (as a user and
+///   from every team listed); GitHub then answers `current_user_can_approve: false` and a 422
+///   to a review, GitLab leaves them out of the approval rules and answers 400 "You don't have
+///   permission to approve this deployment…". `true` adds them back as a user reviewer.
+/// - `author_may_approve: false` forbids the run's author to approve (GitHub
+///   `prevent_self_review`, GitLab `allow_pipeline_trigger_approve_deployment: false`).
+/// - `access_level` (GitLab, no environment needed) sets the user's project level as
+///   `members/all/:user_id` reports it; below Reporter (20) an approval answers 403
+///   `{"message":"403 Forbidden"}`, and 0 makes them no member at all.
+///
+/// Answers the environment's reviewers (user ids) after the change.
+async fn reviewer(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return bad("body must be JSON");
+    };
+    let Some(provider) = provider_of(&body) else {
+        return bad("provider must be github or gitlab");
+    };
+    let mut world = sim.world();
+    let engine = &mut world.ci.engine;
+    let me = engine.current_user.clone();
+    let path = body["project"].as_str().unwrap_or("");
+    let Some(pid) = engine.project_by_path(provider, path).map(|p| p.id) else {
+        return bad("no such project");
+    };
+    if let Some(level) = body["access_level"].as_u64() {
+        let level = u32::try_from(level).unwrap_or(u32::MAX);
+        engine.levels.insert((pid, me.id), level);
+    }
+    let Some(name) = body["environment"].as_str() else {
+        return axum::Json(json!({"project": path})).into_response();
+    };
+    let Some(env) = engine
+        .projects
+        .iter_mut()
+        .find(|p| p.id == pid)
+        .and_then(|p| p.environments.iter_mut().find(|e| e.name == name))
+    else {
+        return bad("no such environment");
+    };
+    match body["may_review"].as_bool() {
+        Some(false) => {
+            env.reviewers.retain(|r| r.team || r.id != me.id);
+            for r in env.reviewers.iter_mut() {
+                r.members.retain(|m| *m != me.id);
+            }
+        }
+        Some(true) if !env.can_review(me.id) => {
+            env.reviewers.push(super::seeds::build::reviewer(&me));
+        }
+        _ => {}
+    }
+    if let Some(allowed) = body["author_may_approve"].as_bool() {
+        env.prevent_self_review = !allowed;
+    }
+    let reviewers: Vec<u64> = env
+        .reviewers
+        .iter()
+        .flat_map(|r| r.members.iter().copied())
+        .collect();
+    axum::Json(json!({"project": path, "environment": name, "reviewers": reviewers}))
+        .into_response()
 }
 
 /// A run start for a push or dispatch of `git_ref` by the API user, with a fresh commit.

@@ -71,6 +71,8 @@ pub(crate) struct Engine {
     pub(crate) deployments: BTreeMap<u64, Deployment>,
     /// The user every API token acts as.
     pub(crate) current_user: User,
+    /// GitLab access levels by (project, user) that differ from [`Engine::access_level`]'s default.
+    pub(crate) levels: BTreeMap<(u64, u64), u32>,
     pub(super) active: BTreeSet<u64>,
     /// For idle active runs: the earliest time anything in them can change on its own.
     wake: BTreeMap<u64, i64>,
@@ -87,6 +89,7 @@ impl Engine {
             jobs: BTreeMap::new(),
             deployments: BTreeMap::new(),
             current_user,
+            levels: BTreeMap::new(),
             active: BTreeSet::new(),
             wake: BTreeMap::new(),
             rng: Rng::new(crate::rng::mix(seed ^ 0xC1C1_0000_5EED_0001)),
@@ -96,6 +99,16 @@ impl Engine {
 
     pub(super) fn next_job_id(&mut self, provider: Provider, gap: u64) -> u64 {
         Ids::next(&mut self.ids.job, provider, gap)
+    }
+
+    /// A user's GitLab access level in a project: as set, else Maintainer (40) for the token's
+    /// user and Developer (30) for everyone else.
+    pub(crate) fn access_level(&self, project: u64, user: u64) -> u32 {
+        match self.levels.get(&(project, user)) {
+            Some(level) => *level,
+            None if user == self.current_user.id => 40,
+            None => 30,
+        }
     }
 
     /// A project by id.
@@ -446,7 +459,7 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn new_deployment(
+    pub(super) fn new_deployment(
         &mut self,
         project: u64,
         environment: u64,

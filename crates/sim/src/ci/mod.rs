@@ -55,9 +55,44 @@ impl CiWorld {
 pub(crate) fn install_default(world: &mut World) {
     let now = world.clock.now_ms;
     let ci = &mut world.ci;
-    seeds::install(&mut ci.engine, now);
+    let history = seeds::install(&mut ci.engine, now);
     ci.github_budget = Budget::new(GITHUB_LIMIT, 3_600_000, now);
     ci.gitlab_budget = Budget::new(GITLAB_LIMIT, 60_000, now);
+    // The history's deploys are already part of the scenario's cluster: their logs say what
+    // they set, but the cluster is left as the scenario built it.
+    for e in history {
+        let kind = [
+            (crate::resources::ids::DEPLOYMENTS, "Deployment"),
+            (crate::resources::ids::ROLLOUTS, "Rollout"),
+        ]
+        .into_iter()
+        .find(|(res, _)| world.store.get(*res, &e.namespace, &e.name).is_some())
+        .map(|(_, kind)| kind);
+        if let Some(kind) = kind {
+            add_note(world, e.job_id, image_note(kind, &e));
+        }
+    }
+}
+
+/// What a deploy step prints once the cluster took the image (as `kubectl set image` would,
+/// with the image named).
+fn image_note(kind: &str, e: &DeployEffect) -> String {
+    format!(
+        "{} \"{}\" image updated to {} (namespace {})",
+        kind.to_lowercase(),
+        e.name,
+        e.image,
+        e.namespace
+    )
+}
+
+fn add_note(world: &mut World, job_id: u64, note: String) {
+    if let Some(job) = world.ci.engine.jobs.get_mut(&job_id) {
+        job.deploy_note = Some(match &job.deploy_note {
+            Some(prev) => format!("{prev}\n{note}"),
+            None => note,
+        });
+    }
 }
 
 /// Moves CI by one world step and applies what deploy steps asked of the cluster.
@@ -79,13 +114,7 @@ pub(crate) fn apply(world: &mut World, effects: Vec<DeployEffect>, now: i64) {
             image: e.image.clone(),
         };
         let note = match controllers::apply(world, &action) {
-            Ok(kind) => format!(
-                "{} \"{}\" image updated to {} (namespace {})",
-                kind.to_lowercase(),
-                e.name,
-                e.image,
-                e.namespace
-            ),
+            Ok(kind) => image_note(kind, &e),
             Err(err) => {
                 world
                     .ci
@@ -94,11 +123,6 @@ pub(crate) fn apply(world: &mut World, effects: Vec<DeployEffect>, now: i64) {
                 format!("\x1b[31mError from server (NotFound): {err}\x1b[0m")
             }
         };
-        if let Some(job) = world.ci.engine.jobs.get_mut(&e.job_id) {
-            job.deploy_note = Some(match &job.deploy_note {
-                Some(prev) => format!("{prev}\n{note}"),
-                None => note,
-            });
-        }
+        add_note(world, e.job_id, note);
     }
 }

@@ -245,8 +245,18 @@ fn dispatch(world: &mut World, req: &Req, pid: u64, wid: u64) -> Res {
         Some("workflow_dispatch"),
         Provider::GitHub,
     );
-    engine.start_run(pid, wid, start, now);
-    Ok(Out::Empty(StatusCode::NO_CONTENT))
+    let id = engine.start_run(pid, wid, start, now);
+    // API 2026-03-10 (or `return_run_details`) answers 200 with the new run; older ones 204.
+    let details = body["return_run_details"].as_bool().unwrap_or(false)
+        || req.header("x-github-api-version") == Some("2026-03-10");
+    match (id, engine.project(pid)) {
+        (Some(id), Some(p)) if details => ok(json!({
+            "workflow_run_id": id,
+            "run_url": format!("{}/github/repos/{}/actions/runs/{id}", req.origin, p.path),
+            "html_url": format!("{}/{}/actions/runs/{id}", req.origin, p.path),
+        })),
+        _ => Ok(Out::Empty(StatusCode::NO_CONTENT)),
+    }
 }
 
 fn run_route(

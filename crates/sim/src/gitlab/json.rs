@@ -401,6 +401,7 @@ pub(crate) fn protected_environment(e: &Environment) -> Value {
             "group_inheritance_type": 0,
         }],
         "required_approval_count": e.required_approvals,
+        "allow_pipeline_trigger_approve_deployment": !e.prevent_self_review,
         "approval_rules": rules,
     })
 }

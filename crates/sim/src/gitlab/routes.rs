@@ -76,6 +76,7 @@ fn known_shape(rest: &[&str]) -> bool {
             | ["deployments", _, "approval"]
             | ["protected_environments"]
             | ["protected_environments", _]
+            | ["members", "all", _]
     )
 }
 
@@ -202,6 +203,14 @@ fn project_route(world: &mut World, req: &Req, pid: u64, rest: &[&str]) -> Res {
             ok(gl::deployment(engine, d, &web, now))
         }
         ["deployments", id, "approval"] if post => approve(world, req, pid, id),
+        ["members", "all", user] if get => {
+            let user = user
+                .parse::<u64>()
+                .ok()
+                .and_then(|id| member(world, pid, id, &web))
+                .ok_or_else(|| GlError::not_found(""))?;
+            ok(user)
+        }
         ["protected_environments"] if get => {
             let all: Vec<Value> = project
                 .environments
@@ -219,6 +228,26 @@ fn project_route(world: &mut World, req: &Req, pid: u64, rest: &[&str]) -> Res {
             .ok_or_else(|| GlError::not_found("")),
         _ => Err(GlError::no_route()),
     }
+}
+
+/// A project member with their access level, as `members/all/:user_id` answers; `None` for a
+/// user who is not a member (level 0).
+fn member(world: &World, pid: u64, user: u64, web: &str) -> Option<Value> {
+    let engine = &world.ci.engine;
+    let level = engine.access_level(pid, user);
+    if level == 0 {
+        return None;
+    }
+    let known = engine
+        .runs
+        .values()
+        .map(|r| &r.start.actor)
+        .chain(std::iter::once(&engine.current_user))
+        .find(|u| u.id == user)?;
+    let mut v = gl::user(known, web);
+    v["access_level"] = json!(level);
+    v["membership_state"] = json!("active");
+    Some(v)
 }
 
 fn last_deploy_ms(world: &World, env: u64) -> Option<i64> {
@@ -484,6 +513,8 @@ fn approve(world: &mut World, req: &Req, pid: u64, id: &str) -> Res {
         .approve_deployment(dep_id, &user, approved, &comment, now)
         .map_err(|e| {
             let msg = match e {
+                ActionError::NoAccess => return GlError::message(StatusCode::FORBIDDEN, "403 Forbidden"),
+                ActionError::OwnDeployment => "You cannot approve your own deployment. This configuration can be adjusted in the protected environment settings.",
                 ActionError::NotReviewer => "You don't have permission to approve this deployment. Contact the project or group owner for help.",
                 ActionError::AlreadyReviewed => "You have already approved or rejected this deployment.",
                 _ => "This deployment is not waiting for approvals.",

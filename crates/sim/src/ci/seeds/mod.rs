@@ -8,7 +8,7 @@ mod github;
 mod gitlab;
 
 use self::build::{dev, lena, maria, sam, you};
-use super::engine::Engine;
+use super::engine::{DeployEffect, Engine};
 use super::model::User;
 use super::run::{AutoAction, FailPolicy, JobState, RunStart};
 use crate::rng::Rng;
@@ -41,8 +41,9 @@ struct Planned {
     start: RunStart,
 }
 
-/// Fills an empty engine with the default world; `now` is the simulator's start.
-pub(crate) fn install(engine: &mut Engine, now: i64) {
+/// Fills an empty engine with the default world; `now` is the simulator's start. Returns what
+/// the history's deploy steps asked of the cluster (already part of the scenario's cluster).
+pub(crate) fn install(engine: &mut Engine, now: i64) -> Vec<DeployEffect> {
     let created = now - 400 * DAY;
     engine.projects = vec![
         github::orders_api(created),
@@ -57,15 +58,15 @@ pub(crate) fn install(engine: &mut Engine, now: i64) {
     live(&mut rng, now, &mut plan);
     plan.sort_by_key(|p| p.at);
     let mut cursor = plan.first().map(|p| p.at).unwrap_or(now);
+    let mut deployed = Vec::new();
     for p in plan {
-        // History is done before start: what its deploy steps asked of the cluster is
-        // already part of the scenario's history, so the effects are dropped.
-        let _ = engine.advance(cursor, p.at, 5_000);
+        deployed.extend(engine.advance(cursor, p.at, 5_000));
         engine.start_run(p.project, p.workflow, p.start, p.at);
         cursor = p.at;
     }
-    let _ = engine.advance(cursor, now, 5_000);
+    deployed.extend(engine.advance(cursor, now, 5_000));
     orders_live(engine, &mut rng, now);
+    deployed
 }
 
 /// Starts the live orders-api run so that it stops at its staging gate just after `now`: a
