@@ -63,6 +63,11 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
     }
 }
 
+/// Whether nothing may be changed here: `--readonly` or a read-only context.
+pub fn readonly(model: &Model) -> bool {
+    model.target.readonly || model.control.policies.readonly(&model.target.context)
+}
+
 /// The theme token of a phase.
 pub fn phase_token(phase: Phase) -> Token {
     match phase {
