@@ -1,21 +1,21 @@
-//! The Gates inbox: every CI decision waiting on a human across all releases — what, where,
-//! since when (ticking), who may approve, whether you may, and what approving will do.
+//! The Gates inbox: every decision waiting on a human across all releases — CI gates and Argo
+//! Rollouts pauses — what, where, since when (ticking), who may approve, whether you may (a
+//! gate you may not approve is greyed), what approving will do, and any action in flight.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::focused;
 use super::widgets::pane::block;
 use super::widgets::text::fit;
+use super::{focused, readonly};
 use crate::config::{Theme, Token};
+use quarterdeck_core::control::{InboxItem, PauseGate, Subject, inbox};
 use quarterdeck_core::gate::{Gate, GateKind};
 use quarterdeck_core::time::elapsed;
 use quarterdeck_core::{Model, Pane};
-
-/// Rows each gate takes.
-const ROWS: usize = 4;
 
 fn kind_word(gate: &Gate) -> &'static str {
     match gate.id.kind {
@@ -71,15 +71,9 @@ fn gate_lines<'a>(
         Some(false) => Token::Warning,
         None => Token::Muted,
     };
-    let head_style = if selected {
-        theme
-            .style(Token::GatePending)
-            .patch(theme.style(Token::Selection))
-    } else {
-        theme.style(Token::GatePending)
-    };
+    let may = gate.you_may_approve != Some(false);
     vec![
-        Line::styled(fit(&head, width), head_style),
+        Line::styled(fit(&head, width), head_style(theme, may, selected)),
         Line::styled(
             fit(
                 &format!(
@@ -105,21 +99,97 @@ fn gate_lines<'a>(
     ]
 }
 
+/// The three rows of an Argo Rollouts pause: its approval is a promote.
+fn pause_lines<'a>(
+    pause: &PauseGate,
+    now: i64,
+    width: usize,
+    theme: &Theme,
+    selected: bool,
+) -> Vec<Line<'a>> {
+    let since = pause.since_ms.map_or("waiting".to_string(), |s| {
+        format!("waiting {}", elapsed(now, s))
+    });
+    let head = format!(
+        "{} {since}  rollout pause · {} › {}",
+        if selected { "▸‖" } else { " ‖" },
+        pause.release.key.namespace,
+        pause.release.key.name,
+    );
+    vec![
+        Line::styled(fit(&head, width), head_style(theme, true, selected)),
+        Line::styled(
+            fit(&format!("   {}", pause.what), width),
+            theme.style(Token::Text),
+        ),
+        Line::styled(
+            fit(
+                &format!("   approve = promote: {}", pause.approving_will),
+                width,
+            ),
+            theme.style(Token::Muted),
+        ),
+    ]
+}
+
+/// The gate's colour, greyed when you may not approve it, highlighted under the cursor.
+fn head_style(theme: &Theme, may_approve: bool, selected: bool) -> Style {
+    let base = if may_approve {
+        theme.style(Token::GatePending)
+    } else {
+        theme.style(Token::Muted)
+    };
+    if selected {
+        base.patch(theme.style(Token::Selection))
+    } else {
+        base
+    }
+}
+
+/// The action in flight on the item, or another operator's Lease on it.
+fn control_line<'a>(
+    model: &Model,
+    subject: &Subject,
+    width: usize,
+    theme: &Theme,
+) -> Option<Line<'a>> {
+    if let Some(f) = model.control.in_flight.get(subject) {
+        return Some(Line::styled(
+            fit(&format!("   ⟳ {}…", f.op.doing()), width),
+            theme.style(Token::Progressing),
+        ));
+    }
+    model.control.held_by_other(subject, model.now_ms).map(|l| {
+        Line::styled(
+            fit(
+                &format!("   ⚑ {} is about to {}", l.holder, l.action),
+                width,
+            ),
+            theme.style(Token::Warning),
+        )
+    })
+}
+
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let gates = model.ci.all_gates();
+    let items = inbox(model);
+    let hint = if readonly(model) {
+        "read-only"
+    } else {
+        "a: actions"
+    };
     let extra = vec![Span::styled(
-        format!("{} waiting · read-only · enter: pipeline ", gates.len()),
+        format!("{} waiting · {hint} · enter: pipeline ", items.len()),
         theme.style(Token::Muted),
     )];
     let b = block(theme, "Gates", extra, focused(model, Pane::Gates));
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    if gates.is_empty() {
-        let text = if model.ci.watching.is_empty() {
+    if items.is_empty() {
+        let text = if model.ci.watching.is_empty() && model.cluster.rollouts.is_empty() {
             "No release is linked to CI, so no gates can be listed (see :pipeline)."
         } else {
-            "Nothing waits on a human: no pending approvals, manual jobs or blocked deployments."
+            "Nothing waits on a human: no pending approvals, manual jobs, blocked deployments or rollout pauses."
         };
         frame.render_widget(
             Paragraph::new(Line::styled(text, theme.style(Token::Muted))),
@@ -129,15 +199,40 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let now = model.ci.now_or(model.now_ms);
     let w = usize::from(inner.width);
-    let per_page = (usize::from(inner.height) / (ROWS + 1)).max(1);
-    let cursor = model.ci.gate_cursor.min(gates.len() - 1);
-    let first = (cursor + 1).saturating_sub(per_page);
-    let mut lines = Vec::new();
-    for (i, gate) in gates.iter().enumerate().skip(first).take(per_page) {
-        let releases = model.ci.gate_releases(&gate.id);
-        let selected = i == cursor && focused(model, Pane::Gates);
-        lines.extend(gate_lines(gate, &releases, now, w, theme, selected));
-        lines.push(Line::raw(""));
+    let cursor = model.ci.gate_cursor.min(items.len() - 1);
+    let blocks: Vec<Vec<Line>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let selected = i == cursor && focused(model, Pane::Gates);
+            let (mut lines, subject) = match item {
+                InboxItem::Ci(gate) => {
+                    let releases = model.ci.gate_releases(&gate.id);
+                    (
+                        gate_lines(gate, &releases, now, w, theme, selected),
+                        Subject::Gate(gate.id.clone()),
+                    )
+                }
+                InboxItem::Pause(p) => (
+                    pause_lines(p, model.now_ms, w, theme, selected),
+                    Subject::Workload(p.release.clone()),
+                ),
+            };
+            if let Some(line) = control_line(model, &subject, w, theme) {
+                lines.insert(1, line);
+            }
+            lines.push(Line::raw(""));
+            lines
+        })
+        .collect();
+    // From the cursor back, as many items as fit whole; the cursor's item always shows.
+    let rows = usize::from(inner.height);
+    let mut first = cursor;
+    let mut used = blocks[cursor].len();
+    while first > 0 && used + blocks[first - 1].len() <= rows {
+        first -= 1;
+        used += blocks[first].len();
     }
+    let lines: Vec<Line> = blocks.into_iter().skip(first).flatten().collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -1,10 +1,12 @@
-//! The help overlay, generated from the active keymap so it cannot drift from the bindings.
+//! The help overlay, generated from the active keymap so it cannot drift from the bindings. In
+//! a read-only context the keys that change the world are left out: they do nothing there.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::readonly;
 use super::widgets::pane::block;
 use super::widgets::text::pad;
 use crate::config::{Theme, Token};
@@ -13,14 +15,26 @@ use quarterdeck_core::keymap::Mode;
 
 /// Draws the overlay centred in `area`.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let entries = model.keymap.help(Mode::Normal);
+    let readonly = readonly(model);
+    let entries: Vec<_> = model
+        .keymap
+        .help(Mode::Normal)
+        .into_iter()
+        .filter(|(_, action)| !(readonly && action.changes_world()))
+        .collect();
     let keys_w = entries
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(4)
         .min(24);
-    let width = (keys_w as u16 + 60)
+    let desc_w = entries
+        .iter()
+        .map(|(_, a)| a.describe().chars().count())
+        .max()
+        .unwrap_or(0);
+    // Wide enough for the longest description, so none is cut where the screen allows.
+    let width = (keys_w as u16 + desc_w.max(56) as u16 + 4)
         .min(area.width.saturating_sub(4))
         .max(20);
     let height = (entries.len() as u16 + 4)
@@ -35,7 +49,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, rect);
     let b = block(
         theme,
-        "Keys",
+        if readonly { "Keys (read-only)" } else { "Keys" },
         vec![Span::styled("esc closes ", theme.style(Token::Muted))],
         true,
     );

@@ -1,17 +1,21 @@
 //! `view(&Model, &Theme, &mut Frame)`: one file per pane, widgets/ for shared pieces. The view
 //! reads the model and never changes it; it builds only the rows that fit on screen.
 
+mod actions_menu;
 mod app_log;
+mod confirm;
 mod events;
 mod gates;
 mod help;
 mod job_log;
+mod journal;
 mod layout;
 mod logs;
 mod pipeline;
 mod pods;
 mod prompt;
 mod releases;
+mod revision_picker;
 mod rollout;
 mod status_bar;
 mod widgets;
@@ -19,6 +23,8 @@ mod widgets;
 use ratatui::Frame;
 
 use crate::config::{Theme, Token};
+use quarterdeck_core::action::Action;
+use quarterdeck_core::control::Dialog;
 use quarterdeck_core::keymap::Mode;
 use quarterdeck_core::phase::Phase;
 use quarterdeck_core::pipeline::CiStatus;
@@ -61,6 +67,31 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
     if model.nav.mode == Mode::Help {
         help::draw(model, theme, frame, areas.body);
     }
+    // A dialog has the keyboard, so it is drawn last, over everything but the status lines.
+    match &model.control.dialog {
+        Some(Dialog::Menu(menu)) => actions_menu::draw(model, theme, frame, areas.body, menu),
+        Some(Dialog::Picker(picker)) => {
+            revision_picker::draw(model, theme, frame, areas.body, picker);
+        }
+        Some(Dialog::Confirm(c)) => confirm::draw(theme, frame, areas.body, c),
+        Some(Dialog::Journal(view)) => journal::draw(theme, frame, areas.body, view),
+        None => {}
+    }
+}
+
+/// Whether nothing may be changed here: `--readonly` or a read-only context.
+pub fn readonly(model: &Model) -> bool {
+    model.target.readonly || model.control.policies.readonly(&model.target.context)
+}
+
+/// The first key bound to `action` on the dashboard in the active keymap (`"P"`).
+pub fn key_of(model: &Model, action: Action) -> Option<String> {
+    model
+        .keymap
+        .help(Mode::Normal)
+        .into_iter()
+        .find(|(_, a)| *a == action)
+        .and_then(|(keys, _)| keys.split(", ").next().map(str::to_string))
 }
 
 /// The theme token of a phase.
@@ -119,3 +150,7 @@ mod tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod ci_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod control_tests;

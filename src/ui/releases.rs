@@ -12,6 +12,8 @@ use super::widgets::text::pad;
 use super::{focused, phase_token};
 use crate::config::{Theme, Token};
 use quarterdeck_core::cluster::Kind;
+use quarterdeck_core::control::Subject;
+use quarterdeck_core::release::ReleaseId;
 use quarterdeck_core::time::age;
 use quarterdeck_core::{Connection, Model, Pane, Scope};
 
@@ -120,8 +122,15 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     for (i, r) in visible.iter().enumerate().skip(offset).take(rows) {
         let selected = cursor == Some(i);
         let phase_style = theme.style(phase_token(r.phase));
+        let control = control_note(model, &r.id);
         let mut spans = Vec::new();
-        for c in &cols {
+        for (n, c) in cols.iter().enumerate() {
+            if let (Some((note, token)), "PHASE") = (&control, c.title) {
+                // The action in flight or another operator's Lease: it spans the rest.
+                let rest: usize = cols[n..].iter().map(|c| c.width + 1).sum();
+                spans.push(Span::styled(pad(note, rest), theme.style(*token)));
+                break;
+            }
             let (text, style) = match c.title {
                 "NAME" => (
                     format!("{}{}", if selected { "› " } else { "  " }, r.id.key.name),
@@ -183,6 +192,24 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The action in flight on a release ("⟳ promoting…") or another operator's Lease on it
+/// ("⚑ alex@laptop is about to promote"), which takes the place of its status columns.
+fn control_note(model: &Model, id: &ReleaseId) -> Option<(String, Token)> {
+    let subject = Subject::Workload(id.clone());
+    if let Some(f) = model.control.in_flight.get(&subject) {
+        return Some((format!("⟳ {}…", f.op.doing()), Token::Progressing));
+    }
+    model
+        .control
+        .held_by_other(&subject, model.now_ms)
+        .map(|l| {
+            (
+                format!("⚑ {} is about to {}", l.holder, l.action),
+                Token::Warning,
+            )
+        })
 }
 
 /// What to say when there is no row: connecting, unreachable, forbidden, or truly empty.

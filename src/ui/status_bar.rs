@@ -1,11 +1,12 @@
 //! The status bar (context, namespaces, connection state per source, staleness, read-only
-//! marker, key hints) and the expired-credentials banner.
+//! and protected markers, key hints) and the expired-credentials banner.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::readonly;
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
@@ -21,8 +22,19 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             model.target.context.clone(),
             bar.patch(theme.style(Token::Title)),
         ),
-        Span::styled(format!(" │ {} │", model.target.scope.label()), bar),
     ];
+    // Right after the context they qualify, so that even 80 columns show them.
+    if readonly(model) {
+        spans.push(Span::styled(" READ-ONLY ", theme.style(Token::ReadOnly)));
+    }
+    if model.control.policies.protected(&model.target.context) {
+        // Confirmations here ask for the release name: say so before anyone presses a key.
+        spans.push(Span::styled(" PROTECTED ", theme.style(Token::Banner)));
+    }
+    spans.push(Span::styled(
+        format!(" │ {} │", model.target.scope.label()),
+        bar,
+    ));
     for kind in Kind::ALL {
         let (text, token) = match model.connection(kind) {
             Connection::Connecting => (format!(" {} …", kind.short()), Token::Muted),
@@ -70,9 +82,6 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(text, bar.patch(theme.style(token))));
     }
     spans.push(Span::styled(" │", bar));
-    if model.target.readonly {
-        spans.push(Span::styled(" READ-ONLY ", theme.style(Token::ReadOnly)));
-    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let hints = " ? help  : command  / filter  q quit ";
     let width = usize::from(area.width);

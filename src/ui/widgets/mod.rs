@@ -1,5 +1,6 @@
 //! Reusable drawing pieces shared by the panes.
 
 pub(super) mod gauge;
+pub(super) mod overlay;
 pub(super) mod pane;
 pub(super) mod text;

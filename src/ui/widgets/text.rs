@@ -37,6 +37,44 @@ pub fn pad(s: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width.saturating_sub(used)))
 }
 
+/// `s` broken into lines of at most `width` columns, at spaces where it can, mid-word where a
+/// word alone is wider; nothing is dropped.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let w = cols(word);
+        if used > 0 && used + 1 + w <= width {
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                out.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    out.push(line);
+    out
+}
+
+/// The width of `s` in terminal columns.
+pub fn cols(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
 fn color(c: LogColor) -> Color {
     match c {
         LogColor::Indexed(i) => Color::Indexed(i),
@@ -129,6 +167,20 @@ mod tests {
         assert_eq!(fit("customer-intelligence", 10), "customer-…");
         assert_eq!(fit("漢字漢字", 5), "漢字…");
         assert_eq!(pad("ab", 4), "ab  ");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_every_character() {
+        assert_eq!(
+            wrap("then the canary goes to 50%", 12),
+            vec!["then the", "canary goes", "to 50%"]
+        );
+        assert_eq!(
+            wrap("ghcr.io/acme/orders-api", 10),
+            vec!["ghcr.io/ac", "me/orders-", "api"]
+        );
+        assert_eq!(wrap("", 5), vec![""]);
+        assert_eq!(wrap("a 漢字", 3), vec!["a", "漢", "字"]);
     }
 
     #[test]
