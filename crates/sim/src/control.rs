@@ -1,6 +1,7 @@
 //! The control API under `/sim/`: tests and drills read the clock, freeze or speed it, advance
 //! it synchronously, load another scenario, start rollouts, change how versions behave and
-//! inject faults. Bodies and answers are JSON; errors are `{"error": "..."}` with 400 or 404.
+//! inject faults (`permissions.rs` and `webhook.rs` add their own routes). Bodies and answers
+//! are JSON; errors are `{"error": "..."}` with 400 or 404.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -251,6 +252,7 @@ struct FaultsBody {
     fail_next: Option<FailNext>,
     latency_ms: Option<u64>,
     stall_logs: Option<StallLogs>,
+    webhook: Option<super::webhook::Fault>,
     clear: Option<bool>,
 }
 
@@ -262,6 +264,12 @@ async fn faults(
         Ok(b) => b,
         Err(m) => return error(StatusCode::BAD_REQUEST, m),
     };
+    if b.webhook.is_some_and(|w| !(200..=599).contains(&w.status)) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "webhook.status must be between 200 and 599",
+        );
+    }
     if let Some(f) = &b.fail_next
         && !matches!(f.status, 429 | 500 | 503)
     {
@@ -284,6 +292,9 @@ async fn faults(
         if let Some(ms) = b.latency_ms {
             world.faults.latency_ms = ms;
         }
+        if let Some(w) = b.webhook {
+            world.faults.webhook = w;
+        }
         if let Some(s) = b.stall_logs {
             let key = (s.namespace, s.pod);
             if s.stalled {
@@ -297,6 +308,7 @@ async fn faults(
             "fail_next": f.fail_next.map(|(status, count)| json!({"status": status, "count": count})),
             "latency_ms": f.latency_ms,
             "stalled_logs": f.stalled_logs.iter().map(|(ns, p)| json!({"namespace": ns, "pod": p})).collect::<Vec<_>>(),
+            "webhook": {"status": f.webhook.status, "delay_ms": f.webhook.delay_ms},
             "rv": world.store.current_rv().to_string(),
         })
     };

@@ -12,6 +12,7 @@ mod gitlab;
 mod kubeconfig;
 mod loggen;
 pub mod logs;
+mod permissions;
 pub mod resources;
 mod rng;
 mod scenario;
@@ -19,6 +20,7 @@ mod serve;
 mod status;
 mod store;
 mod tls;
+mod webhook;
 mod world;
 
 use std::net::SocketAddr;
@@ -250,7 +252,12 @@ async fn drive_clock(sim: Arc<Sim>) {
 
 fn router(sim: Arc<Sim>) -> Router {
     Router::new()
-        .nest("/sim", control::router())
+        .nest(
+            "/sim",
+            control::router()
+                .merge(permissions::router())
+                .merge(webhook::router()),
+        )
         .nest("/sim/ci", ci::control::router())
         .route("/github/{*rest}", axum::routing::any(github::handle))
         .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
@@ -265,6 +272,10 @@ async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> 
     let path = req.uri().path();
     // Short-lived log URLs are signed instead: clients must not send the token there.
     if path.starts_with(github::LOGS_PREFIX) {
+        return next.run(req).await;
+    }
+    // Incoming-webhook URLs carry no token either.
+    if path == webhook::PATH && req.method() == axum::http::Method::POST {
         return next.run(req).await;
     }
     let (github, gitlab) = (path.starts_with("/github/"), path.starts_with("/gitlab/"));

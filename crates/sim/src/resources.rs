@@ -534,6 +534,19 @@ pub(crate) static RESOURCES: &[Resource] = &[
         subresources: &[],
         custom: false,
     },
+    Resource {
+        group: "coordination.k8s.io",
+        version: "v1",
+        kind: "Lease",
+        plural: "leases",
+        singular: "lease",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: false,
+    },
 ];
 
 /// Named ids for the kinds controllers touch, so they need no lookups.
@@ -603,6 +616,8 @@ pub mod ids {
     pub(crate) const NETWORKPOLICIES: ResId = ResId(30);
     /// ingressclasses
     pub(crate) const INGRESSCLASSES: ResId = ResId(31);
+    /// leases (coordination.k8s.io)
+    pub(crate) const LEASES: ResId = ResId(32);
 }
 
 /// Finds a resource by group, version and plural.
@@ -640,7 +655,8 @@ mod tests {
         assert_eq!(ids::EVENTS_V1.def().group, "events.k8s.io");
         assert_eq!(ids::CRDS.def().plural, "customresourcedefinitions");
         assert_eq!(ids::SSRR.def().kind, "SelfSubjectRulesReview");
-        assert_eq!(RESOURCES.len(), 32);
+        assert_eq!(RESOURCES.len(), 33);
         assert_eq!(ids::INGRESSCLASSES.def().kind, "IngressClass");
+        assert_eq!(ids::LEASES.def().kind, "Lease");
     }
 }

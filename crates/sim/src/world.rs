@@ -106,6 +106,8 @@ pub struct Faults {
     pub(crate) latency_ms: u64,
     /// Pods (namespace, name) whose log streams send nothing until released.
     pub(crate) stalled_logs: BTreeSet<(String, String)>,
+    /// How the webhook sink answers.
+    pub(crate) webhook: super::webhook::Fault,
 }
 
 /// Everything that makes up the simulated world.
@@ -128,6 +130,10 @@ pub struct World {
     pub(crate) ctl: super::controllers::State,
     /// CI projects, runs and jobs (GitHub Actions and GitLab CI).
     pub ci: super::ci::CiWorld,
+    /// Verbs denied to the simulator's user.
+    pub(crate) permissions: super::permissions::Permissions,
+    /// What the webhook sink received.
+    pub(crate) webhook: super::webhook::Received,
 }
 
 impl World {
@@ -143,6 +149,8 @@ impl World {
             behaviours: BTreeMap::new(),
             ctl: super::controllers::State::default(),
             ci: super::ci::CiWorld::new(seed),
+            permissions: Default::default(),
+            webhook: Default::default(),
         }
     }
 

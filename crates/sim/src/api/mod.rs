@@ -37,6 +37,7 @@ use serde_json::Value;
 use self::negotiate::Shape;
 use self::path::{Query, Route, Target};
 use super::Sim;
+use super::permissions::{self, Attributes};
 use super::resources::ids;
 use super::status::ApiError;
 
@@ -129,11 +130,17 @@ async fn serve(sim: Arc<Sim>, req: Request) -> Result<Response, ApiError> {
 async fn resource(call: Call) -> Result<Response, ApiError> {
     let method = call.parts.method.clone();
     let t = &call.target;
+    // Every authenticated user may create the reviews (system:basic-user), so no denial
+    // applies to them.
     if [ids::SSAR, ids::SSR, ids::SSRR].contains(&t.res) {
         return match (method, &t.name) {
             (Method::POST, None) => reviews::answer(&call),
             _ => Err(ApiError::method_not_allowed()),
         };
+    }
+    authorize(&call)?;
+    if t.res == ids::EVENTS_V1 && method == Method::POST && t.name.is_none() {
+        return write::create_event_v1(&call);
     }
     if views::is_view(t.res) && method != Method::GET {
         return Err(ApiError::method_not_allowed());
@@ -152,6 +159,41 @@ async fn resource(call: Call) -> Result<Response, ApiError> {
         (Method::DELETE, false, None) => write::delete_collection(&call),
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// The request in the authorizer's terms.
+fn attributes(call: &Call) -> Attributes {
+    let t = &call.target;
+    let named = t.name.is_some();
+    let verb = match (&call.parts.method, named) {
+        (&Method::GET, _) if call.query.flag("watch") => "watch",
+        (&Method::GET, true) => "get",
+        (&Method::GET, false) => "list",
+        (&Method::POST, _) => "create",
+        (&Method::PUT, _) => "update",
+        (&Method::PATCH, _) => "patch",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
+        (m, _) => m.as_str(),
+    };
+    let def = t.res.def();
+    Attributes {
+        verb: verb.to_string(),
+        group: def.group.to_string(),
+        resource: def.plural.to_string(),
+        subresource: t.sub.clone().unwrap_or_default(),
+        namespace: t.ns().to_string(),
+        name: t.name.clone().unwrap_or_default(),
+    }
+}
+
+/// Answers a denied request with the authorizer's 403, before anything else looks at it.
+fn authorize(call: &Call) -> Result<(), ApiError> {
+    let attrs = attributes(call);
+    if call.sim.world().permissions.denied(&attrs) {
+        return Err(permissions::forbidden(&reviews::user_name(), &attrs));
+    }
+    Ok(())
 }
 
 /// Applies `world.faults`: added latency, then the next-N-requests failure.

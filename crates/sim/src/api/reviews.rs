@@ -1,12 +1,14 @@
 //! The review kinds that are only ever created and answered, never stored: who am I
 //! (`SelfSubjectReview`), may I (`SelfSubjectAccessReview`) and what may I
-//! (`SelfSubjectRulesReview`). The simulator has one user, a cluster admin.
+//! (`SelfSubjectRulesReview`). The simulator has one user, a cluster admin, minus the verbs
+//! denied through `/sim/permissions`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::super::kubeconfig::CONTEXT;
+use super::super::permissions;
 use super::super::resources::ids;
 use super::super::rng;
 use super::super::status::ApiError;
@@ -43,11 +45,26 @@ pub(crate) fn answer(call: &Call) -> Result<Response, ApiError> {
             body["status"] = rules();
         }
         _ => {
+            let denied = permissions::review_attributes(&spec)
+                .filter(|a| call.sim.world().permissions.denied(a));
+            body["status"] = match denied {
+                Some(a) => json!({"allowed": false, "reason": format!(
+                    "denied by the simulator's permissions (POST /sim/permissions): {}",
+                    permissions::cannot(&user_name(), &a)
+                )}),
+                None => {
+                    json!({"allowed": true, "reason": "the simulator grants its single user every permission"})
+                }
+            };
             body["spec"] = spec;
-            body["status"] = json!({"allowed": true, "reason": "the simulator grants its single user every permission"});
         }
     }
     Ok(respond(StatusCode::CREATED, &body))
+}
+
+/// The simulator's user name, as SelfSubjectReview reports it and 403s name it.
+pub(crate) fn user_name() -> String {
+    format!("{CONTEXT}-admin")
 }
 
 /// The authenticated user as the API server sees it.
@@ -61,7 +78,7 @@ fn user_info() -> Value {
         (h >> 20) & 0xfff,
         rng::mix(h) & 0xffff_ffff_ffff
     );
-    json!({"username": format!("{CONTEXT}-admin"), "uid": uid, "groups": GROUPS})
+    json!({"username": user_name(), "uid": uid, "groups": GROUPS})
 }
 
 /// The rules of a cluster admin: everything, plus the rules every authenticated user has.

@@ -64,6 +64,7 @@ pub(crate) fn columns(res: ResId) -> Option<Vec<Column>> {
             ("Parameters", "string", 0),
             AGE,
         ],
+        r if r == ids::LEASES => vec![NAME, ("Holder", "string", 0), AGE],
         r if r == ids::RESOURCEQUOTAS => {
             vec![NAME, AGE, ("Request", "string", 0), ("Limit", "string", 0)]
         }
@@ -206,6 +207,11 @@ pub(crate) fn cells(res: ResId, obj: &Value, now_ms: i64) -> Option<Vec<Value>> 
                 age,
             ]
         }
+        r if r == ids::LEASES => vec![
+            name,
+            json!(spec["holderIdentity"].as_str().unwrap_or_default()),
+            age,
+        ],
         r if r == ids::RESOURCEQUOTAS => {
             let (requests, limits) = quota_usage(status);
             vec![name, age, json!(requests), json!(limits)]

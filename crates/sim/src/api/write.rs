@@ -11,16 +11,30 @@ use super::super::status::ApiError;
 use super::super::world::World;
 use super::list::Filter;
 use super::path::Target;
-use super::{Call, json as respond, parse_body};
+use super::{Call, json as respond, parse_body, views};
 
 /// Characters the real server draws `generateName` suffixes from.
 const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// `POST …/{plural}`.
 pub(crate) fn create(call: &Call) -> Result<Response, ApiError> {
-    let t = &call.target;
-    let def = t.res.def();
-    let mut obj = parse_body(&call.body)?;
+    let obj = creatable(call)?;
+    let created = insert(call, call.target.res, obj)?;
+    Ok(respond(StatusCode::CREATED, &created))
+}
+
+/// `POST /apis/events.k8s.io/v1/namespaces/{ns}/events`: stored as the core Event it
+/// converts to, as the real server stores one Event for both versions.
+pub(crate) fn create_event_v1(call: &Call) -> Result<Response, ApiError> {
+    let obj = creatable(call)?;
+    let created = insert(call, ids::EVENTS, views::event_to_core(&obj))?;
+    Ok(respond(StatusCode::CREATED, &views::event_to_v1(&created)))
+}
+
+/// The body of a create: a JSON object of the path's kind.
+fn creatable(call: &Call) -> Result<Value, ApiError> {
+    let def = call.target.res.def();
+    let obj = parse_body(&call.body)?;
     if !obj.is_object() {
         return Err(ApiError::bad_request(
             "the object provided is unrecognized: not a JSON object",
@@ -34,6 +48,13 @@ pub(crate) fn create(call: &Call) -> Result<Response, ApiError> {
             def.plural
         )));
     }
+    Ok(obj)
+}
+
+/// Stores a new object of kind `res` in the path's namespace (or only checks it, on a dry run).
+fn insert(call: &Call, res: ResId, mut obj: Value) -> Result<Value, ApiError> {
+    let t = &call.target;
+    let def = res.def();
     if !obj["metadata"].is_object() {
         obj["metadata"] = json!({});
     }
@@ -60,13 +81,13 @@ pub(crate) fn create(call: &Call) -> Result<Response, ApiError> {
     {
         obj["metadata"]["name"] = json!(generated_name(&world, &prefix));
     }
-    if t.res == ids::NAMESPACES && !obj["status"]["phase"].is_string() {
+    if res == ids::NAMESPACES && !obj["status"]["phase"].is_string() {
         obj["status"] = json!({"phase": "Active"});
     }
     let now = world.clock.rfc3339();
     let created = if call.dry_run() {
         let (ns, name) = super::super::store::key_of(&obj);
-        if world.store.get(t.res, &ns, &name).is_some() {
+        if world.store.get(res, &ns, &name).is_some() {
             return Err(ApiError::already_exists(def.group, def.plural, &name));
         }
         obj["metadata"]["creationTimestamp"] = json!(now);
@@ -74,13 +95,13 @@ pub(crate) fn create(call: &Call) -> Result<Response, ApiError> {
         obj["kind"] = json!(def.kind);
         obj
     } else {
-        world.store.create(t.res, obj, &now)?
+        world.store.create(res, obj, &now)?
     };
-    if t.res == ids::NAMESPACES && !call.dry_run() {
+    if res == ids::NAMESPACES && !call.dry_run() {
         let name = created["metadata"]["name"].as_str().unwrap_or_default();
         super::seed::namespace_defaults(&mut world.store, name, &now);
     }
-    Ok(respond(StatusCode::CREATED, &created))
+    Ok(created)
 }
 
 fn generated_name(world: &World, prefix: &str) -> String {

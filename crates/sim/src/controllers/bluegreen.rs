@@ -1,6 +1,7 @@
 //! Argo blue-green: the new ReplicaSet comes up behind the preview Service, waits for a promote
 //! when `autoPromotionEnabled: false`, then the active Service's selector switches to it and the
-//! old ReplicaSet is scaled down after `scaleDownDelaySeconds`.
+//! old ReplicaSet is scaled down after `scaleDownDelaySeconds`. Going back to a ReplicaSet
+//! still within that delay (an undo after a promotion) switches back at once, as Argo does.
 
 use serde_json::json;
 
@@ -66,8 +67,16 @@ pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
         ctx.targets.push((cur_name.clone(), ctx.replicas));
         let ready = ctx.available(&ctx.hash) >= ctx.replicas
             && ctx.spec_replicas(&ctx.hash) == ctx.replicas;
+        // Argo's rollback window: going back to a ReplicaSet that is still up within its
+        // scale-down delay skips the pause (the undo resets `promoteFull`, so it cannot be
+        // relied on) and switches at once.
+        let rollback = ctx
+            .rs(&ctx.hash)
+            .and_then(|r| parse_time(obj::annotation(r, SCALE_DOWN_AT)))
+            .is_some_and(|t| ctx.now < t);
         if ready && !manual {
             let promote = auto
+                || rollback
                 || obj::bool_at(&ctx.status, "/promoteFull")
                 || (obj::bool_at(&ctx.status, "/controllerPause") && !ctx.paused_by_controller());
             if promote {
@@ -83,7 +92,19 @@ pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
     // Old ReplicaSets keep their pods for the scale-down delay after the switch.
     for rs in ctx.rss.clone() {
         let h = obj::label(&rs, HASH_LABEL).to_string();
-        if h == active || h == preview || obj::int_at(&rs, "/spec/replicas", 0) == 0 {
+        if h == active || h == preview {
+            // Active again: a later switch away starts a fresh delay. (The preview keeps
+            // its deadline, which is what opens the rollback window above.)
+            if h == active && !obj::annotation(&rs, SCALE_DOWN_AT).is_empty() {
+                world
+                    .store
+                    .modify(ids::REPLICASETS, &ns, obj::name(&rs), |r| {
+                        obj::remove_annotation(r, SCALE_DOWN_AT);
+                    });
+            }
+            continue;
+        }
+        if obj::int_at(&rs, "/spec/replicas", 0) == 0 {
             continue;
         }
         let deadline = obj::annotation(&rs, SCALE_DOWN_AT).to_string();
@@ -127,6 +148,10 @@ pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
             ctx.status["stableRS"] = json!(active);
         }
     } else {
+        if active == ctx.hash && obj::bool_at(&ctx.status, "/promoteFull") {
+            // Nothing left to promote.
+            ctx.status["promoteFull"] = json!(false);
+        }
         point_service(world, &ns, &active_svc, &name, &active);
     }
     if !preview_svc.is_empty() {

@@ -56,6 +56,13 @@ pub(crate) fn set_annotation(v: &mut Value, key: &str, value: impl Into<String>)
     v["metadata"]["annotations"][key] = Value::String(value.into());
 }
 
+/// Removes an annotation, if set.
+pub(crate) fn remove_annotation(v: &mut Value, key: &str) {
+    if let Some(m) = v["metadata"]["annotations"].as_object_mut() {
+        m.remove(key);
+    }
+}
+
 /// The uid of the controller owner, if any.
 pub(crate) fn controller_uid(v: &Value) -> Option<&str> {
     v["metadata"]["ownerReferences"]

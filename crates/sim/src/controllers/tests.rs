@@ -579,6 +579,59 @@ image = "reg/producer:1"
     assert_eq!(ro_bg(&w)["status"]["phase"], "Healthy");
 }
 
+#[test]
+fn blue_green_switches_back_to_the_previous_replicaset_while_it_still_runs() {
+    let toml = r#"name = "t"
+nodes = ["n1"]
+settle_seconds = 60
+[[workload]]
+kind = "rollout"
+namespace = "obs"
+name = "producer"
+replicas = 2
+strategy = "blue-green"
+auto_promotion = false
+image = "reg/producer:1"
+"#;
+    let mut w = world_from(toml);
+    let old_hash = ro_bg(&w)["status"]["currentPodHash"].clone();
+    set_image(&mut w, "obs", "producer", "reg/producer:2");
+    w.advance(30_000.0);
+    patch_status(&mut w, "obs", "producer", json!({"pauseConditions": null}));
+    w.advance(5_000.0);
+    let st = ro_bg(&w)["status"].clone();
+    let new_hash = st["currentPodHash"].clone();
+    assert_eq!(st["blueGreen"]["activeSelector"], new_hash, "promoted: {st}");
+    // The emergency path: undo to the previous template, then promote --full, within the
+    // 30 s scale-down delay of the previous ReplicaSet.
+    set_image(&mut w, "obs", "producer", "reg/producer:1");
+    patch_status(&mut w, "obs", "producer", json!({"promoteFull": true}));
+    let old_replicas = |w: &World| {
+        let all = rss(w, "obs");
+        obj::int_at(rs_with_image(&all, "reg/producer:1"), "/spec/replicas", -1)
+    };
+    for _ in 0..20 {
+        w.advance(500.0);
+        assert_eq!(old_replicas(&w), 2, "the previous ReplicaSet was scaled down");
+    }
+    let st = ro_bg(&w)["status"].clone();
+    assert_eq!(st["currentPodHash"], old_hash);
+    assert_eq!(st["blueGreen"]["activeSelector"], old_hash, "{st}");
+    assert_eq!(st["stableRS"], old_hash);
+    assert_eq!(st["promoteFull"], false);
+    let active = get(&w, ids::SERVICES, "obs", "producer");
+    assert_eq!(active["spec"]["selector"]["rollouts-pod-template-hash"], old_hash);
+    // The switched-back ReplicaSet stays up for good; the demoted one goes after the delay.
+    w.advance(60_000.0);
+    assert_eq!(old_replicas(&w), 2);
+    let all = rss(&w, "obs");
+    assert_eq!(
+        obj::int_at(rs_with_image(&all, "reg/producer:2"), "/spec/replicas", -1),
+        0
+    );
+    assert_eq!(ro_bg(&w)["status"]["phase"], "Healthy");
+}
+
 fn ro_bg(w: &World) -> Value {
     get(w, ids::ROLLOUTS, "obs", "producer")
 }

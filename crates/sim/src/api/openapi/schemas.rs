@@ -4,7 +4,7 @@
 //! client-side apply reads from the published schema.
 
 use k8s_openapi::api::{
-    apps, authentication, authorization, autoscaling, batch, core, events, networking, policy,
+    apps, authentication, authorization, autoscaling, batch, coordination, core, events, networking, policy,
     storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions;
@@ -68,6 +68,7 @@ fn builtin(r: &Resource) -> Option<Generated> {
             of::<autoscaling::v2::HorizontalPodAutoscaler>()
         }
         ("events.k8s.io", "Event") => of::<events::v1::Event>(),
+        ("coordination.k8s.io", "Lease") => of::<coordination::v1::Lease>(),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => {
             of::<apiextensions::v1::CustomResourceDefinition>()
         }
