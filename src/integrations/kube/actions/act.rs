@@ -208,3 +208,52 @@ async fn chosen(
     }
     Ok(c)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_on_the_first_request_is_a_stale_refusal() {
+        assert_eq!(
+            failed("orders-api", Op::Promote, 0, 2, SendError::Stale),
+            Outcome::Refused {
+                why: "orders-api changed since you confirmed (changed by someone else while sending); nothing was done".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_403_is_verbatim_and_an_unknown_outcome_says_to_look_again() {
+        let m = "rollouts.argoproj.io \"x\" is forbidden: User \"u\" cannot patch";
+        assert_eq!(
+            failed("x", Op::Abort, 0, 1, SendError::Forbidden(m.into())),
+            Outcome::Failed { error: m.into() }
+        );
+        let Outcome::Failed { error } = failed(
+            "x",
+            Op::Abort,
+            0,
+            1,
+            SendError::Unknown("connection reset".into()),
+        ) else {
+            panic!("not failed");
+        };
+        assert_eq!(
+            error,
+            "x: connection reset; the abort may or may not have happened: look again before trying again"
+        );
+    }
+
+    #[test]
+    fn a_conflict_after_a_request_went_through_is_a_failure_not_a_refusal() {
+        let Outcome::Failed { error } = failed("x", Op::Promote, 1, 2, SendError::Stale) else {
+            panic!("refused although half of it was sent");
+        };
+        assert_eq!(
+            error,
+            "x: the promote went only part way: 1 of 2 requests went through, then changed by someone else; look again"
+        );
+    }
+}

@@ -152,3 +152,37 @@ pub(crate) fn rv_of(obj: &Value) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_client_errors() {
+        let api = |code: u16, message: &str| {
+            kube::Error::Api(Box::new(
+                kube::core::Status::failure(message, "").with_code(code),
+            ))
+        };
+        assert_eq!(
+            SendError::of(&api(409, "conflict"), false),
+            SendError::Stale
+        );
+        assert_eq!(
+            SendError::of(
+                &api(422, "testing value /metadata/resourceVersion failed"),
+                true
+            ),
+            SendError::Stale
+        );
+        assert_eq!(
+            SendError::of(&api(422, "invalid"), true),
+            SendError::Rejected("invalid".into())
+        );
+        assert_eq!(
+            SendError::of(&api(503, "unavailable"), false),
+            SendError::Unknown("unavailable (503)".into())
+        );
+    }
+}
