@@ -1,6 +1,7 @@
 //! Kubernetes and Argo Rollouts through kube-rs: building the client, converting objects,
-//! watching, and streaming logs.
+//! watching, streaming logs, and the actions of release control.
 
+pub mod actions;
 pub mod client;
 pub(crate) mod convert;
 pub(crate) mod logs;
