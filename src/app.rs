@@ -20,8 +20,10 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
 use crate::config::releases::load_releases;
-use crate::config::{Theme, config_dir, load_keymap};
-use crate::effects::{CiSetup, Driver, EffectSink};
+use crate::config::{Theme, config_dir, load_control, load_keymap, state_dir};
+use crate::control::journal::Journal;
+use crate::control::webhook::Webhook;
+use crate::effects::{CiSetup, ControlSetup, Driver, EffectSink, host_name};
 use crate::integrations::kube::client;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
@@ -82,6 +84,13 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let theme = Theme::load(&options.theme, user_dir.as_deref())?;
     let keymap = load_keymap(&options.keymap, user_dir.as_deref())?;
     let releases = load_releases(user_dir.as_deref())?;
+    let control = load_control(user_dir.as_deref())?;
+    let webhook = control
+        .webhook
+        .as_deref()
+        .map(Webhook::new)
+        .transpose()
+        .map_err(|e| eyre!(e))?;
     let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
     let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
@@ -104,6 +113,13 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     };
     let mut model = Model::new(target, keymap, now_ms());
     model.ci.config = releases;
+    model.control.policies = control.policies;
+    let control_setup = ControlSetup {
+        journal: state_dir().map(|d| Journal::in_dir(&d)),
+        webhook,
+        user: client::context_user(&kubeconfig, &connected.context),
+        host: host_name(),
+    };
     let (tx, rx) = mpsc::unbounded_channel();
 
     let signals = terminal::spawn_signal_listener().wrap_err("cannot listen for signals")?;
@@ -113,7 +129,8 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_ci_clock(tx.clone(), ci.clock.clone());
-    let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx);
+    let mut driver = Driver::start(kubeconfig, connected.client, scope, ci, tx);
+    driver.configure_control(control_setup);
     // The first frame goes out before the API has answered anything.
     EventLoop {
         model,

@@ -18,7 +18,7 @@ use quarterdeck_core::msg::StreamId;
 use quarterdeck_core::{Effect, Msg, Scope};
 
 pub use self::ci::{CiDriver, CiSetup};
-pub use self::control::{ControlDriver, ControlSetup};
+pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {
@@ -45,6 +45,8 @@ pub struct Driver {
 /// A context being connected to in the background.
 struct Connecting {
     epoch: u64,
+    /// The context's name.
+    name: String,
     task: JoinHandle<()>,
     /// The client, handed over before `ContextMsg::Connected` is sent.
     client: oneshot::Receiver<kube::Client>,
@@ -62,13 +64,22 @@ impl Driver {
     ) -> Self {
         let context = ContextSender::new(0, tx.clone());
         let watches = watch::spawn_all(&client, &scope, &context);
+        let ci = CiDriver::new(ci, tx.clone());
+        let control = ControlDriver::new(
+            ControlSetup::from_env(),
+            client.clone(),
+            ci.clients(),
+            &scope,
+            &context,
+            tx.clone(),
+        );
         Self {
             kubeconfig,
             client,
             scope,
             context,
-            ci: CiDriver::new(ci, tx.clone()),
-            control: ControlDriver::new(ControlSetup::from_env(), tx.clone()),
+            ci,
+            control,
             tx,
             watches,
             streams: HashMap::new(),
@@ -78,7 +89,14 @@ impl Driver {
 
     /// Replaces where control journals, what it notifies and who it says acts.
     pub fn configure_control(&mut self, setup: ControlSetup) {
-        self.control = ControlDriver::new(setup, self.tx.clone());
+        self.control = ControlDriver::new(
+            setup,
+            self.client.clone(),
+            self.ci.clients(),
+            &self.scope,
+            &self.context,
+            self.tx.clone(),
+        );
     }
 
     fn restart_watches(&mut self) {
@@ -86,6 +104,8 @@ impl Driver {
             task.abort();
         }
         self.watches = watch::spawn_all(&self.client, &self.scope, &self.context);
+        self.control
+            .retarget(self.client.clone(), &self.scope, &self.context);
     }
 
     fn stop_streams(&mut self) {
@@ -105,6 +125,7 @@ impl Driver {
         }
         let (client_tx, client_rx) = oneshot::channel();
         let kubeconfig = self.kubeconfig.clone();
+        let context_name = name.clone();
         let tx = self.tx.clone();
         let runtime = tokio::runtime::Handle::current();
         let task = tokio::task::spawn_blocking(move || {
@@ -130,6 +151,7 @@ impl Driver {
         });
         self.connecting = Some(Connecting {
             epoch,
+            name: context_name,
             task,
             client: client_rx,
         });
@@ -146,6 +168,8 @@ impl Driver {
             return;
         };
         self.client = client;
+        self.control
+            .set_user(client::context_user(&self.kubeconfig, &connecting.name));
         self.context = ContextSender::new(epoch, self.tx.clone());
         self.stop_streams();
         self.restart_watches();

@@ -2,6 +2,7 @@
 //! (`keymaps/*.toml`, `themes/*.toml`); files in the user's config directory are layered over
 //! them and never written by us. Any mistake is an error naming file, line and key.
 
+mod control;
 #[cfg(test)]
 mod fixture_tests;
 mod keymap;
@@ -10,6 +11,7 @@ mod paths;
 pub(crate) mod releases;
 mod theme;
 
+pub use control::{ControlConfig, load_control};
 pub use keymap::load_keymap;
 pub(crate) use paths::{config_dir, state_dir};
 pub use theme::{Theme, Token};

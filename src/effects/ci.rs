@@ -76,6 +76,14 @@ impl CiDriver {
         }
     }
 
+    /// The clients, for actions: they share the pollers' budgets and caches.
+    pub fn clients(&self) -> super::CiClients {
+        super::CiClients {
+            github: self.github.clone(),
+            gitlab: self.gitlab.clone(),
+        }
+    }
+
     /// A channel for one task's reports, forwarded to the event loop as `Msg::Ci`; the
     /// forwarder ends when the task (the sender) is gone.
     fn reports(&self) -> mpsc::Sender<CiUpdate> {

@@ -211,7 +211,7 @@ fn revision_picker_while_ci_is_asked_80x24() {
     assert!(
         control(&effects)
             .iter()
-            .any(|c| matches!(c, ControlEffect::FindCandidates(_))),
+            .any(|c| matches!(c, ControlEffect::FindCandidates { .. })),
         "orders-api is linked to CI"
     );
     let s = snap(&m);

@@ -60,7 +60,7 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
         }
         _ => {
             return Err(format!(
-                "unknown command :{}; try :releases :pods :logs :events :pipeline :gates :ctx [NAME] :ns NAME|all :actions :promote :undo [N] :journal",
+                "unknown command :{}; try :releases :gates :pipeline :ctx :ns :actions :undo :journal",
                 line.trim()
             ));
         }

@@ -169,3 +169,15 @@ pub fn innermost(e: &kube::Error) -> String {
     }
     msg
 }
+
+/// The kubeconfig user of `context` (who acts there), or the context's name when it names none.
+pub fn context_user(kubeconfig: &Kubeconfig, context: &str) -> String {
+    kubeconfig
+        .contexts
+        .iter()
+        .find(|c| c.name == context)
+        .and_then(|c| c.context.as_ref())
+        .and_then(|c| c.user.clone())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| context.to_string())
+}

@@ -41,6 +41,9 @@ const MENU_ORDER: [Op; 15] = [
     Op::RetryJob,
 ];
 
+/// The notice while permission answers are awaited.
+const CHECKING: &str = "checking permission…";
+
 fn effect(e: ControlEffect) -> Effect {
     Effect::Control(Box::new(e))
 }
@@ -237,7 +240,7 @@ fn start(model: &mut Model, op: Op, subject: Subject, revision: Option<i64>) -> 
         None => {
             let effects = ask_access(model, std::iter::once((op, &subject)));
             model.control.awaiting = Some((op, subject));
-            notice(model, "checking permission…", false);
+            notice(model, CHECKING, false);
             return effects;
         }
         Some(Err(why)) => {
@@ -307,10 +310,11 @@ fn open_picker(model: &mut Model, subject: Subject, id: ReleaseId, cluster: bool
             });
         }
     }
-    let linked = model.ci.links.contains_key(&id);
+    let link = model.ci.links.get(&id).map(|l| l.link.clone());
+    let linked = link.is_some();
     let mut effects = Vec::new();
-    if linked {
-        effects.push(effect(ControlEffect::FindCandidates(id)));
+    if let Some(link) = link {
+        effects.push(effect(ControlEffect::FindCandidates { release: id, link }));
     }
     model.control.dialog = Some(Dialog::Picker(Picker {
         subject,
@@ -444,7 +448,7 @@ fn menu_key(model: &mut Model, mut menu: Menu, key: KeyPress) -> Vec<Effect> {
             Vec::new()
         }
         None => {
-            notice(model, "checking permission…", false);
+            notice(model, CHECKING, false);
             model.control.dialog = Some(Dialog::Menu(menu));
             Vec::new()
         }
@@ -635,6 +639,9 @@ pub(crate) fn on_msg(model: &mut Model, msg: ControlMsg) -> Vec<Effect> {
         ControlMsg::Access { key, access } => {
             model.control.access.insert(key, access);
             refresh_menu(model);
+            if model.notice.as_ref().is_some_and(|n| n.text == CHECKING) {
+                model.notice = None;
+            }
             if let Some((op, subject)) = model.control.awaiting.clone()
                 && permitted(model, op, &subject).is_some()
             {

@@ -2,6 +2,7 @@
 
 use super::access::{Access, AccessKey};
 use super::request::{Candidate, JournalEntry, LeaseAnswer, LeaseInfo, Outcome, Request};
+use crate::link::CiLink;
 use crate::release::ReleaseId;
 
 /// A request to the driver.
@@ -34,7 +35,12 @@ pub enum ControlEffect {
     /// Read the journal for `:journal`.
     LoadJournal,
     /// Find earlier versions CI can deploy again.
-    FindCandidates(ReleaseId),
+    FindCandidates {
+        /// The release.
+        release: ReleaseId,
+        /// Its CI.
+        link: CiLink,
+    },
 }
 
 /// An answer from the driver.
