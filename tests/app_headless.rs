@@ -9,150 +9,19 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use quarterdeck::app::EventLoop;
 use quarterdeck::config::{Theme, load_keymap};
-use quarterdeck::effects::{CiSetup, Driver, EffectSink};
+use quarterdeck::effects::{CiSetup, Driver};
 use quarterdeck::integrations::kube::client;
 use quarterdeck::integrations::rest::{Pacing, SystemClock};
-use quarterdeck::terminal::{Screen, SignalEvent};
-use quarterdeck_core::key::KeyPress;
-use quarterdeck_core::{Effect, Model, Msg, Scope, Target, sample};
+use quarterdeck::terminal::SignalEvent;
+use quarterdeck_core::{Model, Msg, Scope, Target, sample};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
+use support::harness::{Harness, PATIENCE, Recorded, Recorder};
 use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
-
-/// Longest wait for a frame; generous, since a busy machine may be building at the same time.
-const PATIENCE: Duration = Duration::from_secs(20);
-
-/// The screen of a test: publishes every frame's text (and keeps them all), and takes a new
-/// size before a frame, as a real terminal that was resized would have it.
-struct Recorder {
-    latest: watch::Sender<String>,
-    all: Arc<std::sync::Mutex<Vec<String>>>,
-    size: watch::Receiver<(u16, u16)>,
-}
-
-impl Screen<TestBackend> for Recorder {
-    fn begin_frame(
-        &mut self,
-        terminal: &mut Terminal<TestBackend>,
-        _full: bool,
-    ) -> std::io::Result<()> {
-        let (w, h) = *self.size.borrow();
-        let area = terminal.backend().buffer().area;
-        if (area.width, area.height) != (w, h) {
-            terminal.backend_mut().resize(w, h);
-        }
-        Ok(())
-    }
-
-    fn end_frame(&mut self, terminal: &mut Terminal<TestBackend>) -> std::io::Result<()> {
-        let buffer = terminal.backend().buffer();
-        let mut text = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                text.push_str(buffer[(x, y)].symbol());
-            }
-            text.push('\n');
-        }
-        self.all.lock().unwrap().push(text.clone());
-        self.latest.send_replace(text);
-        Ok(())
-    }
-}
-
-/// An effect sink that only reports what it was asked to do.
-struct Recorded(mpsc::UnboundedSender<Effect>);
-
-impl EffectSink for Recorded {
-    fn perform(&mut self, effect: Effect) {
-        let _ = self.0.send(effect);
-    }
-}
-
-/// A running loop and the handles a test drives it with.
-struct Harness {
-    messages: mpsc::UnboundedSender<Msg>,
-    frames: watch::Receiver<String>,
-    all: Arc<std::sync::Mutex<Vec<String>>>,
-    size: watch::Sender<(u16, u16)>,
-    _signals: mpsc::Sender<SignalEvent>,
-    task: JoinHandle<color_eyre::Result<i32>>,
-}
-
-impl Harness {
-    /// Spawns the loop on the current runtime, `width`×`height`, with `effects` as its sink.
-    fn start<E: EffectSink + Send + 'static>(
-        model: Model,
-        effects: E,
-        messages: (mpsc::UnboundedSender<Msg>, mpsc::UnboundedReceiver<Msg>),
-        (width, height): (u16, u16),
-    ) -> Harness {
-        let (latest, frames) = watch::channel(String::new());
-        let (size, size_rx) = watch::channel((width, height));
-        let (signals_tx, signals) = mpsc::channel(1);
-        let all = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let screen = Recorder {
-            latest,
-            all: all.clone(),
-            size: size_rx,
-        };
-        let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        let event_loop = EventLoop {
-            model,
-            theme: Theme::load("default", None).unwrap(),
-            terminal,
-            screen,
-            effects,
-            messages: messages.1,
-            signals,
-        };
-        Harness {
-            messages: messages.0,
-            frames,
-            all,
-            size,
-            _signals: signals_tx,
-            task: tokio::spawn(event_loop.run()),
-        }
-    }
-
-    fn send(&self, msg: Msg) {
-        self.messages.send(msg).unwrap();
-    }
-
-    /// Sends one key per character (`\r` is enter).
-    fn keys(&self, keys: &str) {
-        for c in keys.chars() {
-            let name = match c {
-                '\r' => "enter".to_string(),
-                ' ' => "space".to_string(),
-                c => c.to_string(),
-            };
-            self.send(Msg::Key(KeyPress::parse(&name).unwrap()));
-        }
-    }
-
-    /// Waits for a frame for which `cond` holds; panics with the last frame after the deadline.
-    async fn frame(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let found = tokio::time::timeout(PATIENCE, self.frames.wait_for(|f| cond(f)))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|frame| frame.clone());
-        match found {
-            Some(frame) => frame,
-            None => panic!(
-                "no frame with {what} within {PATIENCE:?}; the last one:\n{}",
-                *self.frames.borrow()
-            ),
-        }
-    }
-}
 
 /// The sample world's five releases, every source live.
 fn showcase() -> Model {

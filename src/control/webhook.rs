@@ -66,7 +66,7 @@ pub fn payload(entry: &JournalEntry) -> serde_json::Value {
         JournalResult::Cancelled => "cancelled",
     };
     let mut text = format!(
-        "{}: {} {} in {} — {result}",
+        "{}: {} {} (context {}) — {result}",
         entry.user, entry.action, entry.target, entry.context
     );
     if entry.by != "user" {

@@ -256,7 +256,8 @@ impl ControlDriver {
         let tx = self.tx.clone();
         let client = self.client.clone();
         let ci = self.ci.clone();
-        let user = self.journal_user();
+        // The Event on the object names who acted on the cluster: the kubeconfig user.
+        let user = self.setup.user.clone();
         let candidate = request.params.candidate.as_ref().and_then(|c| {
             self.candidates
                 .lock()
@@ -374,9 +375,15 @@ async fn candidates(ci: &CiClients, link: &CiLink) -> Result<Vec<CiCandidate>, S
                 .map(|w| w.rsplit('/').next().unwrap_or(w))
                 .find(|w| w.contains("deploy"))
                 .unwrap_or("deploy.yml");
-            gh.list_redeploy_candidates(repo, workflow, CANDIDATES)
+            match gh
+                .list_redeploy_candidates(repo, workflow, CANDIDATES)
                 .await
-                .map_err(|e| e.to_string())
+            {
+                Err(ActError::Http { status: 404, .. }) => Err(format!(
+                    "{repo} has no {workflow} workflow to deploy an earlier version with"
+                )),
+                other => other.map_err(|e| e.to_string()),
+            }
         }
         CiLink::GitLab { project } => {
             let gl = ci.gitlab.as_ref().map_err(Clone::clone)?;

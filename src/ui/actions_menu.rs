@@ -69,9 +69,11 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect, menu: &
         .map(|n| cols(&n) + 2)
         .max()
         .unwrap_or(0);
+    let name = target(menu).map_or_else(String::new, ToString::to_string);
     let max_w = area.width.saturating_sub(4).max(20);
-    // Border, the cursor mark, the key, two spaces, the label, the reason and a space.
-    let want = to_u16(key_w + label_w + note_w + 6);
+    // Border, the cursor mark, the key, two spaces, the label, the reason and a space; and
+    // room for the whole title (`Actions: rollout/x in ns` and its frame).
+    let want = to_u16((key_w + label_w + note_w + 6).max(cols(&name) + 14));
     let width = want.clamp(36, max_w.max(36)).min(area.width);
     let inner_w = usize::from(width.saturating_sub(2));
     let label_col = key_w + 3;
@@ -126,7 +128,6 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect, menu: &
         .unwrap_or(u16::MAX)
         .min(area.height);
     let rect = centred(area, width, height);
-    let name = target(menu).map_or_else(String::new, ToString::to_string);
     let inner = open(
         frame,
         rect,

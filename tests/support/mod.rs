@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod harness;
 pub mod kubectl;
 
 use quarterdeck_sim::logs::{LogKey, LogLine};

@@ -350,13 +350,16 @@ fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<E
         .protected(&model.target.context)
         .then(|| (subject.short_name(), String::new()));
     let mut effects = Vec::new();
-    let lease = match (subject.namespace(), &model.control.leases_unavailable) {
+    let lease = match (
+        lease_namespace(model, &subject),
+        &model.control.leases_unavailable,
+    ) {
         (_, Some(why)) => LeaseState::Unavailable(why.clone()),
         (None, None) => LeaseState::Unavailable("no namespace to hold a Lease in".into()),
         (Some(ns), None) => {
             effects.push(effect(ControlEffect::TakeLease {
                 id,
-                namespace: ns.to_string(),
+                namespace: ns,
                 name: subject.lease_name(),
                 action: op.verb().to_string(),
                 target: subject.short_name(),
@@ -373,6 +376,22 @@ fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<E
         hint: None,
     })));
     effects
+}
+
+/// The namespace whose Lease coordinates `subject`: a workload's own; a gate's release's; for
+/// a run or job, the release whose pipeline pane shows it.
+fn lease_namespace(model: &Model, subject: &Subject) -> Option<String> {
+    match subject {
+        Subject::Workload(id) => Some(id.key.namespace.clone()),
+        Subject::Gate(gid) => find_gate(model, gid)
+            .and_then(|g| model.ci.gate_release(g))
+            .map(|id| id.key.namespace),
+        Subject::Run { .. } | Subject::Job { .. } => model
+            .releases
+            .selected
+            .as_ref()
+            .map(|id| id.key.namespace.clone()),
+    }
 }
 
 /// `:journal`.
@@ -798,6 +817,12 @@ fn done(model: &mut Model, id: u64, outcome: Outcome) -> Vec<Effect> {
                 format!("{} {name} failed: {error}", f.op.verb()),
                 true,
             );
+            // Permissions may have changed (a 403): the next offer asks the cluster again.
+            if let Subject::Workload(id) = &subject {
+                for key in needs(&f.context, id, f.op) {
+                    model.control.access.remove(&key);
+                }
+            }
             (JournalResult::Failed, String::new(), Some(error))
         }
     };

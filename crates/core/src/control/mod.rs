@@ -83,15 +83,12 @@ impl ControlState {
         self.last_id
     }
 
-    /// The Lease another Quarterdeck holds on `subject` now, if any.
+    /// The Lease another Quarterdeck holds on `subject` now, if any. Lease names identify
+    /// their subject across namespaces (a gate's Lease lives in its release's namespace).
     pub fn held_by_other(&self, subject: &Subject, now_ms: i64) -> Option<&LeaseInfo> {
-        let ns = subject.namespace()?;
         let name = subject.lease_name();
         self.leases.iter().find(|l| {
-            l.namespace == ns
-                && l.name == name
-                && l.expires_ms > now_ms
-                && Some(&l.holder) != self.holder.as_ref()
+            l.name == name && l.expires_ms > now_ms && Some(&l.holder) != self.holder.as_ref()
         })
     }
 }

@@ -324,7 +324,7 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
             let (from, to, then) = workload_change(model, id, op, params)?;
             push("from", from);
             push("to", to);
-            push("then", then);
+            push("then", without_then(&then));
             Ok(Plan {
                 before: state.describe(),
                 expect: Expect::Workload(state),
@@ -353,7 +353,7 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
             push(
                 "then",
                 match op {
-                    Op::Reject => "then the run stops here and fails".into(),
+                    Op::Reject => "the run stops here and fails".into(),
                     _ => gate.approving_will.clone(),
                 },
             );
@@ -384,7 +384,7 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
                 ),
             };
             push("to", to);
-            push("then", then);
+            push("then", without_then(&then));
             Ok(Plan {
                 before: run.status.word().to_string(),
                 expect: Expect::Ci,
@@ -402,7 +402,7 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
             push("action", op.verb().to_string());
             push("from", job.status.word().to_string());
             push("to", "a new job".to_string());
-            push("then", format!("then job {name} runs again as a new job"));
+            push("then", format!("job {name} runs again as a new job"));
             Ok(Plan {
                 before: job.status.word().to_string(),
                 expect: Expect::Ci,
@@ -410,6 +410,11 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
             })
         }
     }
+}
+
+/// The "then" line's value: the label already says "then".
+fn without_then(s: &str) -> String {
+    s.strip_prefix("then ").unwrap_or(s).to_string()
 }
 
 fn short(sha: &str) -> &str {

@@ -44,14 +44,6 @@ impl Subject {
         }
     }
 
-    /// Namespace whose Lease coordinates this subject; `None` where no namespace is known.
-    pub fn namespace(&self) -> Option<&str> {
-        match self {
-            Subject::Workload(id) => Some(&id.key.namespace),
-            _ => None,
-        }
-    }
-
     /// The name of the coordination Lease for this subject (a valid DNS-1123 name).
     pub fn lease_name(&self) -> String {
         let raw = match self {

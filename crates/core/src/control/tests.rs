@@ -175,7 +175,7 @@ fn cancel_is_preselected_and_a_cancel_is_journaled() {
     );
     assert!(text.contains("to: step 4/8 (setWeight 50%)"), "{text}");
     assert!(
-        text.contains("then the canary goes to setWeight 50%"),
+        text.contains("then: the canary goes to setWeight 50%"),
         "{text}"
     );
     // Enter presses the preselected Cancel.
