@@ -88,9 +88,13 @@ impl Tui {
                     match reader.read(&mut buf) {
                         Ok(0) | Err(_) => break,
                         Ok(n) => {
-                            let mut parser = parser.lock().unwrap();
+                            // A test that panicked while holding a lock must not take
+                            // this reader down with it.
+                            let mut parser = parser.lock().unwrap_or_else(|e| e.into_inner());
                             parser.process(&buf[..n]);
-                            raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            raw.lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .extend_from_slice(&buf[..n]);
                             // Answer cursor-position queries as a real terminal does.
                             if count(&buf[..n], b"\x1b[6n") > 0 {
                                 let (row, col) = parser.screen().cursor_position();
@@ -113,6 +117,11 @@ impl Tui {
             control: None,
             _turn: turn,
         }
+    }
+
+    /// The simulator's token (from the control file).
+    pub fn token(&self) -> String {
+        self.control.clone().unwrap().1
     }
 
     /// The private state directory (`QUARTERDECK_STATE_DIR`).
