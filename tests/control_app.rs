@@ -101,6 +101,15 @@ fn promote_from_the_keyboard_changes_the_world_and_leaves_a_record() {
     rt.block_on(app.frame("feature-store paused", |f| {
         f.contains("› feature-store") && f.contains("Paused")
     }));
+    // The webhook fails (and is slow): actions must not notice.
+    let fault = json!({"webhook": {"status": 500, "delay_ms": 2000}});
+    let (code, _) = fx.send(
+        "POST",
+        "/sim/faults",
+        "application/json",
+        &fault.to_string(),
+    );
+    assert_eq!(code, 200);
     let before = rollout(&fx);
     assert!(
         before["status"]["pauseConditions"]

@@ -23,23 +23,6 @@ fn started(tui: &Tui) {
     });
 }
 
-/// Selects the release `name` through the filter (which then shows only it), each key's
-/// effect on screen before the next.
-fn select(tui: &mut Tui, name: &str) {
-    tui.keys(&format!("/{name}"));
-    tui.wait_for("the typed filter", WAIT, |s| {
-        s.contains(&format!("/{name}█"))
-    });
-    tui.keys("\r");
-    tui.wait_for("the filter applied", WAIT, |s| {
-        s.contains(&format!("Releases 1 /{name}"))
-    });
-    tui.keys("j");
-    tui.wait_for("the release selected", WAIT, |s| {
-        s.contains(&format!("› {name}"))
-    });
-}
-
 /// The line of the Releases row named `name`.
 fn row<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
     screen.lines().find(|l| {
@@ -87,7 +70,7 @@ fn approve_the_orders_api_staging_gate_and_see_the_pipeline_move() {
         !s.contains("acme/orders-api › staging")
     });
     tui.keys("1");
-    select(&mut tui, "orders-api");
+    tui.select("orders-api");
     tui.keys("c");
     tui.wait_for("deploy-staging running or done", WAIT, |s| {
         s.contains("◐ deploy-staging") || s.contains("✔ deploy-staging")
@@ -98,7 +81,7 @@ fn approve_the_orders_api_staging_gate_and_see_the_pipeline_move() {
 fn promote_feature_store_and_see_the_step_change() {
     let mut tui = Tui::demo(&[]);
     started(&tui);
-    select(&mut tui, "feature-store");
+    tui.select("feature-store");
     tui.wait_for("feature-store paused at step 1/5", WAIT, |s| {
         s.contains("canary · bnpl · step 1/5")
             && row(s, "feature-store").is_some_and(|r| r.contains("Paused"))
@@ -122,7 +105,7 @@ fn promote_feature_store_and_see_the_step_change() {
 fn undo_customer_intelligence_to_the_previous_revision() {
     let mut tui = Tui::demo(&[]);
     started(&tui);
-    select(&mut tui, "customer-intelligence-api");
+    tui.select("customer-intelligence-api");
     let before = tui.screen();
     let rev_before = revision(&before, "customer-intelligence-api").unwrap();
     tui.keys("U");
@@ -167,7 +150,7 @@ fn a_protected_context_asks_for_the_name_and_no_token_leaks() {
     let mut tui = Tui::demo_with_config(&[], Some("[contexts.\"*\"]\nprotected = true\n"));
     started(&tui);
     assert!(tui.screen().contains("PROTECTED"));
-    select(&mut tui, "feature-store");
+    tui.select("feature-store");
     tui.wait_for("feature-store paused at step 1/5", WAIT, |s| {
         s.contains("canary · bnpl · step 1/5")
     });

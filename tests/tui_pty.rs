@@ -52,7 +52,7 @@ fn demo_end_to_end() {
     assert!(screen.contains("deploy ●"), "{screen}");
 
     // Select orders-api through the filter: its pods, then its log lines.
-    tui.keys("/orders-api\rj");
+    tui.select("orders-api");
     tui.wait_for("orders-api pods", Duration::from_secs(5), |s| {
         s.contains("Rollout · orders-api")
             && s.lines()
@@ -169,7 +169,7 @@ fn hostile_log_lines_stay_inert() {
         s.contains("terminal-chaos") && s.contains("calm-service")
     });
     let frames_before = tui.raw.lock().unwrap().len();
-    tui.keys("/terminal-chaos\rj");
+    tui.select("terminal-chaos");
     let markers = [
         "session expired",
         "title changed",
@@ -320,7 +320,8 @@ fn ci_pipelines_and_gates_in_the_demo() {
     });
     // The orders-api run reaches its staging environment's gate 5 simulated seconds in.
     tui.control("/sim/clock", r#"{"advance_seconds":10}"#);
-    tui.keys("/orders-api\rjc");
+    tui.select("orders-api");
+    tui.keys("c");
     let pipeline = tui.wait_for(
         "the orders-api run waiting at staging",
         Duration::from_secs(20),

@@ -119,6 +119,25 @@ impl Tui {
         }
     }
 
+    /// Selects the release `name` through the Releases filter (which then shows only it),
+    /// waiting for each key's effect on screen before the next: the row must exist before
+    /// `j` can select it.
+    pub fn select(&mut self, name: &str) {
+        let wait = Duration::from_secs(40);
+        self.keys(&format!("/{name}"));
+        self.wait_for("the typed filter", wait, |s| {
+            s.contains(&format!("/{name}█"))
+        });
+        self.keys("\r");
+        self.wait_for("the filter applied", wait, |s| {
+            s.contains(&format!("Releases 1 /{name}"))
+        });
+        self.keys("j");
+        self.wait_for("the release selected", wait, |s| {
+            s.contains(&format!("› {name}"))
+        });
+    }
+
     /// The simulator's token (from the control file).
     pub fn token(&self) -> String {
         self.control.clone().unwrap().1
