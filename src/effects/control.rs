@@ -348,15 +348,16 @@ fn to_core(c: &CiCandidate, handle: String) -> Candidate {
                 inputs.join(", ")
             )
         }
-        Redeploy::RetryJob { job_id } => {
-            format!("retry deploy job {job_id} of pipeline {}", c.run_id)
-        }
+        Redeploy::RetryJob { job_id } => match &c.image {
+            Some(image) => format!(
+                "retry deploy job {job_id} of pipeline {} ({image})",
+                c.run_id
+            ),
+            None => format!("retry deploy job {job_id} of pipeline {}", c.run_id),
+        },
     };
     Candidate {
-        version: match &c.image {
-            Some(image) => format!("{} ({image}) to {}", c.version, c.environment),
-            None => format!("{} to {}", c.version, c.environment),
-        },
+        version: format!("{} → {}", c.version, c.environment),
         pipeline_id: c.run_id,
         at_ms: c.when_ms,
         how,

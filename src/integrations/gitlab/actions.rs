@@ -182,8 +182,8 @@ impl GitLabClient {
         Ok(format!("{done}; {played}"))
     }
 
-    /// Earlier versions deployed successfully to `environment`, newest first, at most `max`:
-    /// one per pipeline, each with the image its deploy job set (from the job's trace) and the
+    /// Earlier versions deployed successfully to `environment` (every environment when it is
+    /// empty), newest first, at most `max`: one per pipeline and environment, each with the image its deploy job set (from the job's trace) and the
     /// retry of that job that deploys it again (GitLab's environment rollback). The first is
     /// what is deployed there now.
     pub async fn list_redeploy_candidates(
@@ -192,10 +192,17 @@ impl GitLabClient {
         environment: &str,
         max: usize,
     ) -> Result<Vec<Candidate>, ActError> {
-        let path = format!(
-            "/deployments?environment={}&status=success&order_by=id&sort=desc&per_page=100",
-            crate::integrations::rest::encode_component(environment)
-        );
+        // An empty environment lists every environment's deploys, each labelled with its own.
+        let filter = if environment.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "environment={}&",
+                crate::integrations::rest::encode_component(environment)
+            )
+        };
+        let path =
+            format!("/deployments?{filter}status=success&order_by=id&sort=desc&per_page=100");
         let deployments = self.read(project, &path).await?;
         let mut seen = Vec::new();
         let mut out = Vec::new();
@@ -209,10 +216,11 @@ impl GitLabClient {
             else {
                 continue;
             };
-            if seen.contains(&pipeline) {
+            let env = d["environment"]["name"].as_str().unwrap_or(environment);
+            if seen.contains(&(pipeline, env.to_string())) {
                 continue;
             }
-            seen.push(pipeline);
+            seen.push((pipeline, env.to_string()));
             let trace = self
                 .rest()
                 .get(&format!("{}/jobs/{job_id}/trace", project_path(project)))
@@ -227,7 +235,7 @@ impl GitLabClient {
                     |i| image_tag(i).to_string(),
                 ),
                 image,
-                environment: environment.to_string(),
+                environment: env.to_string(),
                 run_id: pipeline,
                 when_ms: time_ms(d["created_at"].as_str()),
                 how: Redeploy::RetryJob { job_id },
