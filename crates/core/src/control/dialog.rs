@@ -82,6 +82,8 @@ pub struct Confirm {
     pub lease: LeaseState,
     /// A hint after a wrong key ("type orders-api to confirm").
     pub hint: Option<String>,
+    /// The review comment is being typed (`c` on a gate's confirmation).
+    pub editing_comment: bool,
 }
 
 /// The journal (`:journal`), newest last.

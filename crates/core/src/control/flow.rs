@@ -41,6 +41,9 @@ const MENU_ORDER: [Op; 15] = [
     Op::RetryJob,
 ];
 
+/// The hint on a review's confirmation.
+const COMMENT_HINT: &str = "c: write the review comment";
+
 /// The notice while permission answers are awaited.
 const CHECKING: &str = "checking permission…";
 
@@ -281,9 +284,11 @@ fn start(model: &mut Model, op: Op, subject: Subject, revision: Option<i64>) -> 
             };
             confirm(model, op, subject, params)
         }
-        (Op::Approve | Op::Reject, Subject::Gate(_)) => {
+        (Op::Approve | Op::Reject, Subject::Gate(g)) => {
+            // A review carries a comment (GitHub requires one); playing a manual job does not.
+            let reviewed = !matches!(g.kind, crate::gate::GateKind::GitlabManualJob { .. });
             let params = Params {
-                comment: Some(format!("{} from Quarterdeck", op.verb())),
+                comment: reviewed.then(|| default_comment(op)),
                 ..Params::default()
             };
             confirm(model, op, subject, params)
@@ -349,6 +354,9 @@ fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<E
         .policies
         .protected(&model.target.context)
         .then(|| (subject.short_name(), String::new()));
+    // In a protected context every letter goes to the typed name: the comment stays as shown.
+    let hint =
+        (request.params.comment.is_some() && typed.is_none()).then(|| COMMENT_HINT.to_string());
     let mut effects = Vec::new();
     let lease = match (
         lease_namespace(model, &subject),
@@ -372,8 +380,9 @@ fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<E
         plan,
         confirm_focused: false,
         typed,
+        hint,
         lease,
-        hint: None,
+        editing_comment: false,
     })));
     effects
 }
@@ -519,6 +528,23 @@ fn confirm_key(model: &mut Model, mut c: Confirm, key: KeyPress) -> Vec<Effect> 
     if key.ctrl && key.code == KeyCode::Char('c') {
         return cancel(model, c);
     }
+    if c.editing_comment {
+        edit_comment(&mut c, key);
+        model.control.dialog = Some(Dialog::Confirm(Box::new(c)));
+        return Vec::new();
+    }
+    if c.typed.is_none()
+        && c.request.params.comment.is_some()
+        && key.code == KeyCode::Char('c')
+        && !key.alt
+    {
+        // A fresh comment replaces the default one; left empty, the default comes back.
+        c.editing_comment = true;
+        c.request.params.comment = Some(String::new());
+        c.hint = Some("typing the comment · enter done".into());
+        model.control.dialog = Some(Dialog::Confirm(Box::new(c)));
+        return Vec::new();
+    }
     let wants_confirm = if let Some((name, typed)) = &mut c.typed {
         match key.code {
             KeyCode::Esc => return cancel(model, c),
@@ -565,6 +591,43 @@ fn confirm_key(model: &mut Model, mut c: Confirm, key: KeyPress) -> Vec<Effect> 
         return Vec::new();
     }
     send(model, c)
+}
+
+/// The comment a review carries unless the user writes one.
+fn default_comment(op: Op) -> String {
+    let done = match op {
+        Op::Reject => "rejected",
+        _ => "approved",
+    };
+    format!("{done} from Quarterdeck")
+}
+
+/// A key while the review comment is typed: text, backspace, and enter or esc to finish.
+fn edit_comment(c: &mut Confirm, key: KeyPress) {
+    let Some(comment) = c.request.params.comment.as_mut() else {
+        c.editing_comment = false;
+        return;
+    };
+    match key.code {
+        KeyCode::Enter | KeyCode::Esc => {
+            c.editing_comment = false;
+            c.hint = Some(COMMENT_HINT.to_string());
+            // GitHub refuses a review without a comment: never leave it empty.
+            if comment.trim().is_empty() {
+                *comment = default_comment(c.request.op);
+            }
+        }
+        KeyCode::Backspace => {
+            comment.pop();
+        }
+        KeyCode::Char(ch) if !key.ctrl && !key.alt => comment.push(ch),
+        _ => {}
+    }
+    let text = comment.clone();
+    if let Some(line) = c.plan.lines.iter_mut().find(|(k, _)| k == plan::COMMENT) {
+        line.1 = text;
+    }
+    c.request.shown = c.plan.text();
 }
 
 /// Confirmed: one in flight per target, and the driver re-checks before sending.

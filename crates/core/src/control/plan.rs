@@ -357,6 +357,9 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
                     _ => gate.approving_will.clone(),
                 },
             );
+            if let Some(comment) = &params.comment {
+                push(COMMENT, comment.clone());
+            }
             Ok(Plan {
                 before: format!("waiting on {}", gate.where_),
                 expect: Expect::Ci,
@@ -411,6 +414,9 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
         }
     }
 }
+
+/// The label of a review's comment line.
+pub(crate) const COMMENT: &str = "comment";
 
 /// The "then" line's value: the label already says "then".
 fn without_then(s: &str) -> String {

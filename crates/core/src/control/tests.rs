@@ -391,3 +391,76 @@ fn a_status_only_change_keeps_the_precondition() {
         "step 3/8 → 4/8"
     );
 }
+
+#[test]
+fn a_review_carries_the_comment_typed_at_the_confirmation() {
+    let mut model = crate::sample_ci::ci_model(160, 48);
+    key(&mut model, "g");
+    // The GitLab deployment blocked on approval: a review, so it takes a comment.
+    let at = inbox(&model)
+        .iter()
+        .position(|i| matches!(i, InboxItem::Ci(g) if matches!(g.id.kind, crate::gate::GateKind::GitlabBlockedDeployment { .. })))
+        .unwrap();
+    for _ in 0..at {
+        key(&mut model, "j");
+    }
+    open_confirm(&mut model, "A");
+    let Some(Dialog::Confirm(c)) = &model.control.dialog else {
+        panic!("no confirmation");
+    };
+    assert_eq!(
+        c.request.params.comment.as_deref(),
+        Some("approved from Quarterdeck")
+    );
+    assert!(
+        c.hint
+            .as_deref()
+            .unwrap()
+            .contains("c: write the review comment")
+    );
+    // c edits; y and n are letters of the comment meanwhile; enter ends the edit.
+    key(&mut model, "c");
+    let mut effects = Vec::new();
+    for ch in "lgtm, ny".chars() {
+        let k = if ch == ' ' {
+            "space".to_string()
+        } else {
+            ch.to_string()
+        };
+        effects.extend(key(&mut model, &k));
+    }
+    assert!(acts(&effects).is_empty(), "y while typing sent the review");
+    assert!(model.control.dialog.is_some(), "n while typing cancelled");
+    key(&mut model, "enter");
+    let effects = key(&mut model, "y");
+    let sent = acts(&effects);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].params.comment.as_deref(), Some("lgtm, ny"));
+    assert!(
+        sent[0].shown.contains(&"comment: lgtm, ny".to_string()),
+        "{:?}",
+        sent[0].shown
+    );
+}
+
+#[test]
+fn a_review_comment_left_empty_falls_back_to_the_default() {
+    let mut model = crate::sample_ci::ci_model(160, 48);
+    key(&mut model, "g");
+    let at = inbox(&model)
+        .iter()
+        .position(|i| matches!(i, InboxItem::Ci(g) if matches!(g.id.kind, crate::gate::GateKind::GithubPendingDeployment { .. })))
+        .unwrap();
+    for _ in 0..at {
+        key(&mut model, "j");
+    }
+    open_confirm(&mut model, "R");
+    key(&mut model, "c");
+    key(&mut model, "space");
+    key(&mut model, "enter");
+    let sent = key(&mut model, "y");
+    assert_eq!(
+        acts(&sent)[0].params.comment.as_deref(),
+        Some("rejected from Quarterdeck")
+    );
+}
