@@ -155,6 +155,7 @@ fn open_gate(model: &mut Model) -> Vec<Effect> {
     };
     // The release list may be filtered; the gate's release must stay reachable.
     model.releases.filter.clear();
+    model.releases.chosen = true;
     let mut effects = flow::select_release(model, Some(id));
     effects.extend(focus(model, Pane::Pipeline));
     effects
@@ -164,7 +165,10 @@ fn open_gate(model: &mut Model) -> Vec<Effect> {
 fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
     match model.nav.focus {
         Pane::Releases => match model.releases.moved(delta) {
-            Some(id) => flow::select_release(model, Some(id)),
+            Some(id) => {
+                model.releases.chosen = true;
+                flow::select_release(model, Some(id))
+            }
             None => Vec::new(),
         },
         Pane::Pods => {

@@ -43,8 +43,8 @@ pub(crate) fn refresh(model: &mut Model) -> Vec<Effect> {
         .pods
         .derive(&model.cluster, model.releases.selected.as_ref());
     let mut effects = Vec::new();
-    if !still_there {
-        let first = model.releases.first_visible();
+    let first = model.releases.first_visible();
+    if !still_there || (!model.releases.chosen && first != model.releases.selected) {
         effects.extend(select_release(model, first));
     }
     effects.extend(sync_streams(model));
@@ -105,6 +105,7 @@ pub(crate) fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
     model.releases.rows.clear();
     model.pods.rows.clear();
     model.releases.selected = None;
+    model.releases.chosen = false;
     model.synced.clear();
     let now = model.now_ms;
     for (c, since) in model.connections.values_mut() {

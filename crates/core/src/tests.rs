@@ -480,3 +480,25 @@ fn unauthorized_and_unreachable_are_visible_in_the_model() {
     let fresh = Model::new(model.target.clone(), model.keymap.clone(), NOW_MS);
     assert!(fresh.never_connected());
 }
+
+#[test]
+fn the_first_row_is_selected_until_the_user_chooses_whatever_answered_first() {
+    // Deployments answer first; a Rollout that sorts before them arrives later.
+    let (mut model, _) = sample::model_with(
+        vec![Object::Deployment(sample::deployment(
+            "zeta", "web", 1, 1, 1,
+        ))],
+        120,
+        40,
+    );
+    assert_eq!(model.releases.selected.as_ref().unwrap().key.name, "web");
+    let api = Object::Rollout(sample::canary_paused("alpha", "api"));
+    update(&mut model, Msg::Watch(WatchEvent::Apply(api)));
+    assert_eq!(model.releases.selected.as_ref().unwrap().key.name, "api");
+    // Once the user moved, a new first row does not take the selection.
+    key(&mut model, "j");
+    assert_eq!(model.releases.selected.as_ref().unwrap().key.name, "web");
+    let first = Object::Rollout(sample::canary_paused("aaa", "new"));
+    update(&mut model, Msg::Watch(WatchEvent::Apply(first)));
+    assert_eq!(model.releases.selected.as_ref().unwrap().key.name, "web");
+}

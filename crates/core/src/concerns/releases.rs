@@ -14,6 +14,9 @@ pub struct ReleaseList {
     pub filter: String,
     /// The highlighted release (stays put when rows move).
     pub selected: Option<ReleaseId>,
+    /// The user chose the selection; until then it is the first visible row, whichever
+    /// watch happened to answer first.
+    pub chosen: bool,
 }
 
 impl ReleaseList {
