@@ -60,7 +60,7 @@ pub struct AppOptions {
 
 /// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
 /// base_url`), tokens from `GITHUB_TOKEN`/`GH_TOKEN` and `GITLAB_TOKEN`.
-fn ci_from_env(releases: &ReleasesConfig) -> CiSetup {
+pub(crate) fn ci_from_env(releases: &ReleasesConfig) -> CiSetup {
     CiSetup {
         github_base: releases
             .github_base_url

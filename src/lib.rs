@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod effects;
+pub mod headless;
 pub mod integrations;
 pub mod logging;
 pub mod terminal;

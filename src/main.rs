@@ -6,6 +6,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
 use quarterdeck::effects::CiSetup;
+use quarterdeck::headless;
 use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
@@ -22,6 +23,11 @@ fn main() -> Result<()> {
         Some(Command::Demo(args)) => {
             start_logging()?;
             runtime.block_on(run_demo(args, cli.dashboard))
+        }
+        Some(command) => {
+            start_logging()?;
+            let code = runtime.block_on(headless::run(command, &cli.dashboard));
+            Ok(code.unwrap_or(2))
         }
         None => {
             start_logging()?;

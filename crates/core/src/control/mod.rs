@@ -12,6 +12,7 @@ mod op;
 mod plan;
 mod policy;
 mod request;
+mod script;
 mod subject;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -34,6 +35,7 @@ pub use self::request::{
     Candidate, Expect, JournalEntry, JournalResult, LeaseAnswer, LeaseInfo, Outcome, Params,
     Request,
 };
+pub use self::script::{journal_line, prepare, refusal};
 pub use self::subject::Subject;
 
 /// An action sent and not answered yet.
