@@ -3,8 +3,10 @@
 //! and exit codes a shell can branch on.
 
 mod act;
+pub mod ci;
 mod docs;
 pub mod exit;
+pub mod gate_id;
 mod get;
 mod journal;
 mod logs;

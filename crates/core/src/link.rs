@@ -29,6 +29,16 @@ pub enum CiLink {
     },
 }
 
+impl CiLink {
+    /// `owner/repo` or `group/project`.
+    pub fn project(&self) -> &str {
+        match self {
+            CiLink::GitHub { repo, .. } => repo,
+            CiLink::GitLab { project } => project,
+        }
+    }
+}
+
 /// One release's CI as the pollers must watch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiWatch {
