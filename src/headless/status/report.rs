@@ -202,13 +202,15 @@ mod tests {
     #[test]
     fn the_progress_line_names_step_weight_readiness_and_phase() {
         let s = Status::of(&row(Phase::Paused));
-        assert_eq!(s.progress(), "step 1/5 · 10% · 4/4 ready · Paused: CanaryPauseStep");
+        assert_eq!(
+            s.progress(),
+            "step 1/5 · 10% · 4/4 ready · Paused: CanaryPauseStep"
+        );
         assert_eq!(
             s.render(OutputFormat::Table),
             "orders/orders-api rev 4 · step 1/5 · 10% · 4/4 ready · Paused: CanaryPauseStep"
         );
-        let json: serde_json::Value =
-            serde_json::from_str(&s.render(OutputFormat::Json)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&s.render(OutputFormat::Json)).unwrap();
         assert_eq!(json["step"]["count"], 5);
         assert_eq!(json["result"], "pending");
     }

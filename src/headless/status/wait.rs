@@ -6,9 +6,9 @@ use std::fmt::Debug;
 
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
+use kube::Resource;
 use kube::api::{Api, DynamicObject};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::Resource;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
@@ -156,7 +156,12 @@ fn current(model: &Model, id: &ReleaseId) -> Option<Status> {
 }
 
 fn verdict_of(model: &Model, id: &ReleaseId) -> Option<Verdict> {
-    model.releases.rows.iter().find(|r| &r.id == id).map(verdict)
+    model
+        .releases
+        .rows
+        .iter()
+        .find(|r| &r.id == id)
+        .map(verdict)
 }
 
 fn ended(exit: Exit, status: Option<Status>, note: &str) -> Waited {
@@ -166,4 +171,3 @@ fn ended(exit: Exit, status: Option<Status>, note: &str) -> Waited {
         note: (!note.is_empty()).then(|| note.to_string()),
     }
 }
-
