@@ -1,10 +1,89 @@
-//! `quarterdeck status RELEASE [--wait] [--timeout DUR]`.
+//! `quarterdeck status RELEASE [--wait] [--timeout DUR]`: the release's phase, step, weight,
+//! revision and readiness from one snapshot; with `--wait`, followed through a watch until it
+//! completes (0), fails (5), the timeout passes (6) or ctrl-c (130).
+
+mod report;
+mod wait;
+
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::Outcome;
 use super::exit::{Exit, Failure};
+use super::session::{Session, resolve};
 use crate::cli::{DashboardArgs, StatusArgs};
+use report::Status;
 
 /// Prints the status; with `--wait`, follows it.
-pub async fn run(_args: StatusArgs, _global: &DashboardArgs) -> Outcome {
-    Err(Failure::new(Exit::Error, "status: not built yet"))
+pub async fn run(args: StatusArgs, global: &DashboardArgs) -> Outcome {
+    let deadline = match &args.timeout {
+        Some(text) => Some(Instant::now() + duration(text)?),
+        None => None,
+    };
+    let session = Session::open(global).await?;
+    let scope = session.scope_for(&args.release);
+    let mut model = session
+        .snapshot(&scope, chrono::Utc::now().timestamp_millis())
+        .await?;
+    let id = resolve(&model, &args.release)?;
+    let row = model
+        .releases
+        .rows
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| Failure::new(Exit::Error, format!("{} went away", args.release)))?;
+    let verdict = report::verdict(row);
+    if !args.wait || verdict != report::Verdict::Pending {
+        println!("{}", Status::of(row).render(args.out.output));
+        return Ok(verdict.exit());
+    }
+    let waited = wait::follow(&session, &mut model, &id, deadline).await;
+    if let Some(status) = &waited.status {
+        println!("{}", status.render(args.out.output));
+    }
+    match waited.note {
+        Some(note) if waited.exit != Exit::Ok => Err(Failure::new(waited.exit, note)),
+        _ => Ok(waited.exit),
+    }
+}
+
+/// Parses `90s`, `5m`, `2h`, `1d` (a bare number is seconds).
+// The shared parser (headless/duration.rs) is being written alongside; this one stands in.
+pub(super) fn duration(text: &str) -> Result<Duration, Failure> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if scale > 0 => Ok(Duration::from_secs(n * scale)),
+        _ => Err(Failure::new(
+            Exit::Usage,
+            format!("not a duration: {text:?} (use 90s, 5m, 2h or 1d)"),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit_and_refuse_the_rest() {
+        assert_eq!(duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(duration("5m").unwrap(), Duration::from_secs(300));
+        assert_eq!(duration("2h").unwrap(), Duration::from_secs(7_200));
+        assert_eq!(duration("15").unwrap(), Duration::from_secs(15));
+        assert_eq!(duration("5 min").unwrap_err().exit, Exit::Usage);
+        assert_eq!(duration("m").unwrap_err().exit, Exit::Usage);
+    }
 }
