@@ -131,6 +131,9 @@ mod tests {
         assert_eq!(needed(&args(false, None), false, "api", true), Ask::YesNo);
         assert_eq!(needed(&args(false, None), true, "api", true), Ask::TypeName);
         assert_eq!(needed(&args(true, None), true, "api", true), Ask::TypeName);
-        assert_eq!(needed(&args(true, None), false, "api", true), Ask::Confirmed);
+        assert_eq!(
+            needed(&args(true, None), false, "api", true),
+            Ask::Confirmed
+        );
     }
 }

@@ -34,8 +34,12 @@ pub async fn run(
     };
     if let Err(why) = permission(session, &mut model, op, &subject).await {
         let request = unplanned(&model, op, subject, params);
-        return report::finish(session, refused(request, Vec::new(), String::new(), why), format)
-            .await;
+        return report::finish(
+            session,
+            refused(request, Vec::new(), String::new(), why),
+            format,
+        )
+        .await;
     }
     let (request, plan) = match prepare(&mut model, op, subject.clone(), params.clone()) {
         Ok(p) => p,
@@ -211,8 +215,7 @@ impl Lease {
     /// Gives the Lease back (a failure only delays others until it expires).
     async fn give_back(self, session: &Session) {
         if let Err(e) =
-            kube_actions::release(&session.client, &self.namespace, &self.name, &self.holder)
-                .await
+            kube_actions::release(&session.client, &self.namespace, &self.name, &self.holder).await
         {
             eprintln!("quarterdeck: cannot give the Lease {} back: {e}", self.name);
         }

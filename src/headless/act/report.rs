@@ -83,9 +83,17 @@ pub async fn finish(session: &Session, end: End, format: OutputFormat) -> Ended 
     }
 }
 
+/// The action as the plan words it ("play" for a manual job), else the verb.
+fn action(end: &End) -> &str {
+    end.plan
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map_or(end.request.op.verb(), |(_, v)| v.as_str())
+}
+
 /// The one table line: `promote rollout/x in ns: done: revision 4 …`.
 fn line(end: &End, result: &str, detail: &str) -> String {
-    let head = format!("{} {}", end.request.op.verb(), end.request.subject);
+    let head = format!("{} {}", action(end), end.request.subject);
     match result {
         "done" => format!("{head}: done: {detail}"),
         "dry_run" => format!("{head}: dry run, nothing changed: would be {detail}"),
@@ -101,7 +109,7 @@ fn document(end: &End, result: &str, detail: &str) -> Value {
         .map(|(k, v)| json!({"label": k, "value": v}))
         .collect();
     let mut doc = json!({
-        "action": end.request.op.verb(),
+        "action": action(end),
         "target": end.request.subject.to_string(),
         "context": end.request.context,
         "result": result,
@@ -131,7 +139,9 @@ async fn journal(session: &Session, end: &End) {
                 );
             }
         }
-        None => eprintln!("quarterdeck: no state directory, not journaled: set QUARTERDECK_STATE_DIR"),
+        None => {
+            eprintln!("quarterdeck: no state directory, not journaled: set QUARTERDECK_STATE_DIR")
+        }
     }
     if let Some(url) = &session.control.webhook {
         match Webhook::new(url) {
