@@ -19,6 +19,7 @@ use quarterdeck_core::{Effect, Msg, Scope};
 
 pub use self::ci::{CiDriver, CiSetup};
 pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
+pub(crate) use self::control::{ci_act, ci_outcome};
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {

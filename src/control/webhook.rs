@@ -36,15 +36,20 @@ impl Webhook {
 
     /// Posts `entry` in the background; never waits for the answer.
     pub fn post(&self, entry: &JournalEntry) {
-        let body = payload(entry);
-        let request = self.http.post(&self.url).json(&body);
-        tokio::spawn(async move {
+        tokio::spawn(self.send(entry));
+    }
+
+    /// Posts `entry` and waits for the answer (within the timeout): a command must not exit
+    /// before its post has left. Failures are only logged, as for [`Webhook::post`].
+    pub fn send(&self, entry: &JournalEntry) -> impl Future<Output = ()> + Send + 'static {
+        let request = self.http.post(&self.url).json(&payload(entry));
+        async move {
             match request.send().await {
                 Ok(r) if r.status().is_success() => {}
                 Ok(r) => tracing::warn!(status = %r.status(), "webhook answered with an error"),
                 Err(e) => tracing::warn!(error = %without_url(&e), "webhook post failed"),
             }
-        });
+        }
     }
 }
 

@@ -415,7 +415,7 @@ async fn redeploy(ci: &CiClients, link: &CiLink, c: &CiCandidate) -> Result<Stri
 }
 
 /// A CI action: gates, runs and jobs.
-async fn ci_act(ci: &CiClients, request: &Request) -> Result<String, ActError> {
+pub(crate) async fn ci_act(ci: &CiClients, request: &Request) -> Result<String, ActError> {
     let github = || ci.github.as_ref().map_err(|e| ActError::Invalid(e.clone()));
     let gitlab = || ci.gitlab.as_ref().map_err(|e| ActError::Invalid(e.clone()));
     let comment = request
@@ -506,7 +506,7 @@ async fn ci_act(ci: &CiClients, request: &Request) -> Result<String, ActError> {
 }
 
 /// How a CI action ended, in the core's words.
-fn ci_outcome(request: &Request, result: Result<String, ActError>) -> Outcome {
+pub(crate) fn ci_outcome(request: &Request, result: Result<String, ActError>) -> Outcome {
     match result {
         Ok(after) => Outcome::Done { after },
         Err(ActError::Moved(what)) => Outcome::Refused {

@@ -29,7 +29,7 @@ pub(crate) use self::flow::{
 pub use self::inbox::{InboxItem, PauseGate, inbox};
 pub use self::io::{ControlEffect, ControlMsg};
 pub use self::op::Op;
-pub use self::plan::{Plan, gate_verb, permitted, plan, valid};
+pub use self::plan::{Plan, gate_verb, permitted, plan, previous_revision, valid};
 pub use self::policy::{ContextRule, Policies};
 pub use self::request::{
     Candidate, Expect, JournalEntry, JournalResult, LeaseAnswer, LeaseInfo, Outcome, Params,

@@ -251,7 +251,7 @@ fn find_job<'a>(
 }
 
 /// The revision an undo goes to by default: the newest one that is not the current.
-pub(crate) fn previous_revision(model: &Model, id: &ReleaseId) -> Option<Revision> {
+pub fn previous_revision(model: &Model, id: &ReleaseId) -> Option<Revision> {
     let current = current_hash(model, id);
     release::history(&model.cluster, id)
         .into_iter()

@@ -17,6 +17,18 @@ use quarterdeck_core::release::{ReleaseId, WorkloadKind};
 /// Carries out `request` on its workload (a Rollout or a Deployment) for `user`, who is
 /// named in the Event. Never sends on stale state and never retries a write.
 pub async fn act(client: &kube::Client, request: &Request, user: &str) -> Outcome {
+    act_with(client, request, user, false).await
+}
+
+/// [`act`], or with `dry_run` the same requests sent with `dryRun=All`: the API server
+/// validates them and changes nothing, and no Event is written. `Done` then says what the
+/// workload would be after.
+pub async fn act_with(
+    client: &kube::Client,
+    request: &Request,
+    user: &str,
+    dry_run: bool,
+) -> Outcome {
     let Subject::Workload(id) = &request.subject else {
         return refused(format!(
             "{} is not a workload; nothing was done",
@@ -60,12 +72,17 @@ pub async fn act(client: &kube::Client, request: &Request, user: &str) -> Outcom
     };
     let mut current = fresh;
     for (k, step) in steps.iter().enumerate() {
-        match send::patch(&api, name, step, &rv_of(&current)).await {
+        match send::patch(&api, name, step, &rv_of(&current), dry_run).await {
             Ok(obj) => current = obj,
             Err(e) => return failed(name, request.op, k, steps.len(), e),
         }
     }
     let after = state_of(id.kind, &current).unwrap_or_default();
+    if dry_run {
+        return Outcome::Done {
+            after: after.describe(),
+        };
+    }
     let message = event::message(user, request.op, name, &request.shown, &before, &after);
     event::write(
         client,

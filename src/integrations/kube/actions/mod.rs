@@ -12,6 +12,6 @@ mod send;
 mod undo;
 
 pub use self::access::check_access;
-pub use self::act::{act, read_state};
+pub use self::act::{act, act_with, read_state};
 pub use self::lease::{LEASE_SECONDS, MANAGED_BY, release, renew, take};
 pub use self::lease_watch::{follow_leases, watch_leases};

@@ -90,15 +90,18 @@ pub(crate) async fn replicasets(
         .collect()
 }
 
-/// Sends `step` valid only at `rv`; answers the object after.
+/// Sends `step` valid only at `rv`; answers the object after. With `dry_run` the API server
+/// validates it (`dryRun=All`) and answers the object as it would be, changing nothing.
 pub(crate) async fn patch(
     api: &Api<DynamicObject>,
     name: &str,
     step: &Step,
     rv: &str,
+    dry_run: bool,
 ) -> Result<Value, SendError> {
     let pp = PatchParams {
         field_manager: Some("quarterdeck".into()),
+        dry_run,
         ..PatchParams::default()
     };
     let body = step.at(rv);
