@@ -22,6 +22,8 @@ pub struct Table {
     pub headers: Vec<&'static str>,
     /// Cells, row by row.
     pub rows: Vec<Vec<String>>,
+    /// Columns never cut (ids a user copies into the next command).
+    pub whole: Vec<usize>,
 }
 
 impl Table {
@@ -30,7 +32,14 @@ impl Table {
         Self {
             headers: headers.to_vec(),
             rows: Vec::new(),
+            whole: Vec::new(),
         }
+    }
+
+    /// Keeps column `column` whole: other columns give way instead.
+    pub fn keep_whole(mut self, column: usize) -> Self {
+        self.whole.push(column);
+        self
     }
 
     /// Adds a row.
@@ -38,8 +47,8 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// The table as text lines that fit `WIDTH`: the widest column gives way first, its cells
-    /// cut with `…`.
+    /// The table as text lines that fit `WIDTH`: the widest column (not kept whole) gives way
+    /// first, its cells cut with `…`.
     pub fn render(&self, headers: bool) -> String {
         let mut lines: Vec<Vec<String>> = Vec::new();
         if headers {
@@ -156,6 +165,15 @@ mod tests {
         assert!(lines[1].ends_with('…'), "{text}");
         assert!(lines[0].starts_with("NAME        MESSAGE"), "{text}");
         assert_eq!(lines[2], "web         short");
+    }
+
+    #[test]
+    fn a_column_kept_whole_is_never_cut() {
+        let mut t = Table::new(&["ID", "WHAT"]).keep_whole(0);
+        t.push(vec!["i".repeat(60), "w".repeat(60)]);
+        let text = t.render(true);
+        assert!(text.contains(&"i".repeat(60)), "{text}");
+        assert!(text.lines().all(|l| l.width() <= WIDTH), "{text}");
     }
 
     #[test]

@@ -200,7 +200,7 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
 }
 
 /// The pods of a release with their roles, problems first, then by role and name.
-pub(crate) fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
+pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
     let revisions = history(cluster, id);
     let newest_hash = revisions.first().map(|r| r.hash.clone());
     // While a Deployment rolls, its newest revision is on trial and the previous one still
