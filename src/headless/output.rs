@@ -67,7 +67,12 @@ impl Table {
             .collect();
         let total = |w: &[usize]| w.iter().sum::<usize>() + GAP.len() * w.len().saturating_sub(1);
         while total(&widths) > WIDTH {
-            let Some((widest, _)) = widths.iter().enumerate().max_by_key(|(i, w)| (**w, *i)) else {
+            let Some((widest, _)) = widths
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !self.whole.contains(i))
+                .max_by_key(|(i, w)| (**w, *i))
+            else {
                 break;
             };
             if widths[widest] <= 1 {
