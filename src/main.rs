@@ -134,14 +134,66 @@ async fn run_sim(args: SimArgs) -> Result<()> {
         start_ms: None,
     })
     .await?;
-    println!("Quarterdeck simulator listening on {}", handle.base_url());
+    let base = handle.base_url();
+    println!("Quarterdeck simulator listening on {base}");
     println!("export KUBECONFIG={}", handle.kubeconfig.display());
-    println!(
-        "# control API: {}/sim/  (send the kubeconfig's bearer token)",
-        handle.base_url()
-    );
+    println!("# GitHub API: {base}/github");
+    println!("# GitLab API: {base}/gitlab");
+    println!("# control API: {base}/sim/  (send the kubeconfig's bearer token)");
+    let env = write_sim_env(&handle)?;
+    // The token stays in the file: stdout ends up in terminals' scrollback and CI logs.
+    println!("# the CI tokens and config: source {}", env.display());
     wait_for_stop().await?;
     handle.stop().await;
+    Ok(())
+}
+
+/// Writes, next to the simulator's kubeconfig, a `config.toml` pointing GitHub and GitLab at
+/// it and an `env` file (mode 0600, it holds the token) that points `quarterdeck` and its
+/// commands at the simulator as at a real installation. Returns the env file's path.
+fn write_sim_env(handle: &sim::SimHandle) -> Result<std::path::PathBuf> {
+    let base = handle.base_url();
+    let dir = handle.kubeconfig.parent().map_or_else(
+        || std::path::PathBuf::from("."),
+        std::path::Path::to_path_buf,
+    );
+    let config_dir = dir.join("quarterdeck");
+    std::fs::create_dir_all(&config_dir)
+        .wrap_err_with(|| format!("cannot create {}", config_dir.display()))?;
+    let config = config_dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[github]\nbase_url = \"{base}/github\"\n\n[gitlab]\nbase_url = \"{base}/gitlab\"\n"
+        ),
+    )
+    .wrap_err_with(|| format!("cannot write {}", config.display()))?;
+    let quote =
+        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+    let body = format!(
+        "export KUBECONFIG={}\nexport QUARTERDECK_CONFIG_DIR={}\nexport GITHUB_TOKEN={token}\nexport GITLAB_TOKEN={token}\n",
+        quote(&handle.kubeconfig),
+        quote(&config_dir),
+        token = handle.token,
+    );
+    let env = dir.join("env");
+    write_private(&env, &body)?;
+    Ok(env)
+}
+
+/// Writes `body` to `path` where only this user can read it.
+fn write_private(path: &std::path::Path, body: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+    file.write_all(body.as_bytes())
+        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -5,11 +5,13 @@
 mod act;
 pub mod ci;
 mod docs;
+pub mod duration;
 pub mod exit;
 pub mod gate_id;
 mod get;
 mod journal;
 mod logs;
+pub mod output;
 pub mod session;
 mod status;
 
