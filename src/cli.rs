@@ -87,10 +87,10 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
     /// Output format: table (default), json or yaml.
-    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table, global = true)]
     pub output: OutputFormat,
     /// Tables without their header line.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub no_headers: bool,
 }
 

@@ -108,19 +108,8 @@ fn demo_ci(handle: &sim::SimHandle) -> CiSetup {
 
 /// Writes the control API's address and token where only this user can read it.
 fn write_control_file(path: &std::path::Path, url: &str, token: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let body = serde_json::json!({ "url": url, "token": token }).to_string();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .wrap_err_with(|| format!("cannot write the control file {}", path.display()))?;
-    file.write_all(body.as_bytes())
-        .wrap_err_with(|| format!("cannot write the control file {}", path.display()))?;
-    Ok(())
+    write_private(path, &body).wrap_err("cannot write the control file")
 }
 
 async fn run_sim(args: SimArgs) -> Result<()> {

@@ -48,28 +48,9 @@ pub async fn run(args: StatusArgs, global: &DashboardArgs) -> Outcome {
     }
 }
 
-/// Parses `90s`, `5m`, `2h`, `1d` (a bare number is seconds).
-// The shared parser (headless/duration.rs) is being written alongside; this one stands in.
+/// Parses a `--timeout` or `--since` value; a bad one is a usage error.
 pub(super) fn duration(text: &str) -> Result<Duration, Failure> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let scale = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => 0,
-    };
-    match number.parse::<u64>() {
-        Ok(n) if scale > 0 => Ok(Duration::from_secs(n * scale)),
-        _ => Err(Failure::new(
-            Exit::Usage,
-            format!("not a duration: {text:?} (use 90s, 5m, 2h or 1d)"),
-        )),
-    }
+    super::duration::parse(text).map_err(|e| Failure::new(Exit::Usage, e))
 }
 
 #[cfg(test)]
@@ -82,7 +63,6 @@ mod tests {
         assert_eq!(duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(duration("5m").unwrap(), Duration::from_secs(300));
         assert_eq!(duration("2h").unwrap(), Duration::from_secs(7_200));
-        assert_eq!(duration("15").unwrap(), Duration::from_secs(15));
         assert_eq!(duration("5 min").unwrap_err().exit, Exit::Usage);
         assert_eq!(duration("m").unwrap_err().exit, Exit::Usage);
     }

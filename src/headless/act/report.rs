@@ -1,7 +1,7 @@
 //! How a changing command ends: the journal line and the webhook post (as the dashboard
 //! writes them), the result on stdout, and the exit code.
 //!
-//! `-o json` prints one document: `{"action", "target", "context", "result", "after" |
+//! `-o json` (or `-o yaml`) prints one document: `{"action", "target", "context", "result", "after" |
 //! "error", "dry_run", "plan": [{"label", "value"}]}`; `result` is `done`, `dry_run`,
 //! `refused`, `failed` or `cancelled`. The table format prints one line.
 
@@ -71,10 +71,11 @@ pub async fn finish(session: &Session, end: End, format: OutputFormat) -> Ended 
     };
     match format {
         OutputFormat::Table => println!("{}", line(&end, result, &detail)),
-        // JSON is YAML too: one document either way.
-        OutputFormat::Json | OutputFormat::Yaml => {
-            println!("{}", document(&end, result, &detail));
-        }
+        OutputFormat::Json => println!("{}", document(&end, result, &detail)),
+        OutputFormat::Yaml => match serde_saphyr::to_string(&document(&end, result, &detail)) {
+            Ok(text) => print!("{text}"),
+            Err(e) => eprintln!("quarterdeck: cannot write the output as YAML: {e}"),
+        },
     }
     if exit == Exit::Ok {
         Ok(exit)
