@@ -81,7 +81,7 @@ fn promote_with_yes_clears_the_pause_and_prints_the_result() {
 }
 
 #[test]
-fn a_dry_run_changes_nothing_and_journals_nothing() {
+fn a_dry_run_changes_nothing_and_is_journaled_as_one() {
     let sim = Sim::start(&[]);
     let before = rv(&sim, FEATURE_STORE);
     let ran = sim.run(&["promote", "bnpl/feature-store", "--dry-run", "-o", "json"]);
@@ -91,7 +91,10 @@ fn a_dry_run_changes_nothing_and_journals_nothing() {
     assert_eq!(doc["dry_run"], true);
     assert!(!doc["plan"].as_array().unwrap().is_empty(), "{doc}");
     assert_eq!(rv(&sim, FEATURE_STORE), before);
-    assert!(sim.journal().is_empty());
+    let journal = sim.journal();
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    assert_eq!(journal[0]["result"], "dry_run");
+    assert_eq!(journal[0]["action"], "promote");
     let ran = sim.run(&[
         "restart",
         "ml-platform/customer-intelligence-api",

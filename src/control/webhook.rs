@@ -69,6 +69,7 @@ pub fn payload(entry: &JournalEntry) -> serde_json::Value {
         JournalResult::Failed => "FAILED",
         JournalResult::Refused => "refused",
         JournalResult::Cancelled => "cancelled",
+        JournalResult::DryRun => "dry run",
     };
     let mut text = format!(
         "{}: {} {} (context {}) — {result}",

@@ -86,6 +86,7 @@ fn result_word(result: JournalResult) -> &'static str {
         JournalResult::Failed => "failed",
         JournalResult::Refused => "refused",
         JournalResult::Cancelled => "cancelled",
+        JournalResult::DryRun => "dry_run",
     }
 }
 

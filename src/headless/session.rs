@@ -152,7 +152,18 @@ impl Session {
                 Err(e) if matches!(&e, kube::Error::Api(s) if s.code == 404 || s.code == 403) => {
                     Vec::new()
                 }
-                Err(e) => return Err(api_failure(&e)),
+                Err(e @ kube::Error::Api(_)) => return Err(api_failure(&e)),
+                Err(e) => {
+                    return Err(Failure::new(
+                        Exit::Error,
+                        format!(
+                            "cannot reach the API server {} of context {}: {}; check the network or pick another context with --context",
+                            self.server,
+                            self.context,
+                            client::innermost(&e)
+                        ),
+                    ));
+                }
             };
             update(
                 &mut model,

@@ -59,6 +59,7 @@ fn entry<'a>(theme: &Theme, e: &JournalEntry, w: usize) -> Vec<Line<'a>> {
         JournalResult::Failed => ("failed", Token::Error),
         JournalResult::Refused => ("refused", Token::Warning),
         JournalResult::Cancelled => ("cancelled", Token::Muted),
+        JournalResult::DryRun => ("dry run", Token::Muted),
     };
     let indent = 1 + TIME_W + 1 + RESULT_W + 1;
     let what = wrap(

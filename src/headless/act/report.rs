@@ -14,7 +14,7 @@ use super::super::exit::{Exit, Failure};
 use super::super::session::Session;
 use crate::cli::OutputFormat;
 use crate::control::webhook::Webhook;
-use quarterdeck_core::control::{Outcome, Request, journal_line};
+use quarterdeck_core::control::{JournalResult, Outcome, Request, journal_line};
 
 /// How long the command waits for the webhook post before it exits anyway.
 const WEBHOOK_WAIT: Duration = Duration::from_secs(3);
@@ -51,12 +51,10 @@ pub fn show_plan(plan: &[(String, String)], format: OutputFormat) {
     }
 }
 
-/// Journals the end (except a dry run's), posts it to the webhook, prints the result, and
-/// answers the exit.
+/// Journals the end (a dry run as one), posts it to the webhook (not a dry run), prints the
+/// result, and answers the exit.
 pub async fn finish(session: &Session, end: End, format: OutputFormat) -> Ended {
-    if !end.dry_run {
-        journal(session, &end).await;
-    }
+    journal(session, &end).await;
     let (result, exit, detail) = match &end.outcome {
         Some(Outcome::Done { after }) if end.dry_run => ("dry_run", Exit::Ok, after.clone()),
         Some(Outcome::Done { after }) => ("done", Exit::Ok, after.clone()),
@@ -131,6 +129,9 @@ async fn journal(session: &Session, end: &End) {
     let now = chrono::Utc::now().timestamp_millis();
     let mut entry = journal_line(now, &end.request, &end.before, end.outcome.as_ref());
     entry.user = session.user.clone();
+    if end.dry_run {
+        entry.result = JournalResult::DryRun;
+    }
     match &session.journal {
         Some(j) => {
             if let Err(e) = j.append(&entry) {
@@ -144,7 +145,7 @@ async fn journal(session: &Session, end: &End) {
             eprintln!("quarterdeck: no state directory, not journaled: set QUARTERDECK_STATE_DIR")
         }
     }
-    if let Some(url) = &session.control.webhook {
+    if let Some(url) = session.control.webhook.as_ref().filter(|_| !end.dry_run) {
         match Webhook::new(url) {
             Ok(w) => {
                 let _ = tokio::time::timeout(WEBHOOK_WAIT, w.send(&entry)).await;

@@ -122,6 +122,8 @@ pub enum JournalResult {
     Refused,
     /// Cancelled at the confirmation.
     Cancelled,
+    /// Planned and validated only (`--dry-run`): nothing changed.
+    DryRun,
 }
 
 /// One line of `journal.jsonl`.
