@@ -14,6 +14,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use pty::{FRAME_START, Tui, count};
 
+/// Longest wait for something to show: a deadline for a busy machine, never a timing goal
+/// (the start-up time is measured by benchmarks).
+const WAIT: Duration = Duration::from_secs(40);
+
 /// "actual N% · desired M%" from the Rollout pane.
 fn weight_text(screen: &str) -> Option<String> {
     let line = screen
@@ -37,7 +41,7 @@ fn minute_now() -> u64 {
 fn demo_end_to_end() {
     let mut tui = Tui::demo(&[]);
 
-    // The five seed systems of the default world, within 5 s.
+    // The five seed systems of the default world.
     let seeds = [
         "feature-store",
         "globeco-order-generation",
@@ -46,21 +50,21 @@ fn demo_end_to_end() {
         "consumer",
         "orders-api",
     ];
-    let screen = tui.wait_for("the seed releases", Duration::from_secs(5), |s| {
+    let screen = tui.wait_for("the seed releases", WAIT, |s| {
         seeds.iter().all(|name| s.contains(name))
     });
     assert!(screen.contains("deploy ●"), "{screen}");
 
     // Select orders-api through the filter: its pods, then its log lines.
     tui.select("orders-api");
-    tui.wait_for("orders-api pods", Duration::from_secs(5), |s| {
+    tui.wait_for("orders-api pods", WAIT, |s| {
         s.contains("Rollout · orders-api")
             && s.lines()
                 .filter(|l| l.contains("│› orders-api-") || l.contains("│  orders-api-"))
                 .count()
                 >= 2
     });
-    tui.wait_for("orders-api log lines", Duration::from_secs(10), |s| {
+    tui.wait_for("orders-api log lines", WAIT, |s| {
         s.lines()
             .any(|l| l.contains("││stable ") || l.contains("││canary ") || l.contains("┃┃stable "))
     });
@@ -75,12 +79,12 @@ fn demo_end_to_end() {
         "/sim/rollout",
         r#"{"namespace":"orders","name":"orders-api","image":"ghcr.io/acme/orders-api:9.9.9"}"#,
     );
-    let started = tui.wait_for("the new revision", Duration::from_secs(10), |s| {
+    let started = tui.wait_for("the new revision", WAIT, |s| {
         s.contains("orders-api:9.9.9") && weight_text(s).is_some()
     });
     let first = weight_text(&started).unwrap();
     tui.control("/sim/clock", r#"{"speed":10}"#);
-    let moved = tui.wait_for("the weight to change", Duration::from_secs(20), |s| {
+    let moved = tui.wait_for("the weight to change", WAIT, |s| {
         weight_text(s).is_some_and(|w| w != first)
     });
     assert_ne!(weight_text(&moved).unwrap(), first);
@@ -91,10 +95,8 @@ fn demo_end_to_end() {
         "/sim/faults",
         r#"{"drop_watches":true,"fail_next":{"status":500,"count":25}}"#,
     );
-    tui.wait_for("the stale marker", Duration::from_secs(10), |s| {
-        s.contains("stale")
-    });
-    let recovered = tui.wait_for("recovery", Duration::from_secs(30), |s| {
+    tui.wait_for("the stale marker", WAIT, |s| s.contains("stale"));
+    let recovered = tui.wait_for("recovery", WAIT, |s| {
         !s.contains("stale") && s.contains("deploy ●") && s.contains("rollouts ●")
     });
     assert!(recovered.contains("orders-api"));
@@ -136,9 +138,9 @@ fn demo_end_to_end() {
 
     // q quits with 0 and gives the terminal back.
     tui.keys("q");
-    let status = tui.wait_exit(Duration::from_secs(10));
+    let status = tui.wait_exit(WAIT);
     assert!(status.success(), "exit status {status:?}");
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + WAIT;
     loop {
         let raw = tui.raw.lock().unwrap().clone();
         let last_frame = raw
@@ -165,7 +167,7 @@ fn hostile_log_lines_stay_inert() {
         "/assets/scenarios/hostile-logs.toml"
     );
     let mut tui = Tui::demo(&["--scenario", scenario, "-n", "demo"]);
-    tui.wait_for("the releases", Duration::from_secs(10), |s| {
+    tui.wait_for("the releases", WAIT, |s| {
         s.contains("terminal-chaos") && s.contains("calm-service")
     });
     let frames_before = tui.raw.lock().unwrap().len();
@@ -181,7 +183,7 @@ fn hostile_log_lines_stay_inert() {
         "device control string",
         "returnoverwrite",
     ];
-    let screen = tui.wait_for("hostile lines on screen", Duration::from_secs(20), |s| {
+    let screen = tui.wait_for("hostile lines on screen", WAIT, |s| {
         markers.iter().filter(|m| s.contains(*m)).count() >= 3
     });
     // The frame is intact: the status bar is still on the last row and the title row first.
@@ -206,7 +208,7 @@ fn hostile_log_lines_stay_inert() {
     );
     assert_eq!(count(&raw, b"\x1bP"), 0, "a DCS reached the terminal");
     tui.keys("q");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    assert!(tui.wait_exit(WAIT).success());
 }
 
 #[test]
@@ -228,7 +230,7 @@ fn unreachable_api_is_explained_and_sigterm_restores_the_terminal() {
     .unwrap();
     let path = kubeconfig.display().to_string();
     let mut tui = Tui::spawn(&["--kubeconfig", &path], dirs);
-    let screen = tui.wait_for("the unreachable message", Duration::from_secs(10), |s| {
+    let screen = tui.wait_for("the unreachable message", WAIT, |s| {
         s.contains("Cannot reach the API server of context nowhere")
     });
     assert!(screen.contains("stale"), "{screen}");
@@ -247,51 +249,26 @@ fn unreachable_api_is_explained_and_sigterm_restores_the_terminal() {
         "the terminal given back on ctrl-z",
         mark,
         b"\x1b[?1049l\x1b[?25h",
-        Duration::from_secs(5),
+        WAIT,
     );
-    tui.wait_output(
-        "the alternate screen again",
-        mark,
-        b"\x1b[?1049h",
-        Duration::from_secs(10),
-    );
-    tui.wait_output(
-        "a full repaint after ctrl-z",
-        mark,
-        b"\x1b[2J",
-        Duration::from_secs(10),
-    );
-    tui.wait_for("the repainted screen", Duration::from_secs(10), |s| {
+    tui.wait_output("the alternate screen again", mark, b"\x1b[?1049h", WAIT);
+    tui.wait_output("a full repaint after ctrl-z", mark, b"\x1b[2J", WAIT);
+    tui.wait_for("the repainted screen", WAIT, |s| {
         s.contains("Cannot reach the API server")
     });
     let mark = tui.raw.lock().unwrap().len();
     tui.signal("CONT");
-    tui.wait_output(
-        "a full repaint after SIGCONT",
-        mark,
-        b"\x1b[2J",
-        Duration::from_secs(10),
-    );
-    tui.wait_for("the repainted screen", Duration::from_secs(10), |s| {
+    tui.wait_output("a full repaint after SIGCONT", mark, b"\x1b[2J", WAIT);
+    tui.wait_for("the repainted screen", WAIT, |s| {
         s.contains("Cannot reach the API server") && s.contains("nowhere")
     });
 
     let mark = tui.raw.lock().unwrap().len();
     tui.signal("TERM");
-    let status = tui.wait_exit(Duration::from_secs(10));
+    let status = tui.wait_exit(WAIT);
     assert_eq!(status.exit_code(), 143, "{status:?}");
-    tui.wait_output(
-        "the alternate screen left",
-        mark,
-        b"\x1b[?1049l",
-        Duration::from_secs(2),
-    );
-    tui.wait_output(
-        "the cursor shown",
-        mark,
-        b"\x1b[?25h",
-        Duration::from_secs(2),
-    );
+    tui.wait_output("the alternate screen left", mark, b"\x1b[?1049l", WAIT);
+    tui.wait_output("the cursor shown", mark, b"\x1b[?25h", WAIT);
 }
 
 /// Seconds of a ticking age label (`45s`, `3m05s`, `1h02m`) in the gate row for `needle`.
@@ -315,25 +292,23 @@ fn gate_age(screen: &str, needle: &str) -> Option<u64> {
 fn ci_pipelines_and_gates_in_the_demo() {
     // A frozen world moves only when the test says so.
     let mut tui = Tui::demo(&["--frozen"]);
-    tui.wait_for("the seed releases", Duration::from_secs(10), |s| {
+    tui.wait_for("the seed releases", WAIT, |s| {
         s.contains("orders-api") && s.contains("feature-store")
     });
     // The orders-api run reaches its staging environment's gate 5 simulated seconds in.
     tui.control("/sim/clock", r#"{"advance_seconds":10}"#);
     tui.select("orders-api");
     tui.keys("c");
-    let pipeline = tui.wait_for(
-        "the orders-api run waiting at staging",
-        Duration::from_secs(20),
-        |s| s.contains("Pipeline orders/orders-api") && s.contains("‖ deploy-staging"),
-    );
+    let pipeline = tui.wait_for("the orders-api run waiting at staging", WAIT, |s| {
+        s.contains("Pipeline orders/orders-api") && s.contains("‖ deploy-staging")
+    });
     assert!(pipeline.contains("waiting"), "{pipeline}");
     assert!(pipeline.contains("GitHub acme/orders-api"), "{pipeline}");
 
     // The gates inbox lists it, and its age grows with the simulated clock.
     let gate = "approval · acme/orders-api › staging";
     tui.keys("g");
-    let first = tui.wait_for("the staging gate", Duration::from_secs(10), |s| {
+    let first = tui.wait_for("the staging gate", WAIT, |s| {
         s.contains("┏ Gates") && gate_age(s, gate).is_some()
     });
     assert!(first.contains("you may approve"), "{first}");
@@ -343,7 +318,7 @@ fn ci_pipelines_and_gates_in_the_demo() {
     );
     let before = gate_age(&first, gate).unwrap();
     tui.control("/sim/clock", r#"{"advance_seconds":90}"#);
-    let later = tui.wait_for("the gate's age to grow", Duration::from_secs(10), |s| {
+    let later = tui.wait_for("the gate's age to grow", WAIT, |s| {
         gate_age(s, gate).is_some_and(|a| a >= before + 90)
     });
     assert!(gate_age(&later, gate).unwrap() >= before + 90);
@@ -351,11 +326,9 @@ fn ci_pipelines_and_gates_in_the_demo() {
     // feature-store's GitLab pipeline waits on its manual production job.
     // esc alone (followed at once by another key it would read as alt-…).
     tui.keys("\x1b");
-    tui.wait_for("the inbox to close", Duration::from_secs(5), |s| {
-        !s.contains("┏ Gates")
-    });
+    tui.wait_for("the inbox to close", WAIT, |s| !s.contains("┏ Gates"));
     tui.keys("\x15/feature-store\rjc");
-    let gitlab = tui.wait_for("feature-store's manual job", Duration::from_secs(20), |s| {
+    let gitlab = tui.wait_for("feature-store's manual job", WAIT, |s| {
         s.contains("GitLab bnpl/feature-store") && s.contains("▶ deploy:production")
     });
     assert!(gitlab.contains("manual"), "{gitlab}");

@@ -183,7 +183,7 @@ impl Tui {
     }
 
     pub fn read_control(&self, path: &Path) -> (String, String) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(40);
         loop {
             if let Ok(text) = std::fs::read_to_string(path)
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
