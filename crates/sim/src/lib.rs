@@ -17,6 +17,7 @@ pub mod resources;
 mod rng;
 mod scenario;
 mod serve;
+mod stats;
 mod status;
 mod store;
 mod tls;
@@ -79,6 +80,8 @@ pub struct Sim {
     pub(crate) token: String,
     /// Bumped to end every open watch (the "drop all watches" fault).
     pub drop_watches: watch::Sender<u64>,
+    /// What was served (`/sim/stats`); a lock of its own, apart from the world's.
+    stats: Mutex<stats::Stats>,
 }
 
 impl Sim {
@@ -86,6 +89,11 @@ impl Sim {
     /// so a poisoned lock is taken over rather than propagated.
     pub fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the request counts.
+    pub(crate) fn stats(&self) -> MutexGuard<'_, stats::Stats> {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -209,6 +217,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
         world: Mutex::new(world),
         token: token.clone(),
         drop_watches,
+        stats: Mutex::default(),
     });
     let app = router(sim.clone());
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
@@ -256,6 +265,7 @@ fn router(sim: Arc<Sim>) -> Router {
             "/sim",
             control::router()
                 .merge(permissions::router())
+                .merge(stats::router())
                 .merge(webhook::router()),
         )
         .nest("/sim/ci", ci::control::router())
@@ -264,6 +274,7 @@ fn router(sim: Arc<Sim>) -> Router {
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
         .layer(middleware::from_fn_with_state(sim.clone(), date::stamp))
+        .layer(middleware::from_fn_with_state(sim.clone(), stats::count))
         .with_state(sim)
 }
 
