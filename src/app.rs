@@ -129,8 +129,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_ci_clock(tx.clone(), ci.clock.clone());
-    let mut driver = Driver::start(kubeconfig, connected.client, scope, ci, tx);
-    driver.configure_control(control_setup);
+    let driver = Driver::start(kubeconfig, connected.client, scope, (ci, control_setup), tx);
     // The first frame goes out before the API has answered anything.
     EventLoop {
         model,

@@ -55,19 +55,20 @@ struct Connecting {
 
 impl Driver {
     /// A driver for `client`, watching `scope`; starts the watches at once. CI pollers start
-    /// when the model asks for them (once it knows the releases' links).
+    /// when the model asks for them (once it knows the releases' links); control journals,
+    /// notifies and names its user as `control` says.
     pub fn start(
         kubeconfig: Kubeconfig,
         client: kube::Client,
         scope: Scope,
-        ci: CiSetup,
+        (ci, control): (CiSetup, ControlSetup),
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let context = ContextSender::new(0, tx.clone());
         let watches = watch::spawn_all(&client, &scope, &context);
         let ci = CiDriver::new(ci, tx.clone());
         let control = ControlDriver::new(
-            ControlSetup::from_env(),
+            control,
             client.clone(),
             ci.clients(),
             &scope,
@@ -86,18 +87,6 @@ impl Driver {
             streams: HashMap::new(),
             connecting: None,
         }
-    }
-
-    /// Replaces where control journals, what it notifies and who it says acts.
-    pub fn configure_control(&mut self, setup: ControlSetup) {
-        self.control = ControlDriver::new(
-            setup,
-            self.client.clone(),
-            self.ci.clients(),
-            &self.scope,
-            &self.context,
-            self.tx.clone(),
-        );
     }
 
     fn restart_watches(&mut self) {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use quarterdeck::app::EventLoop;
 use quarterdeck::config::{Theme, load_keymap};
-use quarterdeck::effects::{CiSetup, Driver};
+use quarterdeck::effects::{CiSetup, ControlSetup, Driver};
 use quarterdeck::integrations::kube::client;
 use quarterdeck::integrations::rest::{Pacing, SystemClock};
 use quarterdeck::terminal::SignalEvent;
@@ -219,7 +219,14 @@ fn a_failed_context_switch_keeps_the_first_context_working() {
             pacing: Pacing::default(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let driver = Driver::start(kubeconfig, connected.client, scope, ci, tx.clone());
+        let control = ControlSetup::from_env();
+        let driver = Driver::start(
+            kubeconfig,
+            connected.client,
+            scope,
+            (ci, control),
+            tx.clone(),
+        );
         Harness::start(model, driver, (tx, rx), (200, 50))
     });
     let rt = &fx.rt;

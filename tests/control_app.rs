@@ -48,13 +48,19 @@ fn dashboard(fx: &Fixture, state: &std::path::Path) -> Harness {
         };
         let user = client::context_user(&kubeconfig, &connected.context);
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut driver = Driver::start(kubeconfig, connected.client, scope, ci, tx.clone());
-        driver.configure_control(ControlSetup {
+        let control = ControlSetup {
             journal: Some(Journal::in_dir(state)),
             webhook: Some(Webhook::new(&format!("{}/sim/webhook", fx.handle.base_url())).unwrap()),
             user,
             host: "test-host".into(),
-        });
+        };
+        let driver = Driver::start(
+            kubeconfig,
+            connected.client,
+            scope,
+            (ci, control),
+            tx.clone(),
+        );
         Harness::start(model, driver, (tx, rx), (200, 50))
     })
 }
