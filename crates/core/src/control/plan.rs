@@ -483,25 +483,12 @@ fn workload_change(
                 "then the rollout runs its steps again from the first".into(),
             ),
             Op::Undo => {
-                let to = params.revision.as_ref().ok_or("no revision chosen")?;
-                let max = history.iter().map(|h| h.number).max().unwrap_or(0);
-                let mut then = if r.is_blue_green() {
-                    "then the old template becomes the preview, waiting for promotion".to_string()
+                let then = if r.is_blue_green() {
+                    "then the old template becomes the preview, waiting for promotion"
                 } else {
-                    "then the rollout runs its steps again with the old template".to_string()
+                    "then the rollout runs its steps again with the old template"
                 };
-                if has_ci {
-                    then = format!("{then}; {TRADE_OFF}");
-                }
-                (
-                    current,
-                    format!(
-                        "{} — it becomes revision {}",
-                        rev_words(Some(to.number), &to.image),
-                        max + 1
-                    ),
-                    then,
-                )
+                undo_change(current, params, &history, then, has_ci)?
             }
             Op::SwitchBack => {
                 let to = params.revision.as_ref().ok_or("no revision chosen")?;
@@ -537,23 +524,13 @@ fn workload_change(
         .ok_or("not in the cluster any more")?;
     let current = rev_words(d.revision, &d.image);
     Ok(match op {
-        Op::Undo => {
-            let to = params.revision.as_ref().ok_or("no revision chosen")?;
-            let max = history.iter().map(|h| h.number).max().unwrap_or(0);
-            let mut then = "then a rolling update replaces the pods".to_string();
-            if has_ci {
-                then = format!("{then}; {TRADE_OFF}");
-            }
-            (
-                current,
-                format!(
-                    "{} — it becomes revision {}",
-                    rev_words(Some(to.number), &to.image),
-                    max + 1
-                ),
-                then,
-            )
-        }
+        Op::Undo => undo_change(
+            current,
+            params,
+            &history,
+            "then a rolling update replaces the pods",
+            has_ci,
+        )?,
         Op::Pause => (
             "rolling".into(),
             "paused".into(),
@@ -572,6 +549,33 @@ fn workload_change(
         Op::Redeploy => redeploy_change(current, params)?,
         _ => return Err(format!("{} does not apply to a Deployment", op.verb())),
     })
+}
+
+/// From, to and what follows for an undo: the chosen revision comes back renumbered as the
+/// newest, and a release deployed by CI hears the trade-off.
+fn undo_change(
+    current: String,
+    params: &Params,
+    history: &[Revision],
+    then: &str,
+    has_ci: bool,
+) -> Result<(String, String, String), String> {
+    let to = params.revision.as_ref().ok_or("no revision chosen")?;
+    let max = history.iter().map(|h| h.number).max().unwrap_or(0);
+    let then = if has_ci {
+        format!("{then}; {TRADE_OFF}")
+    } else {
+        then.to_string()
+    };
+    Ok((
+        current,
+        format!(
+            "{} — it becomes revision {}",
+            rev_words(Some(to.number), &to.image),
+            max + 1
+        ),
+        then,
+    ))
 }
 
 fn redeploy_change(current: String, params: &Params) -> Result<(String, String, String), String> {
