@@ -8,15 +8,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use quarterdeck::app::EventLoop;
-use quarterdeck::config::{Theme, load_keymap};
-use quarterdeck::effects::{CiSetup, ControlSetup, Driver};
-use quarterdeck::integrations::kube::client;
-use quarterdeck::integrations::rest::{Pacing, SystemClock};
+use quarterdeck::config::Theme;
+use quarterdeck::effects::ControlSetup;
 use quarterdeck::terminal::SignalEvent;
-use quarterdeck_core::{Model, Msg, Scope, Target, sample};
+use quarterdeck_core::{Model, Msg, sample};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
@@ -198,37 +194,7 @@ fn a_failed_context_switch_keeps_the_first_context_working() {
     let ns = "qd-ctx";
     fx.seed(ns);
     let path = two_contexts(&fx, ns);
-    let kubeconfig = client::read_kubeconfig(Some(&path)).unwrap();
-    let mut app = fx.rt.block_on(async {
-        let connected = client::connect(&kubeconfig, None).await.unwrap();
-        let scope = Scope::Namespace(ns.into());
-        let target = Target {
-            context: connected.context.clone(),
-            contexts: connected.contexts.clone(),
-            scope: scope.clone(),
-            server: connected.server.clone(),
-            readonly: false,
-        };
-        let model = Model::new(target, load_keymap("default", None).unwrap(), 0);
-        let ci = CiSetup {
-            github_base: format!("{}/github", fx.handle.base_url()),
-            gitlab_base: format!("{}/gitlab", fx.handle.base_url()),
-            github_token: None,
-            gitlab_token: None,
-            clock: Arc::new(SystemClock),
-            pacing: Pacing::default(),
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let control = ControlSetup::from_env();
-        let driver = Driver::start(
-            kubeconfig,
-            connected.client,
-            scope,
-            (ci, control),
-            tx.clone(),
-        );
-        Harness::start(model, driver, (tx, rx), (200, 50))
-    });
+    let mut app = support::harness::dashboard(&fx, &path, ns, |_| ControlSetup::from_env());
     let rt = &fx.rt;
     let first = rt.block_on(app.frame("the first context's release", |f| {
         f.contains("⎈ first") && shows(f, "web") && f.contains("deploy ●")

@@ -7,61 +7,23 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use quarterdeck::config::load_keymap;
 use quarterdeck::control::journal::Journal;
 use quarterdeck::control::webhook::Webhook;
-use quarterdeck::effects::{CiSetup, ControlSetup, Driver};
-use quarterdeck::integrations::kube::client;
-use quarterdeck::integrations::rest::{Pacing, SystemClock};
-use quarterdeck_core::{Model, Scope, Target};
+use quarterdeck::effects::ControlSetup;
 use serde_json::{Value, json};
 use support::Fixture;
 use support::harness::{Harness, PATIENCE};
-use tokio::sync::mpsc;
 
 const NS: &str = "bnpl";
 
 /// The dashboard on the simulator's `bnpl` namespace, journaling into `state` and notifying
 /// the simulator's webhook sink.
 fn dashboard(fx: &Fixture, state: &std::path::Path) -> Harness {
-    let kubeconfig = client::read_kubeconfig(Some(&fx.handle.kubeconfig)).unwrap();
-    fx.rt.block_on(async {
-        let connected = client::connect(&kubeconfig, None).await.unwrap();
-        let scope = Scope::Namespace(NS.into());
-        let target = Target {
-            context: connected.context.clone(),
-            contexts: connected.contexts.clone(),
-            scope: scope.clone(),
-            server: connected.server.clone(),
-            readonly: false,
-        };
-        let model = Model::new(target, load_keymap("default", None).unwrap(), 0);
-        let ci = CiSetup {
-            github_base: format!("{}/github", fx.handle.base_url()),
-            gitlab_base: format!("{}/gitlab", fx.handle.base_url()),
-            github_token: None,
-            gitlab_token: None,
-            clock: Arc::new(SystemClock),
-            pacing: Pacing::default(),
-        };
-        let user = client::context_user(&kubeconfig, &connected.context);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let control = ControlSetup {
-            journal: Some(Journal::in_dir(state)),
-            webhook: Some(Webhook::new(&format!("{}/sim/webhook", fx.handle.base_url())).unwrap()),
-            user,
-            host: "test-host".into(),
-        };
-        let driver = Driver::start(
-            kubeconfig,
-            connected.client,
-            scope,
-            (ci, control),
-            tx.clone(),
-        );
-        Harness::start(model, driver, (tx, rx), (200, 50))
+    support::harness::dashboard(fx, &fx.handle.kubeconfig, NS, |user| ControlSetup {
+        journal: Some(Journal::in_dir(state)),
+        webhook: Some(Webhook::new(&format!("{}/sim/webhook", fx.handle.base_url())).unwrap()),
+        user,
+        host: "test-host".into(),
     })
 }
 

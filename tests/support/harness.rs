@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use quarterdeck::app::EventLoop;
-use quarterdeck::config::Theme;
-use quarterdeck::effects::EffectSink;
+use quarterdeck::config::{Theme, load_keymap};
+use quarterdeck::effects::{CiSetup, ControlSetup, Driver, EffectSink};
+use quarterdeck::integrations::kube::client;
+use quarterdeck::integrations::rest::{Pacing, SystemClock};
 use quarterdeck::terminal::{Screen, SignalEvent};
 use quarterdeck_core::key::KeyPress;
-use quarterdeck_core::{Effect, Model, Msg};
+use quarterdeck_core::{Effect, Model, Msg, Scope, Target};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
@@ -143,4 +145,46 @@ impl Harness {
             ),
         }
     }
+}
+
+/// The real dashboard (event loop and driver) on the simulator of `fx` through `kubeconfig`,
+/// watching namespace `ns`, 200×50; `control` gets the kubeconfig user and says where control
+/// journals and notifies.
+pub fn dashboard(
+    fx: &super::Fixture,
+    kubeconfig: &std::path::Path,
+    ns: &str,
+    control: impl FnOnce(String) -> ControlSetup,
+) -> Harness {
+    let kubeconfig = client::read_kubeconfig(Some(kubeconfig)).unwrap();
+    fx.rt.block_on(async {
+        let connected = client::connect(&kubeconfig, None).await.unwrap();
+        let scope = Scope::Namespace(ns.into());
+        let target = Target {
+            context: connected.context.clone(),
+            contexts: connected.contexts.clone(),
+            scope: scope.clone(),
+            server: connected.server.clone(),
+            readonly: false,
+        };
+        let model = Model::new(target, load_keymap("default", None).unwrap(), 0);
+        let ci = CiSetup {
+            github_base: format!("{}/github", fx.handle.base_url()),
+            gitlab_base: format!("{}/gitlab", fx.handle.base_url()),
+            github_token: None,
+            gitlab_token: None,
+            clock: Arc::new(SystemClock),
+            pacing: Pacing::default(),
+        };
+        let control = control(client::context_user(&kubeconfig, &connected.context));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = Driver::start(
+            kubeconfig,
+            connected.client,
+            scope,
+            (ci, control),
+            tx.clone(),
+        );
+        Harness::start(model, driver, (tx, rx), (200, 50))
+    })
 }
