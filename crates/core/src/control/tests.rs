@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::effect::Effect;
+use crate::gate::GateKind;
 use crate::key::KeyPress;
 use crate::model::Model;
 use crate::msg::Msg;
@@ -392,18 +393,24 @@ fn a_status_only_change_keeps_the_precondition() {
     );
 }
 
-#[test]
-fn a_review_carries_the_comment_typed_at_the_confirmation() {
+/// The CI sample world with the Gates inbox open on the first gate of a kind.
+fn on_gate(kind: impl Fn(&GateKind) -> bool) -> Model {
     let mut model = crate::sample_ci::ci_model(160, 48);
     key(&mut model, "g");
-    // The GitLab deployment blocked on approval: a review, so it takes a comment.
     let at = inbox(&model)
         .iter()
-        .position(|i| matches!(i, InboxItem::Ci(g) if matches!(g.id.kind, crate::gate::GateKind::GitlabBlockedDeployment { .. })))
+        .position(|i| matches!(i, InboxItem::Ci(g) if kind(&g.id.kind)))
         .unwrap();
     for _ in 0..at {
         key(&mut model, "j");
     }
+    model
+}
+
+#[test]
+fn a_review_carries_the_comment_typed_at_the_confirmation() {
+    // The GitLab deployment blocked on approval: a review, so it takes a comment.
+    let mut model = on_gate(|k| matches!(k, GateKind::GitlabBlockedDeployment { .. }));
     open_confirm(&mut model, "A");
     let Some(Dialog::Confirm(c)) = &model.control.dialog else {
         panic!("no confirmation");
@@ -445,15 +452,7 @@ fn a_review_carries_the_comment_typed_at_the_confirmation() {
 
 #[test]
 fn a_review_comment_left_empty_falls_back_to_the_default() {
-    let mut model = crate::sample_ci::ci_model(160, 48);
-    key(&mut model, "g");
-    let at = inbox(&model)
-        .iter()
-        .position(|i| matches!(i, InboxItem::Ci(g) if matches!(g.id.kind, crate::gate::GateKind::GithubPendingDeployment { .. })))
-        .unwrap();
-    for _ in 0..at {
-        key(&mut model, "j");
-    }
+    let mut model = on_gate(|k| matches!(k, GateKind::GithubPendingDeployment { .. }));
     open_confirm(&mut model, "R");
     key(&mut model, "c");
     key(&mut model, "space");
