@@ -190,6 +190,7 @@ impl EffectSink for Driver {
             Effect::WatchCi(watches) => self.ci.watch(watches),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
+            Effect::WatchAnalysis(_) => {}
             Effect::Control(effect) => self.control.perform(*effect),
             Effect::Quit => {}
         }

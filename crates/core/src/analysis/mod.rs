@@ -1,0 +1,10 @@
+//! Canary analysis: the metrics that decide a promotion (canary beside stable), the Argo
+//! AnalysisRuns of a rollout, the rollback triggers and the guard that acts on them.
+
+pub mod config;
+pub mod run;
+pub mod series;
+
+pub use self::config::{AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Trigger};
+pub use self::run::{AnalysisRun, Measurement, RunMetric};
+pub use self::series::{AnalysisMsg, AnalysisWatch, Point, SeriesKey, SeriesQuery, Side, Signal};
