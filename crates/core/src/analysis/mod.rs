@@ -4,7 +4,11 @@
 pub mod config;
 pub mod run;
 pub mod series;
+pub mod state;
 
 pub use self::config::{AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Trigger};
 pub use self::run::{AnalysisRun, Measurement, RunMetric};
 pub use self::series::{AnalysisMsg, AnalysisWatch, Point, SeriesKey, SeriesQuery, Side, Signal};
+pub use self::state::{
+    AnalysisState, ReleaseAnalysis, SeriesData, TriggerState, TriggerStatus, Verdict,
+};
