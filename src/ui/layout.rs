@@ -129,7 +129,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         areas.releases = v[0];
         areas.rollout = (rollout_h > 0).then_some(v[1]);
         match model.nav.focus {
-            Pane::Releases | Pane::Pods => areas.pods = Some(v[2]),
+            Pane::Releases | Pane::Pods | Pane::Analysis => areas.pods = Some(v[2]),
             Pane::Logs => areas.logs = Some(v[2]),
             Pane::Events => areas.events = Some(v[2]),
             Pane::Pipeline | Pane::JobLog | Pane::Gates => areas.ci = Some(v[2]),

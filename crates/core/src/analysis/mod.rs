@@ -2,6 +2,7 @@
 //! AnalysisRuns of a rollout, the rollback triggers and the guard that acts on them.
 
 pub mod config;
+pub(crate) mod guard;
 pub mod run;
 pub mod series;
 pub mod state;
@@ -10,5 +11,5 @@ pub use self::config::{AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Trigger
 pub use self::run::{AnalysisRun, Measurement, RunMetric};
 pub use self::series::{AnalysisMsg, AnalysisWatch, Point, SeriesKey, SeriesQuery, Side, Signal};
 pub use self::state::{
-    AnalysisState, ReleaseAnalysis, SeriesData, TriggerState, TriggerStatus, Verdict,
+    AnalysisState, Proposal, ReleaseAnalysis, SeriesData, TriggerState, TriggerStatus, Verdict,
 };

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::config::{AnalysisConfig, Trigger};
-use super::series::{Point, SeriesKey};
+use super::series::{AnalysisWatch, Point, SeriesKey};
 use crate::release::ReleaseId;
 
 /// A verdict on one signal or one release: canary against thresholds and stable.
@@ -72,6 +72,24 @@ pub struct ReleaseAnalysis {
     pub error: Option<String>,
     /// The release's triggers.
     pub triggers: Vec<TriggerStatus>,
+    /// The pod-template hash the canary series measure; a new one starts the series afresh.
+    pub canary_hash: Option<String>,
+}
+
+/// The guard's rollback proposal: what fired, on what, and the exact plan the confirmation
+/// will show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// The release.
+    pub release: ReleaseId,
+    /// The canary's pod-template hash (with the release, the incident).
+    pub hash: String,
+    /// What fired ("error ratio 3.2% > 1% for 2m0s").
+    pub trigger: String,
+    /// The banner ("feature-store canary: error ratio 3.2% > 1% for 2m0s — B roll back").
+    pub banner: String,
+    /// The confirmation's lines (`context: prod-eu`, `action: …`, `from: …`, `to: …`).
+    pub plan: Vec<String>,
 }
 
 /// The analysis concern of the model.
@@ -81,4 +99,11 @@ pub struct AnalysisState {
     pub config: AnalysisConfig,
     /// Per release.
     pub releases: BTreeMap<ReleaseId, ReleaseAnalysis>,
+    /// The watches last asked of the driver.
+    pub watching: Vec<AnalysisWatch>,
+    /// The guard's proposal waiting for the user's key, if any.
+    pub proposal: Option<Proposal>,
+    /// Incidents the guard has acted on (proposed or rolled back): release → canary hash.
+    /// Re-armed when the triggers clear or the canary changes.
+    pub incidents: BTreeMap<ReleaseId, String>,
 }
