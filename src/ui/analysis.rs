@@ -12,7 +12,7 @@ use super::analysis_runs;
 use super::focused;
 use super::verdict::{self, SIGNALS};
 use super::widgets::pane::block;
-use super::widgets::spark::{SparkStyle, spark};
+use super::widgets::spark::{SparkStyle, peak, scale, spark};
 use super::widgets::text::{fit, pad};
 use crate::config::{Theme, Token};
 use quarterdeck_core::analysis::{ReleaseAnalysis, SeriesKey, Side, Signal};
@@ -105,7 +105,7 @@ fn status_lines<'a>(
             Token::Warning,
         ));
         out.extend(wrapped(
-            "  Set [prometheus] url = \"http://prometheus:9090\" in config.toml (or prometheus = … under [contexts.NAME] or the release's [[release]]).",
+            "Set [prometheus] url = \"http://prometheus:9090\" in config.toml (or prometheus = … under [contexts.NAME] or the release's [[release]]).",
             Token::Muted,
         ));
     } else if let Some(err) = ra.and_then(|ra| ra.error.as_deref()) {
@@ -114,21 +114,13 @@ fn status_lines<'a>(
             Token::Error,
         ));
         out.extend(wrapped(
-            "  Quarterdeck keeps retrying; check the URL and credentials in config.toml.",
+            "Quarterdeck keeps retrying; check the URL and credentials in config.toml.",
             Token::Muted,
         ));
     } else if ra.is_none_or(|ra| ra.series.is_empty()) {
         out.push(Line::styled(
             fit("◌ Waiting for the first metrics from Prometheus…", width),
             theme.style(Token::Progressing),
-        ));
-    }
-    if let Some(ra) = ra
-        && let Some((t, fired, _)) = verdict::worst_alarm(ra)
-    {
-        out.push(Line::styled(
-            fit(&format!("⚠ {}", verdict::describe(ra, t)), width),
-            theme.style(if fired { Token::Error } else { Token::Warning }),
         ));
     }
     out
@@ -164,7 +156,8 @@ fn metric_lines<'a>(
     height: usize,
 ) -> Vec<Line<'a>> {
     let c = cols(width);
-    let header = |t: &str, w: usize| Span::styled(format!("{} ", pad(t, w)), theme.style(Token::Header));
+    let header =
+        |t: &str, w: usize| Span::styled(format!("{} ", pad(t, w)), theme.style(Token::Header));
     let mut head = vec![
         header("SIGNAL", LABEL_W),
         header("CANARY", VALUE_W + 1 + c.verdict),
@@ -235,7 +228,10 @@ fn signal_rows<'a>(
     );
     let style = |t: Token| theme.style(t);
     let first = [
-        Span::styled(format!("{} ", pad(verdict::label(signal), LABEL_W)), style(Token::Text)),
+        Span::styled(
+            format!("{} ", pad(verdict::label(signal), LABEL_W)),
+            style(Token::Text),
+        ),
         Span::styled(
             format!("{:>w$} ", fit(&shown(signal, cval), VALUE_W), w = VALUE_W),
             style(if over {
@@ -256,21 +252,29 @@ fn signal_rows<'a>(
         ),
     ];
     let blank = Span::raw(" ".repeat(LABEL_W + 1 + VALUE_W + 1 + c.verdict + 1 + THRESHOLD_W + 1));
-    let sparks = |side: Side, thr: Option<f64>, token: Token| {
+    // One scale for both sides, so the canary's bars compare with stable's at a glance; stable
+    // shows the threshold line too, but is not judged by it.
+    let (cv, sv) = (
+        values(ra, Side::Canary, signal),
+        values(ra, Side::Stable, signal),
+    );
+    let top = scale(peak(&cv).max(peak(&sv)), threshold, height);
+    let sparks = |v: &[Option<f64>], token: Token, breach: Token| {
         spark(
-            &values(ra, side, signal),
+            v,
             c.spark,
             height,
-            thr,
+            threshold,
+            top,
             &SparkStyle {
                 normal: style(token),
-                breach: style(Token::Error),
+                breach: style(breach),
                 muted: style(Token::Muted),
             },
         )
     };
-    let cs = sparks(Side::Canary, threshold, Token::Canary);
-    let ss = sparks(Side::Stable, None, Token::Stable);
+    let cs = sparks(&cv, Token::Canary, Token::Error);
+    let ss = sparks(&sv, Token::Stable, Token::Stable);
     let sval = verdict::latest(ra, stable);
     (0..height)
         .map(|row| {
@@ -287,7 +291,11 @@ fn signal_rows<'a>(
             if row == 0 {
                 spans.push(Span::styled(
                     format!("{:>w$} ", fit(&shown(signal, sval), VALUE_W), w = VALUE_W),
-                    style(if sval.is_some() { Token::Stable } else { Token::Muted }),
+                    style(if sval.is_some() {
+                        Token::Stable
+                    } else {
+                        Token::Muted
+                    }),
                 ));
             } else {
                 spans.push(Span::raw(" ".repeat(VALUE_W + 1)));

@@ -76,12 +76,7 @@ fn counts(m: &RunMetric) -> String {
 
 /// The lines of every run, fitted to `width`; `full` adds the conditions and wraps the queries
 /// instead of cutting them to one line.
-pub fn lines<'a>(
-    theme: &Theme,
-    runs: &[&AnalysisRun],
-    width: usize,
-    full: bool,
-) -> Vec<Line<'a>> {
+pub fn lines<'a>(theme: &Theme, runs: &[&AnalysisRun], width: usize, full: bool) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     if runs.is_empty() {
         out.push(Line::styled(
@@ -142,9 +137,21 @@ fn metric_lines<'a>(
     if !m.measurements.is_empty() {
         let mut spans = vec![Span::styled("    last ", theme.style(Token::Muted))];
         let mut used = 9;
-        for (i, ms) in m.measurements.iter().rev().take(LAST_MEASUREMENTS).enumerate() {
+        for (i, ms) in m
+            .measurements
+            .iter()
+            .rev()
+            .take(LAST_MEASUREMENTS)
+            .enumerate()
+        {
             let (t, g) = phase_look(&ms.phase);
-            let text = format!("{}{g} {}", if i > 0 { " · " } else { "" }, ms.value);
+            // An errored measurement has no value: its phase says what happened.
+            let value = if ms.value.is_empty() {
+                ms.phase.to_lowercase()
+            } else {
+                ms.value.clone()
+            };
+            let text = format!("{}{g} {value}", if i > 0 { " · " } else { "" });
             used += text.chars().count();
             if used > width {
                 break;
@@ -171,7 +178,10 @@ fn metric_lines<'a>(
     }
     let query = m.query.split_whitespace().collect::<Vec<_>>().join(" ");
     if full {
-        for (i, part) in wrap(&query, width.saturating_sub(11)).into_iter().enumerate() {
+        for (i, part) in wrap(&query, width.saturating_sub(11))
+            .into_iter()
+            .enumerate()
+        {
             let lead = if i == 0 { "    query  " } else { "           " };
             out.push(Line::from(vec![
                 Span::styled(lead, theme.style(Token::Muted)),

@@ -1,15 +1,17 @@
 //! The status bar (context, namespaces, connection state per source, staleness, read-only
-//! and protected markers, key hints) and the expired-credentials banner.
+//! and protected markers, key hints), the expired-credentials banner and the rollback guard's
+//! line above the status bar.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::readonly;
+use super::{key_of, readonly, verdict};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
+use quarterdeck_core::action::Action;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::time::{age, elapsed};
 
@@ -112,6 +114,56 @@ pub fn banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::styled(text, theme.style(Token::Banner)))
             .style(theme.style(Token::Banner)),
+        area,
+    );
+}
+
+/// Draws the rollback guard's line: the most pressing trigger ("feature-store canary: error
+/// ratio 3.2% > 1% for 1m10s of 2m"), and with a proposal the key that opens it.
+pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut alarms: Vec<_> = model
+        .analysis
+        .releases
+        .iter()
+        .filter_map(|(id, ra)| {
+            verdict::worst_alarm(ra).map(|(t, fired, left)| (id, ra, t, fired, left))
+        })
+        .collect();
+    alarms.sort_by_key(|(id, _, _, fired, left)| (!*fired, *left, (*id).clone()));
+    let proposal = model.analysis.proposal.as_ref();
+    let (mut text, fired) = match (proposal, alarms.first()) {
+        (Some(p), _) => (
+            format!(" ✗ {} canary: {}", p.release.key.name, p.trigger),
+            true,
+        ),
+        (None, Some((id, ra, t, fired, _))) => (
+            format!(
+                " {} {} canary: {}",
+                if *fired { "✗" } else { "⚠" },
+                id.key.name,
+                verdict::describe(ra, t)
+            ),
+            *fired,
+        ),
+        (None, None) => return,
+    };
+    if proposal.is_some()
+        && !readonly(model)
+        && let Some(key) = key_of(model, Action::GuardRollback)
+    {
+        text.push_str(&format!(" — {key} roll back"));
+    }
+    let others = alarms
+        .iter()
+        .filter(|(id, ..)| proposal.is_none_or(|p| p.release != **id))
+        .count()
+        .saturating_sub(usize::from(proposal.is_none()));
+    if others > 0 {
+        text.push_str(&format!(" (+{others} more)"));
+    }
+    let style = theme.style(if fired { Token::Banner } else { Token::Warning });
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!("{text} "), style)).style(style),
         area,
     );
 }

@@ -158,10 +158,9 @@ pub fn release_verdict(ra: &ReleaseAnalysis) -> Verdict {
 /// window on the release's clock (0 once fired).
 pub fn alarm(ra: &ReleaseAnalysis, t: &TriggerStatus) -> Option<(bool, i64)> {
     match t.state {
-        TriggerState::Holding { since_ms, .. } => Some((
-            false,
-            (since_ms + t.trigger.for_ms - clock(ra)).max(0),
-        )),
+        TriggerState::Holding { since_ms, .. } => {
+            Some((false, (since_ms + t.trigger.for_ms - clock(ra)).max(0)))
+        }
         TriggerState::Fired { .. } => Some((true, 0)),
         TriggerState::Clear | TriggerState::NoData => None,
     }
