@@ -97,7 +97,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Control(msg) => control::on_msg(model, msg),
-        Msg::Analysis(_) => Vec::new(),
+        Msg::Analysis(msg) => crate::analysis::update::on_msg(model, msg),
         Msg::CiClock { now_ms } => {
             let before = model.ci.now_ms.replace(now_ms);
             // Gate ages and job timers tick by the second, but only while a CI pane shows them.

@@ -32,6 +32,10 @@ pub struct Params {
     pub comment: Option<String>,
     /// Redeploy: the CI candidate.
     pub candidate: Option<Candidate>,
+    /// Undo of a Rollout: abort first, so traffic is back on stable before the template
+    /// changes (the rollback guard's compound rollback). The driver sends the abort patch,
+    /// then the undo, behind the one confirmation.
+    pub abort_first: bool,
 }
 
 /// The precondition: what the confirmation showed.
