@@ -8,13 +8,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::analysis_runs;
+use super::analysis_runs::{self, Detail};
 use super::focused;
-use super::verdict::{self, SIGNALS};
+use super::verdict;
 use super::widgets::pane::block;
 use super::widgets::spark::{SparkStyle, peak, scale, spark};
 use super::widgets::text::{fit, pad};
 use crate::config::{Theme, Token};
+use quarterdeck_core::analysis::queries::{self, NO_PROMETHEUS, SIGNALS};
+use quarterdeck_core::analysis::trigger::amount;
 use quarterdeck_core::analysis::{ReleaseAnalysis, SeriesKey, Side, Signal};
 use quarterdeck_core::release::{ReleaseId, WorkloadKind};
 use quarterdeck_core::{Model, Pane};
@@ -35,7 +37,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some(ra) = ra {
-        let v = verdict::release_verdict(ra);
+        let v = ra.verdict();
         extra.push(Span::styled(
             format!("{} {} ", verdict::glyph(v), verdict::word(v)),
             theme.style(verdict::token(v)),
@@ -71,7 +73,18 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Token::Header),
         ));
         let runs = analysis_runs::runs(model, id);
-        lines.extend(analysis_runs::lines(theme, &runs, width, roomy));
+        // As much of each metric as lets every run show; on a short pane, counts only.
+        let room = usize::from(inner.height).saturating_sub(lines.len());
+        let mut detail = if roomy { Detail::Full } else { Detail::Lines };
+        let mut run_lines = analysis_runs::lines(theme, &runs, width, detail);
+        if run_lines.len() > room && detail == Detail::Full {
+            detail = Detail::Lines;
+            run_lines = analysis_runs::lines(theme, &runs, width, detail);
+        }
+        if run_lines.len() > room {
+            run_lines = analysis_runs::lines(theme, &runs, width, Detail::Summary);
+        }
+        lines.extend(run_lines);
     }
     lines.truncate(usize::from(inner.height));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -85,13 +98,7 @@ fn status_lines<'a>(
     ra: Option<&ReleaseAnalysis>,
     width: usize,
 ) -> Vec<Line<'a>> {
-    let cfg = &model.analysis.config;
-    let configured = cfg.url.is_some()
-        || !cfg.context_urls.is_empty()
-        || cfg
-            .releases
-            .iter()
-            .any(|r| r.workload == id.key.name && r.prometheus.is_some());
+    let configured = queries::url(&model.analysis.config, id, &model.target.context).is_some();
     let wrapped = |text: &str, token: Token| {
         super::widgets::text::wrap(text, width)
             .into_iter()
@@ -108,7 +115,10 @@ fn status_lines<'a>(
             "Set [prometheus] url = \"http://prometheus:9090\" in config.toml (or prometheus = … under [contexts.NAME] or the release's [[release]]).",
             Token::Muted,
         ));
-    } else if let Some(err) = ra.and_then(|ra| ra.error.as_deref()) {
+    } else if let Some(err) = ra
+        .and_then(|ra| ra.error.as_deref())
+        .filter(|e| *e != NO_PROMETHEUS)
+    {
         out.extend(wrapped(
             &format!("✖ Cannot read Prometheus: {err}"),
             Token::Error,
@@ -164,7 +174,10 @@ fn metric_lines<'a>(
         header("THRESHOLD", THRESHOLD_W),
     ];
     if c.spark > 0 {
-        head.push(header("last 10m", c.spark));
+        head.push(header(
+            if c.spark >= 8 { "last 10m" } else { "10m" },
+            c.spark,
+        ));
     }
     head.push(Span::styled("│ ", theme.style(Token::Border)));
     head.push(header("STABLE", VALUE_W));
@@ -188,7 +201,7 @@ fn values(ra: &ReleaseAnalysis, side: Side, signal: Signal) -> Vec<Option<f64>> 
 }
 
 fn shown(signal: Signal, v: Option<f64>) -> String {
-    v.map_or_else(|| "no data".into(), |v| verdict::value(signal, v))
+    v.map_or_else(|| "no data".into(), |v| amount(signal, v))
 }
 
 fn signal_rows<'a>(
@@ -198,18 +211,10 @@ fn signal_rows<'a>(
     c: &Cols,
     height: usize,
 ) -> Vec<Line<'a>> {
-    let canary = SeriesKey {
-        side: Side::Canary,
-        signal,
-    };
-    let stable = SeriesKey {
-        side: Side::Stable,
-        signal,
-    };
-    let trigger = verdict::trigger(ra, signal);
-    let threshold = trigger.map(|t| t.trigger.above);
-    let v = verdict::signal_verdict(ra, signal);
-    let cval = verdict::latest(ra, canary);
+    let trigger = ra.triggers.iter().find(|t| t.trigger.signal == signal);
+    let threshold = ra.threshold(signal);
+    let v = Some(ra.signal_verdict(signal));
+    let cval = ra.latest(Side::Canary, signal).filter(|v| !v.is_nan());
     let over = threshold.zip(cval).is_some_and(|(t, v)| v > t);
     let verdict_text = match v {
         Some(v) if c.verdict > 2 => format!("{} {}", verdict::glyph(v), verdict::word(v)),
@@ -221,7 +226,7 @@ fn signal_rows<'a>(
         |t| {
             format!(
                 "> {} /{}",
-                verdict::value(signal, t.trigger.above),
+                amount(signal, t.trigger.above),
                 verdict::window(t.trigger.for_ms)
             )
         },
@@ -275,7 +280,7 @@ fn signal_rows<'a>(
     };
     let cs = sparks(&cv, Token::Canary, Token::Error);
     let ss = sparks(&sv, Token::Stable, Token::Stable);
-    let sval = verdict::latest(ra, stable);
+    let sval = ra.latest(Side::Stable, signal).filter(|v| !v.is_nan());
     (0..height)
         .map(|row| {
             let mut spans: Vec<Span> = if row == 0 {

@@ -74,9 +74,24 @@ fn counts(m: &RunMetric) -> String {
     )
 }
 
-/// The lines of every run, fitted to `width`; `full` adds the conditions and wraps the queries
-/// instead of cutting them to one line.
-pub fn lines<'a>(theme: &Theme, runs: &[&AnalysisRun], width: usize, full: bool) -> Vec<Line<'a>> {
+/// How much of each metric is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Phase and counts only, so every run fits a short pane.
+    Summary,
+    /// Also the message, the last measurements and the query cut to one line.
+    Lines,
+    /// Also the conditions, and the queries wrapped whole.
+    Full,
+}
+
+/// The lines of every run, fitted to `width`.
+pub fn lines<'a>(
+    theme: &Theme,
+    runs: &[&AnalysisRun],
+    width: usize,
+    detail: Detail,
+) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     if runs.is_empty() {
         out.push(Line::styled(
@@ -100,7 +115,7 @@ pub fn lines<'a>(theme: &Theme, runs: &[&AnalysisRun], width: usize, full: bool)
         }
         out.push(Line::styled(fit(&head, width), theme.style(token)));
         for m in &run.metrics {
-            metric_lines(theme, m, width, full, &mut out);
+            metric_lines(theme, m, width, detail, &mut out);
         }
     }
     out
@@ -114,9 +129,10 @@ fn metric_lines<'a>(
     theme: &Theme,
     m: &RunMetric,
     width: usize,
-    full: bool,
+    detail: Detail,
     out: &mut Vec<Line<'a>>,
 ) {
+    let full = detail == Detail::Full;
     let (token, glyph) = phase_look(&m.phase);
     let head = format!("  {glyph} {} {}", m.name, phase_word(&m.phase));
     let rest = format!("  {}", counts(m));
@@ -128,6 +144,9 @@ fn metric_lines<'a>(
             theme.style(Token::Text),
         ),
     ]));
+    if detail == Detail::Summary {
+        return;
+    }
     if !m.message.is_empty() {
         out.push(Line::styled(
             fit(&format!("    {}", m.message), width),

@@ -95,7 +95,10 @@ fn trigger(signal: Signal, above: f64, state: TriggerState) -> TriggerStatus {
 /// under 50 ms; health failures have no data.
 fn failing_canary() -> ReleaseAnalysis {
     let breach = POINTS - 5;
-    let mut ra = ReleaseAnalysis::default();
+    let mut ra = ReleaseAnalysis {
+        canary_hash: Some("7f9c4b6d5".into()),
+        ..ReleaseAnalysis::default()
+    };
     let mut put = |side, signal, data| {
         ra.series.insert(SeriesKey { side, signal }, data);
     };
@@ -245,15 +248,26 @@ fn runs() -> Vec<AnalysisRun> {
 /// the Analysis pane open.
 fn analysed(w: u16, h: u16) -> Model {
     let mut m = with_selected(w, h, "orders-api");
-    m.analysis.config.url = Some("http://prometheus.monitoring:9090".into());
+    configure(&mut m);
+    key(&mut m, "v");
+    assert_eq!(m.nav.focus, Pane::Analysis);
+    // Filled in after the last key, so that no update re-evaluates the hand-made states.
     let orders = id(&m, "orders-api");
     m.analysis.releases.insert(orders, failing_canary());
     for run in runs() {
         m.cluster.analysis_runs.insert(run.key.clone(), run);
     }
-    key(&mut m, "v");
-    assert_eq!(m.nav.focus, Pane::Analysis);
     m
+}
+
+/// A Prometheus and the triggers of `failing_canary` as the defaults.
+fn configure(m: &mut Model) {
+    m.analysis.config.url = Some("http://prometheus.monitoring:9090".into());
+    m.analysis.config.default_triggers = failing_canary()
+        .triggers
+        .into_iter()
+        .map(|t| t.trigger)
+        .collect();
 }
 
 #[test]
@@ -287,7 +301,14 @@ fn analysis_pane_failing_canary_and_failed_run_wide() {
 fn analysis_pane_80x24_puts_verdicts_and_values_first() {
     let m = analysed(80, 24);
     let s = snap(&m);
-    for want in ["error ratio", "3.2%", "✗", "p95 latency", "STABLE"] {
+    for want in [
+        "error ratio",
+        "3.2%",
+        "✗",
+        "p95 latency",
+        "STABLE",
+        "error-rate Failed  failed 3 / limit 2",
+    ] {
         assert!(s.contains(want), "{want:?} missing:\n{s}");
     }
     insta::assert_snapshot!(s);
@@ -337,7 +358,7 @@ fn not_configured_and_unreadable_prometheus_say_what_to_do() {
     let s = snap(&m);
     assert!(s.contains("Prometheus is not configured"), "{s}");
     assert!(s.contains("[prometheus] url"), "{s}");
-    m.analysis.config.url = Some("http://prometheus:9090".into());
+    configure(&mut m);
     let orders = id(&m, "orders-api");
     m.analysis.releases.insert(
         orders,
@@ -358,7 +379,7 @@ fn not_configured_and_unreadable_prometheus_say_what_to_do() {
 #[test]
 fn fired_trigger_marks_the_row_and_the_banner_offers_the_rollback() {
     let mut m = with_selected(120, 40, "orders-api");
-    m.analysis.config.url = Some("http://prometheus:9090".into());
+    configure(&mut m);
     let orders = id(&m, "orders-api");
     let mut ra = failing_canary();
     ra.triggers[0].state = TriggerState::Fired {
@@ -368,6 +389,13 @@ fn fired_trigger_marks_the_row_and_the_banner_offers_the_rollback() {
     m.analysis.releases.insert(orders.clone(), ra);
     let mut quiet = failing_canary();
     quiet.triggers[0].state = TriggerState::Clear;
+    quiet.series.insert(
+        SeriesKey {
+            side: Side::Canary,
+            signal: Signal::ErrorRatio,
+        },
+        series(|_| Some(0.002)),
+    );
     m.analysis.releases.insert(id(&m, "feature-store"), quiet);
     m.analysis.proposal = Some(Proposal {
         release: orders,

@@ -57,7 +57,7 @@ fn guard_alert(model: &Model) -> bool {
         .analysis
         .releases
         .values()
-        .any(|ra| super::verdict::worst_alarm(ra).is_some())
+        .any(|ra| ra.countdown().is_some())
         || model.analysis.proposal.is_some()
 }
 

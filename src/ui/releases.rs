@@ -11,6 +11,10 @@ use super::widgets::pane::block;
 use super::widgets::text::pad;
 use super::{focused, phase_token, verdict};
 use crate::config::{Theme, Token};
+use std::collections::BTreeMap;
+
+use quarterdeck_core::analysis::ReleaseAnalysis;
+use quarterdeck_core::analysis::queries::NO_PROMETHEUS;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::control::Subject;
 use quarterdeck_core::release::ReleaseId;
@@ -115,10 +119,15 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let width = usize::from(inner.width);
-    let analysed = &model.analysis.releases;
-    let alarms = analysed
-        .values()
-        .any(|ra| verdict::worst_alarm(ra).is_some());
+    // Releases without a Prometheus have nothing to judge them by: no glyph, and no column
+    // when none has one.
+    let analysed: BTreeMap<&ReleaseId, &ReleaseAnalysis> = model
+        .analysis
+        .releases
+        .iter()
+        .filter(|(_, ra)| ra.error.as_deref() != Some(NO_PROMETHEUS))
+        .collect();
+    let alarms = analysed.values().any(|ra| ra.countdown().is_some());
     let cols = columns(width, !analysed.is_empty(), alarms);
     let header: Vec<Span> = cols
         .iter()
@@ -137,9 +146,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         let selected = cursor == Some(i);
         let phase_style = theme.style(phase_token(r.phase));
         let control = control_note(model, &r.id);
-        let ra = analysed.get(&r.id);
-        let alarm =
-            ra.and_then(|ra| verdict::worst_alarm(ra).map(|(_, fired, left)| (fired, left)));
+        let ra = analysed.get(&r.id).copied();
+        let alarm = ra
+            .and_then(|ra| ra.countdown())
+            .map(|c| (c.fired, c.remaining_ms));
         let mut spans = Vec::new();
         for (n, c) in cols.iter().enumerate() {
             if let (Some((note, token)), "PHASE") = (&control, c.title) {
@@ -155,7 +165,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ),
                 "NAMESPACE" => (r.id.key.namespace.clone(), theme.style(Token::Muted)),
                 "AN" => ra.map_or((String::new(), Style::default()), |ra| {
-                    let v = verdict::release_verdict(ra);
+                    let v = ra.verdict();
                     (verdict::glyph(v).into(), theme.style(verdict::token(v)))
                 }),
                 "GUARD" => match alarm {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{key_of, readonly, verdict};
+use super::{key_of, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
@@ -125,25 +125,22 @@ pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect)
         .analysis
         .releases
         .iter()
-        .filter_map(|(id, ra)| {
-            verdict::worst_alarm(ra).map(|(t, fired, left)| (id, ra, t, fired, left))
-        })
+        .filter_map(|(id, ra)| ra.countdown().map(|c| (id, ra, c)))
         .collect();
-    alarms.sort_by_key(|(id, _, _, fired, left)| (!*fired, *left, (*id).clone()));
+    alarms.sort_by_key(|(id, _, c)| (!c.fired, c.remaining_ms, (*id).clone()));
     let proposal = model.analysis.proposal.as_ref();
     let (mut text, fired) = match (proposal, alarms.first()) {
         (Some(p), _) => (
             format!(" ✗ {} canary: {}", p.release.key.name, p.trigger),
             true,
         ),
-        (None, Some((id, ra, t, fired, _))) => (
+        (None, Some((id, ra, c))) => (
             format!(
-                " {} {} canary: {}",
-                if *fired { "✗" } else { "⚠" },
-                id.key.name,
-                verdict::describe(ra, t)
+                " {} {}",
+                if c.fired { "✗" } else { "⚠" },
+                ra.banner(&id.key.name).unwrap_or_default()
             ),
-            *fired,
+            c.fired,
         ),
         (None, None) => return,
     };
@@ -153,11 +150,9 @@ pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect)
     {
         text.push_str(&format!(" — {key} roll back"));
     }
-    let others = alarms
-        .iter()
-        .filter(|(id, ..)| proposal.is_none_or(|p| p.release != **id))
-        .count()
-        .saturating_sub(usize::from(proposal.is_none()));
+    // The line names one release; the others are counted so none goes unnoticed.
+    let named = proposal.map_or_else(|| alarms.first().map(|a| a.0), |p| Some(&p.release));
+    let others = alarms.iter().filter(|a| Some(a.0) != named).count();
     if others > 0 {
         text.push_str(&format!(" (+{others} more)"));
     }
