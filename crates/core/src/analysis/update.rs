@@ -101,7 +101,8 @@ fn wanted(model: &mut Model) -> Vec<AnalysisWatch> {
         let triggers = queries::triggers(config, id, &context);
         let sides = queries::sides(&model.cluster, id);
         let on_screen = selected.as_ref() == Some(id);
-        if !on_screen && !(sides.rolling() && !triggers.is_empty()) {
+        let under_trigger = sides.rolling() && !triggers.is_empty();
+        if !on_screen && !under_trigger {
             continue;
         }
         let url = queries::url(config, id, &context);
