@@ -292,7 +292,7 @@ impl<'w> Evaluator<'w> {
 }
 
 /// Whether a series' labels pass a selector's name and matchers (a missing label is "").
-fn selects(name: Option<&str>, matchers: &Matchers, labels: &Labels) -> bool {
+pub(crate) fn selects(name: Option<&str>, matchers: &Matchers, labels: &Labels) -> bool {
     let get = |k: &str| labels.get(k).map_or("", String::as_str);
     if name.is_some_and(|n| n != get("__name__")) {
         return false;
