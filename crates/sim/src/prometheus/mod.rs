@@ -161,3 +161,6 @@ fn parse(promql: &str) -> Result<promql_parser::parser::Expr, PromError> {
     promql_parser::parser::parse(promql)
         .map_err(|e| PromError::bad_data(format!("invalid parameter \"query\": {e}")))
 }
+
+#[cfg(test)]
+mod tests;
