@@ -251,11 +251,11 @@ fn errors_are_answered_as_prometheus_does() {
     let msg = failed(
         &fx,
         "query",
-        &[("query", "holt_winters(up[5m], 0.5, 0.5)")],
+        &[("query", "predict_linear(up[5m], 60)")],
         422,
         "execution",
     );
-    assert!(msg.contains("holt_winters"), "{msg}");
+    assert!(msg.contains("predict_linear"), "{msg}");
     let msg = failed(
         &fx,
         "query",

@@ -406,3 +406,124 @@ fn value(track: &Track, seed: u64, variant: Variant, t: i64) -> Option<f64> {
         total.floor()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::prometheus::functions::extrapolated_rate;
+
+    fn seg(from_s: i64, instance: u32, phase: Phase) -> Seg {
+        Seg {
+            from_ms: from_s * 1000,
+            instance,
+            phase,
+            error_rate: 0.1,
+            latency_ms: 20.0,
+        }
+    }
+
+    fn track(segs: &[Seg]) -> Track {
+        Track {
+            segs: segs.iter().copied().collect(),
+            folded: Folded::default(),
+        }
+    }
+
+    const COUNT: Variant = Variant::Count;
+
+    #[test]
+    fn counters_reset_when_the_container_restarts_and_rate_copes() {
+        let t = track(&[
+            seg(0, 0, Phase::Serving),
+            seg(600, 0, Phase::Crashed),
+            seg(610, 1, Phase::Serving),
+        ]);
+        let at = |s: i64| value(&t, 5, COUNT, s * 1000).unwrap();
+        assert!(at(300) > 0.0 && at(599) > at(300));
+        // Nothing served while crashed; the new instance starts from zero.
+        assert_eq!(at(605), at(600));
+        assert!(at(620) < at(599));
+        assert!(value(&t, 5, COUNT, -1).is_none());
+        let points: Vec<(i64, f64)> = (36..46).map(|k| (k * 15_000, at(k * 15))).collect();
+        let rate = extrapolated_rate(&points, 540_000, 690_000, true).unwrap();
+        let base = base_rate(5);
+        // A dip for the ten seconds down, never the drop to zero read as negative.
+        assert!(rate > 0.6 * base && rate < 1.3 * base, "{rate} vs {base}");
+    }
+
+    #[test]
+    fn errors_follow_the_behaviour_of_each_segment() {
+        let mut bad = seg(300, 0, Phase::Serving);
+        bad.error_rate = 0.5;
+        let t = track(&[seg(0, 0, Phase::Serving), bad]);
+        let errors = |s: i64| {
+            (0..METHODS.len())
+                .map(|method| {
+                    value(&t, 9, Variant::Requests { method, code: 500 }, s * 1000).unwrap()
+                })
+                .sum::<f64>()
+        };
+        let total = |s: i64| value(&t, 9, COUNT, s * 1000).unwrap();
+        let before = (errors(300) - errors(0)) / (total(300) - total(0));
+        let after = (errors(600) - errors(300)) / (total(600) - total(300));
+        // One code of four: 2.5% before, 12.5% after.
+        assert!((before - 0.025).abs() < 0.005, "{before}");
+        assert!((after - 0.125).abs() < 0.005, "{after}");
+    }
+
+    #[test]
+    fn crash_loops_and_failing_readiness_show_as_failed_probes() {
+        let t = track(&[
+            seg(0, 0, Phase::Unready),
+            seg(5, 0, Phase::Crashed),
+            seg(15, 1, Phase::Unready),
+            seg(20, 1, Phase::Crashed),
+            seg(40, 2, Phase::Unready),
+        ]);
+        let probe =
+            |readiness, ok| value(&t, 1, Variant::Probe { readiness, ok }, 100_000).unwrap();
+        assert_eq!(probe(false, false), 2.0);
+        assert_eq!(probe(true, true), 0.0);
+        // 5 + 5 + 60 seconds unready, probed every 10 s.
+        assert_eq!(probe(true, false), 7.0);
+        assert_eq!(value(&t, 1, COUNT, 100_000), Some(0.0));
+    }
+
+    #[test]
+    fn folding_old_segments_keeps_the_probe_totals() {
+        let segs: Vec<Seg> = (0..100)
+            .map(|i| {
+                seg(
+                    i * 60,
+                    i as u32,
+                    if i % 2 == 0 {
+                        Phase::Serving
+                    } else {
+                        Phase::Crashed
+                    },
+                )
+            })
+            .collect();
+        let mut t = track(&segs);
+        let at = |t: &Track| {
+            value(
+                t,
+                1,
+                Variant::Probe {
+                    readiness: false,
+                    ok: false,
+                },
+                10_000_000,
+            )
+            .unwrap()
+        };
+        let before = at(&t);
+        while t.segs.len() > MAX_SEGMENTS {
+            fold_oldest(&mut t);
+        }
+        assert_eq!(at(&t), before);
+        assert_eq!(before, 50.0);
+    }
+}
