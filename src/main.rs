@@ -84,7 +84,10 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     // The simulator's Prometheus and the seed's triggers, unless config.toml says otherwise.
     options.analysis_defaults = AnalysisDefaults::seed(format!("{}/prometheus", handle.base_url()));
     options.analysis = Some(AnalysisSetup {
-        auth: Some(Auth::Bearer(Token::new(handle.token.clone(), "the simulator"))),
+        auth: Some(Auth::Bearer(Token::new(
+            handle.token.clone(),
+            "the simulator",
+        ))),
         pacing: Pacing {
             fast_ms: 1_000,
             slow_ms: 5_000,

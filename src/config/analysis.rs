@@ -245,8 +245,7 @@ pub fn parse_analysis(
 
 /// One trigger string (`error_ratio > 1% for 2m`), or what is wrong with it.
 pub fn parse_trigger(text: &str) -> Result<Trigger, String> {
-    const FORM: &str =
-        "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\"";
+    const FORM: &str = "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\"";
     let Some((signal, rest)) = text.split_once('>') else {
         return Err(if text.contains('<') {
             "triggers fire above a threshold: use >".into()
@@ -300,7 +299,9 @@ fn threshold_ratio(value: &str) -> Result<f64, String> {
     let ratio = match value.strip_suffix('%') {
         Some(pct) => number(pct, value)? / 100.0,
         None if threshold_seconds(value).is_ok() => {
-            return Err(format!("\"{value}\" is a time; this signal is a ratio (1% or 0.01)"));
+            return Err(format!(
+                "\"{value}\" is a time; this signal is a ratio (1% or 0.01)"
+            ));
         }
         None => number(value, value)?,
     };

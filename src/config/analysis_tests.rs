@@ -55,10 +55,16 @@ workload = "deployment/plain"
 namespace = "default"
 "#;
     let c = parse_analysis(FILE, text, &AnalysisDefaults::default()).unwrap();
-    assert_eq!(c.url.as_deref(), Some("https://prometheus.example.com/prom"));
+    assert_eq!(
+        c.url.as_deref(),
+        Some("https://prometheus.example.com/prom")
+    );
     assert_eq!(
         c.context_urls,
-        vec![("prod-*".to_string(), "https://prom.prod.example.com".to_string())]
+        vec![(
+            "prod-*".to_string(),
+            "https://prom.prod.example.com".to_string()
+        )]
     );
     assert_eq!(
         c.default_triggers,
@@ -112,7 +118,13 @@ fn the_file_wins_over_the_defaults_and_silence_keeps_them() {
     assert!(c.default_triggers.is_empty());
     assert_eq!(c.default_guard, GuardMode::Off);
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(load_analysis(Some(dir.path()), &seed).unwrap().default_triggers.len(), 3);
+    assert_eq!(
+        load_analysis(Some(dir.path()), &seed)
+            .unwrap()
+            .default_triggers
+            .len(),
+        3
+    );
 }
 
 #[test]
@@ -131,38 +143,67 @@ fn mistakes_name_file_line_and_key() {
     );
     let release = "[[release]]\nname = \"a\"\nworkload = \"deployment/a\"\nnamespace = \"n\"\n";
     assert_eq!(
-        err(&format!("{release}triggers = [\n  \"p95 > 50ms\",\n  \"latency > 1s\",\n]\n")),
+        err(&format!(
+            "{release}triggers = [\n  \"p95 > 50ms\",\n  \"latency > 1s\",\n]\n"
+        )),
         format!(
             "{FILE}:7: key \"triggers\": \"latency > 1s\": unknown signal \"latency\" (expected error_ratio, p95, p99 or health_failures)"
         )
     );
     assert_eq!(
         err(&format!("{release}guard = \"never\"\n")),
-        format!("{FILE}:5: key \"guard\": expected \"off\", \"propose\" or \"auto\", got \"never\"")
+        format!(
+            "{FILE}:5: key \"guard\": expected \"off\", \"propose\" or \"auto\", got \"never\""
+        )
     );
     assert!(
-        err(&format!("{release}auto_protected = \"yes\"\n")).starts_with(&format!("{FILE}:5: invalid type")),
+        err(&format!("{release}auto_protected = \"yes\"\n"))
+            .starts_with(&format!("{FILE}:5: invalid type")),
     );
     let unknown = err("[analysis]\ntrigger = []\n");
-    assert!(unknown.starts_with(&format!("{FILE}:2: unknown field `trigger`")), "{unknown}");
+    assert!(
+        unknown.starts_with(&format!("{FILE}:2: unknown field `trigger`")),
+        "{unknown}"
+    );
     let unknown = err("[prometheus]\nurl = \"http://p\"\ntoken = \"x\"\n");
-    assert!(unknown.starts_with(&format!("{FILE}:3: unknown field `token`")), "{unknown}");
+    assert!(
+        unknown.starts_with(&format!("{FILE}:3: unknown field `token`")),
+        "{unknown}"
+    );
 }
 
 #[test]
 fn each_trigger_mistake_says_what_is_wrong() {
     let cases = [
         ("error_ratio < 1%", "triggers fire above a threshold: use >"),
-        ("error_ratio 1%", "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\""),
-        ("request_rate > 5", "request_rate is no rollback trigger: more requests are not worse"),
+        (
+            "error_ratio 1%",
+            "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\"",
+        ),
+        (
+            "request_rate > 5",
+            "request_rate is no rollback trigger: more requests are not worse",
+        ),
         ("p95 > 50", "\"50\" needs a unit: 50ms or 0.05s"),
         ("p95 > 5%", "\"5%\" needs a unit: 50ms or 0.05s"),
-        ("error_ratio > 50ms", "\"50ms\" is a time; this signal is a ratio (1% or 0.01)"),
+        (
+            "error_ratio > 50ms",
+            "\"50ms\" is a time; this signal is a ratio (1% or 0.01)",
+        ),
         ("error_ratio > 150%", "\"150%\" is above 100%"),
         ("error_ratio > lots", "\"lots\" is not a threshold"),
-        ("error_ratio > 1% for ever", "\"ever\" is not a duration (like 90s, 2m or 1m30s)"),
-        ("error_ratio > 1% during 2m", "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\""),
-        ("error_ratio > 1% for 2m now", "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\""),
+        (
+            "error_ratio > 1% for ever",
+            "\"ever\" is not a duration (like 90s, 2m or 1m30s)",
+        ),
+        (
+            "error_ratio > 1% during 2m",
+            "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\"",
+        ),
+        (
+            "error_ratio > 1% for 2m now",
+            "expected SIGNAL > VALUE [for DURATION], like \"error_ratio > 1% for 2m\"",
+        ),
     ];
     for (text, problem) in cases {
         assert_eq!(parse_trigger(text).unwrap_err(), problem, "{text}");

@@ -101,7 +101,12 @@ impl Drop for AnalysisDriver {
 }
 
 /// Polls one release until aborted or the event loop is gone.
-async fn poll(client: Arc<PromClient>, watch: AnalysisWatch, pacing: Pacing, tx: UnboundedSender<Msg>) {
+async fn poll(
+    client: Arc<PromClient>,
+    watch: AnalysisWatch,
+    pacing: Pacing,
+    tx: UnboundedSender<Msg>,
+) {
     let mut failures: u32 = 0;
     loop {
         if !client.knows_time() {
@@ -144,7 +149,11 @@ async fn poll(client: Arc<PromClient>, watch: AnalysisWatch, pacing: Pacing, tx:
                 break;
             }
         }
-        failures = if failed { failures.saturating_add(1) } else { 0 };
+        failures = if failed {
+            failures.saturating_add(1)
+        } else {
+            0
+        };
         tokio::time::sleep(Duration::from_millis(next_delay_ms(
             pacing,
             watch.urgent,
@@ -170,7 +179,11 @@ fn range(q: &SeriesQuery, now_ms: i64) -> Range {
 /// The wait before the next poll: a 429's wait wins; errors back off from the fast interval,
 /// doubling up to a few slow intervals.
 fn next_delay_ms(pacing: Pacing, urgent: bool, failures: u32, pause_ms: Option<u64>) -> u64 {
-    let base = if urgent { pacing.fast_ms } else { pacing.slow_ms };
+    let base = if urgent {
+        pacing.fast_ms
+    } else {
+        pacing.slow_ms
+    };
     if let Some(pause) = pause_ms {
         return pause.max(base);
     }
@@ -197,7 +210,11 @@ fn points(answer: Answer, range: Range) -> (Vec<Point>, Vec<String>) {
                     series.len()
                 ));
             }
-            series.into_iter().next().map(|s| s.points).unwrap_or_default()
+            series
+                .into_iter()
+                .next()
+                .map(|s| s.points)
+                .unwrap_or_default()
         }
         Data::Scalar(p) => vec![p],
         Data::String { at_ms, .. } => {
@@ -246,7 +263,12 @@ mod tests {
         let (grid, warnings) = points(answer(Data::Matrix(vec![one.clone(), one])), range);
         assert_eq!(
             grid,
-            vec![p(0, Some(1.0)), p(10_000, None), p(20_000, Some(3.0)), p(30_000, None)]
+            vec![
+                p(0, Some(1.0)),
+                p(10_000, None),
+                p(20_000, Some(3.0)),
+                p(30_000, None)
+            ]
         );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         let (grid, warnings) = points(answer(Data::Matrix(Vec::new())), range);

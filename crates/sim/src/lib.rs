@@ -273,7 +273,10 @@ fn router(sim: Arc<Sim>) -> Router {
         .nest("/sim/ci", ci::control::router())
         .route("/github/{*rest}", axum::routing::any(github::handle))
         .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
-        .route("/prometheus/api/v1/{*rest}", axum::routing::any(prometheus::routes::handle))
+        .route(
+            "/prometheus/api/v1/{*rest}",
+            axum::routing::any(prometheus::routes::handle),
+        )
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
         .layer(middleware::from_fn_with_state(sim.clone(), date::stamp))

@@ -17,15 +17,20 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 #[test]
 fn a_vector_with_labels_and_special_values() {
-    let a = ok(r#"{"status":"success","data":{"resultType":"vector","result":[
+    let a = ok(
+        r#"{"status":"success","data":{"resultType":"vector","result":[
         {"metric":{"__name__":"up","job":"api"},"value":[1735689600.123,"0.0042"]},
         {"metric":{"job":"idle"},"value":[1735689600.123,"NaN"]},
         {"metric":{"job":"hot"},"value":[1735689600.123,"+Inf"]},
-        {"metric":{"job":"cold"},"value":[1735689600.123,"-Inf"]}]}}"#);
+        {"metric":{"job":"cold"},"value":[1735689600.123,"-Inf"]}]}}"#,
+    );
     let Data::Vector(series) = a.data else {
         panic!("{:?}", a.data)
     };
-    assert_eq!(series[0].metric, labels(&[("__name__", "up"), ("job", "api")]));
+    assert_eq!(
+        series[0].metric,
+        labels(&[("__name__", "up"), ("job", "api")])
+    );
     assert_eq!(
         series[0].points,
         vec![Point {
@@ -41,8 +46,10 @@ fn a_vector_with_labels_and_special_values() {
 
 #[test]
 fn a_matrix_keeps_its_points_in_order() {
-    let a = ok(r#"{"status":"success","data":{"resultType":"matrix","result":[
-        {"metric":{"rollouts_pod_template_hash":"abc"},"values":[[1700000000,"1"],[1700000015,"NaN"],[1700000030.5,"2.5e-1"]]}]}}"#);
+    let a = ok(
+        r#"{"status":"success","data":{"resultType":"matrix","result":[
+        {"metric":{"rollouts_pod_template_hash":"abc"},"values":[[1700000000,"1"],[1700000015,"NaN"],[1700000030.5,"2.5e-1"]]}]}}"#,
+    );
     assert_eq!(
         a.data,
         Data::Matrix(vec![Series {
@@ -104,9 +111,11 @@ fn an_empty_result_is_a_success_and_warnings_and_infos_are_kept() {
 
 #[test]
 fn an_error_envelope_keeps_its_type_message_and_partial_data() {
-    let e = parse(r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \")\""}"#)
-        .unwrap()
-        .unwrap_err();
+    let e = parse(
+        r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \")\""}"#,
+    )
+    .unwrap()
+    .unwrap_err();
     assert_eq!(e.error_type, "bad_data");
     assert_eq!(e.error, "1:5: parse error: unexpected \")\"");
     assert_eq!(e.partial, None);

@@ -178,7 +178,10 @@ impl PromClient {
         } else {
             self.http.request(Method::GET, format!("{url}?{form}"))
         };
-        req = req.header(USER_AGENT, concat!("quarterdeck/", env!("CARGO_PKG_VERSION")));
+        req = req.header(
+            USER_AGENT,
+            concat!("quarterdeck/", env!("CARGO_PKG_VERSION")),
+        );
         req = match &self.auth {
             Some(Auth::Bearer(t)) => {
                 req.header(AUTHORIZATION, format!("Bearer {}", t.secret.expose()))
@@ -309,7 +312,9 @@ impl PromClient {
             || lower.contains("nodename nor servname")
         {
             format!("its host name does not resolve ({text}); check the prometheus URL")
-        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
         {
             format!(
                 "the TLS handshake failed ({text}); check the URL's scheme and the server's certificate"

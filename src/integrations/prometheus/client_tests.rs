@@ -63,9 +63,23 @@ fn each_error_shape_reads_as_one_clear_message() {
 fn a_429_waits_as_long_as_asked() {
     let c = client(None);
     let e = c
-        .read(StatusCode::TOO_MANY_REQUESTS, false, Some(7_000), "slow down")
+        .read(
+            StatusCode::TOO_MANY_REQUESTS,
+            false,
+            Some(7_000),
+            "slow down",
+        )
         .unwrap_err();
-    assert!(matches!(e, PromError::RateLimited { retry_after_ms: 7_000, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            PromError::RateLimited {
+                retry_after_ms: 7_000,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("slow down (429); waiting 7s"), "{e}");
     assert_eq!(retry_after("12", 0), Some(12_000));
     assert_eq!(
@@ -90,7 +104,10 @@ fn hints_name_the_variables_to_set() {
         .read(StatusCode::UNAUTHORIZED, false, None, "")
         .unwrap_err()
         .to_string();
-    assert!(in_url.ends_with("check the user and password in the prometheus URL"), "{in_url}");
+    assert!(
+        in_url.ends_with("check the user and password in the prometheus URL"),
+        "{in_url}"
+    );
 }
 
 #[test]
@@ -127,8 +144,14 @@ fn credentials_come_from_the_environment() {
         })
     );
     assert_eq!(Auth::from_lookup(env(&[(USERNAME_VAR, "u")])), None);
-    let debug = format!("{:?}", client(Auth::from_lookup(env(&[(TOKEN_VAR, "sekrit")]))));
-    assert!(!debug.contains("sekrit") && !debug.contains("hunter2"), "{debug}");
+    let debug = format!(
+        "{:?}",
+        client(Auth::from_lookup(env(&[(TOKEN_VAR, "sekrit")])))
+    );
+    assert!(
+        !debug.contains("sekrit") && !debug.contains("hunter2"),
+        "{debug}"
+    );
 }
 
 #[test]

@@ -117,10 +117,7 @@ mod tests {
             redact_url("https://admin:s3cret@prom.example.com/prefix?x=a@b"),
             "https://***@prom.example.com/prefix?x=a@b"
         );
-        assert_eq!(
-            redact_url("http://prom:9090/api"),
-            "http://prom:9090/api"
-        );
+        assert_eq!(redact_url("http://prom:9090/api"), "http://prom:9090/api");
         let e = PromError::NotFound {
             url: redact_url("https://u:p4ss@prom.example.com"),
         };

@@ -43,11 +43,16 @@ struct ControlBody {
 }
 
 async fn control(State(sim): State<Arc<Sim>>, req: Request) -> Response {
-    let bytes = to_bytes(req.into_body(), MAX_BODY).await.unwrap_or_default();
+    let bytes = to_bytes(req.into_body(), MAX_BODY)
+        .await
+        .unwrap_or_default();
     let body: ControlBody = match serde_json::from_slice(&bytes) {
         Ok(b) => b,
         Err(e) => {
-            return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": e.to_string()})))
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": e.to_string()})),
+            )
                 .into_response();
         }
     };
@@ -81,7 +86,9 @@ pub(crate) async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Respons
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if method == Method::POST && form {
-        let bytes = to_bytes(req.into_body(), MAX_BODY).await.unwrap_or_default();
+        let bytes = to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .unwrap_or_default();
         match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) {
             Ok(p) => params.extend(p),
             Err(e) => return error(&PromError::bad_data(format!("error parsing form: {e}"))),

@@ -4,7 +4,7 @@
 use kube::api::DynamicObject;
 use serde_json::Value;
 
-use super::{REVISION, annotation_i64, at, key, str_at, time_at};
+use super::{REVISION, annotation_i64, key, str_at, time_at};
 use quarterdeck_core::analysis::{AnalysisRun, Measurement, RunMetric};
 
 /// Measurements kept per metric (the newest).
@@ -213,7 +213,12 @@ mod tests {
         assert_eq!(run.key.namespace, "bnpl");
         assert_eq!(run.rollout.as_deref(), Some("feature-store"));
         assert_eq!(
-            (run.hash.as_str(), run.run_type.as_str(), run.step_index, run.revision),
+            (
+                run.hash.as_str(),
+                run.run_type.as_str(),
+                run.step_index,
+                run.revision
+            ),
             ("7d9f8c6b5", "Step", Some(2), Some(3))
         );
         assert_eq!(run.phase, "Failed");
@@ -235,7 +240,10 @@ mod tests {
         assert_eq!(m.measurements[2].finished_ms, Some(1_767_261_661_000));
         // A metric without results yet.
         let p95 = &run.metrics[1];
-        assert_eq!((p95.name.as_str(), p95.phase.as_str(), p95.count), ("p95", "", 0));
+        assert_eq!(
+            (p95.name.as_str(), p95.phase.as_str(), p95.count),
+            ("p95", "", 0)
+        );
         assert_eq!(p95.max_count, None);
     }
 
