@@ -28,12 +28,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every watched kind, in status-bar order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Deployments,
         Kind::ReplicaSets,
         Kind::Pods,
         Kind::Rollouts,
         Kind::Events,
+        Kind::AnalysisRuns,
     ];
 
     /// Plural lowercase name, as kubectl spells the resource.
