@@ -339,25 +339,26 @@ fn customer_intelligence_history(rng: &mut Rng, now: i64, plan: &mut Vec<Planned
         workflow: 120_000_201,
         start: last,
     });
-    // Scheduled work: drift every day at 06:00, training on Sundays at 01:00 (UTC).
-    let day0 = (now - 20 * DAY).div_euclid(DAY) * DAY;
+    // Scheduled work: drift every day at 06:00, training on Sundays at 01:00 (UTC), over the
+    // three whole weeks before today: always 21 drift runs and 3 trainings, so the time of
+    // day the simulator starts at never changes how many random draws the history takes (and
+    // with them everything generated after it).
+    let day0 = now.div_euclid(DAY) * DAY - 21 * DAY;
     for d in 0..21 {
         let day = day0 + d * DAY;
         let scheduled = |rng: &mut Rng| RunStart {
             event: "schedule".into(),
             ..push(rng, "main", lena(), FailPolicy::Random)
         };
-        if day + 6 * HOUR < now {
-            let start = scheduled(rng);
-            plan.push(Planned {
-                at: day + 6 * HOUR,
-                project: ids::CUSTOMER_INTELLIGENCE,
-                workflow: 120_000_203,
-                start,
-            });
-        }
+        let start = scheduled(rng);
+        plan.push(Planned {
+            at: day + 6 * HOUR,
+            project: ids::CUSTOMER_INTELLIGENCE,
+            workflow: 120_000_203,
+            start,
+        });
         // 1970-01-01 was a Thursday: day number + 4 ≡ 0 (mod 7) on Sundays.
-        if (day / DAY + 4) % 7 == 0 && day + HOUR < now {
+        if (day / DAY + 4) % 7 == 0 {
             let start = scheduled(rng);
             plan.push(Planned {
                 at: day + HOUR,
@@ -406,6 +407,13 @@ fn gitlab_history(rng: &mut Rng, now: i64, plan: &mut Vec<Planned>) {
         project: ids::FEATURE_STORE,
         workflow: 1,
         start: fs,
+    });
+    // Nobody has released this one yet: its production job waits, manual, for a human.
+    plan.push(Planned {
+        at: now - 5 * HOUR,
+        project: ids::OBSERVABILITY,
+        workflow: 1,
+        start: gitlab_push(rng, "main", FailPolicy::Never),
     });
     let mut obs = gitlab_push(rng, "main", FailPolicy::Never);
     obs.sha = with_prefix("9e4410c", rng);
