@@ -560,7 +560,12 @@ fn finish_status(world: &mut World, ctx: &mut Ctx, created: Option<String>) {
         );
     }
     let (phase, message) = if aborted {
-        let detail = obj::str_at(s, "/canary/currentStepAnalysisRunStatus/message");
+        let step = obj::str_at(s, "/canary/currentStepAnalysisRunStatus/message");
+        let detail = if step.is_empty() {
+            obj::str_at(s, "/canary/currentBackgroundAnalysisRunStatus/message")
+        } else {
+            step
+        };
         let m = if detail.is_empty() {
             abort_msg
         } else {
