@@ -135,26 +135,30 @@ fn sync_one(world: &mut World, run: &Value) {
     }
 }
 
-/// The newest run of this name family (`base`, `base.1`, `base.2` … as Argo's collision
-/// counter names re-created runs), with its index.
-fn latest(world: &World, ns: &str, base: &str) -> Option<(usize, Value)> {
-    let mut found = None;
-    for i in 0.. {
-        let name = if i == 0 { base.to_string() } else { format!("{base}.{i}") };
-        match world.store.get(ids::ANALYSISRUNS, ns, &name) {
-            Some(r) => found = Some((i, r.clone())),
-            None => break,
-        }
+/// The run the Rollout follows for `field`, when it belongs to the family `base` (`base`,
+/// `base.1` … as Argo's collision counter names re-created runs).
+fn current(world: &World, ctx: &Ctx, field: &str, base: &str) -> Option<Value> {
+    let name = obj::str_at(&ctx.status["canary"][field], "/name");
+    let ours = name == base
+        || name
+            .strip_prefix(base)
+            .and_then(|r| r.strip_prefix('.'))
+            .is_some_and(|n| n.parse::<u32>().is_ok());
+    if !ours {
+        return None;
     }
-    found
+    world
+        .store
+        .get(ids::ANALYSISRUNS, obj::namespace(&ctx.ro), name)
+        .cloned()
 }
 
-fn family_name(base: &str, i: usize) -> String {
-    if i == 0 {
-        base.to_string()
-    } else {
-        format!("{base}.{i}")
-    }
+/// The first unused name of the family `base`.
+fn free_name(world: &World, ns: &str, base: &str) -> String {
+    (0..)
+        .map(|i: u32| if i == 0 { base.to_string() } else { format!("{base}.{i}") })
+        .find(|n| world.store.get(ids::ANALYSISRUNS, ns, n).is_none())
+        .unwrap_or_else(|| base.to_string())
 }
 
 /// What the Rollout does about a run this reconcile.
@@ -236,15 +240,19 @@ pub(crate) fn step(world: &mut World, ctx: &mut Ctx, idx: usize) -> bool {
     let analysis = ctx.ro["spec"]["strategy"]["canary"]["steps"][idx]["analysis"].clone();
     let ns = obj::namespace(&ctx.ro).to_string();
     let base = format!("{}-{}-{}-{idx}", obj::name(&ctx.ro), ctx.hash, ctx.revision);
-    let run = match latest(world, &ns, &base) {
-        Some((_, r)) => r,
-        None => match template::create(world, ctx, &analysis, RunType::Step(idx), &base) {
-            Some(r) => r,
-            None => return false,
-        },
+    let field = "currentStepAnalysisRunStatus";
+    let run = match current(world, ctx, field, &base) {
+        Some(r) => r,
+        None => {
+            let name = free_name(world, &ns, &base);
+            match template::create(world, ctx, &analysis, RunType::Step(idx), &name) {
+                Some(r) => r,
+                None => return false,
+            }
+        }
     };
     matches!(
-        react(ctx, &run, "currentStepAnalysisRunStatus", "Step"),
+        react(ctx, &run, field, "Step"),
         Outcome::Passed | Outcome::Promoted
     )
 }
@@ -258,12 +266,13 @@ pub(crate) fn background(world: &mut World, ctx: &mut Ctx) {
     }
     let ns = obj::namespace(&ctx.ro).to_string();
     let base = format!("{}-{}-{}", obj::name(&ctx.ro), ctx.hash, ctx.revision);
-    let current = latest(world, &ns, &base);
+    let field = "currentBackgroundAnalysisRunStatus";
+    let run = current(world, ctx, field, &base);
     let over = ctx.stable() == ctx.hash
         || obj::bool_at(&ctx.status, "/abort")
         || obj::bool_at(&ctx.status, "/promoteFull");
     if over {
-        if let Some((_, run)) = current {
+        if let Some(run) = run {
             terminate(world, &run);
         }
         return;
@@ -272,17 +281,14 @@ pub(crate) fn background(world: &mut World, ctx: &mut Ctx) {
     if obj::int_at(&ctx.status, "/currentStepIndex", 0) < starting {
         return;
     }
-    let (i, run) = match current {
-        Some(c) => c,
-        None => match template::create(world, ctx, &analysis, RunType::Background, &base) {
-            Some(r) => (0, r),
-            None => return,
-        },
-    };
-    if react(ctx, &run, "currentBackgroundAnalysisRunStatus", "Background") == Outcome::Promoted {
-        if let Some(r) = template::create(world, ctx, &analysis, RunType::Background, &family_name(&base, i + 1)) {
-            react(ctx, &r, "currentBackgroundAnalysisRunStatus", "Background");
+    if let Some(r) = run {
+        if react(ctx, &r, field, "Background") != Outcome::Promoted {
+            return;
         }
+    }
+    let name = free_name(world, &ns, &base);
+    if let Some(r) = template::create(world, ctx, &analysis, RunType::Background, &name) {
+        react(ctx, &r, field, "Background");
     }
 }
 
