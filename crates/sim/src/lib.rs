@@ -13,6 +13,7 @@ mod kubeconfig;
 mod loggen;
 pub mod logs;
 mod permissions;
+mod prometheus;
 pub mod resources;
 mod rng;
 mod scenario;

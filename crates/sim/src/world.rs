@@ -126,6 +126,8 @@ pub struct World {
     pub faults: Faults,
     /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
     pub(crate) behaviours: BTreeMap<String, Behaviour>,
+    /// Bumped whenever a behaviour changes, so running pods re-read theirs at once.
+    pub(crate) behaviour_epoch: u64,
     /// Controller state kept beside the store.
     pub(crate) ctl: super::controllers::State,
     /// CI projects, runs and jobs (GitHub Actions and GitLab CI).
@@ -147,6 +149,7 @@ impl World {
             logs: PodLogs::default(),
             faults: Faults::default(),
             behaviours: BTreeMap::new(),
+            behaviour_epoch: 0,
             ctl: super::controllers::State::default(),
             ci: super::ci::CiWorld::new(seed),
             permissions: Default::default(),
@@ -157,6 +160,12 @@ impl World {
     /// The behaviour of an image.
     pub(crate) fn behaviour(&self, image: &str) -> Behaviour {
         self.behaviours.get(image).cloned().unwrap_or_default()
+    }
+
+    /// Changes how an image behaves, for new and running pods alike.
+    pub(crate) fn set_behaviour(&mut self, image: &str, behaviour: Behaviour) {
+        self.behaviours.insert(image.to_string(), behaviour);
+        self.behaviour_epoch += 1;
     }
 
     /// Moves simulated time forward by `ms`, running the controllers once per [`STEP_MS`].

@@ -1,0 +1,1 @@
+//! `/prometheus/api/v1/…`.
