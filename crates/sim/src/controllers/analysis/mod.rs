@@ -303,3 +303,6 @@ fn terminate(world: &mut World, run: &Value) {
             r["spec"]["terminate"] = json!(true);
         });
 }
+
+#[cfg(test)]
+mod tests;
