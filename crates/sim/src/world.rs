@@ -126,6 +126,8 @@ pub struct World {
     pub faults: Faults,
     /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
     pub(crate) behaviours: BTreeMap<String, Behaviour>,
+    /// Answer the next `n` Prometheus requests with this status code.
+    pub(crate) prometheus_fail_next: Option<(u16, u32)>,
     /// Bumped whenever a behaviour changes, so running pods re-read theirs at once.
     pub(crate) behaviour_epoch: u64,
     /// Controller state kept beside the store.
@@ -150,6 +152,7 @@ impl World {
             faults: Faults::default(),
             behaviours: BTreeMap::new(),
             behaviour_epoch: 0,
+            prometheus_fail_next: None,
             ctl: super::controllers::State::default(),
             ci: super::ci::CiWorld::new(seed),
             permissions: Default::default(),

@@ -228,20 +228,19 @@ impl<'w> Evaluator<'w> {
             .into_iter()
             .map(|(labels, xs)| {
                 let n = xs.len() as f64;
-                let v =
-                    match op {
-                        token::T_SUM => xs.iter().sum(),
-                        token::T_AVG => xs.iter().sum::<f64>() / n,
-                        token::T_COUNT => n,
-                        token::T_MIN => xs
-                            .iter()
-                            .copied()
-                            .fold(f64::NAN, |m, x| if m.is_nan() || x < m { x } else { m }),
-                        _ => xs
-                            .iter()
-                            .copied()
-                            .fold(f64::NAN, |m, x| if m.is_nan() || x > m { x } else { m }),
-                    };
+                let v = match op {
+                    token::T_SUM => xs.iter().sum(),
+                    token::T_AVG => xs.iter().sum::<f64>() / n,
+                    token::T_COUNT => n,
+                    token::T_MIN => xs
+                        .iter()
+                        .copied()
+                        .fold(f64::NAN, |m, x| if m.is_nan() || x < m { x } else { m }),
+                    _ => xs
+                        .iter()
+                        .copied()
+                        .fold(f64::NAN, |m, x| if m.is_nan() || x > m { x } else { m }),
+                };
                 (labels, v)
             })
             .collect();
@@ -292,7 +291,7 @@ impl<'w> Evaluator<'w> {
 }
 
 /// Whether a series' labels pass a selector's name and matchers (a missing label is "").
-fn selects(name: Option<&str>, matchers: &Matchers, labels: &Labels) -> bool {
+pub(crate) fn selects(name: Option<&str>, matchers: &Matchers, labels: &Labels) -> bool {
     let get = |k: &str| labels.get(k).map_or("", String::as_str);
     if name.is_some_and(|n| n != get("__name__")) {
         return false;

@@ -35,6 +35,8 @@ pub(crate) enum ErrorType {
     Execution,
     /// The evaluation ran out of time (503).
     Timeout,
+    /// The server failed (500).
+    Internal,
 }
 
 /// Why a query failed.
@@ -70,12 +72,21 @@ impl PromError {
         }
     }
 
-    /// `bad_data`, `execution` or `timeout`.
+    /// A server-side failure.
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorType::Internal,
+            message: message.into(),
+        }
+    }
+
+    /// `bad_data`, `execution`, `timeout` or `internal`.
     pub(crate) fn error_type(&self) -> &'static str {
         match self.kind {
             ErrorType::BadData => "bad_data",
             ErrorType::Execution => "execution",
             ErrorType::Timeout => "timeout",
+            ErrorType::Internal => "internal",
         }
     }
 
@@ -90,6 +101,7 @@ impl PromError {
             ErrorType::BadData => 400,
             ErrorType::Execution => 422,
             ErrorType::Timeout => 503,
+            ErrorType::Internal => 500,
         }
     }
 }
@@ -97,11 +109,10 @@ impl PromError {
 /// Most points a range query may return per series, as in Prometheus.
 pub(crate) const MAX_POINTS: i64 = 11_000;
 
-/// Evaluates `promql` at `at_ms` (an instant query).
+/// Evaluates `promql` at `at_ms` (an instant query), for the simulator's own Argo analysis.
+#[allow(dead_code, reason = "the entry point of the simulated Argo analysis")]
 pub(crate) fn instant(world: &World, promql: &str, at_ms: i64) -> Result<Value, PromError> {
-    let expr = parse(promql)?;
-    let mut ev = eval::Evaluator::new(world, at_ms, at_ms, None);
-    ev.eval(&expr, at_ms)
+    instant_until(world, promql, at_ms, None)
 }
 
 /// Evaluates `promql` at every `step_ms` from `start_ms` to `end_ms` inclusive (a range query);
@@ -150,3 +161,6 @@ fn parse(promql: &str) -> Result<promql_parser::parser::Expr, PromError> {
     promql_parser::parser::parse(promql)
         .map_err(|e| PromError::bad_data(format!("invalid parameter \"query\": {e}")))
 }
+
+#[cfg(test)]
+mod tests;

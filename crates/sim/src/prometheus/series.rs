@@ -201,11 +201,6 @@ fn families() -> Vec<(&'static str, Vec<Variant>)> {
     ]
 }
 
-/// Every metric name the simulator exposes.
-pub(crate) fn metric_names() -> Vec<&'static str> {
-    families().into_iter().map(|(n, _)| n).collect()
-}
-
 /// A series found by a selector: which container, which variant, its labels.
 pub(crate) struct SeriesRef<'w> {
     pod: &'w PodSim,
