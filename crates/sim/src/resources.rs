@@ -687,7 +687,10 @@ mod tests {
         assert_eq!(ids::SSRR.def().kind, "SelfSubjectRulesReview");
         assert_eq!(RESOURCES.len(), 35);
         assert_eq!(ids::ANALYSISTEMPLATES.def().kind, "AnalysisTemplate");
-        assert_eq!(ids::CLUSTERANALYSISTEMPLATES.def().kind, "ClusterAnalysisTemplate");
+        assert_eq!(
+            ids::CLUSTERANALYSISTEMPLATES.def().kind,
+            "ClusterAnalysisTemplate"
+        );
         assert_eq!(ids::INGRESSCLASSES.def().kind, "IngressClass");
         assert_eq!(ids::LEASES.def().kind, "Lease");
     }

@@ -389,6 +389,21 @@ impl Scenario {
                     w.namespace, w.name, w.strategy, w.kind
                 ));
             }
+            let refs = w.steps.iter().filter_map(|s| s.analysis.as_ref());
+            for a in refs.chain(&w.analysis) {
+                if a.template.is_none() && a.templates.is_empty() {
+                    return Err(format!(
+                        "workload {}/{}: an analysis must name a template",
+                        w.namespace, w.name
+                    ));
+                }
+            }
+            if w.analysis.is_some() && w.strategy != Strategy::Canary {
+                return Err(format!(
+                    "workload {}/{}: background analysis needs the canary strategy",
+                    w.namespace, w.name
+                ));
+            }
             for (i, s) in w.steps.iter().enumerate() {
                 let n = [
                     s.set_weight.is_some(),

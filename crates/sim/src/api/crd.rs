@@ -531,6 +531,9 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(cat["spec"]["scope"], "Cluster");
         let props = &cat["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"];
-        assert!(props["spec"]["properties"]["metrics"]["items"]["properties"]["successCondition"].is_object());
+        assert!(
+            props["spec"]["properties"]["metrics"]["items"]["properties"]["successCondition"]
+                .is_object()
+        );
     }
 }

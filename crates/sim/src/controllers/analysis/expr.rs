@@ -70,7 +70,9 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let start = i;
             while i < chars.len()
                 && (chars[i].is_ascii_alphanumeric()
@@ -87,7 +89,9 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
             out.push(Tok::Num(n));
         } else if c.is_alphabetic() || c == '_' || c == '$' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
                 i += 1;
             }
             out.push(Tok::Ident(chars[start..i].iter().collect()));
@@ -315,7 +319,9 @@ fn eval(n: &Node, result: &Val, ptr: Option<&Val>) -> Result<Val, String> {
         Node::Lit(v) => Ok(v.clone()),
         Node::Var(name) if name == "result" => Ok(result.clone()),
         Node::Var(name) => Err(format!("unknown name {name}")),
-        Node::Pointer => ptr.cloned().ok_or_else(|| "# used outside a predicate".into()),
+        Node::Pointer => ptr
+            .cloned()
+            .ok_or_else(|| "# used outside a predicate".into()),
         Node::Unary("!", e) => match eval(e, result, ptr)? {
             Val::Bool(b) => Ok(Val::Bool(!b)),
             other => Err(format!("invalid operation: ! ({})", other.kind())),
@@ -372,11 +378,7 @@ fn binop(op: &str, a: &Val, b: &Val) -> Result<Val, String> {
         };
     }
     let (Val::Num(x), Val::Num(y)) = (a, b) else {
-        return Err(format!(
-            "invalid operation: {} {op} {}",
-            a.kind(),
-            b.kind()
-        ));
+        return Err(format!("invalid operation: {} {op} {}", a.kind(), b.kind()));
     };
     let (x, y) = (*x, *y);
     Ok(match op {
@@ -415,7 +417,9 @@ fn call(f: &str, args: &[Node], result: &Val, ptr: Option<&Val>) -> Result<Val, 
                 match eval(&args[1], result, Some(item))? {
                     Val::Bool(true) => hits.push(item.clone()),
                     Val::Bool(false) => {}
-                    other => return Err(format!("predicate must return bool, got {}", other.kind())),
+                    other => {
+                        return Err(format!("predicate must return bool, got {}", other.kind()));
+                    }
                 }
             }
             let n = hits.len();
@@ -459,10 +463,7 @@ fn call(f: &str, args: &[Node], result: &Val, ptr: Option<&Val>) -> Result<Val, 
             arity(1)?;
             let v = match arg(0)? {
                 Val::Num(n) => n,
-                Val::Str(s) => s
-                    .trim()
-                    .parse::<f64>()
-                    .map_err(|e| format!("{f}: {e}"))?,
+                Val::Str(s) => s.trim().parse::<f64>().map_err(|e| format!("{f}: {e}"))?,
                 other => return Err(format!("invalid argument for {f} (type {})", other.kind())),
             };
             Ok(Val::Num(if f.ends_with("nt") { v.trunc() } else { v }))
@@ -523,7 +524,10 @@ mod tests {
         assert!(ok(src, &v(&[])));
         assert!(ok(src, &v(&[0.001])));
         assert!(!ok(src, &v(&[0.1])));
-        assert!(ok("len(result) > 0 and result[0] > 0 and not (result[0] > 1)", &v(&[0.5])));
+        assert!(ok(
+            "len(result) > 0 and result[0] > 0 and not (result[0] > 1)",
+            &v(&[0.5])
+        ));
         assert!(ok("!(result[0] > 1) && true", &v(&[0.5])));
         assert!(ok("false or result[0] > 0", &v(&[0.5])));
     }
@@ -557,8 +561,16 @@ mod tests {
 
     #[test]
     fn errors_are_reported_not_guessed() {
-        assert!(condition("result[0] < 0.01", &v(&[])).unwrap_err().contains("index out of range"));
-        assert!(condition("result[0]", &v(&[1.0])).unwrap_err().contains("expected bool"));
+        assert!(
+            condition("result[0] < 0.01", &v(&[]))
+                .unwrap_err()
+                .contains("index out of range")
+        );
+        assert!(
+            condition("result[0]", &v(&[1.0]))
+                .unwrap_err()
+                .contains("expected bool")
+        );
         assert!(condition("result[0] <", &v(&[1.0])).is_err());
         assert!(condition("nope(result)", &v(&[1.0])).is_err());
         assert!(condition("result[0] < \"a\"", &v(&[1.0])).is_err());

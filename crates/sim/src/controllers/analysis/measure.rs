@@ -56,7 +56,11 @@ fn go_float(x: f64) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
-        if x > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         format!("{x}")
     }
@@ -214,7 +218,13 @@ pub(crate) fn next_due(metric: &Value, result: &Value, started_ms: i64) -> Optio
         .and_then(|m| m["finishedAt"].as_str())
         .and_then(crate::world::parse_time);
     match last {
-        None => Some(started_ms + metric.get("initialDelay").and_then(duration_ms).unwrap_or(0)),
+        None => Some(
+            started_ms
+                + metric
+                    .get("initialDelay")
+                    .and_then(duration_ms)
+                    .unwrap_or(0),
+        ),
         Some(t) => Some(t + metric.get("interval").and_then(duration_ms).unwrap_or(0)),
     }
 }
@@ -254,16 +264,35 @@ mod tests {
 
     #[test]
     fn conditions_decide_each_measurement() {
-        let both = json!({"successCondition": "result[0] < 0.01", "failureCondition": "result[0] > 0.05"});
-        assert_eq!(evaluate(&both, &Sample::Vector(vec![0.001])), Ok("Successful"));
+        let both =
+            json!({"successCondition": "result[0] < 0.01", "failureCondition": "result[0] > 0.05"});
+        assert_eq!(
+            evaluate(&both, &Sample::Vector(vec![0.001])),
+            Ok("Successful")
+        );
         assert_eq!(evaluate(&both, &Sample::Vector(vec![0.1])), Ok("Failed"));
-        assert_eq!(evaluate(&both, &Sample::Vector(vec![0.02])), Ok("Inconclusive"));
-        assert_eq!(evaluate(&both, &Sample::Vector(vec![f64::NAN])), Ok("Inconclusive"));
+        assert_eq!(
+            evaluate(&both, &Sample::Vector(vec![0.02])),
+            Ok("Inconclusive")
+        );
+        assert_eq!(
+            evaluate(&both, &Sample::Vector(vec![f64::NAN])),
+            Ok("Inconclusive")
+        );
         let success_only = json!({"successCondition": "result[0] < 0.01"});
-        assert_eq!(evaluate(&success_only, &Sample::Vector(vec![0.02])), Ok("Failed"));
-        assert_eq!(evaluate(&success_only, &Sample::Vector(vec![f64::NAN])), Ok("Failed"));
+        assert_eq!(
+            evaluate(&success_only, &Sample::Vector(vec![0.02])),
+            Ok("Failed")
+        );
+        assert_eq!(
+            evaluate(&success_only, &Sample::Vector(vec![f64::NAN])),
+            Ok("Failed")
+        );
         let failure_only = json!({"failureCondition": "result[0] > 0.05"});
-        assert_eq!(evaluate(&failure_only, &Sample::Vector(vec![0.02])), Ok("Successful"));
+        assert_eq!(
+            evaluate(&failure_only, &Sample::Vector(vec![0.02])),
+            Ok("Successful")
+        );
         assert_eq!(evaluate(&json!({}), &Sample::Scalar(9.0)), Ok("Successful"));
         assert!(evaluate(&success_only, &Sample::Vector(vec![])).is_err());
     }
@@ -288,7 +317,10 @@ mod tests {
         assert_eq!(take(&m, &[vec1(0.5)]).1, "Running");
         let (_, phase, msg) = take(&m, &[vec1(0.5), vec1(0.5)]);
         assert_eq!(phase, "Failed");
-        assert_eq!(msg, "Metric \"m\" assessed Failed due to failed (2) > failureLimit (1)");
+        assert_eq!(
+            msg,
+            "Metric \"m\" assessed Failed due to failed (2) > failureLimit (1)"
+        );
     }
 
     #[test]
@@ -296,10 +328,16 @@ mod tests {
         let m = json!({"name": "m", "successCondition": "result[0] < 0.01", "failureCondition": "result[0] > 0.1", "count": 5, "interval": "10s"});
         let (_, phase, msg) = take(&m, &[vec1(0.05)]);
         assert_eq!(phase, "Inconclusive");
-        assert!(msg.contains("inconclusive (1) > inconclusiveLimit (0)"), "{msg}");
+        assert!(
+            msg.contains("inconclusive (1) > inconclusiveLimit (0)"),
+            "{msg}"
+        );
         let m2 = json!({"name": "m", "successCondition": "result[0] < 0.01", "failureCondition": "result[0] > 0.1", "inconclusiveLimit": 2, "count": 5, "interval": "10s"});
         assert_eq!(take(&m2, &[vec1(0.05), vec1(0.05)]).1, "Running");
-        assert_eq!(take(&m2, &[vec1(0.05), vec1(0.05), vec1(0.05)]).1, "Inconclusive");
+        assert_eq!(
+            take(&m2, &[vec1(0.05), vec1(0.05), vec1(0.05)]).1,
+            "Inconclusive"
+        );
     }
 
     #[test]
@@ -311,11 +349,17 @@ mod tests {
         let five: Vec<_> = (0..5).map(|_| err()).collect();
         let (r, phase, msg) = take(&m, &five);
         assert_eq!(phase, "Error");
-        assert!(msg.contains("consecutiveErrors (5) > consecutiveErrorLimit (4)"), "{msg}");
+        assert!(
+            msg.contains("consecutiveErrors (5) > consecutiveErrorLimit (4)"),
+            "{msg}"
+        );
         assert_eq!(r["count"], 0, "errors are not counted");
         let reset = vec![err(), err(), err(), err(), vec1(0.001), err(), err()];
         let (r, phase, _) = take(&m, &reset);
-        assert_eq!((phase, r["consecutiveError"].as_i64()), ("Running", Some(2)));
+        assert_eq!(
+            (phase, r["consecutiveError"].as_i64()),
+            ("Running", Some(2))
+        );
         let m1 = json!({"name": "m", "successCondition": "true", "consecutiveErrorLimit": 1, "count": 10, "interval": "1s"});
         assert_eq!(take(&m1, &[err(), err()]).1, "Error");
     }

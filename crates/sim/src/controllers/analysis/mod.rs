@@ -25,7 +25,10 @@ pub(crate) fn sync_all(world: &mut World) {
         let Some(run) = world.store.get(ids::ANALYSISRUNS, &ns, &name) else {
             continue;
         };
-        if !matches!(obj::str_at(run, "/status/phase"), "" | "Pending" | "Running") {
+        if !matches!(
+            obj::str_at(run, "/status/phase"),
+            "" | "Pending" | "Running"
+        ) {
             continue;
         }
         let run = run.clone();
@@ -41,8 +44,14 @@ fn sync_one(world: &mut World, run: &Value) {
         .and_then(parse_time)
         .unwrap_or(now);
     let terminating_by_user = obj::bool_at(run, "/spec/terminate");
-    let metrics = run["spec"]["metrics"].as_array().cloned().unwrap_or_default();
-    let old_results = run["status"]["metricResults"].as_array().cloned().unwrap_or_default();
+    let metrics = run["spec"]["metrics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let old_results = run["status"]["metricResults"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut results = Vec::with_capacity(metrics.len());
     let mut changed = false;
     for metric in &metrics {
@@ -56,7 +65,10 @@ fn sync_one(world: &mut World, run: &Value) {
                 measure::new_result(name)
             });
         let running = result["phase"] == "Running";
-        if running && !terminating_by_user && measure::next_due(metric, &result, started).is_some_and(|t| t <= now) {
+        if running
+            && !terminating_by_user
+            && measure::next_due(metric, &result, started).is_some_and(|t| t <= now)
+        {
             let query = template::substitute(
                 obj::str_at(metric, "/provider/prometheus/query"),
                 &run["spec"]["args"],
@@ -74,9 +86,12 @@ fn sync_one(world: &mut World, run: &Value) {
     }
     // A metric that went wrong stops the others (Argo's `IsTerminating`).
     let terminating = terminating_by_user
-        || results
-            .iter()
-            .any(|r| matches!(r["phase"].as_str(), Some("Failed" | "Error" | "Inconclusive")));
+        || results.iter().any(|r| {
+            matches!(
+                r["phase"].as_str(),
+                Some("Failed" | "Error" | "Inconclusive")
+            )
+        });
     let done = |r: &Value| !matches!(r["phase"].as_str(), Some("Running" | "Pending") | None);
     let everything_done = results.iter().all(done);
     let mut phase = "Running";
@@ -156,7 +171,13 @@ fn current(world: &World, ctx: &Ctx, field: &str, base: &str) -> Option<Value> {
 /// The first unused name of the family `base`.
 fn free_name(world: &World, ns: &str, base: &str) -> String {
     (0..)
-        .map(|i: u32| if i == 0 { base.to_string() } else { format!("{base}.{i}") })
+        .map(|i: u32| {
+            if i == 0 {
+                base.to_string()
+            } else {
+                format!("{base}.{i}")
+            }
+        })
         .find(|n| world.store.get(ids::ANALYSISRUNS, ns, n).is_none())
         .unwrap_or_else(|| base.to_string())
 }
@@ -201,12 +222,17 @@ fn react(ctx: &mut Ctx, run: &Value, field: &str, what: &str) -> Outcome {
                 ctx.events.push((
                     true,
                     "AnalysisRunFailed",
-                    format!("{what} Analysis Run '{name}' Status New: '{phase}' Previous: 'Running'"),
+                    format!(
+                        "{what} Analysis Run '{name}' Status New: '{phase}' Previous: 'Running'"
+                    ),
                 ));
                 ctx.events.push((
                     true,
                     "RolloutAborted",
-                    format!("Rollout aborted update to revision {}: {message}", ctx.revision),
+                    format!(
+                        "Rollout aborted update to revision {}: {message}",
+                        ctx.revision
+                    ),
                 ));
             }
             Outcome::Aborted
@@ -226,7 +252,9 @@ fn react(ctx: &mut Ctx, run: &Value, field: &str, what: &str) -> Outcome {
             ctx.events.push((
                 true,
                 "AnalysisRunInconclusive",
-                format!("{what} Analysis Run '{name}' Status New: 'Inconclusive' Previous: 'Running'"),
+                format!(
+                    "{what} Analysis Run '{name}' Status New: 'Inconclusive' Previous: 'Running'"
+                ),
             ));
             ctx.pause(INCONCLUSIVE);
             Outcome::Wait
@@ -281,10 +309,10 @@ pub(crate) fn background(world: &mut World, ctx: &mut Ctx) {
     if obj::int_at(&ctx.status, "/currentStepIndex", 0) < starting {
         return;
     }
-    if let Some(r) = run {
-        if react(ctx, &r, field, "Background") != Outcome::Promoted {
-            return;
-        }
+    if let Some(r) = run
+        && react(ctx, &r, field, "Background") != Outcome::Promoted
+    {
+        return;
     }
     let name = free_name(world, &ns, &base);
     if let Some(r) = template::create(world, ctx, &analysis, RunType::Background, &name) {
@@ -294,14 +322,21 @@ pub(crate) fn background(world: &mut World, ctx: &mut Ctx) {
 
 /// Asks a run to stop (`spec.terminate`), as the controller does when it is no longer needed.
 fn terminate(world: &mut World, run: &Value) {
-    if !matches!(obj::str_at(run, "/status/phase"), "Running" | "Pending" | "") || obj::bool_at(run, "/spec/terminate") {
+    if !matches!(
+        obj::str_at(run, "/status/phase"),
+        "Running" | "Pending" | ""
+    ) || obj::bool_at(run, "/spec/terminate")
+    {
         return;
     }
-    world
-        .store
-        .modify(ids::ANALYSISRUNS, obj::namespace(run), obj::name(run), |r| {
+    world.store.modify(
+        ids::ANALYSISRUNS,
+        obj::namespace(run),
+        obj::name(run),
+        |r| {
             r["spec"]["terminate"] = json!(true);
-        });
+        },
+    );
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ pub(crate) fn instant(world: &World, promql: &str, at_ms: i64) -> Result<Sample,
 fn sample(v: Value) -> Result<Sample, String> {
     match v {
         Value::Scalar(x) => Ok(Sample::Scalar(x)),
-        Value::Vector(samples) => Ok(Sample::Vector(samples.into_iter().map(|(_, x)| x).collect())),
+        Value::Vector(samples) => Ok(Sample::Vector(
+            samples.into_iter().map(|(_, x)| x).collect(),
+        )),
         Value::Matrix(series) => Ok(Sample::Matrix(
             series
                 .into_iter()

@@ -35,16 +35,29 @@ fn resolve(world: &World, ns: &str, analysis: &Value, ctx: &Ctx) -> Result<Value
     let mut wanted: Vec<String> = Vec::new();
     for t in analysis["templates"].as_array().into_iter().flatten() {
         let cluster = obj::bool_at(t, "/clusterScope");
-        let (name, res, kind, tns) = match (t["templateName"].as_str(), t["clusterTemplateName"].as_str()) {
+        let (name, res, kind, tns) = match (
+            t["templateName"].as_str(),
+            t["clusterTemplateName"].as_str(),
+        ) {
             (Some(n), _) if !cluster => (n, ids::ANALYSISTEMPLATES, "AnalysisTemplate", ns),
-            (Some(n), _) | (None, Some(n)) => (n, ids::CLUSTERANALYSISTEMPLATES, "ClusterAnalysisTemplate", ""),
+            (Some(n), _) | (None, Some(n)) => (
+                n,
+                ids::CLUSTERANALYSISTEMPLATES,
+                "ClusterAnalysisTemplate",
+                "",
+            ),
             (None, None) => return Err("analysis template reference without a name".into()),
         };
         let tpl = world
             .store
             .get(res, tns, name)
             .ok_or_else(|| format!("{kind}.argoproj.io \"{name}\" not found"))?;
-        metrics.extend(tpl["spec"]["metrics"].as_array().cloned().unwrap_or_default());
+        metrics.extend(
+            tpl["spec"]["metrics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
         for a in tpl["spec"]["args"].as_array().into_iter().flatten() {
             let n = obj::str_at(a, "/name").to_string();
             if !wanted.contains(&n) {
@@ -65,12 +78,15 @@ fn resolve(world: &World, ns: &str, analysis: &Value, ctx: &Ctx) -> Result<Value
 /// A template's default for an arg the reference does not set.
 fn template_default(world: &World, ns: &str, analysis: &Value, name: &str) -> Option<String> {
     analysis["templates"].as_array()?.iter().find_map(|t| {
-        let (res, tns, n) = if obj::bool_at(t, "/clusterScope") || t.get("clusterTemplateName").is_some() {
-            let n = t["templateName"].as_str().or(t["clusterTemplateName"].as_str())?;
-            (ids::CLUSTERANALYSISTEMPLATES, "", n)
-        } else {
-            (ids::ANALYSISTEMPLATES, ns, t["templateName"].as_str()?)
-        };
+        let (res, tns, n) =
+            if obj::bool_at(t, "/clusterScope") || t.get("clusterTemplateName").is_some() {
+                let n = t["templateName"]
+                    .as_str()
+                    .or(t["clusterTemplateName"].as_str())?;
+                (ids::CLUSTERANALYSISTEMPLATES, "", n)
+            } else {
+                (ids::ANALYSISTEMPLATES, ns, t["templateName"].as_str()?)
+            };
         let tpl = world.store.get(res, tns, n)?;
         tpl["spec"]["args"]
             .as_array()?
@@ -83,7 +99,10 @@ fn template_default(world: &World, ns: &str, analysis: &Value, name: &str) -> Op
 
 /// The reference's value for an arg: literal, or the latest/stable pod-template hash.
 fn arg_value(analysis: &Value, name: &str, ctx: &Ctx) -> Option<String> {
-    let a = analysis["args"].as_array()?.iter().find(|a| a["name"] == name)?;
+    let a = analysis["args"]
+        .as_array()?
+        .iter()
+        .find(|a| a["name"] == name)?;
     if let Some(v) = a["value"].as_str() {
         return Some(v.to_string());
     }
@@ -110,7 +129,10 @@ pub(crate) fn create(
         labels["step-index"] = json!(i.to_string());
     }
     let (spec, status) = match resolve(world, &ns, analysis, ctx) {
-        Ok(spec) => (spec, json!({"phase": "Running", "startedAt": now, "metricResults": []})),
+        Ok(spec) => (
+            spec,
+            json!({"phase": "Running", "startedAt": now, "metricResults": []}),
+        ),
         Err(e) => (
             json!({"metrics": []}),
             json!({"phase": "Error", "message": e, "startedAt": now, "completedAt": now}),
@@ -142,12 +164,9 @@ pub(crate) fn substitute(text: &str, args: &Value) -> String {
             return out;
         };
         let key = after[..end].trim();
-        let value = key.strip_prefix("args.").and_then(|n| {
-            args.as_array()?
-                .iter()
-                .find(|a| a["name"] == n)?["value"]
-                .as_str()
-        });
+        let value = key
+            .strip_prefix("args.")
+            .and_then(|n| args.as_array()?.iter().find(|a| a["name"] == n)?["value"].as_str());
         match value {
             Some(v) => out.push_str(v),
             None => out.push_str(&rest[start..start + 2 + end + 2]),

@@ -100,7 +100,10 @@ fn a_good_canary_passes_its_step_analysis_with_args_resolved() {
             .contains("{{args.hash}}"),
         "metrics are copied as written; args are substituted when measuring"
     );
-    assert_eq!(r["metadata"]["annotations"]["rollout.argoproj.io/revision"], "2");
+    assert_eq!(
+        r["metadata"]["annotations"]["rollout.argoproj.io/revision"],
+        "2"
+    );
     assert_eq!(r["metadata"]["labels"]["rollouts-pod-template-hash"], hash);
 }
 
@@ -130,12 +133,21 @@ fn an_inconclusive_step_pauses_until_a_promote() {
     w.advance(90_000.0);
     let st = ro(&w, "shop", "api")["status"].clone();
     assert_eq!(st["phase"], "Paused", "{st}");
-    assert_eq!(st["pauseConditions"][0]["reason"], "InconclusiveAnalysisRun");
+    assert_eq!(
+        st["pauseConditions"][0]["reason"],
+        "InconclusiveAnalysisRun"
+    );
     assert_eq!(st["controllerPause"], true);
-    assert_eq!(st["canary"]["currentStepAnalysisRunStatus"]["status"], "Inconclusive");
+    assert_eq!(
+        st["canary"]["currentStepAnalysisRunStatus"]["status"],
+        "Inconclusive"
+    );
     // The plugin's promote for an inconclusive step (API.md §1.2 rule 1).
     w.store.modify(ids::ROLLOUTS, "shop", "api", |r| {
-        r["status"].as_object_mut().unwrap().remove("pauseConditions");
+        r["status"]
+            .as_object_mut()
+            .unwrap()
+            .remove("pauseConditions");
         r["status"]["controllerPause"] = json!(false);
         r["status"]["currentStepIndex"] = json!(2);
     });
@@ -147,12 +159,17 @@ fn an_inconclusive_step_pauses_until_a_promote() {
 #[test]
 fn a_missing_template_is_an_error_run_that_aborts() {
     let mut w = world_with_step("successCondition = \"true\"", 0.0);
-    w.store.delete(ids::ANALYSISTEMPLATES, "shop", "errors").unwrap();
+    w.store
+        .delete(ids::ANALYSISTEMPLATES, "shop", "errors")
+        .unwrap();
     w.advance(30_000.0);
     let r = step_run(&w);
     assert_eq!(r["status"]["phase"], "Error");
     assert!(
-        r["status"]["message"].as_str().unwrap().contains("\"errors\" not found"),
+        r["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"errors\" not found"),
         "{}",
         r["status"]
     );
