@@ -135,6 +135,7 @@ pub(crate) fn step(world: &mut World) {
     }
     world.ctl.steps += 1;
     deployment::sync_all(world);
+    analysis::sync_all(world);
     rollout::sync_all(world);
     replicaset::sync_all(world);
     pod::sync_all(world);
