@@ -223,12 +223,13 @@ fn signal_rows<'a>(
     };
     let thr_text = trigger.map_or_else(
         || "no trigger".into(),
-        |t| {
-            format!(
+        |t| match t.trigger.for_ms {
+            0 => format!("> {}", amount(signal, t.trigger.above)),
+            ms => format!(
                 "> {} /{}",
                 amount(signal, t.trigger.above),
-                verdict::window(t.trigger.for_ms)
-            )
+                verdict::window(ms)
+            ),
         },
     );
     let style = |t: Token| theme.style(t);

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::widgets::text::fit;
 use super::{key_of, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
@@ -129,33 +130,34 @@ pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect)
         .collect();
     alarms.sort_by_key(|(id, _, c)| (!c.fired, c.remaining_ms, (*id).clone()));
     let proposal = model.analysis.proposal.as_ref();
-    let (mut text, fired) = match (proposal, alarms.first()) {
-        (Some(p), _) => (
-            format!(" ✗ {} canary: {}", p.release.key.name, p.trigger),
-            true,
-        ),
-        (None, Some((id, ra, c))) => (
-            format!(
-                " {} {}",
-                if c.fired { "✗" } else { "⚠" },
-                ra.banner(&id.key.name).unwrap_or_default()
-            ),
-            c.fired,
-        ),
+    let (mark, release, what, fired) = match (proposal, alarms.first()) {
+        (Some(p), _) => ("✗", &p.release, p.trigger.clone(), true),
+        (None, Some((id, _, c))) => (if c.fired { "✗" } else { "⚠" }, *id, c.text(), c.fired),
         (None, None) => return,
     };
+    // The key and the count of other alarms are what the user acts on: they always show; the
+    // description gives way first on a narrow terminal.
+    let mut tail = String::new();
     if proposal.is_some()
         && !readonly(model)
         && let Some(key) = key_of(model, Action::GuardRollback)
     {
-        text.push_str(&format!(" — {key} roll back"));
+        tail.push_str(&format!(" — {key} roll back"));
     }
-    // The line names one release; the others are counted so none goes unnoticed.
-    let named = proposal.map_or_else(|| alarms.first().map(|a| a.0), |p| Some(&p.release));
-    let others = alarms.iter().filter(|a| Some(a.0) != named).count();
+    let others = alarms.iter().filter(|a| a.0 != release).count();
     if others > 0 {
-        text.push_str(&format!(" (+{others} more)"));
+        tail.push_str(&format!(" (+{others} more)"));
     }
+    let name = &release.key.name;
+    let room = usize::from(area.width).saturating_sub(tail.chars().count() + 1);
+    let full = format!(" {mark} {name} canary: {what}");
+    let text = if full.chars().count() <= room {
+        full
+    } else {
+        let short = what.split(" for ").next().unwrap_or(&what);
+        fit(&format!(" {mark} {name}: {short}"), room)
+    };
+    let text = format!("{text}{tail}");
     let style = theme.style(if fired { Token::Banner } else { Token::Warning });
     frame.render_widget(
         Paragraph::new(Line::styled(format!("{text} "), style)).style(style),

@@ -57,7 +57,7 @@ impl Kind {
             Kind::Pods => "pods",
             Kind::Rollouts => "rollouts",
             Kind::Events => "events",
-            Kind::AnalysisRuns => "analysis",
+            Kind::AnalysisRuns => "ar",
         }
     }
 }

@@ -232,11 +232,8 @@ pub(crate) fn open_proposal(model: &mut Model) -> Vec<Effect> {
                 return Vec::new();
             }
             None => {
-                notice(
-                    model,
-                    "checking permission… press the key again".into(),
-                    false,
-                );
+                notice(model, control::CHECKING.into(), false);
+                model.analysis.open_when_permitted = true;
                 let subjects = [subject.clone(), subject.clone()];
                 return control::ask_access(model, ops.into_iter().zip(subjects.iter()));
             }
@@ -244,4 +241,25 @@ pub(crate) fn open_proposal(model: &mut Model) -> Vec<Effect> {
     }
     model.analysis.proposal = None;
     control::confirm(model, Op::Undo, subject, params)
+}
+
+/// After a permission answer: opens the proposal's confirmation if the key was pressed while
+/// the check was under way and every permission it needs is known now.
+pub(crate) fn on_access(model: &mut Model) -> Vec<Effect> {
+    if !model.analysis.open_when_permitted {
+        return Vec::new();
+    }
+    let known = model.analysis.proposal.clone().is_some_and(|p| {
+        let subject = Subject::Workload(p.release.clone());
+        rollback(model, &p.release).is_some_and(|params| {
+            auto_ops(&params)
+                .iter()
+                .all(|op| control::permitted(model, *op, &subject).is_some())
+        })
+    });
+    if !known && model.analysis.proposal.is_some() {
+        return Vec::new();
+    }
+    model.analysis.open_when_permitted = false;
+    open_proposal(model)
 }

@@ -103,6 +103,9 @@ pub struct AnalysisState {
     pub watching: Vec<AnalysisWatch>,
     /// The guard's proposal waiting for the user's key, if any.
     pub proposal: Option<Proposal>,
+    /// The proposal key was pressed while the permission check was under way: the
+    /// confirmation opens when the answer comes.
+    pub open_when_permitted: bool,
     /// Incidents the guard has acted on (proposed or rolled back): release → canary hash.
     /// Re-armed when the triggers clear or the canary changes.
     pub incidents: BTreeMap<ReleaseId, String>,

@@ -473,6 +473,32 @@ fn the_proposal_key_opens_the_usual_confirmation_with_the_plan() {
 }
 
 #[test]
+fn the_proposal_key_pressed_during_the_permission_check_opens_the_confirmation_on_the_answer() {
+    let (mut model, _) = setup(GuardMode::Propose);
+    let id = orders_api();
+    bad(&mut model, &id, 9, NOW_MS);
+    assert!(model.analysis.proposal.is_some());
+    update(&mut model, Msg::Key(KeyPress::parse("B").unwrap()));
+    assert!(model.control.dialog.is_none(), "opened before the answer");
+    for op in [Op::Undo, Op::Abort] {
+        for key in needs(&model.target.context, &id, op) {
+            update(
+                &mut model,
+                Msg::Control(ControlMsg::Access {
+                    key,
+                    access: Access::Allowed,
+                }),
+            );
+        }
+    }
+    let Some(Dialog::Confirm(c)) = &model.control.dialog else {
+        panic!("{:?} {:?}", model.control.dialog, model.notice);
+    };
+    assert_eq!(c.request.op, Op::Undo);
+    assert!(!model.analysis.open_when_permitted);
+}
+
+#[test]
 fn auto_rolls_back_once_journaled_as_the_guard() {
     let (mut model, _) = setup(GuardMode::Auto);
     let id = orders_api();

@@ -45,7 +45,7 @@ const MENU_ORDER: [Op; 15] = [
 const COMMENT_HINT: &str = "c: write the review comment";
 
 /// The notice while permission answers are awaited.
-const CHECKING: &str = "checking permission…";
+pub(crate) const CHECKING: &str = "checking permission…";
 
 fn effect(e: ControlEffect) -> Effect {
     Effect::Control(Box::new(e))
@@ -383,6 +383,7 @@ pub(crate) fn confirm(model: &mut Model, op: Op, subject: Subject, params: Param
         hint,
         lease,
         editing_comment: false,
+        confirmed: false,
     })));
     effects
 }
@@ -586,7 +587,8 @@ fn confirm_key(model: &mut Model, mut c: Confirm, key: KeyPress) -> Vec<Effect> 
         return Vec::new();
     }
     if c.lease == LeaseState::Taking {
-        c.hint = Some("checking whether someone else is acting…".into());
+        c.confirmed = true;
+        c.hint = Some("checking whether someone else is acting… sent once no one is".into());
         model.control.dialog = Some(Dialog::Confirm(Box::new(c)));
         return Vec::new();
     }
@@ -756,6 +758,7 @@ pub(crate) fn on_msg(model: &mut Model, msg: ControlMsg) -> Vec<Effect> {
                 model.control.awaiting = None;
                 return start(model, op, subject, None);
             }
+            return crate::analysis::guard::on_access(model);
         }
         ControlMsg::Leases(all) => {
             let ours = model.control.holder.clone();
@@ -866,6 +869,12 @@ fn lease_taken(model: &mut Model, id: u64, answer: LeaseAnswer) -> Vec<Effect> {
             }
             return vec![effect(ControlEffect::Journal(Box::new(entry)))];
         }
+    }
+    if let Some(Dialog::Confirm(c)) = &model.control.dialog
+        && c.confirmed
+        && let Some(Dialog::Confirm(c)) = model.control.dialog.take()
+    {
+        return send(model, *c);
     }
     Vec::new()
 }

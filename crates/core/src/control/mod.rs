@@ -24,8 +24,8 @@ pub use self::access::{Access, AccessKey, needs};
 pub use self::dialog::{Choice, Confirm, Dialog, JournalView, LeaseState, Menu, Offer, Picker};
 pub use self::expect::{WorkloadState, stale_message};
 pub(crate) use self::flow::{
-    ask_access, confirm, focused_subjects, on_dialog_key, on_msg, on_ops, open_journal, open_menu,
-    readonly_reason, send_as_guard,
+    CHECKING, ask_access, confirm, focused_subjects, on_dialog_key, on_msg, on_ops, open_journal,
+    open_menu, readonly_reason, send_as_guard,
 };
 pub use self::inbox::{InboxItem, PauseGate, inbox};
 pub use self::io::{ControlEffect, ControlMsg};

@@ -154,6 +154,12 @@ pub struct JournalEntry {
     /// The error or refusal, verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Who acted: `user`, or `guard` for the rollback guard.
+    /// Who acted: `user`, or `guard` for the rollback guard (lines written before the guard
+    /// existed have no such field: a user acted).
+    #[serde(default = "user_acted")]
     pub by: String,
+}
+
+fn user_acted() -> String {
+    "user".into()
 }

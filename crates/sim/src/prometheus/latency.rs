@@ -2,9 +2,12 @@
 //! buckets and the log lines describe the same requests: a spread of (U1+U2+U3)/1.5 (floored
 //! at 0.05) around the typical latency, errors 3× slower, and 1% of requests 8× slower.
 
-/// The classic bucket bounds, in seconds (`+Inf` is added by the exposition).
-pub(crate) const BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+/// The bucket bounds, in seconds (`+Inf` is added by the exposition): the client libraries'
+/// defaults with 10 ms steps up to 50 ms, as services with a latency SLO in that range define
+/// them — with only 25 and 50 ms, `histogram_quantile` interpolates a p95 of ~49 ms for a
+/// version whose true p95 is 35 ms, and a 50 ms trigger would sit on its edge.
+pub(crate) const BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
 /// The Irwin–Hall CDF for the sum of three uniforms on [0, 1).

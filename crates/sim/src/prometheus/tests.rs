@@ -103,7 +103,7 @@ fn series_carry_the_scrape_labels_and_the_pod_template_hash() {
     );
     assert_eq!(probes.len(), 2);
     assert!(probes.iter().all(|(_, x)| *x > 40.0));
-    // 24 method/code series per pod, 12 buckets.
+    // 24 method/code series per pod, 15 buckets (14 bounds and +Inf).
     assert_eq!(
         vector(&w, r#"http_requests_total{namespace="app"}"#).len(),
         48
@@ -114,7 +114,7 @@ fn series_carry_the_scrape_labels_and_the_pod_template_hash() {
             r#"http_request_duration_seconds_bucket{namespace="app"}"#
         )
         .len(),
-        24
+        30
     );
 }
 
