@@ -126,7 +126,9 @@ async fn poll(
                         release: watch.release.clone(),
                         key: q.key,
                         points,
-                        at_ms: now_ms,
+                        // The window's end, not the moment asked: a server whose clock stands
+                        // still gives the same answer, and the screen stays still.
+                        at_ms: range.end_ms,
                         warnings,
                     }
                 }

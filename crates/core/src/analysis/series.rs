@@ -82,7 +82,8 @@ pub enum AnalysisMsg {
         key: SeriesKey,
         /// The samples, oldest first, replacing what was known of that series.
         points: Vec<Point>,
-        /// The evaluation time of the query (the Prometheus server's now), Unix ms.
+        /// What the points are as of: the range's end (the Prometheus server's now, cut to
+        /// the step), Unix ms.
         at_ms: i64,
         /// Warnings Prometheus attached to the answer.
         warnings: Vec<String>,
