@@ -8,7 +8,7 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,11 +60,7 @@ fn watches() -> Vec<CiWatch> {
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
                 .collect();
             let link = ci_from_annotations(&annotations).ok()??;
-            let key = format!(
-                "{}/{}",
-                w["namespace"].as_str()?,
-                w["name"].as_str()?
-            );
+            let key = format!("{}/{}", w["namespace"].as_str()?, w["name"].as_str()?);
             Some(CiWatch { release: key, link })
         })
         .collect()
@@ -111,13 +107,13 @@ async fn reset_stats(h: &SimHandle) {
         .unwrap();
 }
 
-/// Requests the simulator served for `api` whose resource contains `needle`, by status.
-fn served(stats: &Value, api: &str, needle: &str) -> u64 {
+/// Requests the simulator served for `api` on `resource`, whatever their status.
+fn served(stats: &Value, api: &str, resource: &str) -> u64 {
     stats["requests"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["api"] == api && r["resource"].as_str().unwrap_or("").contains(needle))
+        .filter(|r| r["api"] == api && r["resource"] == resource)
         .map(|r| r["count"].as_u64().unwrap_or(0))
         .sum()
 }
@@ -189,7 +185,11 @@ async fn the_scenario_links_twenty_projects_per_provider() {
             .send()
             .await
             .unwrap();
-        assert!(resp.status().is_success(), "{api} {path}: {}", resp.status());
+        assert!(
+            resp.status().is_success(),
+            "{api} {path}: {}",
+            resp.status()
+        );
     }
     h.stop().await;
 }
@@ -228,7 +228,12 @@ fn print_phase(name: &str, stats: &Value, seconds: f64) {
         .iter()
         .map(|r| {
             (
-                format!("{} {} {}", r["api"].as_str().unwrap_or(""), r["resource"].as_str().unwrap_or(""), r["status"]),
+                format!(
+                    "{} {} {}",
+                    r["api"].as_str().unwrap_or(""),
+                    r["resource"].as_str().unwrap_or(""),
+                    r["status"]
+                ),
                 r["count"].as_u64().unwrap_or(0),
             )
         })
@@ -262,17 +267,43 @@ async fn measure_ci_budget_at_twenty_projects() {
     );
     let all = watches();
     driver.watch(all.clone());
-    // Arrival time of the first update naming each run id.
-    let seen: Arc<std::sync::Mutex<HashMap<u64, Instant>>> = Arc::default();
+    // From a change in the simulator (a job of a triggered run starting or finishing, a gate
+    // of one opening, by the simulated clock) to the update that reports it.
+    let triggered: Arc<std::sync::Mutex<Vec<(&str, u64)>>> = Arc::default();
+    let lags: Arc<std::sync::Mutex<BTreeMap<(&str, u64, &str), i64>>> = Arc::default();
     let recorder = {
-        let seen = seen.clone();
+        let (triggered, lags, sim) = (triggered.clone(), lags.clone(), h.sim.clone());
         tokio::spawn(async move {
             while let Some(msg) = rx.recv().await {
-                if let Msg::Ci(CiUpdate::Pipelines { runs, .. }) = msg {
-                    let mut seen = seen.lock().unwrap();
-                    for r in runs {
-                        seen.entry(r.id).or_insert_with(Instant::now);
+                let now = sim.world().clock.now_ms;
+                let ours = triggered.lock().unwrap().clone();
+                let mut lags = lags.lock().unwrap();
+                let provider = |id: u64| ours.iter().find(|(_, r)| *r == id).map(|(p, _)| *p);
+                match msg {
+                    Msg::Ci(CiUpdate::Pipelines { runs, .. }) => {
+                        for r in runs {
+                            let Some(p) = provider(r.id) else { continue };
+                            for j in r.jobs() {
+                                for (what, at) in
+                                    [("start", j.started_ms), ("finish", j.finished_ms)]
+                                {
+                                    if let Some(at) = at {
+                                        lags.entry((p, j.id, what)).or_insert(now - at);
+                                    }
+                                }
+                            }
+                        }
                     }
+                    Msg::Ci(CiUpdate::Gates { gates, .. }) => {
+                        for g in gates {
+                            if let (Some(p), Some(at)) =
+                                (provider(g.pipeline_id), g.waiting_since_ms)
+                            {
+                                lags.entry((p, g.pipeline_id, "gate")).or_insert(now - at);
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
         })
@@ -284,7 +315,6 @@ async fn measure_ci_budget_at_twenty_projects() {
     print_phase("idle", &stats(&h).await, PHASE.as_secs_f64());
 
     reset_stats(&h).await;
-    let mut triggered = Vec::new();
     for provider in ["github", "gitlab"] {
         let mut projects: Vec<&str> = all
             .iter()
@@ -292,16 +322,19 @@ async fn measure_ci_budget_at_twenty_projects() {
             .map(|w| w.link.project())
             .filter(|p| p.ends_with("-2") || p.ends_with("-3"))
             .collect();
+        projects.sort_unstable();
         projects.dedup();
         for p in projects.into_iter().take(ACTIVE_PER_PROVIDER) {
-            let at = Instant::now();
             let run = control(
                 &h,
                 "/sim/ci/trigger",
                 json!({"provider": provider, "project": p, "fail": "never"}),
             )
             .await;
-            triggered.push((provider, run["id"].as_u64().unwrap(), at));
+            triggered
+                .lock()
+                .unwrap()
+                .push((provider, run["id"].as_u64().unwrap()));
         }
     }
     tokio::time::sleep(PHASE).await;
@@ -310,20 +343,26 @@ async fn measure_ci_budget_at_twenty_projects() {
         &stats(&h).await,
         PHASE.as_secs_f64(),
     );
-    let seen = seen.lock().unwrap().clone();
+    let lags = lags.lock().unwrap().clone();
     for provider in ["github", "gitlab"] {
-        let latencies: Vec<String> = triggered
-            .iter()
-            .filter(|(p, ..)| *p == provider)
-            .map(|(_, id, at)| match seen.get(id) {
-                Some(t) => format!("{:.1}s", t.duration_since(*at).as_secs_f64()),
-                None => "never".into(),
-            })
-            .collect();
-        println!(
-            "{provider}: a triggered run appeared after {}",
-            latencies.join(", ")
-        );
+        for kind in [["start", "finish"].as_slice(), ["gate"].as_slice()] {
+            let mut ms: Vec<i64> = lags
+                .iter()
+                .filter(|((p, _, what), _)| *p == provider && kind.contains(what))
+                .map(|(_, lag)| *lag)
+                .collect();
+            ms.sort_unstable();
+            if ms.is_empty() {
+                continue;
+            }
+            println!(
+                "{provider}: {} {} changes reached an update after median {:.1}s, max {:.1}s",
+                ms.len(),
+                kind.join("/"),
+                ms[ms.len() / 2] as f64 / 1000.0,
+                ms[ms.len() - 1] as f64 / 1000.0
+            );
+        }
     }
     drop(driver);
     recorder.abort();
@@ -360,16 +399,193 @@ async fn gitlab_pipelines_list_filters_by_update_time() {
         .json()
         .await
         .unwrap();
-    assert!(after.is_empty(), "nothing was updated after the newest update");
-    let before: Vec<Value> = get(&format!("pipelines?per_page=100&updated_before={newest_update}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert!(
+        after.is_empty(),
+        "nothing was updated after the newest update"
+    );
+    let before: Vec<Value> = get(&format!(
+        "pipelines?per_page=100&updated_before={newest_update}"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(before.len(), all.len() - 1);
     let bad = get("deployments?updated_after=2026-01-01T00:00:00Z").await;
-    assert_eq!(bad.status(), 400, "deployments filter on updated_at only in that order");
+    assert_eq!(
+        bad.status(),
+        400,
+        "deployments filter on updated_at only in that order"
+    );
     let ok = get("deployments?updated_after=2026-01-01T00:00:00Z&order_by=updated_at").await;
     assert_eq!(ok.status(), 200);
+    h.stop().await;
+}
+
+async fn advance(h: &SimHandle, seconds: u64) {
+    control(h, "/sim/clock", json!({"advance_seconds": seconds})).await;
+}
+
+fn fast() -> Pacing {
+    Pacing {
+        fast_ms: 100,
+        slow_ms: 200,
+    }
+}
+
+const LIST: &str = "projects/:projects/pipelines";
+const JOBS: &str = "projects/:projects/pipelines/:id/jobs";
+
+/// Waits until the simulator has served `n` more pipeline lists than `from` (a deadline, not
+/// a sleep: the poller's rounds are what the test waits for).
+async fn rounds(h: &SimHandle, n: u64) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = stats(h).await;
+        if served(&s, "gitlab", LIST) >= n {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the poller stopped listing pipelines"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
+    let h = start(true).await;
+    let watches = gitlab_watches();
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = gitlab::PollOptions {
+        pacing: fast(),
+        pipelines: 10,
+    };
+    let task = tokio::spawn(gitlab::poll(
+        gitlab_client(&h),
+        watches.clone(),
+        options,
+        tx,
+    ));
+    let mut reported = std::collections::BTreeSet::new();
+    let mut awaiting_approval = std::collections::BTreeSet::new();
+    until(&mut rx, |u| {
+        match u {
+            CiUpdate::Pipelines { release, .. } => {
+                reported.insert(release.clone());
+            }
+            CiUpdate::Gates { source, gates, .. } => {
+                if gates
+                    .iter()
+                    .any(|g| matches!(g.id.kind, GateKind::GitlabBlockedDeployment { .. }))
+                {
+                    awaiting_approval.insert(source.project.clone());
+                }
+            }
+            _ => {}
+        }
+        (reported.len() == watches.len()).then_some(())
+    })
+    .await;
+    // Nothing moves on a frozen clock: rounds of pipeline lists read no jobs at all, and
+    // deployments only where one waits for approvals (they arrive without the pipeline moving).
+    reset_stats(&h).await;
+    let s = rounds(&h, 3 * 20).await;
+    assert_eq!(
+        served(&s, "gitlab", JOBS),
+        0,
+        "jobs read while nothing changed"
+    );
+    let lists = served(&s, "gitlab", LIST);
+    let per_project = lists / 20 + 1;
+    assert!(
+        served(&s, "gitlab", "projects/:projects/deployments")
+            <= per_project * awaiting_approval.len() as u64,
+        "deployments read beyond the {awaiting_approval:?} awaiting approval: {s:#}"
+    );
+
+    // One new pipeline: its jobs are read once, and nothing else's.
+    let run = control(
+        &h,
+        "/sim/ci/trigger",
+        json!({"provider": "gitlab", "project": "bnpl/feature-store-4", "fail": "never"}),
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    reset_stats(&h).await;
+    let runs = until(&mut rx, |u| match u {
+        CiUpdate::Pipelines { release, runs, .. } if release == "bnpl/feature-store-4" => {
+            Some(runs.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(runs[0].id, run);
+    assert!(
+        !runs[0].stages.is_empty(),
+        "the new pipeline comes with its jobs"
+    );
+    let s = rounds(&h, 3 * 20).await;
+    assert_eq!(served(&s, "gitlab", JOBS), 1, "{s:#}");
+    task.abort();
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_appears_once_the_pipeline_reaches_it() {
+    let h = start(true).await;
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = gitlab::PollOptions {
+        pacing: fast(),
+        pipelines: 10,
+    };
+    let watch = GitlabWatch {
+        release: "bnpl/feature-store-6".into(),
+        project: "bnpl/feature-store-6".into(),
+    };
+    let task = tokio::spawn(gitlab::poll(gitlab_client(&h), vec![watch], options, tx));
+    until(&mut rx, |u| {
+        matches!(u, CiUpdate::Pipelines { .. }).then_some(())
+    })
+    .await;
+    let run = control(
+        &h,
+        "/sim/ci/trigger",
+        json!({"provider": "gitlab", "project": "bnpl/feature-store-6", "fail": "never"}),
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let deadline = Instant::now() + WAIT * 4;
+    let gate = loop {
+        assert!(Instant::now() < deadline, "no gate for pipeline {run}");
+        advance(&h, 30).await;
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                match rx.recv().await {
+                    Some(CiUpdate::Gates { gates, .. }) => {
+                        if let Some(g) = gates.into_iter().find(|g| g.pipeline_id == run) {
+                            return g;
+                        }
+                    }
+                    Some(_) => {}
+                    None => panic!("poller stopped"),
+                }
+            }
+        })
+        .await;
+        if let Ok(g) = seen {
+            break g;
+        }
+    };
+    assert!(
+        matches!(gate.id.kind, GateKind::GitlabBlockedDeployment { .. }),
+        "{gate:#?}"
+    );
+    assert_eq!(gate.where_, "production");
+    assert_eq!(gate.release.as_deref(), Some("bnpl/feature-store-6"));
+    task.abort();
     h.stop().await;
 }
