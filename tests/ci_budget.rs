@@ -238,11 +238,14 @@ fn print_phase(name: &str, stats: &Value, seconds: f64) {
             )
         })
         .collect();
-    by.sort_by(|a, b| b.1.cmp(&a.1));
+    by.sort_by_key(|b| std::cmp::Reverse(b.1));
     for (what, n) in by.iter().filter(|(w, _)| !w.ends_with("304")).take(10) {
         println!("    {n:5}  {what}");
     }
 }
+
+/// Per (provider, job or pipeline id, what changed): ms from the change to its update.
+type Lags = BTreeMap<(&'static str, u64, &'static str), i64>;
 
 /// Requests per minute and 304 share per provider at 20 projects, idle then with runs active,
 /// and how long a triggered run takes from the simulator to an update message.
@@ -270,7 +273,7 @@ async fn measure_ci_budget_at_twenty_projects() {
     // From a change in the simulator (a job of a triggered run starting or finishing, a gate
     // of one opening, by the simulated clock) to the update that reports it.
     let triggered: Arc<std::sync::Mutex<Vec<(&str, u64)>>> = Arc::default();
-    let lags: Arc<std::sync::Mutex<BTreeMap<(&str, u64, &str), i64>>> = Arc::default();
+    let lags: Arc<std::sync::Mutex<Lags>> = Arc::default();
     let recorder = {
         let (triggered, lags, sim) = (triggered.clone(), lags.clone(), h.sim.clone());
         tokio::spawn(async move {
@@ -475,13 +478,12 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
             CiUpdate::Pipelines { release, .. } => {
                 reported.insert(release.clone());
             }
-            CiUpdate::Gates { source, gates, .. } => {
+            CiUpdate::Gates { source, gates, .. }
                 if gates
                     .iter()
-                    .any(|g| matches!(g.id.kind, GateKind::GitlabBlockedDeployment { .. }))
-                {
-                    awaiting_approval.insert(source.project.clone());
-                }
+                    .any(|g| matches!(g.id.kind, GateKind::GitlabBlockedDeployment { .. })) =>
+            {
+                awaiting_approval.insert(source.project.clone());
             }
             _ => {}
         }

@@ -85,6 +85,7 @@ impl ProjectView {
         let since = self.newest_update_ms.map(|t| t - OVERLAP_MS);
         let listed = client.pipelines_updated(project, max, since).await?;
         let mut changed = Vec::new();
+        let mut moved = Vec::new();
         for (fresh, updated_ms) in listed {
             self.newest_update_ms = Some(
                 self.newest_update_ms
@@ -97,6 +98,9 @@ impl ProjectView {
             {
                 Some(k) if k.updated_ms == updated_ms && k.pipeline.status == fresh.status => {}
                 Some(k) => {
+                    if k.pipeline.status != fresh.status {
+                        moved.push(fresh.id);
+                    }
                     // A list item has no jobs, title or author: keep what was read until the
                     // jobs are read again.
                     let old = std::mem::replace(&mut k.pipeline, fresh);
@@ -108,6 +112,7 @@ impl ProjectView {
                 }
                 None => {
                     changed.push(fresh.id);
+                    moved.push(fresh.id);
                     self.pipelines.push(Known {
                         pipeline: fresh,
                         updated_ms,
@@ -117,7 +122,7 @@ impl ProjectView {
             }
         }
         self.pipelines
-            .sort_by(|a, b| b.pipeline.id.cmp(&a.pipeline.id));
+            .sort_by_key(|k| std::cmp::Reverse(k.pipeline.id));
         self.pipelines.truncate(max);
 
         let mut manual_changed = false;
@@ -130,10 +135,14 @@ impl ProjectView {
             if !((changed.contains(&p.id) && detailed) || stale || unread) {
                 continue;
             }
+            let (p_id, before) = (k.pipeline.id, manual_jobs(&k.pipeline));
             let raw = client.pipeline_jobs(project, p.id).await?;
             k.pipeline = convert::with_jobs(k.pipeline.clone(), &raw);
             k.jobs_read_ms = Some(now_ms);
-            manual_changed |= has_manual(&k.pipeline);
+            // A deployment is created or blocked as its manual job appears or the pipeline
+            // reaches it; other jobs moving do not change it.
+            let manual = manual_jobs(&k.pipeline);
+            manual_changed |= manual != before || (moved.contains(&p_id) && !manual.is_empty());
         }
 
         let gated: Vec<&Pipeline> = self
@@ -144,14 +153,9 @@ impl ProjectView {
             .map(|(_, k)| &k.pipeline)
             .filter(|p| has_manual(p))
             .collect();
-        let manual_jobs: Vec<u64> = gated
-            .iter()
-            .flat_map(|p| p.jobs())
-            .filter(|j| j.status == CiStatus::Manual)
-            .map(|j| j.id)
-            .collect();
-        if !manual_jobs.is_empty() {
-            self.read_deployments(client, project, me, manual_changed, &manual_jobs)
+        let waiting: Vec<u64> = gated.iter().flat_map(|p| manual_jobs(p)).collect();
+        if !waiting.is_empty() {
+            self.read_deployments(client, project, me, manual_changed, &waiting)
                 .await?;
         }
         let deployments: Vec<Deployment> = self
@@ -211,4 +215,12 @@ impl ProjectView {
 
 fn has_manual(p: &Pipeline) -> bool {
     p.jobs().any(|j| j.status == CiStatus::Manual)
+}
+
+/// The ids of a pipeline's manual jobs (the gates it raises).
+fn manual_jobs(p: &Pipeline) -> Vec<u64> {
+    p.jobs()
+        .filter(|j| j.status == CiStatus::Manual)
+        .map(|j| j.id)
+        .collect()
 }
