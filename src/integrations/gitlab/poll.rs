@@ -109,12 +109,19 @@ pub async fn poll(
             if let Ok(seen) = &result {
                 p.delay_ms = pace(options.pacing, seen);
             }
-            let delay = within_budget_ms(
-                p.delay_ms.max(options.pacing.fast_ms),
-                rest.take_spent(),
-                &rest.limits(),
-                rest.now_ms(),
-            );
+            let spent = rest.take_spent();
+            // During a rate-limit pause the next poll waits for its end, by the client's
+            // clock (see `wait_turn`), not for a delay on top of it.
+            let delay = if paused(rest) {
+                0
+            } else {
+                within_budget_ms(
+                    p.delay_ms.max(options.pacing.fast_ms),
+                    spent,
+                    &rest.limits(),
+                    rest.now_ms(),
+                )
+            };
             p.due = Instant::now() + std::time::Duration::from_millis(delay);
             let source = CiSource {
                 provider: Provider::GitLab,
