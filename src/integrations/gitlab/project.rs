@@ -73,8 +73,24 @@ impl ProjectView {
     /// Polls the project: the pipelines updated since the last poll, the jobs of those that
     /// changed (and are shown in detail: the newest, the active, those read before), the
     /// deployments when a pipeline with a manual job changed or a deployment waits for
-    /// approvals. `now_ms` is the server's clock.
+    /// approvals. `now_ms` is the server's clock. A poll that fails half-way forgets
+    /// everything, so the next one reads the project whole rather than miss what it skipped.
     pub(super) async fn refresh(
+        &mut self,
+        client: &GitLabClient,
+        project: &str,
+        max: usize,
+        me: Option<u64>,
+        now_ms: i64,
+    ) -> Result<Seen, CiError> {
+        let seen = self.read(client, project, max, me, now_ms).await;
+        if seen.is_err() {
+            *self = ProjectView::default();
+        }
+        seen
+    }
+
+    async fn read(
         &mut self,
         client: &GitLabClient,
         project: &str,
