@@ -166,6 +166,27 @@ pub async fn poll(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quarterdeck_core::pipeline::CiStatus;
+    use quarterdeck_core::sample_ci;
+
+    #[test]
+    fn running_projects_poll_fast_waiting_ones_slower_idle_ones_slowest() {
+        let pacing = Pacing {
+            fast_ms: 3_000,
+            slow_ms: 45_000,
+        };
+        let running = sample_ci::gitlab_running_pipeline();
+        assert_eq!(running.status, CiStatus::Running);
+        let mut done = running.clone();
+        done.status = CiStatus::Success;
+        let seen = |runs: Vec<_>, gates| pace(pacing, &Seen { runs, gates });
+        assert_eq!(seen(vec![running], Vec::new()), 5_000);
+        assert_eq!(
+            seen(vec![done.clone()], sample_ci::gitlab_gate("store")),
+            30_000
+        );
+        assert_eq!(seen(vec![done], Vec::new()), 45_000);
+    }
 
     fn watch(release: &str, project: &str) -> GitlabWatch {
         GitlabWatch {

@@ -4,7 +4,7 @@
 //! updated since the newest update seen, and jobs and deployments are read again only for
 //! pipelines that changed.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::client::GitLabClient;
 use super::convert;
@@ -64,7 +64,7 @@ pub(super) struct ProjectView {
     /// The newest `updated_at` among the pipelines listed so far.
     newest_update_ms: Option<i64>,
     /// Deployments by id, once gates needed them.
-    deployments: Option<HashMap<u64, Deployment>>,
+    deployments: Option<BTreeMap<u64, Deployment>>,
     /// The newest `updated_at` among the deployments read so far.
     newest_deployment_ms: i64,
 }
@@ -174,10 +174,12 @@ impl ProjectView {
             self.read_deployments(client, project, me, manual_changed, &waiting)
                 .await?;
         }
+        // Newest first, as GitLab lists them: a job deployed more than once is judged by
+        // its newest deployment, the same one every poll.
         let deployments: Vec<Deployment> = self
             .deployments
             .as_ref()
-            .map(|d| d.values().cloned().collect())
+            .map(|d| d.values().rev().cloned().collect())
             .unwrap_or_default();
         let gates = self
             .pipelines
