@@ -242,7 +242,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
 /// Fills an empty world: the scenario's cluster, then the CI projects that deploy to it.
 pub(crate) fn populate(world: &mut World, scenario: &scenario::Scenario) {
     scenario.build(world);
-    ci::install_default(world);
+    ci::install_default(world, scenario.ci_projects);
 }
 
 /// Moves simulated time with the wall clock (times the speed) while not frozen.

@@ -26,6 +26,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "scale",
         include_str!("../../../assets/scenarios/scale.toml"),
     ),
+    (
+        "ci-20",
+        include_str!("../../../assets/scenarios/ci-20.toml"),
+    ),
 ];
 
 /// A scenario could not be read.
@@ -330,6 +334,9 @@ pub(crate) struct Scenario {
     /// Timed actions.
     #[serde(default, rename = "action")]
     pub(crate) actions: Vec<ActionSpec>,
+    /// CI projects per provider: above the default world's, mirrors of its projects fill up.
+    #[serde(default)]
+    pub(crate) ci_projects: usize,
 }
 
 impl Scenario {
@@ -358,7 +365,7 @@ impl Scenario {
         Self::named("default")
     }
 
-    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`).
+    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`, `ci-20`).
     pub(crate) fn named(name: &str) -> Result<Self, ScenarioError> {
         let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
         match BUILT_IN.iter().find(|(n, _)| *n == name) {
