@@ -12,7 +12,7 @@ use quarterdeck::control::webhook::Webhook;
 use quarterdeck::effects::ControlSetup;
 use serde_json::{Value, json};
 use support::Fixture;
-use support::harness::{Harness, PATIENCE};
+use support::harness::Harness;
 
 const NS: &str = "bnpl";
 
