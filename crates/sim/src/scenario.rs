@@ -26,6 +26,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "scale",
         include_str!("../../../assets/scenarios/scale.toml"),
     ),
+    (
+        "scale-20k",
+        include_str!("../../../assets/scenarios/scale-20k.toml"),
+    ),
 ];
 
 /// A scenario could not be read.
@@ -358,7 +362,7 @@ impl Scenario {
         Self::named("default")
     }
 
-    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`).
+    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`, `scale-20k`).
     pub(crate) fn named(name: &str) -> Result<Self, ScenarioError> {
         let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
         match BUILT_IN.iter().find(|(n, _)| *n == name) {
