@@ -38,7 +38,10 @@ fn options() -> Options {
         args.iter()
             .position(|a| a == f)
             .and_then(|i| args.get(i + 1))
-            .map(|v| v.parse::<u64>().unwrap_or_else(|_| panic!("{f} wants a number")))
+            .map(|v| {
+                v.parse::<u64>()
+                    .unwrap_or_else(|_| panic!("{f} wants a number"))
+            })
     };
     let short = has("--short");
     let churn = num("--seconds").unwrap_or(if short { 10 } else { 60 });
@@ -69,7 +72,10 @@ fn scale_world(
         churn: (0..deployments)
             .map(|i| {
                 let width = if deployments > 100 { 3 } else { 2 };
-                (format!("team-{}", i % namespaces), format!("svc-{i:0width$}"))
+                (
+                    format!("team-{}", i % namespaces),
+                    format!("svc-{i:0width$}"),
+                )
             })
             .collect(),
         full: Some((deployments, 100)),
@@ -129,22 +135,25 @@ fn main() {
     let load_after = report::load_average();
     println!(
         "{}",
-        report::table(&report::Context {
-            profile: profile(&bin),
-            runs: opts.runs,
-            churn: opts.phases.churn,
-            idle: opts.phases.idle,
-            load: (load_before, load_after),
-            peer,
-        }, &columns)
+        report::table(
+            &report::Context {
+                profile: profile(&bin),
+                runs: opts.runs,
+                churn: opts.phases.churn,
+                idle: opts.phases.idle,
+                load: (load_before, load_after),
+                peer,
+            },
+            &columns
+        )
     );
 }
 
-/// `release` or `debug`: which build of the app was measured.
+/// Which build of the app was measured.
 fn profile(bin: &Path) -> &'static str {
     if bin.components().any(|c| c.as_os_str() == "release") {
-        "release"
+        "release build"
     } else {
-        "debug (figures of an unoptimised build)"
+        "debug build: unoptimised, not comparable with the goals"
     }
 }

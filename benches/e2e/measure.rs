@@ -41,6 +41,8 @@ pub struct Figures {
     pub churn_frames: f64,
     pub peak_rss_mb: f64,
     pub kube_watches: f64,
+    pub open_watches: f64,
+    pub open_log_streams: f64,
     pub kube_log_follows: f64,
     pub kube_other: f64,
     pub github_per_min: f64,
@@ -118,9 +120,11 @@ pub fn run(bin: &Path, args: &[&str], world: &World, phases: &Phases) -> Figures
             .filter(|r| r["api"] == "kubernetes")
             .filter(|r| pred(str_of(&r["verb"]), str_of(&r["resource"])))
             .map(|r| r["count"].as_f64().unwrap_or(0.0))
-            .sum::<f64>()
+            .fold(0.0, |a, b| a + b)
     };
     f.kube_watches = kube(&|v, _| v == "watch");
+    f.open_watches = stats["watches"]["open"].as_f64().unwrap_or(0.0);
+    f.open_log_streams = stats["log_streams"]["open"].as_f64().unwrap_or(0.0);
     f.kube_log_follows = kube(&|v, r| v == "get" && r == "pods/log");
     f.kube_other = kube(&|v, r| v != "watch" && !(v == "get" && r == "pods/log"));
     (f.github_per_min, f.github_304) = ci(&stats, "github", minutes);
@@ -160,7 +164,11 @@ pub fn peer(bin: &Path, world: &World, phases: &Phases, warmup: Duration) -> (f6
         if !world.churn.is_empty() && t0.elapsed() >= phases.rollout_every * batch {
             for i in 0..5 {
                 let (ns, name) = &world.churn[(batch as usize * 5 + i) % world.churn.len()];
-                sim.rollout(ns, name, &format!("registry.example.com/{ns}/{name}:peer-{batch}"));
+                sim.rollout(
+                    ns,
+                    name,
+                    &format!("registry.example.com/{ns}/{name}:peer-{batch}"),
+                );
             }
             batch += 1;
         }

@@ -129,7 +129,11 @@ impl Tui {
     pub fn first_frame(&self, timeout: Duration) -> Option<Duration> {
         let deadline = Instant::now() + timeout;
         loop {
-            let first = self.seen.lock().unwrap_or_else(|e| e.into_inner()).first_frame;
+            let first = self
+                .seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .first_frame;
             if let Some(t) = first {
                 return Some(t - self.started);
             }

@@ -80,6 +80,17 @@ pub fn table(ctx: &Context, columns: &[(&str, Vec<Figures>)]) -> String {
             "≤ 100 MB at 5,000 pods".into(),
         ),
         (
+            "open at the end: watches, log follows".into(),
+            Box::new(|r: &[Figures]| {
+                format!(
+                    "{}, {}",
+                    fmt(med(r, &|f| Some(f.open_watches)), "", 0),
+                    fmt(med(r, &|f| Some(f.open_log_streams)), "", 0)
+                )
+            }),
+            "–".into(),
+        ),
+        (
             "cluster requests after the initial lists: not watches (watches, log follows)".into(),
             Box::new(|r: &[Figures]| {
                 format!(
@@ -135,7 +146,7 @@ pub fn table(ctx: &Context, columns: &[(&str, Vec<Figures>)]) -> String {
         ),
     ];
     let mut out = format!(
-        "Quarterdeck end to end ({} build, median of {} run{}, {churn} s churn, {idle} s idle; \
+        "Quarterdeck end to end ({}, median of {} run{}, {churn} s churn, {idle} s idle; \
          load average before {}, after {})\n\n| figure |",
         ctx.profile,
         ctx.runs,

@@ -118,7 +118,10 @@ impl Sim {
             let ok = self.rt.block_on(async {
                 let req = self
                     .http
-                    .get(format!("{}/api/v1/namespaces/default/pods?limit=1", self.base))
+                    .get(format!(
+                        "{}/api/v1/namespaces/default/pods?limit=1",
+                        self.base
+                    ))
                     .bearer_auth(&self.token);
                 req.send().await.is_ok_and(|r| r.status().is_success())
             });
