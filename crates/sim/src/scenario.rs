@@ -30,6 +30,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "ci-20",
         include_str!("../../../assets/scenarios/ci-20.toml"),
     ),
+    (
+        "scale-20k",
+        include_str!("../../../assets/scenarios/scale-20k.toml"),
+    ),
 ];
 
 /// A scenario could not be read.
@@ -365,7 +369,7 @@ impl Scenario {
         Self::named("default")
     }
 
-    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`, `ci-20`).
+    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`, `ci-20`, `scale-20k`).
     pub(crate) fn named(name: &str) -> Result<Self, ScenarioError> {
         let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
         match BUILT_IN.iter().find(|(n, _)| *n == name) {

@@ -757,7 +757,7 @@ fn scenario_errors_name_file_line_and_key() {
     assert!(e.starts_with("assets/scenarios/broken.toml: "), "{e}");
     assert!(e.contains("replicaz"), "{e}");
     assert!(e.contains("line 8"), "{e}");
-    for f in ["default", "hostile-logs", "scale"] {
+    for f in ["default", "hostile-logs", "scale", "scale-20k"] {
         Scenario::named(f).unwrap();
     }
 }
