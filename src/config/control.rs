@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use quarterdeck_core::config_error::{ConfigError, line_of, syntax_error};
@@ -48,9 +47,6 @@ struct RawContext {
     protected: bool,
     #[serde(default)]
     readonly: bool,
-    // The context's Prometheus: read and checked by analysis.rs.
-    #[serde(default, rename = "prometheus")]
-    _prometheus: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

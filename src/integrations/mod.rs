@@ -4,5 +4,4 @@
 pub mod github;
 pub mod gitlab;
 pub mod kube;
-pub mod prometheus;
 pub mod rest;

@@ -4,7 +4,6 @@
 
 pub mod action;
 mod actions;
-pub mod analysis;
 pub mod cluster;
 mod command;
 pub mod concerns;

@@ -89,7 +89,7 @@ pub async fn poll_rounds<C: Cycle>(
 
 /// Remembers what was last sent, so an idle poller sends nothing.
 #[derive(Debug, Default)]
-pub(crate) struct Reporter {
+struct Reporter {
     last: HashMap<String, Snapshot>,
     last_error: HashMap<String, String>,
     last_limits: RateLimitState,
@@ -99,7 +99,7 @@ impl Reporter {
     /// The updates one release's cycle result calls for: runs and gates when they changed, an
     /// error once until it changes. After an error the next success is sent whole, because
     /// the model clears a source's error only when fresh runs arrive.
-    pub(crate) fn cycle(
+    fn cycle(
         &mut self,
         release: &str,
         source: CiSource,
@@ -143,11 +143,7 @@ impl Reporter {
     }
 
     /// A rate-limit update when the budget moved since the last one sent.
-    pub(crate) fn limits(
-        &mut self,
-        provider: Provider,
-        limits: &RateLimitState,
-    ) -> Option<CiUpdate> {
+    fn limits(&mut self, provider: Provider, limits: &RateLimitState) -> Option<CiUpdate> {
         if *limits == self.last_limits {
             return None;
         }
@@ -160,7 +156,7 @@ impl Reporter {
 }
 
 /// Sends `updates` in order; false when the receiver is gone (the poller should stop).
-pub(crate) async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
+async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
     for u in updates {
         if tx.send(u).await.is_err() {
             return false;
@@ -170,7 +166,7 @@ pub(crate) async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>
 }
 
 /// Whether the client is inside a rate-limit pause (the rest of a round should wait).
-pub(crate) fn paused(rest: &RestClient) -> bool {
+fn paused(rest: &RestClient) -> bool {
     rest.limits()
         .paused_until_ms
         .is_some_and(|u| u > rest.now_ms())

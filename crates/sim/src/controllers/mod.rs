@@ -75,7 +75,7 @@ pub(crate) fn apply(world: &mut World, action: &Action) -> Result<&'static str, 
             })
         }
         Action::SetBehaviour { image, behaviour } => {
-            world.set_behaviour(image, behaviour.clone());
+            world.behaviours.insert(image.clone(), behaviour.clone());
             Ok("Image")
         }
     }
@@ -135,10 +135,9 @@ pub(crate) fn step(world: &mut World) {
     }
     world.ctl.steps += 1;
     deployment::sync_all(world);
-    analysis::sync_all(world);
     rollout::sync_all(world);
     replicaset::sync_all(world);
-    pod::sync_all(world);
+    pod::sync_all(world, world.ctl.steps);
 }
 
 #[cfg(test)]
