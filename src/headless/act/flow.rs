@@ -24,34 +24,24 @@ pub async fn run(
     args: &ActArgs,
 ) -> Ended {
     let format = args.out.output;
-    let refused = |request: Request, plan: Vec<(String, String)>, before: String, why| End {
-        request,
-        plan,
-        before,
-        outcome: Some(Outcome::Refused { why }),
-        dry_run: args.dry_run,
-        auth: false,
+    // Not permitted, or no plan: refused before anything is asked or sent.
+    let prepared = match permission(session, &mut model, op, &subject).await {
+        Err(why) => Err(why),
+        Ok(()) => prepare(&mut model, op, subject.clone(), params.clone())
+            .map_err(|e| format!("{}: {e}", op.verb())),
     };
-    if let Err(why) = permission(session, &mut model, op, &subject).await {
-        let request = unplanned(&model, op, subject, params);
-        return report::finish(
-            session,
-            refused(request, Vec::new(), String::new(), why),
-            format,
-        )
-        .await;
-    }
-    let (request, plan) = match prepare(&mut model, op, subject.clone(), params.clone()) {
+    let (request, plan) = match prepared {
         Ok(p) => p,
-        Err(e) => {
-            let why = format!("{}: {e}", op.verb());
-            let request = unplanned(&model, op, subject, params);
-            return report::finish(
-                session,
-                refused(request, Vec::new(), String::new(), why),
-                format,
-            )
-            .await;
+        Err(why) => {
+            let refused = End {
+                request: unplanned(&model, op, subject, params),
+                plan: Vec::new(),
+                before: String::new(),
+                outcome: Some(Outcome::Refused { why }),
+                dry_run: args.dry_run,
+                auth: false,
+            };
+            return report::finish(session, refused, format).await;
         }
     };
     report::show_plan(&plan.lines, format);
