@@ -20,11 +20,14 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
 use crate::config::releases::load_releases;
-use crate::config::{Theme, config_dir, load_control, load_keymap, state_dir};
+use crate::config::{
+    AnalysisDefaults, Theme, config_dir, load_analysis, load_control, load_keymap, state_dir,
+};
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
-use crate::effects::{CiSetup, ControlSetup, Driver, EffectSink, host_name};
+use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
 use crate::integrations::kube::client;
+use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
@@ -56,6 +59,10 @@ pub struct AppOptions {
     pub readonly: bool,
     /// Where the CI APIs are; `None` reads `config.toml` and the token variables.
     pub ci: Option<CiSetup>,
+    /// Analysis settings where `config.toml` says nothing (the demo's Prometheus and triggers).
+    pub analysis_defaults: AnalysisDefaults,
+    /// How Prometheus is reached; `None` reads the credential variables.
+    pub analysis: Option<AnalysisSetup>,
 }
 
 /// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
@@ -85,6 +92,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let keymap = load_keymap(&options.keymap, user_dir.as_deref())?;
     let releases = load_releases(user_dir.as_deref())?;
     let control = load_control(user_dir.as_deref())?;
+    let analysis = load_analysis(user_dir.as_deref(), &options.analysis_defaults)?;
     let webhook = control
         .webhook
         .as_deref()
@@ -114,6 +122,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let mut model = Model::new(target, keymap, now_ms());
     model.ci.config = releases;
     model.control.policies = control.policies;
+    model.analysis.config = analysis;
     let control_setup = ControlSetup {
         journal: state_dir().map(|d| Journal::in_dir(&d)),
         webhook,
@@ -129,7 +138,12 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_ci_clock(tx.clone(), ci.clock.clone());
-    let driver = Driver::start(kubeconfig, connected.client, scope, (ci, control_setup), tx);
+    let analysis_setup = options.analysis.clone().unwrap_or_else(|| AnalysisSetup {
+        auth: Auth::from_env(),
+        pacing: Pacing::default(),
+    });
+    let driver = Driver::start(kubeconfig, connected.client, scope, (ci, control_setup), tx)
+        .with_analysis(analysis_setup);
     // The first frame goes out before the API has answered anything.
     EventLoop {
         model,

@@ -1,6 +1,7 @@
 //! The effects driver: performs each `Effect` against the integration that owns it and lets
 //! the results come back as `Msg`s on the same channel.
 
+mod analysis;
 mod ci;
 mod control;
 
@@ -17,6 +18,7 @@ use quarterdeck_core::msg::ContextMsg;
 use quarterdeck_core::msg::StreamId;
 use quarterdeck_core::{Effect, Msg, Scope};
 
+pub use self::analysis::{AnalysisDriver, AnalysisSetup};
 pub use self::ci::{CiDriver, CiSetup};
 pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
 pub(crate) use self::control::{ci_act, ci_outcome};
@@ -40,6 +42,7 @@ pub struct Driver {
     streams: HashMap<StreamId, JoinHandle<()>>,
     connecting: Option<Connecting>,
     ci: CiDriver,
+    analysis: AnalysisDriver,
     control: ControlDriver,
 }
 
@@ -67,6 +70,7 @@ impl Driver {
         let context = ContextSender::new(0, tx.clone());
         let watches = watch::spawn_all(&client, &scope, &context);
         let ci = CiDriver::new(ci, tx.clone());
+        let analysis = AnalysisDriver::new(AnalysisSetup::default(), tx.clone());
         let control = ControlDriver::new(
             control,
             client.clone(),
@@ -81,12 +85,20 @@ impl Driver {
             scope,
             context,
             ci,
+            analysis,
             control,
             tx,
             watches,
             streams: HashMap::new(),
             connecting: None,
         }
+    }
+
+    /// Reaches Prometheus as `setup` says (credentials, pacing) instead of without
+    /// credentials at the default pacing.
+    pub fn with_analysis(mut self, setup: AnalysisSetup) -> Self {
+        self.analysis = AnalysisDriver::new(setup, self.tx.clone());
+        self
     }
 
     fn restart_watches(&mut self) {
@@ -190,6 +202,7 @@ impl EffectSink for Driver {
             Effect::WatchCi(watches) => self.ci.watch(watches),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
+            Effect::WatchAnalysis(watches) => self.analysis.watch(watches),
             Effect::Control(effect) => self.control.perform(*effect),
             Effect::Quit => {}
         }

@@ -5,8 +5,10 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
-use quarterdeck::effects::CiSetup;
+use quarterdeck::config::{AnalysisDefaults, SEED_TRIGGERS};
+use quarterdeck::effects::{AnalysisSetup, CiSetup};
 use quarterdeck::headless;
+use quarterdeck::integrations::prometheus::{Auth, TOKEN_VAR};
 use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
@@ -57,6 +59,8 @@ fn dashboard_options(args: DashboardArgs) -> AppOptions {
         keymap: args.keymap,
         readonly: args.readonly,
         ci: None,
+        analysis_defaults: AnalysisDefaults::default(),
+        analysis: None,
     }
 }
 
@@ -77,6 +81,18 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     let mut options = dashboard_options(dashboard);
     options.kubeconfig = Some(handle.kubeconfig.clone());
     options.ci = Some(demo_ci(&handle));
+    // The simulator's Prometheus and the seed's triggers, unless config.toml says otherwise.
+    options.analysis_defaults = AnalysisDefaults::seed(format!("{}/prometheus", handle.base_url()));
+    options.analysis = Some(AnalysisSetup {
+        auth: Some(Auth::Bearer(Token::new(
+            handle.token.clone(),
+            "the simulator",
+        ))),
+        pacing: Pacing {
+            fast_ms: 1_000,
+            slow_ms: 5_000,
+        },
+    });
     // The demo world spreads its releases over several namespaces.
     if options.namespace.is_none() {
         options.all_namespaces = true;
@@ -128,6 +144,7 @@ async fn run_sim(args: SimArgs) -> Result<()> {
     println!("export KUBECONFIG={}", handle.kubeconfig.display());
     println!("# GitHub API: {base}/github");
     println!("# GitLab API: {base}/gitlab");
+    println!("# Prometheus: {base}/prometheus");
     println!("# control API: {base}/sim/  (send the kubeconfig's bearer token)");
     let env = write_sim_env(&handle)?;
     // The token stays in the file: stdout ends up in terminals' scrollback and CI logs.
@@ -137,8 +154,8 @@ async fn run_sim(args: SimArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes, next to the simulator's kubeconfig, a `config.toml` pointing GitHub and GitLab at
-/// it and an `env` file (mode 0600, it holds the token) that points `quarterdeck` and its
+/// Writes, next to the simulator's kubeconfig, a `config.toml` pointing GitHub, GitLab and
+/// Prometheus at it (with the seed's rollback triggers) and an `env` file (mode 0600, it holds the token) that points `quarterdeck` and its
 /// commands at the simulator as at a real installation. Returns the env file's path.
 fn write_sim_env(handle: &sim::SimHandle) -> Result<std::path::PathBuf> {
     let base = handle.base_url();
@@ -150,17 +167,24 @@ fn write_sim_env(handle: &sim::SimHandle) -> Result<std::path::PathBuf> {
     std::fs::create_dir_all(&config_dir)
         .wrap_err_with(|| format!("cannot create {}", config_dir.display()))?;
     let config = config_dir.join("config.toml");
+    let triggers = SEED_TRIGGERS
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     std::fs::write(
         &config,
         format!(
-            "[github]\nbase_url = \"{base}/github\"\n\n[gitlab]\nbase_url = \"{base}/gitlab\"\n"
+            "[github]\nbase_url = \"{base}/github\"\n\n[gitlab]\nbase_url = \"{base}/gitlab\"\n\n\
+             [prometheus]\nurl = \"{base}/prometheus\"\n\n\
+             [analysis]\ntriggers = [{triggers}]\nguard = \"propose\"\n"
         ),
     )
     .wrap_err_with(|| format!("cannot write {}", config.display()))?;
     let quote =
         |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
     let body = format!(
-        "export KUBECONFIG={}\nexport QUARTERDECK_CONFIG_DIR={}\nexport GITHUB_TOKEN={token}\nexport GITLAB_TOKEN={token}\n",
+        "export KUBECONFIG={}\nexport QUARTERDECK_CONFIG_DIR={}\nexport GITHUB_TOKEN={token}\nexport GITLAB_TOKEN={token}\nexport {TOKEN_VAR}={token}\n",
         quote(&handle.kubeconfig),
         quote(&config_dir),
         token = handle.token,

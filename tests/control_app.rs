@@ -12,7 +12,7 @@ use quarterdeck::control::webhook::Webhook;
 use quarterdeck::effects::ControlSetup;
 use serde_json::{Value, json};
 use support::Fixture;
-use support::harness::{Harness, PATIENCE};
+use support::harness::Harness;
 
 const NS: &str = "bnpl";
 
@@ -46,22 +46,8 @@ fn journal_lines(state: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
-/// Waits (on the simulator's answers, with a deadline) until the webhook sink holds `n` bodies.
-fn webhook_bodies(fx: &Fixture, n: usize) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let (_, got) = fx.send("GET", "/sim/webhook", "application/json", "");
-        let received = got["received"].as_array().cloned().unwrap_or_default();
-        if received.len() >= n || std::time::Instant::now() > deadline {
-            return received;
-        }
-        std::thread::yield_now();
-    }
-}
-
 #[test]
 fn promote_from_the_keyboard_changes_the_world_and_leaves_a_record() {
-    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let fx = Fixture::start();
     let state = tempfile::tempdir().unwrap();
     let mut app = dashboard(&fx, state.path());
@@ -116,7 +102,7 @@ fn promote_from_the_keyboard_changes_the_world_and_leaves_a_record() {
     assert_eq!(lines[0]["result"], "done");
     assert_eq!(lines[0]["target"], "rollout/feature-store in bnpl");
     assert!(lines[0]["confirmation"].as_array().unwrap().len() >= 6);
-    let hooks = webhook_bodies(&fx, 1);
+    let hooks = fx.webhook_bodies(1);
     assert_eq!(hooks.len(), 1, "{hooks:?}");
     let text = hooks[0]["body"]["text"].as_str().unwrap();
     assert!(
@@ -188,7 +174,7 @@ fn promote_from_the_keyboard_changes_the_world_and_leaves_a_record() {
     let token = &fx.handle.token;
     let journal = std::fs::read_to_string(state.path().join("journal.jsonl")).unwrap();
     assert!(!journal.contains(token.as_str()));
-    let hooks = webhook_bodies(&fx, 3);
+    let hooks = fx.webhook_bodies(3);
     assert!(
         !serde_json::to_string(&hooks)
             .unwrap()

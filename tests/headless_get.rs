@@ -376,7 +376,8 @@ fn sim_writes_an_env_file_that_points_commands_at_it() {
             "KUBECONFIG",
             "QUARTERDECK_CONFIG_DIR",
             "GITHUB_TOKEN",
-            "GITLAB_TOKEN"
+            "GITLAB_TOKEN",
+            "PROMETHEUS_TOKEN"
         ]
     );
     let token = &vars[2].1;
@@ -389,6 +390,14 @@ fn sim_writes_an_env_file_that_points_commands_at_it() {
     let config = std::fs::read_to_string(config_dir.join("config.toml")).unwrap();
     assert!(
         config.contains(&format!("base_url = \"{url}/gitlab\"")),
+        "{config}"
+    );
+    assert!(
+        config.contains(&format!("[prometheus]\nurl = \"{url}/prometheus\"")),
+        "{config}"
+    );
+    assert!(
+        config.contains("triggers = [\"error_ratio > 1% for 2m\", \"p95 > 50ms for 2m\", \"health_failures > 5%\"]\nguard = \"propose\""),
         "{config}"
     );
 

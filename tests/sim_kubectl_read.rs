@@ -796,3 +796,34 @@ fn watch_tables_carry_column_definitions_once() {
         assert_eq!(e["object"]["rows"].as_array().map(Vec::len), Some(1));
     }
 }
+
+#[test]
+fn kubectl_lists_analysis_templates_and_runs() {
+    let Some((fx, k)) = setup() else { return };
+    // Let the default world's canaries reach their background analysis.
+    fx.advance(60.0);
+    let out = k.ok(&["get", "analysistemplates,analysisruns", "-A"]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("NAMESPACE") && l.contains("STATUS")),
+        "{out}"
+    );
+    assert!(
+        out.contains("analysisrun.argoproj.io/feature-store-"),
+        "{out}"
+    );
+    let cluster = k.ok(&["get", "clusteranalysistemplates"]);
+    assert_eq!(header(&cluster), ["NAME", "AGE"]);
+    assert_eq!(row(&cluster, "error-rate")[0], "error-rate");
+    assert_eq!(row(&cluster, "latency-p95")[0], "latency-p95");
+    let resources = k.ok(&["api-resources", "--api-group=argoproj.io"]);
+    assert_eq!(
+        row(&resources, "clusteranalysistemplates"),
+        [
+            "clusteranalysistemplates",
+            "argoproj.io/v1alpha1",
+            "false",
+            "ClusterAnalysisTemplate"
+        ]
+    );
+}

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use quarterdeck_core::config_error::{ConfigError, line_of, syntax_error};
@@ -47,6 +48,9 @@ struct RawContext {
     protected: bool,
     #[serde(default)]
     readonly: bool,
+    // The context's Prometheus: read and checked by analysis.rs.
+    #[serde(default, rename = "prometheus")]
+    _prometheus: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! (`keymaps/*.toml`, `themes/*.toml`); files in the user's config directory are layered over
 //! them and never written by us. Any mistake is an error naming file, line and key.
 
+pub(crate) mod analysis;
 mod control;
 #[cfg(test)]
 mod fixture_tests;
@@ -11,6 +12,7 @@ mod paths;
 pub(crate) mod releases;
 mod theme;
 
+pub use analysis::{AnalysisDefaults, SEED_TRIGGERS, load_analysis};
 pub use control::{ControlConfig, load_control};
 pub use keymap::load_keymap;
 pub(crate) use paths::{config_dir, state_dir};

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use quarterdeck_core::config_error::{ConfigError, line_of, syntax_error};
@@ -61,6 +62,15 @@ struct RawRelease {
     workflows: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     gitlab: Option<Spanned<String>>,
+    // Analysis settings: read and checked by analysis.rs.
+    #[serde(default, rename = "prometheus")]
+    _prometheus: Option<IgnoredAny>,
+    #[serde(default, rename = "triggers")]
+    _triggers: Option<IgnoredAny>,
+    #[serde(default, rename = "guard")]
+    _guard: Option<IgnoredAny>,
+    #[serde(default, rename = "auto_protected")]
+    _auto_protected: Option<IgnoredAny>,
 }
 
 /// Reads `config.toml` from `dir`; no directory or no file means no releases.

@@ -4,4 +4,5 @@
 pub mod github;
 pub mod gitlab;
 pub mod kube;
+pub mod prometheus;
 pub mod rest;

@@ -23,8 +23,12 @@ pub struct Areas {
     pub events: Option<Rect>,
     /// The CI pane in focus (pipeline, job log or gates): it takes the place of the lower panes.
     pub ci: Option<Rect>,
+    /// The Analysis pane, when in focus: it takes the place of the lower panes too.
+    pub analysis: Option<Rect>,
     /// `/` or `:` prompt, or a notice.
     pub prompt: Option<Rect>,
+    /// The rollback guard's line: a trigger holding or fired, and its proposal.
+    pub alert: Option<Rect>,
     /// Status bar.
     pub status: Rect,
     /// Everything between banner and prompt (overlays cover it).
@@ -47,17 +51,29 @@ fn cols(area: Rect, c: &[Constraint]) -> Vec<Rect> {
         .to_vec()
 }
 
+/// Whether the rollback guard has something to say: a trigger holds or fired somewhere.
+fn guard_alert(model: &Model) -> bool {
+    model
+        .analysis
+        .releases
+        .values()
+        .any(|ra| ra.countdown().is_some())
+        || model.analysis.proposal.is_some()
+}
+
 /// Splits the terminal for this model.
 pub fn split(model: &Model, area: Rect) -> Areas {
     let banner_h = u16::from(model.unauthorized().is_some());
     let prompt_h =
         u16::from(matches!(model.nav.mode, Mode::Filter | Mode::Command) || model.notice.is_some());
+    let alert_h = u16::from(guard_alert(model));
     let outer = rows(
         area,
         &[
             Constraint::Length(banner_h),
             Constraint::Min(0),
             Constraint::Length(prompt_h),
+            Constraint::Length(alert_h),
             Constraint::Length(1),
         ],
     );
@@ -70,8 +86,10 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         logs: None,
         events: None,
         ci: None,
+        analysis: None,
         prompt: (prompt_h > 0).then_some(outer[2]),
-        status: outer[3],
+        alert: (alert_h > 0).then_some(outer[3]),
+        status: outer[4],
         body,
     };
     let shown = model.releases.visible().len();
@@ -115,9 +133,21 @@ pub fn split(model: &Model, area: Rect) -> Areas {
             areas.events = None;
             areas.ci = Some(v[1].union(v[2]));
         }
+        if model.nav.focus == Pane::Analysis {
+            areas.pods = None;
+            areas.logs = None;
+            areas.events = None;
+            areas.analysis = Some(v[1].union(v[2]));
+        }
     } else {
         let rel_h = releases_h.clamp(4, (body.height / 2).max(4));
-        let rollout_h = if body.height >= 20 { 6 } else { 0 };
+        // The Analysis pane needs the rows more than the rollout summary does: its runs say
+        // what the steps are waiting on.
+        let rollout_h = if body.height >= 20 && model.nav.focus != Pane::Analysis {
+            6
+        } else {
+            0
+        };
         let v = rows(
             body,
             &[
@@ -130,6 +160,7 @@ pub fn split(model: &Model, area: Rect) -> Areas {
         areas.rollout = (rollout_h > 0).then_some(v[1]);
         match model.nav.focus {
             Pane::Releases | Pane::Pods => areas.pods = Some(v[2]),
+            Pane::Analysis => areas.analysis = Some(v[2]),
             Pane::Logs => areas.logs = Some(v[2]),
             Pane::Events => areas.events = Some(v[2]),
             Pane::Pipeline | Pane::JobLog | Pane::Gates => areas.ci = Some(v[2]),

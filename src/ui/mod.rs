@@ -2,6 +2,8 @@
 //! reads the model and never changes it; it builds only the rows that fit on screen.
 
 mod actions_menu;
+mod analysis;
+mod analysis_runs;
 mod app_log;
 mod confirm;
 mod events;
@@ -18,6 +20,7 @@ mod releases;
 mod revision_picker;
 mod rollout;
 mod status_bar;
+mod verdict;
 mod widgets;
 
 use ratatui::Frame;
@@ -57,8 +60,14 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
             _ => pipeline::draw(model, theme, frame, area),
         }
     }
+    if let Some(area) = areas.analysis {
+        analysis::draw(model, theme, frame, area);
+    }
     if let Some(area) = areas.prompt {
         prompt::draw(model, theme, frame, area);
+    }
+    if let Some(area) = areas.alert {
+        status_bar::guard_banner(model, theme, frame, area);
     }
     status_bar::draw(model, theme, frame, areas.status);
     if model.nav.show_app_log {
@@ -154,3 +163,7 @@ mod ci_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod control_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod analysis_tests;

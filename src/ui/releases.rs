@@ -9,12 +9,16 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::pane::block;
 use super::widgets::text::pad;
-use super::{focused, phase_token};
+use super::{focused, phase_token, verdict};
 use crate::config::{Theme, Token};
+use std::collections::BTreeMap;
+
+use quarterdeck_core::analysis::ReleaseAnalysis;
+use quarterdeck_core::analysis::queries::NO_PROMETHEUS;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::control::Subject;
 use quarterdeck_core::release::ReleaseId;
-use quarterdeck_core::time::age;
+use quarterdeck_core::time::{age, elapsed};
 use quarterdeck_core::{Connection, Model, Pane, Scope};
 
 struct Col {
@@ -22,8 +26,10 @@ struct Col {
     width: usize,
 }
 
-/// Columns, widest first to drop when space is short: name and phase always stay.
-fn columns(width: usize) -> Vec<Col> {
+/// Columns, widest first to drop when space is short: name and phase always stay. The analysis
+/// verdict (`AN`) shows once any release is analysed, the guard's countdown while a trigger holds.
+fn columns(width: usize, verdicts: bool, guard: bool) -> Vec<Col> {
+    let analysis = [("AN", 2, verdicts), ("GUARD", 7, guard)];
     let fixed = [
         ("PHASE", 13),
         ("STRATEGY", 10),
@@ -40,6 +46,14 @@ fn columns(width: usize) -> Vec<Col> {
             width: *w,
         })
         .collect();
+    // Right after the phase they qualify.
+    let mut at = 1;
+    for (title, width, shown) in analysis {
+        if shown {
+            cols.insert(at, Col { title, width });
+            at += 1;
+        }
+    }
     let ns_width = 14;
     let spacing = |n: usize| n; // one space between columns
     let used = |cols: &[Col]| cols.iter().map(|c| c.width).sum::<usize>() + spacing(cols.len());
@@ -105,7 +119,16 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let width = usize::from(inner.width);
-    let cols = columns(width);
+    // Releases without a Prometheus have nothing to judge them by: no glyph, and no column
+    // when none has one.
+    let analysed: BTreeMap<&ReleaseId, &ReleaseAnalysis> = model
+        .analysis
+        .releases
+        .iter()
+        .filter(|(_, ra)| ra.error.as_deref() != Some(NO_PROMETHEUS))
+        .collect();
+    let alarms = analysed.values().any(|ra| ra.countdown().is_some());
+    let cols = columns(width, !analysed.is_empty(), alarms);
     let header: Vec<Span> = cols
         .iter()
         .map(|c| {
@@ -123,6 +146,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         let selected = cursor == Some(i);
         let phase_style = theme.style(phase_token(r.phase));
         let control = control_note(model, &r.id);
+        let ra = analysed.get(&r.id).copied();
+        let alarm = ra
+            .and_then(|ra| ra.countdown())
+            .map(|c| (c.fired, c.remaining_ms));
         let mut spans = Vec::new();
         for (n, c) in cols.iter().enumerate() {
             if let (Some((note, token)), "PHASE") = (&control, c.title) {
@@ -137,6 +164,18 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                     theme.style(Token::Text),
                 ),
                 "NAMESPACE" => (r.id.key.namespace.clone(), theme.style(Token::Muted)),
+                "AN" => ra.map_or((String::new(), Style::default()), |ra| {
+                    let v = ra.verdict();
+                    (verdict::glyph(v).into(), theme.style(verdict::token(v)))
+                }),
+                "GUARD" => match alarm {
+                    Some((true, _)) => ("✗ fired".into(), theme.style(Token::Error)),
+                    Some((false, left)) => (
+                        format!("⚠ {}", elapsed(left, 0)),
+                        theme.style(Token::Warning),
+                    ),
+                    None => (String::new(), Style::default()),
+                },
                 "PHASE" => (
                     format!("{} {}", r.phase.symbol(), r.phase_word()),
                     phase_style,
@@ -179,6 +218,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(format!("{} ", pad(&text, c.width)), style));
         }
         let mut line = Line::from(spans);
+        if alarm.is_some_and(|(fired, _)| fired) {
+            // The guard's trigger fired: the whole row says so, not only its GUARD cell.
+            line = line.patch_style(theme.style(Token::Error));
+        }
         if selected {
             let sel = if focused(model, Pane::Releases) {
                 theme.style(Token::Selection)

@@ -1,15 +1,18 @@
 //! The status bar (context, namespaces, connection state per source, staleness, read-only
-//! and protected markers, key hints) and the expired-credentials banner.
+//! and protected markers, key hints), the expired-credentials banner and the rollback guard's
+//! line above the status bar.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::readonly;
+use super::widgets::text::fit;
+use super::{key_of, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
+use quarterdeck_core::action::Action;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::time::{age, elapsed};
 
@@ -112,6 +115,52 @@ pub fn banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::styled(text, theme.style(Token::Banner)))
             .style(theme.style(Token::Banner)),
+        area,
+    );
+}
+
+/// Draws the rollback guard's line: the most pressing trigger ("feature-store canary: error
+/// ratio 3.2% > 1% for 1m10s of 2m"), and with a proposal the key that opens it.
+pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut alarms: Vec<_> = model
+        .analysis
+        .releases
+        .iter()
+        .filter_map(|(id, ra)| ra.countdown().map(|c| (id, ra, c)))
+        .collect();
+    alarms.sort_by_key(|(id, _, c)| (!c.fired, c.remaining_ms, (*id).clone()));
+    let proposal = model.analysis.proposal.as_ref();
+    let (mark, release, what, fired) = match (proposal, alarms.first()) {
+        (Some(p), _) => ("✗", &p.release, p.trigger.clone(), true),
+        (None, Some((id, _, c))) => (if c.fired { "✗" } else { "⚠" }, *id, c.text(), c.fired),
+        (None, None) => return,
+    };
+    // The key and the count of other alarms are what the user acts on: they always show; the
+    // description gives way first on a narrow terminal.
+    let mut tail = String::new();
+    if proposal.is_some()
+        && !readonly(model)
+        && let Some(key) = key_of(model, Action::GuardRollback)
+    {
+        tail.push_str(&format!(" — {key} roll back"));
+    }
+    let others = alarms.iter().filter(|a| a.0 != release).count();
+    if others > 0 {
+        tail.push_str(&format!(" (+{others} more)"));
+    }
+    let name = &release.key.name;
+    let room = usize::from(area.width).saturating_sub(tail.chars().count() + 1);
+    let full = format!(" {mark} {name} canary: {what}");
+    let text = if full.chars().count() <= room {
+        full
+    } else {
+        let short = what.split(" for ").next().unwrap_or(&what);
+        fit(&format!(" {mark} {name}: {short}"), room)
+    };
+    let text = format!("{text}{tail}");
+    let style = theme.style(if fired { Token::Banner } else { Token::Warning });
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!("{text} "), style)).style(style),
         area,
     );
 }

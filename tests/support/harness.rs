@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use quarterdeck::app::EventLoop;
 use quarterdeck::config::{Theme, load_keymap};
-use quarterdeck::effects::{CiSetup, ControlSetup, Driver, EffectSink};
+use quarterdeck::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink};
 use quarterdeck::integrations::kube::client;
 use quarterdeck::integrations::rest::{Pacing, SystemClock};
 use quarterdeck::terminal::{Screen, SignalEvent};
@@ -156,6 +156,21 @@ pub fn dashboard(
     ns: &str,
     control: impl FnOnce(String) -> ControlSetup,
 ) -> Harness {
+    dashboard_with(fx, kubeconfig, ns, control, |_| {}, None)
+}
+
+/// [`dashboard`], with the model adjusted by `model_with` before the loop starts (settings a
+/// config file would give) and Prometheus reached as `analysis` says.
+pub fn dashboard_with(
+    fx: &super::Fixture,
+    kubeconfig: &std::path::Path,
+    ns: &str,
+    control: impl FnOnce(String) -> ControlSetup,
+    model_with: impl FnOnce(&mut Model),
+    analysis: Option<AnalysisSetup>,
+) -> Harness {
+    // As main does: rustls is built with two crypto backends; pick one.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let kubeconfig = client::read_kubeconfig(Some(kubeconfig)).unwrap();
     fx.rt.block_on(async {
         let connected = client::connect(&kubeconfig, None).await.unwrap();
@@ -167,7 +182,8 @@ pub fn dashboard(
             server: connected.server.clone(),
             readonly: false,
         };
-        let model = Model::new(target, load_keymap("default", None).unwrap(), 0);
+        let mut model = Model::new(target, load_keymap("default", None).unwrap(), 0);
+        model_with(&mut model);
         let ci = CiSetup {
             github_base: format!("{}/github", fx.handle.base_url()),
             gitlab_base: format!("{}/gitlab", fx.handle.base_url()),
@@ -178,13 +194,16 @@ pub fn dashboard(
         };
         let control = control(client::context_user(&kubeconfig, &connected.context));
         let (tx, rx) = mpsc::unbounded_channel();
-        let driver = Driver::start(
+        let mut driver = Driver::start(
             kubeconfig,
             connected.client,
             scope,
             (ci, control),
             tx.clone(),
         );
+        if let Some(setup) = analysis {
+            driver = driver.with_analysis(setup);
+        }
         Harness::start(model, driver, (tx, rx), (200, 50))
     })
 }

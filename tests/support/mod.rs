@@ -79,6 +79,20 @@ impl Fixture {
         assert_eq!(code, 200, "{resp}");
     }
 
+    /// Waits (on the simulator's answers, up to `harness::PATIENCE`) until its webhook sink
+    /// holds `n` bodies; returns what it holds then.
+    pub fn webhook_bodies(&self, n: usize) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + harness::PATIENCE;
+        loop {
+            let (_, got) = self.send("GET", "/sim/webhook", "application/json", "");
+            let received = got["received"].as_array().cloned().unwrap_or_default();
+            if received.len() >= n || std::time::Instant::now() > deadline {
+                return received;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Appends a log line to a pod's container at simulated now.
     pub fn log(&self, ns: &str, pod: &str, container: &str, text: &str) {
         let mut world = self.handle.sim.world();

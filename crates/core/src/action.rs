@@ -88,6 +88,10 @@ pub enum Action {
     Restart,
     /// Cancel the CI run or pipeline.
     CancelRun,
+    /// Open the selected release's canary analysis.
+    Analysis,
+    /// Roll back as the rollback guard proposes (opens the confirmation).
+    GuardRollback,
     /// Bound to nothing: binding a key to `noop` removes a default binding.
     Noop,
 }
@@ -124,6 +128,7 @@ impl Action {
         Action::AppLog,
         Action::Pipeline,
         Action::Gates,
+        Action::Analysis,
         Action::ActionsMenu,
         Action::Approve,
         Action::Reject,
@@ -135,6 +140,7 @@ impl Action {
         Action::PauseResume,
         Action::Restart,
         Action::CancelRun,
+        Action::GuardRollback,
         Action::Noop,
     ];
 
@@ -181,6 +187,8 @@ impl Action {
             Action::PauseResume => "pause_resume",
             Action::Restart => "restart",
             Action::CancelRun => "cancel_run",
+            Action::Analysis => "analysis",
+            Action::GuardRollback => "guard_rollback",
             Action::Noop => "noop",
         }
     }
@@ -233,6 +241,8 @@ impl Action {
             Action::PauseResume => "pause / resume the rollout or Deployment",
             Action::Restart => "restart the pods",
             Action::CancelRun => "cancel the CI run or pipeline",
+            Action::Analysis => "canary analysis of the selected release (canary vs stable)",
+            Action::GuardRollback => "roll back as the rollback guard proposes",
             Action::Noop => "nothing (unbinds the key)",
         }
     }
@@ -252,6 +262,7 @@ impl Action {
                 | Action::PauseResume
                 | Action::Restart
                 | Action::CancelRun
+                | Action::GuardRollback
         )
     }
 }

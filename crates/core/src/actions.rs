@@ -53,6 +53,8 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Select => return select(model),
         Action::Pipeline => return open_pipeline(model),
         Action::Gates => return focus(model, Pane::Gates),
+        Action::Analysis => return focus(model, Pane::Analysis),
+        Action::GuardRollback => return crate::analysis::guard::open_proposal(model),
         Action::ToggleFollow if model.nav.focus == Pane::JobLog => model.ci.follow_job_log(),
         Action::ToggleFollow => model.logs.toggle_follow(),
         Action::ToggleWrap => model.logs.toggle_wrap(),
@@ -106,7 +108,7 @@ fn select(model: &mut Model) -> Vec<Effect> {
             effects.extend(open_pod_logs(model, false));
             effects
         }
-        Pane::Logs | Pane::Events => Vec::new(),
+        Pane::Logs | Pane::Events | Pane::Analysis => Vec::new(),
         Pane::Pipeline => open_job_log(model),
         Pane::JobLog => {
             model.ci.toggle_sections();
@@ -204,6 +206,7 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             model.ci.scroll_job_log(delta);
             Vec::new()
         }
+        Pane::Analysis => Vec::new(),
     }
 }
 
@@ -262,7 +265,7 @@ fn current_filter(model: &Model) -> String {
         Pane::Releases => model.releases.filter.clone(),
         Pane::Pods => model.pods.filter.clone(),
         Pane::Logs | Pane::Events => model.logs.filter_text(),
-        Pane::Pipeline | Pane::JobLog | Pane::Gates => String::new(),
+        Pane::Pipeline | Pane::JobLog | Pane::Gates | Pane::Analysis => String::new(),
     }
 }
 
@@ -279,7 +282,7 @@ pub(crate) fn apply_filter(model: &mut Model) {
                 .err()
                 .map(|text| Notice { text, error: true });
         }
-        Pane::Pipeline | Pane::JobLog | Pane::Gates => {}
+        Pane::Pipeline | Pane::JobLog | Pane::Gates | Pane::Analysis => {}
     }
 }
 

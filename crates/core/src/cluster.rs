@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::analysis::AnalysisRun;
 use super::deployment::{Deployment, ReplicaSet};
 use super::event::Event;
 use super::meta::ObjectKey;
@@ -21,16 +22,19 @@ pub enum Kind {
     Rollouts,
     /// v1 Events.
     Events,
+    /// argoproj.io/v1alpha1 AnalysisRuns.
+    AnalysisRuns,
 }
 
 impl Kind {
     /// Every watched kind, in status-bar order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Deployments,
         Kind::ReplicaSets,
         Kind::Pods,
         Kind::Rollouts,
         Kind::Events,
+        Kind::AnalysisRuns,
     ];
 
     /// Plural lowercase name, as kubectl spells the resource.
@@ -41,6 +45,7 @@ impl Kind {
             Kind::Pods => "pods",
             Kind::Rollouts => "rollouts",
             Kind::Events => "events",
+            Kind::AnalysisRuns => "analysisruns",
         }
     }
 
@@ -52,6 +57,7 @@ impl Kind {
             Kind::Pods => "pods",
             Kind::Rollouts => "rollouts",
             Kind::Events => "events",
+            Kind::AnalysisRuns => "ar",
         }
     }
 }
@@ -69,6 +75,8 @@ pub enum Object {
     Rollout(Rollout),
     /// An Event.
     Event(Event),
+    /// An AnalysisRun.
+    AnalysisRun(AnalysisRun),
 }
 
 impl Object {
@@ -80,6 +88,7 @@ impl Object {
             Object::Pod(_) => Kind::Pods,
             Object::Rollout(_) => Kind::Rollouts,
             Object::Event(_) => Kind::Events,
+            Object::AnalysisRun(_) => Kind::AnalysisRuns,
         }
     }
 
@@ -91,6 +100,7 @@ impl Object {
             Object::Pod(o) => &o.key,
             Object::Rollout(o) => &o.key,
             Object::Event(o) => &o.key,
+            Object::AnalysisRun(o) => &o.key,
         }
     }
 }
@@ -111,6 +121,8 @@ pub struct Cluster {
     pub rollouts: BTreeMap<ObjectKey, Rollout>,
     /// Events by key.
     pub events: BTreeMap<ObjectKey, Event>,
+    /// AnalysisRuns by key.
+    pub analysis_runs: BTreeMap<ObjectKey, AnalysisRun>,
 }
 
 impl Cluster {
@@ -133,6 +145,9 @@ impl Cluster {
                 self.events.insert(o.key.clone(), o);
                 self.trim_events();
             }
+            Object::AnalysisRun(o) => {
+                self.analysis_runs.insert(o.key.clone(), o);
+            }
         }
     }
 
@@ -154,6 +169,9 @@ impl Cluster {
             Kind::Events => {
                 self.events.remove(key);
             }
+            Kind::AnalysisRuns => {
+                self.analysis_runs.remove(key);
+            }
         }
     }
 
@@ -173,6 +191,7 @@ impl Cluster {
             Kind::Pods => self.pods.clear(),
             Kind::Rollouts => self.rollouts.clear(),
             Kind::Events => self.events.clear(),
+            Kind::AnalysisRuns => self.analysis_runs.clear(),
         }
     }
 

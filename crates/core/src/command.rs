@@ -1,5 +1,5 @@
 //! The `:` command line: `:releases`, `:pods`, `:logs`, `:events`, `:pipeline`, `:gates`,
-//! `:ctx [NAME]`, `:ns NAME`, `:q`. Parsing only; `actions` carries commands out.
+//! `:analysis`, `:ctx [NAME]`, `:ns NAME`, `:q`. Parsing only; `actions` carries commands out.
 
 use crate::control::Op;
 use crate::effect::Scope;
@@ -48,6 +48,7 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
         ("events" | "ev" | "e", None) => Command::Focus(Pane::Events),
         ("pipeline" | "pipelines" | "ci", None) => Command::Pipeline,
         ("gates" | "gate", None) => Command::Focus(Pane::Gates),
+        ("analysis" | "an", None) => Command::Focus(Pane::Analysis),
         ("q" | "quit", None) => Command::Quit,
         ("ctx" | "context", None) => Command::ListContexts,
         ("ctx" | "context", Some(name)) => Command::Context(name.to_string()),

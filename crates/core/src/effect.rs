@@ -71,6 +71,8 @@ pub enum Effect {
     FollowJobLog(JobRef),
     /// Stop following a CI job's log.
     StopJobLog(JobRef),
+    /// Poll exactly these releases' analysis metrics (replaces the pollers when the set changed).
+    WatchAnalysis(Vec<crate::analysis::AnalysisWatch>),
     /// Release control: permissions, Leases, actions, the journal.
     Control(Box<ControlEffect>),
     /// Leave the program.

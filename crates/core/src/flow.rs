@@ -12,10 +12,11 @@ use crate::release::ReleaseId;
 /// command) stops following it.
 pub(crate) fn focus(model: &mut Model, pane: Pane) -> Vec<Effect> {
     model.nav.focus = pane;
-    if pane == Pane::JobLog {
-        return Vec::new();
+    let mut effects = sync_analysis(model);
+    if pane != Pane::JobLog {
+        effects.extend(model.ci.close_job_log());
     }
-    model.ci.close_job_log().into_iter().collect()
+    effects
 }
 
 /// Makes `id` the selected release: the pods, logs, events and pipeline panes follow it.
@@ -32,6 +33,7 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
         .derive(&model.cluster, model.releases.selected.as_ref());
     let mut effects = model.logs.choose(None, false);
     effects.extend(sync_streams(model));
+    effects.extend(sync_analysis(model));
     effects
 }
 
@@ -49,7 +51,14 @@ pub(crate) fn refresh(model: &mut Model) -> Vec<Effect> {
     }
     effects.extend(sync_streams(model));
     effects.extend(sync_ci(model));
+    effects.extend(sync_analysis(model));
     effects
+}
+
+/// Asks for the analysis watches of the releases on screen or under a trigger when that set
+/// changed.
+pub(crate) fn sync_analysis(model: &mut Model) -> Vec<Effect> {
+    crate::analysis::update::sync(model)
 }
 
 /// Derives each release's CI link and asks for new pollers when the set of links changed.

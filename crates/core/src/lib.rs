@@ -4,6 +4,7 @@
 
 pub mod action;
 mod actions;
+pub mod analysis;
 pub mod cluster;
 mod command;
 pub mod concerns;

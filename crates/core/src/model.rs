@@ -74,6 +74,8 @@ pub struct Model {
     pub context: ContextState,
     /// Release control: dialogs, actions in flight, permissions, Leases.
     pub control: ControlState,
+    /// Canary analysis: settings, series, triggers and the guard.
+    pub analysis: crate::analysis::AnalysisState,
     /// Feedback line.
     pub notice: Option<Notice>,
     /// The key bindings.
@@ -105,6 +107,7 @@ impl Model {
             ci: CiState::default(),
             context: ContextState::default(),
             control: ControlState::default(),
+            analysis: Default::default(),
             notice: None,
             keymap,
             dirty: true,

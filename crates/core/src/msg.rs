@@ -63,6 +63,8 @@ pub enum Msg {
     Context(ContextMsg),
     /// Release control: an answer from the driver.
     Control(ControlMsg),
+    /// The analysis poller reported.
+    Analysis(crate::analysis::AnalysisMsg),
     /// Time on the CI servers' clock (sent about once a second; the simulator's in the demo),
     /// for the ages of gates and the timers of running jobs.
     CiClock {

@@ -21,6 +21,8 @@ pub enum Pane {
     JobLog,
     /// Every CI gate waiting on a human, across releases.
     Gates,
+    /// The selected release's canary analysis: canary beside stable, triggers, AnalysisRuns.
+    Analysis,
 }
 
 impl Pane {
@@ -37,6 +39,7 @@ impl Pane {
             Pane::Pipeline => "Pipeline",
             Pane::JobLog => "Job log",
             Pane::Gates => "Gates",
+            Pane::Analysis => "Analysis",
         }
     }
 

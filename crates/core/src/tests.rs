@@ -204,6 +204,59 @@ fn watch_events_update_releases_and_pods() {
 }
 
 #[test]
+fn analysis_run_events_are_stored_without_re_deriving_releases() {
+    let (mut model, _) = showcase();
+    let rows = model.releases.rows.len();
+    // A workload the releases have not been derived from yet: only a re-derive shows it.
+    model.cluster.upsert(Object::Deployment(sample::deployment(
+        "extra", "newcomer", 1, 1, 1,
+    )));
+    model.take_dirty();
+    let run = crate::analysis::AnalysisRun {
+        key: crate::meta::ObjectKey {
+            namespace: "orders".into(),
+            name: "orders-api-7f9c4b6d5-3-2".into(),
+        },
+        rollout: Some("orders-api".into()),
+        hash: "7f9c4b6d5".into(),
+        run_type: "Step".into(),
+        step_index: Some(2),
+        revision: Some(3),
+        phase: "Running".into(),
+        message: String::new(),
+        started_ms: Some(NOW_MS),
+        completed_ms: None,
+        metrics: Vec::new(),
+    };
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::AnalysisRun(run.clone()))),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(model.take_dirty());
+    assert_eq!(model.cluster.analysis_runs.get(&run.key), Some(&run));
+    assert_eq!(model.releases.rows.len(), rows);
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::AnalysisRuns,
+            key: run.key.clone(),
+        }),
+    );
+    assert!(model.cluster.analysis_runs.is_empty());
+    assert_eq!(model.releases.rows.len(), rows);
+    // Any other kind re-derives them.
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Replace {
+            kind: Kind::Events,
+            objects: Vec::new(),
+        }),
+    );
+    assert_eq!(model.releases.rows.len(), rows + 1);
+}
+
+#[test]
 fn a_new_pod_of_the_selected_release_gets_a_stream_and_a_deleted_one_loses_it() {
     let (mut model, _) = showcase();
     let p = sample::pod("bnpl", "feature-store", "84d9f6c7b", "zz9zz");

@@ -40,16 +40,29 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Watch(event) => {
-            match event {
+            let kind = match event {
                 WatchEvent::Replace { kind, objects } => {
                     model.cluster.replace(kind, objects);
                     model.synced.insert(kind, true);
+                    kind
                 }
-                WatchEvent::Apply(object) => model.cluster.upsert(object),
-                WatchEvent::Delete { kind, key } => model.cluster.delete(kind, &key),
-            }
+                WatchEvent::Apply(object) => {
+                    let kind = object.kind();
+                    model.cluster.upsert(object);
+                    kind
+                }
+                WatchEvent::Delete { kind, key } => {
+                    model.cluster.delete(kind, &key);
+                    kind
+                }
+            };
             model.last_update_ms = Some(model.now_ms);
             model.mark_dirty();
+            // AnalysisRuns are read where they are shown; they change no release's rows,
+            // streams or pollers, so their many status updates re-derive nothing.
+            if kind == Kind::AnalysisRuns {
+                return Vec::new();
+            }
             flow::refresh(model)
         }
         Msg::Connection { kind, state, at_ms } => {
@@ -97,6 +110,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Control(msg) => control::on_msg(model, msg),
+        Msg::Analysis(msg) => crate::analysis::update::on_msg(model, msg),
         Msg::CiClock { now_ms } => {
             let before = model.ci.now_ms.replace(now_ms);
             // Gate ages and job timers tick by the second, but only while a CI pane shows them.

@@ -13,6 +13,7 @@ mod kubeconfig;
 mod loggen;
 pub mod logs;
 mod permissions;
+mod prometheus;
 pub mod resources;
 mod rng;
 mod scenario;
@@ -241,7 +242,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, StartError> {
 /// Fills an empty world: the scenario's cluster, then the CI projects that deploy to it.
 pub(crate) fn populate(world: &mut World, scenario: &scenario::Scenario) {
     scenario.build(world);
-    ci::install_default(world);
+    ci::install_default(world, scenario.ci_projects);
 }
 
 /// Moves simulated time with the wall clock (times the speed) while not frozen.
@@ -266,11 +267,16 @@ fn router(sim: Arc<Sim>) -> Router {
             control::router()
                 .merge(permissions::router())
                 .merge(stats::router())
-                .merge(webhook::router()),
+                .merge(webhook::router())
+                .merge(prometheus::routes::control_router()),
         )
         .nest("/sim/ci", ci::control::router())
         .route("/github/{*rest}", axum::routing::any(github::handle))
         .route("/gitlab/api/v4/{*rest}", axum::routing::any(gitlab::handle))
+        .route(
+            "/prometheus/api/v1/{*rest}",
+            axum::routing::any(prometheus::routes::handle),
+        )
         .fallback(api::handle)
         .layer(middleware::from_fn_with_state(sim.clone(), authenticate))
         .layer(middleware::from_fn_with_state(sim.clone(), date::stamp))
@@ -296,7 +302,15 @@ async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let private = headers.get("private-token").and_then(|v| v.to_str().ok());
-    let ok = bearer.or(private).is_some_and(|t| t == sim.token);
+    // Prometheus clients often carry basic auth instead; the token is the password.
+    let basic = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|up| up.split_once(':').is_some_and(|(_, p)| p == sim.token));
+    let ok = basic || bearer.or(private).is_some_and(|t| t == sim.token);
     if ok {
         next.run(req).await
     } else if github {

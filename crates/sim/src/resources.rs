@@ -547,6 +547,32 @@ pub(crate) static RESOURCES: &[Resource] = &[
         subresources: &[],
         custom: false,
     },
+    Resource {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        kind: "AnalysisTemplate",
+        plural: "analysistemplates",
+        singular: "analysistemplate",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: true,
+    },
+    Resource {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        kind: "ClusterAnalysisTemplate",
+        plural: "clusteranalysistemplates",
+        singular: "clusteranalysistemplate",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        custom: true,
+    },
 ];
 
 /// Named ids for the kinds controllers touch, so they need no lookups.
@@ -618,6 +644,10 @@ pub mod ids {
     pub(crate) const INGRESSCLASSES: ResId = ResId(31);
     /// leases (coordination.k8s.io)
     pub(crate) const LEASES: ResId = ResId(32);
+    /// analysistemplates
+    pub(crate) const ANALYSISTEMPLATES: ResId = ResId(33);
+    /// clusteranalysistemplates
+    pub(crate) const CLUSTERANALYSISTEMPLATES: ResId = ResId(34);
 }
 
 /// Finds a resource by group, version and plural.
@@ -655,7 +685,12 @@ mod tests {
         assert_eq!(ids::EVENTS_V1.def().group, "events.k8s.io");
         assert_eq!(ids::CRDS.def().plural, "customresourcedefinitions");
         assert_eq!(ids::SSRR.def().kind, "SelfSubjectRulesReview");
-        assert_eq!(RESOURCES.len(), 33);
+        assert_eq!(RESOURCES.len(), 35);
+        assert_eq!(ids::ANALYSISTEMPLATES.def().kind, "AnalysisTemplate");
+        assert_eq!(
+            ids::CLUSTERANALYSISTEMPLATES.def().kind,
+            "ClusterAnalysisTemplate"
+        );
         assert_eq!(ids::INGRESSCLASSES.def().kind, "IngressClass");
         assert_eq!(ids::LEASES.def().kind, "Lease");
     }

@@ -26,6 +26,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "scale",
         include_str!("../../../assets/scenarios/scale.toml"),
     ),
+    (
+        "ci-20",
+        include_str!("../../../assets/scenarios/ci-20.toml"),
+    ),
+    (
+        "scale-20k",
+        include_str!("../../../assets/scenarios/scale-20k.toml"),
+    ),
 ];
 
 /// A scenario could not be read.
@@ -121,12 +129,77 @@ pub(crate) struct PauseSpec {
     pub(crate) duration: Option<String>,
 }
 
-/// An analysis step.
+/// An arg passed to analysis templates: a literal `value` or a pod-template hash.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct ArgSpec {
+    /// The arg's name (`{{args.NAME}}` in queries).
+    pub(crate) name: String,
+    /// A literal value.
+    pub(crate) value: Option<String>,
+    /// `Latest` or `Stable`: `valueFrom.podTemplateHashValue`.
+    pub(crate) pod_template_hash_value: Option<String>,
+}
+
+/// An analysis step, or a Rollout's background analysis, spelled like Argo's.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct AnalysisSpec {
+    /// One AnalysisTemplate name (shorthand for `templates = [NAME]`).
+    pub(crate) template: Option<String>,
+    /// AnalysisTemplate (or, when the scenario's template has no namespace,
+    /// ClusterAnalysisTemplate) names.
+    #[serde(default)]
+    pub(crate) templates: Vec<String>,
+    /// Args for the templates.
+    #[serde(default)]
+    pub(crate) args: Vec<ArgSpec>,
+    /// Background analysis only: the step index it starts at.
+    pub(crate) starting_step: Option<i64>,
+}
+
+/// One metric of an analysis template, spelled like Argo's; the provider is Prometheus.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct MetricSpec {
+    /// Metric name.
+    pub(crate) name: String,
+    /// The PromQL query (`{{args.NAME}}` substituted).
+    pub(crate) query: String,
+    /// Prometheus address.
+    pub(crate) address: Option<String>,
+    /// Time between measurements (`30s`).
+    pub(crate) interval: Option<String>,
+    /// Wait before the first measurement.
+    pub(crate) initial_delay: Option<String>,
+    /// Measurements to take.
+    pub(crate) count: Option<i64>,
+    /// expr-lang condition for success.
+    pub(crate) success_condition: Option<String>,
+    /// expr-lang condition for failure.
+    pub(crate) failure_condition: Option<String>,
+    /// Failed measurements tolerated.
+    pub(crate) failure_limit: Option<i64>,
+    /// Inconclusive measurements tolerated.
+    pub(crate) inconclusive_limit: Option<i64>,
+    /// Consecutive errors tolerated.
+    pub(crate) consecutive_error_limit: Option<i64>,
+}
+
+/// An AnalysisTemplate (with a namespace) or ClusterAnalysisTemplate (without).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct AnalysisSpec {
-    /// The AnalysisTemplate name.
-    pub(crate) template: String,
+pub(crate) struct TemplateSpec {
+    /// Name.
+    pub(crate) name: String,
+    /// Namespace; absent makes a ClusterAnalysisTemplate.
+    pub(crate) namespace: Option<String>,
+    /// Arg names the queries use.
+    #[serde(default)]
+    pub(crate) args: Vec<String>,
+    /// Metrics.
+    #[serde(rename = "metric")]
+    pub(crate) metrics: Vec<MetricSpec>,
 }
 
 /// One canary step, spelled like Argo's.
@@ -192,6 +265,8 @@ pub(crate) struct WorkloadSpec {
     /// Blue-green auto promotion.
     #[serde(default = "default_true")]
     pub(crate) auto_promotion: bool,
+    /// Background analysis of a canary Rollout (`strategy.canary.analysis`).
+    pub(crate) analysis: Option<AnalysisSpec>,
     /// Annotations of the workload (e.g. `quarterdeck.dev/github`, its CI link).
     #[serde(default)]
     pub(crate) annotations: std::collections::BTreeMap<String, String>,
@@ -254,12 +329,18 @@ pub(crate) struct Scenario {
     /// Behaviours per image.
     #[serde(default, rename = "version")]
     pub(crate) versions: Vec<VersionSpec>,
+    /// Analysis templates.
+    #[serde(default, rename = "analysis_template")]
+    pub(crate) templates: Vec<TemplateSpec>,
     /// Workloads.
     #[serde(default, rename = "workload")]
     pub(crate) workloads: Vec<WorkloadSpec>,
     /// Timed actions.
     #[serde(default, rename = "action")]
     pub(crate) actions: Vec<ActionSpec>,
+    /// CI projects per provider: above the default world's, mirrors of its projects fill up.
+    #[serde(default)]
+    pub(crate) ci_projects: usize,
 }
 
 impl Scenario {
@@ -288,7 +369,7 @@ impl Scenario {
         Self::named("default")
     }
 
-    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`).
+    /// A built-in scenario by name (`default`, `hostile-logs`, `scale`, `ci-20`, `scale-20k`).
     pub(crate) fn named(name: &str) -> Result<Self, ScenarioError> {
         let path = PathBuf::from(format!("assets/scenarios/{name}.toml"));
         match BUILT_IN.iter().find(|(n, _)| *n == name) {
@@ -317,6 +398,21 @@ impl Scenario {
                 return Err(format!(
                     "workload {}/{}: strategy {:?} does not fit kind {:?}",
                     w.namespace, w.name, w.strategy, w.kind
+                ));
+            }
+            let refs = w.steps.iter().filter_map(|s| s.analysis.as_ref());
+            for a in refs.chain(&w.analysis) {
+                if a.template.is_none() && a.templates.is_empty() {
+                    return Err(format!(
+                        "workload {}/{}: an analysis must name a template",
+                        w.namespace, w.name
+                    ));
+                }
+            }
+            if w.analysis.is_some() && w.strategy != Strategy::Canary {
+                return Err(format!(
+                    "workload {}/{}: background analysis needs the canary strategy",
+                    w.namespace, w.name
                 ));
             }
             for (i, s) in w.steps.iter().enumerate() {

@@ -1,17 +1,24 @@
 //! `GET /sim/stats`: what the simulator served, so any client's API cost can be measured side
 //! by side — requests by API (kubernetes, github, gitlab, prometheus), verb, resource and
-//! status code, with 304s and 429s totalled apart. `DELETE /sim/stats` starts counting afresh.
-//! The simulator's own control API (`/sim/…`) is not counted: it is not a client's cost.
+//! status code, with 304s and 429s totalled apart; the bytes of response bodies by API
+//! (streamed watch and log bodies included, counted as they go out); and the watches and log
+//! follows open right now, by resource, with the most open at once. `DELETE /sim/stats` starts
+//! counting afresh (streams still open stay counted as open). The simulator's own control API
+//! (`/sim/…`) is not counted: it is not a client's cost.
 
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use serde_json::{Value, json};
 
 use super::Sim;
@@ -25,15 +32,94 @@ struct Key {
     status: u16,
 }
 
+/// A long-lived response: it stays open after its headers went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    /// `?watch=1` on a Kubernetes collection.
+    Watch,
+    /// `pods/{name}/log?follow=true`.
+    Log,
+}
+
+/// API and resource of one open stream.
+type StreamKey = (&'static str, String);
+
+/// Streams of one kind open now, and the most open at once since the last reset.
+#[derive(Debug, Default)]
+struct Gauge {
+    now: BTreeMap<StreamKey, u64>,
+    peak: BTreeMap<StreamKey, u64>,
+    total: u64,
+    total_peak: u64,
+}
+
+impl Gauge {
+    fn open(&mut self, key: StreamKey) {
+        let now = self.now.entry(key.clone()).or_default();
+        *now += 1;
+        let peak = self.peak.entry(key).or_default();
+        *peak = (*peak).max(*now);
+        self.total += 1;
+        self.total_peak = self.total_peak.max(self.total);
+    }
+
+    fn close(&mut self, key: &StreamKey) {
+        if let Some(now) = self.now.get_mut(key) {
+            *now = now.saturating_sub(1);
+        }
+        self.total = self.total.saturating_sub(1);
+    }
+
+    /// Peaks start again from what is open now: those streams are still there.
+    fn reset(&mut self) {
+        self.now.retain(|_, n| *n > 0);
+        self.peak = self.now.clone();
+        self.total_peak = self.total;
+    }
+
+    fn to_json(&self) -> Value {
+        let by_resource: Vec<Value> = self
+            .peak
+            .iter()
+            .map(|((api, resource), peak)| {
+                let open = self.now.get(&(*api, resource.clone())).copied();
+                json!({"api": api, "resource": resource, "open": open.unwrap_or(0), "peak": peak})
+            })
+            .collect();
+        json!({"open": self.total, "peak": self.total_peak, "by_resource": by_resource})
+    }
+}
+
 /// The counts since the start or the last reset.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
     counts: BTreeMap<Key, u64>,
+    bytes: BTreeMap<&'static str, u64>,
+    watches: Gauge,
+    log_streams: Gauge,
 }
 
 impl Stats {
     fn record(&mut self, key: Key) {
         *self.counts.entry(key).or_default() += 1;
+    }
+
+    fn sent(&mut self, api: &'static str, bytes: usize) {
+        *self.bytes.entry(api).or_default() += bytes as u64;
+    }
+
+    fn gauge(&mut self, kind: Stream) -> &mut Gauge {
+        match kind {
+            Stream::Watch => &mut self.watches,
+            Stream::Log => &mut self.log_streams,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.counts.clear();
+        self.bytes.clear();
+        self.watches.reset();
+        self.log_streams.reset();
     }
 
     fn to_json(&self) -> Value {
@@ -45,7 +131,8 @@ impl Stats {
                        "status": k.status, "count": n})
             })
             .collect();
-        let mut totals: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
+        // requests, 304s, 429s, bytes
+        let mut totals: BTreeMap<&str, (u64, u64, u64, u64)> = BTreeMap::new();
         for (k, n) in &self.counts {
             let t = totals.entry(k.api).or_default();
             t.0 += n;
@@ -56,16 +143,26 @@ impl Stats {
                 t.2 += n;
             }
         }
+        // A watch opened before a reset still sends bytes after it.
+        for (api, bytes) in &self.bytes {
+            totals.entry(api).or_default().3 = *bytes;
+        }
         let totals: serde_json::Map<String, Value> = totals
             .into_iter()
-            .map(|(api, (requests, not_modified, too_many))| {
+            .map(|(api, (requests, not_modified, too_many, bytes))| {
                 (
                     api.to_string(),
-                    json!({"requests": requests, "not_modified": not_modified, "too_many": too_many}),
+                    json!({"requests": requests, "not_modified": not_modified,
+                           "too_many": too_many, "bytes": bytes}),
                 )
             })
             .collect();
-        json!({"requests": requests, "totals": totals})
+        json!({
+            "requests": requests,
+            "totals": totals,
+            "watches": self.watches.to_json(),
+            "log_streams": self.log_streams.to_json(),
+        })
     }
 }
 
@@ -79,11 +176,11 @@ async fn read(State(sim): State<Arc<Sim>>) -> Response {
 }
 
 async fn reset(State(sim): State<Arc<Sim>>) -> Response {
-    *sim.stats() = Stats::default();
+    sim.stats().reset();
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// Counts every answered request of a client API.
+/// Counts every answered request of a client API, and the bytes of its body as they go out.
 pub(crate) async fn count(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     let classified = classify(
         req.method(),
@@ -91,15 +188,87 @@ pub(crate) async fn count(State(sim): State<Arc<Sim>>, req: Request, next: Next)
         req.uri().query().unwrap_or_default(),
     );
     let resp = next.run(req).await;
-    if let Some((api, verb, resource)) = classified {
-        sim.stats().record(Key {
+    let Some((api, verb, resource)) = classified else {
+        return resp;
+    };
+    let status = resp.status();
+    let stream = match (api, verb.as_str()) {
+        _ if !status.is_success() => None,
+        ("kubernetes", "watch") => Some(Stream::Watch),
+        ("kubernetes", "get") if resource == "pods/log" && follows(&resp) => Some(Stream::Log),
+        _ => None,
+    };
+    let open = stream.map(|kind| (kind, (api, resource.clone())));
+    {
+        let mut stats = sim.stats();
+        stats.record(Key {
             api,
             verb,
             resource,
-            status: resp.status().as_u16(),
+            status: status.as_u16(),
         });
+        if let Some((kind, key)) = &open {
+            stats.gauge(*kind).open(key.clone());
+        }
     }
-    resp
+    let (parts, body) = resp.into_parts();
+    let counted = Counted {
+        inner: body,
+        sim,
+        api,
+        open,
+    };
+    Response::from_parts(parts, Body::new(counted))
+}
+
+/// Whether a log response stays open: a follow whose body is not already complete (a follow
+/// of `previous`, or one cut by `limitBytes`, is answered whole).
+fn follows(resp: &Response) -> bool {
+    resp.body().size_hint().exact().is_none()
+}
+
+/// A response body that counts its bytes as they are sent and, for a stream, closes its
+/// place in the gauge when the body is dropped (sent to the end, or the client went away).
+struct Counted {
+    inner: Body,
+    sim: Arc<Sim>,
+    api: &'static str,
+    open: Option<(Stream, StreamKey)>,
+}
+
+impl HttpBody for Counted {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            this.sim.stats().sent(this.api, data.len());
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        if let Some((kind, key)) = self.open.take() {
+            self.sim.stats().gauge(kind).close(&key);
+        }
+    }
 }
 
 /// API, verb and resource of a request; `None` for the simulator's own control API.

@@ -126,6 +126,10 @@ pub struct World {
     pub faults: Faults,
     /// How each image (full reference, `repo:tag`) behaves; unknown images behave well.
     pub(crate) behaviours: BTreeMap<String, Behaviour>,
+    /// Answer the next `n` Prometheus requests with this status code.
+    pub(crate) prometheus_fail_next: Option<(u16, u32)>,
+    /// Bumped whenever a behaviour changes, so running pods re-read theirs at once.
+    pub(crate) behaviour_epoch: u64,
     /// Controller state kept beside the store.
     pub(crate) ctl: super::controllers::State,
     /// CI projects, runs and jobs (GitHub Actions and GitLab CI).
@@ -147,6 +151,8 @@ impl World {
             logs: PodLogs::default(),
             faults: Faults::default(),
             behaviours: BTreeMap::new(),
+            behaviour_epoch: 0,
+            prometheus_fail_next: None,
             ctl: super::controllers::State::default(),
             ci: super::ci::CiWorld::new(seed),
             permissions: Default::default(),
@@ -157,6 +163,12 @@ impl World {
     /// The behaviour of an image.
     pub(crate) fn behaviour(&self, image: &str) -> Behaviour {
         self.behaviours.get(image).cloned().unwrap_or_default()
+    }
+
+    /// Changes how an image behaves, for new and running pods alike.
+    pub(crate) fn set_behaviour(&mut self, image: &str, behaviour: Behaviour) {
+        self.behaviours.insert(image.to_string(), behaviour);
+        self.behaviour_epoch += 1;
     }
 
     /// Moves simulated time forward by `ms`, running the controllers once per [`STEP_MS`].

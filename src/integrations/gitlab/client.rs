@@ -92,6 +92,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Unix ms as GitLab's ISO 8601 query parameters take it (`2026-11-22T03:20:00.000Z`).
+fn iso_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// `/projects/group%2Fproject`.
 pub(super) fn project_path(project: &str) -> String {
     format!("/projects/{}", encode_component(project))
@@ -138,6 +145,32 @@ impl GitLabClient {
             .get_pages(url, max, About::Project(project), |p: Vec<RawPipeline>| p)
             .await?;
         Ok(raw.iter().map(|p| convert::pipeline(p, project)).collect())
+    }
+
+    /// The newest pipelines updated after `after_ms` (all when `None`), each with when it was
+    /// last updated, newest first, following pages until `max` were read.
+    pub async fn pipelines_updated(
+        &self,
+        project: &str,
+        max: usize,
+        after_ms: Option<i64>,
+    ) -> Result<Vec<(Pipeline, i64)>, CiError> {
+        let per_page = max.clamp(1, PAGE);
+        let mut url = format!("{}/pipelines?per_page={per_page}", project_path(project));
+        if let Some(after) = after_ms {
+            url.push_str(&format!("&updated_after={}", iso_time(after)));
+        }
+        let raw = self
+            .api
+            .get_pages(url, max, About::Project(project), |p: Vec<RawPipeline>| p)
+            .await?;
+        Ok(raw
+            .iter()
+            .map(|p| {
+                let updated = convert::time_ms(p.updated_at.as_deref()).unwrap_or(0);
+                (convert::pipeline(p, project), updated)
+            })
+            .collect())
     }
 
     /// A pipeline's jobs (every page; retried jobs left out), raw for [`convert::with_jobs`].
@@ -229,13 +262,47 @@ impl GitLabClient {
             .get_pages(url, max, About::Project(project), |p: Vec<RawDeployment>| p)
             .await?;
         let mut out: Vec<Deployment> = raw.iter().map(|d| convert::deployment(d, me)).collect();
-        if let Some(me) = me {
-            for d in out.iter_mut().filter(|d| d.status == "blocked") {
-                let approver = self.approver(project, me, &d.environment).await;
-                (d.current_user_can_approve, d.you_may_not_because) = may_approve(d, &approver);
-            }
+        for d in &mut out {
+            self.judge(project, me, d).await;
         }
         Ok(out)
+    }
+
+    /// The deployments updated after `after_ms` (up to `max`), each with when it was last
+    /// updated (`me`: the token user's id, for approval rules).
+    pub async fn deployments_updated(
+        &self,
+        project: &str,
+        max: usize,
+        after_ms: i64,
+        me: Option<u64>,
+    ) -> Result<Vec<(Deployment, i64)>, CiError> {
+        let per_page = max.clamp(1, MAX_PER_PAGE);
+        // GitLab filters deployments on updated_at only when they are ordered by it.
+        let url = format!(
+            "{}/deployments?order_by=updated_at&sort=desc&updated_after={}&per_page={per_page}",
+            project_path(project),
+            iso_time(after_ms)
+        );
+        let raw = self
+            .api
+            .get_pages(url, max, About::Project(project), |p: Vec<RawDeployment>| p)
+            .await?;
+        let mut out = Vec::with_capacity(raw.len());
+        for r in &raw {
+            let mut d = convert::deployment(r, me);
+            self.judge(project, me, &mut d).await;
+            out.push((d, convert::time_ms(r.updated_at.as_deref()).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
+    /// Fills in whether the token's user may approve a blocked deployment.
+    async fn judge(&self, project: &str, me: Option<u64>, d: &mut Deployment) {
+        if let Some(me) = me.filter(|_| d.status == "blocked") {
+            let approver = self.approver(project, me, &d.environment).await;
+            (d.current_user_can_approve, d.you_may_not_because) = may_approve(d, &approver);
+        }
     }
 
     /// The token's user as `environment`'s approval rules see them in `project`, from the

@@ -55,6 +55,9 @@ pub struct RawPipeline {
     /// Created.
     #[serde(default)]
     pub created_at: Option<String>,
+    /// Last changed (the poller asks only for pipelines updated since).
+    #[serde(default)]
+    pub updated_at: Option<String>,
     /// Started (single pipeline only).
     #[serde(default)]
     pub started_at: Option<String>,
@@ -140,6 +143,9 @@ pub struct RawDeployment {
     /// Who started it (the pipeline's author).
     #[serde(default)]
     pub user: Option<RawUser>,
+    /// Last changed (the poller asks only for deployments updated since).
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 /// GitLab's pipeline, job or deployment `status`.

@@ -7,6 +7,7 @@ pub(crate) mod convert;
 pub(crate) mod gates;
 pub(crate) mod logs;
 pub(crate) mod poll;
+pub(crate) mod project;
 pub(crate) mod trace;
 
 pub use client::{DEFAULT_BASE, GitLabClient, TOKEN_VARS};

@@ -1,16 +1,19 @@
-//! The GitLab poller: per release, the newest pipelines of its project, the jobs of the ones
-//! that move (and of the newest), and gates from their manual jobs and blocked deployments.
-//! It reports only what changed and paces itself by activity and by the rate limit.
+//! The GitLab poller: one poll per project, shared by every release of it, each project on
+//! its own pace — fast while a pipeline runs, slower while something waits on a human, slow
+//! when idle. A poll asks only for what changed since the last (see [`ProjectView`]) and the
+//! poller reports only what changed, paced by the rate limit too.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::client::GitLabClient;
-use super::{convert, gates};
-use crate::integrations::rest::{CiError, Cycle, Pacing, Snapshot, Watched, poll_rounds};
-use quarterdeck_core::pipeline::{CiSource, CiStatus, CiUpdate, Provider, Stage};
+use super::project::{ProjectView, Seen};
+use crate::integrations::rest::{
+    Pacing, Reporter, Snapshot, paused, send_all, wait_turn, within_budget_ms,
+};
+use quarterdeck_core::pipeline::{CiSource, CiUpdate, Provider};
 
 /// One release's GitLab CI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,19 +22,6 @@ pub struct GitlabWatch {
     pub release: String,
     /// `group/project` (subgroups allowed).
     pub project: String,
-}
-
-impl Watched for GitlabWatch {
-    fn release(&self) -> &str {
-        &self.release
-    }
-
-    fn source(&self) -> CiSource {
-        CiSource {
-            provider: Provider::GitLab,
-            project: self.project.clone(),
-        }
-    }
 }
 
 /// How the poller behaves.
@@ -52,66 +42,46 @@ impl Default for PollOptions {
     }
 }
 
-/// Jobs of finished pipelines do not change (a retry makes the pipeline run again).
-type FinishedJobs = HashMap<u64, (Vec<Stage>, String, String)>;
-
-/// GitLab's part of a poll round.
-struct GitlabCycle {
-    client: Arc<GitLabClient>,
-    max: usize,
-    /// The token's user (approval rules may name it), looked up once per round until known.
-    me: Option<u64>,
-    finished: FinishedJobs,
+/// One project and the releases that share its poll.
+struct Polled {
+    project: String,
+    releases: Vec<String>,
+    view: ProjectView,
+    due: Instant,
+    delay_ms: u64,
 }
 
-impl Cycle for GitlabCycle {
-    type Watch = GitlabWatch;
-
-    async fn round(&mut self) {
-        if self.me.is_none() {
-            self.me = self.client.current_user().await.ok().map(|(id, _)| id);
+/// One poll per project, in the order the releases name them.
+fn by_project(watches: Vec<GitlabWatch>) -> Vec<Polled> {
+    let mut out: Vec<Polled> = Vec::new();
+    let now = Instant::now();
+    for w in watches {
+        match out.iter_mut().find(|p| p.project == w.project) {
+            Some(p) if !p.releases.contains(&w.release) => p.releases.push(w.release),
+            Some(_) => {}
+            None => out.push(Polled {
+                project: w.project,
+                releases: vec![w.release],
+                view: ProjectView::default(),
+                due: now,
+                delay_ms: 0,
+            }),
         }
     }
+    out
+}
 
-    async fn cycle(&mut self, watch: &GitlabWatch) -> Result<Snapshot, CiError> {
-        let listed = self.client.pipelines(&watch.project, self.max).await?;
-        let mut runs = Vec::with_capacity(listed.len());
-        let mut gates = Vec::new();
-        let mut deployments = None;
-        for (i, mut p) in listed.into_iter().enumerate() {
-            if p.status.is_finished()
-                && let Some((stages, title, actor)) = self.finished.get(&p.id)
-            {
-                p.stages = stages.clone();
-                p.title.clone_from(title);
-                p.actor.clone_from(actor);
-                runs.push(p);
-                continue;
-            }
-            // Gates live in active pipelines and in the newest (a manual job that does not block
-            // leaves its pipeline "success" while it still waits to be played).
-            if !(i == 0 || p.status.is_active()) {
-                runs.push(p);
-                continue;
-            }
-            let raw = self.client.pipeline_jobs(&watch.project, p.id).await?;
-            let p = convert::with_jobs(p, &raw);
-            if p.jobs().any(|j| j.status == CiStatus::Manual) {
-                if deployments.is_none() {
-                    deployments = Some(self.client.deployments(&watch.project, 50, self.me).await?);
-                }
-                gates.extend(gates::of_pipeline(
-                    &p,
-                    deployments.as_deref().unwrap_or_default(),
-                    Some(&watch.release),
-                ));
-            } else if p.status.is_finished() {
-                self.finished
-                    .insert(p.id, (p.stages.clone(), p.title.clone(), p.actor.clone()));
-            }
-            runs.push(p);
-        }
-        Ok(Snapshot { runs, gates })
+/// How long a project waits before its next poll, before the rate limit has its say. Every
+/// GitLab list costs budget (no entity tags), so a running pipeline is polled at 5/3 of the
+/// fast pace (5 s by default: a change is still on screen within 10 s), a project waiting on a
+/// human (a gate changes only when someone acts) at 2/3 of the slow pace, an idle one slowly.
+fn pace(pacing: Pacing, seen: &Seen) -> u64 {
+    if seen.running() {
+        pacing.fast_ms * 5 / 3
+    } else if seen.waiting() {
+        (pacing.slow_ms * 2 / 3).max(pacing.fast_ms)
+    } else {
+        pacing.slow_ms
     }
 }
 
@@ -122,19 +92,135 @@ pub async fn poll(
     options: PollOptions,
     tx: mpsc::Sender<CiUpdate>,
 ) {
-    let cycle = GitlabCycle {
-        client: client.clone(),
-        max: options.pipelines,
-        me: None,
-        finished: FinishedJobs::new(),
-    };
-    poll_rounds(
-        client.rest(),
-        Provider::GitLab,
-        options.pacing,
-        &watches,
-        cycle,
-        &tx,
-    )
-    .await;
+    let rest = client.rest();
+    let mut projects = by_project(watches);
+    let mut reporter = Reporter::default();
+    // The token's user (approval rules may name it), looked up until known.
+    let mut me = None;
+    loop {
+        if me.is_none() {
+            me = client.current_user().await.ok().map(|(id, _)| id);
+        }
+        for p in projects.iter_mut().filter(|p| p.due <= Instant::now()) {
+            let result = p
+                .view
+                .refresh(&client, &p.project, options.pipelines, me, rest.now_ms())
+                .await;
+            if let Ok(seen) = &result {
+                p.delay_ms = pace(options.pacing, seen);
+            }
+            let spent = rest.take_spent();
+            // During a rate-limit pause the next poll waits for its end, by the client's
+            // clock (see `wait_turn`), not for a delay on top of it.
+            let delay = if paused(rest) {
+                0
+            } else {
+                within_budget_ms(
+                    p.delay_ms.max(options.pacing.fast_ms),
+                    spent,
+                    &rest.limits(),
+                    rest.now_ms(),
+                )
+            };
+            p.due = Instant::now() + std::time::Duration::from_millis(delay);
+            let source = CiSource {
+                provider: Provider::GitLab,
+                project: p.project.clone(),
+            };
+            for release in &p.releases {
+                let snapshot = result.clone().map(|seen| Snapshot {
+                    runs: seen.runs,
+                    gates: seen
+                        .gates
+                        .into_iter()
+                        .map(|mut g| {
+                            g.release = Some(release.clone());
+                            g
+                        })
+                        .collect(),
+                });
+                if !send_all(&tx, reporter.cycle(release, source.clone(), snapshot)).await {
+                    return;
+                }
+            }
+            if paused(rest) {
+                break;
+            }
+        }
+        if let Some(update) = reporter.limits(Provider::GitLab, &rest.limits())
+            && tx.send(update).await.is_err()
+        {
+            return;
+        }
+        let next = projects.iter().map(|p| p.due).min();
+        let wait_ms = next.map_or(options.pacing.slow_ms, |due| {
+            u64::try_from(due.saturating_duration_since(Instant::now()).as_millis())
+                .unwrap_or(u64::MAX)
+        });
+        if !wait_turn(rest, wait_ms, &tx).await {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quarterdeck_core::pipeline::CiStatus;
+    use quarterdeck_core::sample_ci;
+
+    #[test]
+    fn running_projects_poll_fast_waiting_ones_slower_idle_ones_slowest() {
+        let pacing = Pacing {
+            fast_ms: 3_000,
+            slow_ms: 45_000,
+        };
+        let running = sample_ci::gitlab_running_pipeline();
+        assert_eq!(running.status, CiStatus::Running);
+        let mut done = running.clone();
+        done.status = CiStatus::Success;
+        let seen = |runs: Vec<_>, gates| pace(pacing, &Seen { runs, gates });
+        assert_eq!(seen(vec![running], Vec::new()), 5_000);
+        assert_eq!(
+            seen(vec![done.clone()], sample_ci::gitlab_gate("store")),
+            30_000
+        );
+        assert_eq!(seen(vec![done], Vec::new()), 45_000);
+    }
+
+    fn watch(release: &str, project: &str) -> GitlabWatch {
+        GitlabWatch {
+            release: release.into(),
+            project: project.into(),
+        }
+    }
+
+    #[test]
+    fn releases_of_one_project_share_its_poll() {
+        let polled = by_project(vec![
+            watch("observability/producer", "acme/observability-stack"),
+            watch("bnpl/feature-store", "bnpl/feature-store"),
+            watch("observability/consumer", "acme/observability-stack"),
+            watch("observability/consumer", "acme/observability-stack"),
+        ]);
+        let shape: Vec<(&str, Vec<&str>)> = polled
+            .iter()
+            .map(|p| {
+                (
+                    p.project.as_str(),
+                    p.releases.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (
+                    "acme/observability-stack",
+                    vec!["observability/producer", "observability/consumer"]
+                ),
+                ("bnpl/feature-store", vec!["bnpl/feature-store"]),
+            ]
+        );
+    }
 }

@@ -14,6 +14,10 @@ use quarterdeck_core::meta::{Condition, ObjectKey, Owner};
 use quarterdeck_core::pod::Pod;
 use quarterdeck_core::rollout::{CanaryStep, PauseCondition, Rollout, RolloutStrategy};
 
+mod analysis_run;
+
+pub use analysis_run::analysis_run;
+
 fn ms(t: &Time) -> i64 {
     t.0.as_millisecond()
 }

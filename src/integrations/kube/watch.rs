@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use super::client::innermost;
-use super::convert::ToModel;
+use super::convert::{self, ToModel};
 use super::sender::ContextSender;
 use quarterdeck_core::cluster::{Kind, Object};
 use quarterdeck_core::{Connection, Msg, Scope, WatchEvent};
@@ -26,6 +26,14 @@ pub fn rollout_resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
         "rollouts",
+    )
+}
+
+/// The Argo AnalysisRun resource, read through the dynamic API.
+pub fn analysis_run_resource() -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AnalysisRun"),
+        "analysisruns",
     )
 }
 
@@ -49,12 +57,21 @@ pub fn spawn_all(client: &Client, scope: &Scope, tx: &ContextSender) -> Vec<Join
         spawn(typed::<Pod>(client, ns), Kind::Pods, tx),
         spawn(typed::<Event>(client, ns), Kind::Events, tx),
     ];
-    let ar = rollout_resource();
-    let rollouts: Api<DynamicObject> = match ns {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
-        None => Api::all_with(client.clone(), &ar),
+    let dynamic = |ar: &ApiResource| -> Api<DynamicObject> {
+        match ns {
+            Some(ns) => Api::namespaced_with(client.clone(), ns, ar),
+            None => Api::all_with(client.clone(), ar),
+        }
     };
-    tasks.push(spawn(rollouts, Kind::Rollouts, tx));
+    tasks.push(spawn(dynamic(&rollout_resource()), Kind::Rollouts, tx));
+    // Without the Argo CRDs or the RBAC to read them, this source shows lost or forbidden,
+    // as the Rollouts one does; nothing else waits for it.
+    tasks.push(spawn_with(
+        dynamic(&analysis_run_resource()),
+        Kind::AnalysisRuns,
+        tx,
+        |o| Object::AnalysisRun(convert::analysis_run(o)),
+    ));
     tasks
 }
 
@@ -73,8 +90,21 @@ fn spawn<K>(api: Api<K>, kind: Kind, tx: &ContextSender) -> JoinHandle<()>
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
 {
+    spawn_with(api, kind, tx, K::to_model)
+}
+
+/// A watch whose objects `convert` turns into the model's (one Rust type may serve two kinds).
+fn spawn_with<K>(
+    api: Api<K>,
+    kind: Kind,
+    tx: &ContextSender,
+    convert: fn(&K) -> Object,
+) -> JoinHandle<()>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
     let tx = tx.clone();
-    tokio::spawn(run(api, kind, tx))
+    tokio::spawn(run(api, kind, tx, convert))
 }
 
 /// How a watch error reads to the operator, and which state it puts the source in.
@@ -112,9 +142,9 @@ fn non_empty(s: &str, fallback: &str) -> String {
     }
 }
 
-async fn run<K>(api: Api<K>, kind: Kind, tx: ContextSender)
+async fn run<K>(api: Api<K>, kind: Kind, tx: ContextSender, convert: fn(&K) -> Object)
 where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + ToModel + 'static,
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     let send_state = |state: Connection| {
         tx.send(Msg::Connection {
@@ -139,17 +169,17 @@ where
                     continue;
                 }
                 Ok(watcher::Event::InitApply(obj)) => {
-                    initial.push(obj.to_model());
+                    initial.push(convert(&obj));
                     continue;
                 }
                 Ok(watcher::Event::InitDone) => Msg::Watch(WatchEvent::Replace {
                     kind,
                     objects: std::mem::take(&mut initial),
                 }),
-                Ok(watcher::Event::Apply(obj)) => Msg::Watch(WatchEvent::Apply(obj.to_model())),
+                Ok(watcher::Event::Apply(obj)) => Msg::Watch(WatchEvent::Apply(convert(&obj))),
                 Ok(watcher::Event::Delete(obj)) => Msg::Watch(WatchEvent::Delete {
                     kind,
-                    key: obj.to_model().key().clone(),
+                    key: convert(&obj).key().clone(),
                 }),
                 Err(e) => {
                     tracing::warn!(kind = kind.plural(), error = %e, "watch failed");

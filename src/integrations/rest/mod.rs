@@ -22,6 +22,9 @@ pub(crate) use client::{RestClient, RestError, Scheme};
 pub use clock::{Clock, ServerClock, SystemClock};
 pub(crate) use error::CiError;
 pub use pacing::Pacing;
+pub(crate) use pacing::within_budget_ms;
 pub(crate) use pages::encode_component;
-pub(crate) use report::{Cycle, Snapshot, Watched, poll_rounds, wait_turn};
+pub(crate) use report::{
+    Cycle, Reporter, Snapshot, Watched, paused, poll_rounds, send_all, wait_turn,
+};
 pub use secret::Token;

@@ -46,6 +46,12 @@ pub fn next_delay_ms(
     } else {
         pacing.slow_ms
     };
+    within_budget_ms(base, spent, limits, now_ms)
+}
+
+/// `base`, or longer when spending `spent` requests that often would run the budget out
+/// before it resets (a pause in force is the caller's to honour).
+pub fn within_budget_ms(base: u64, spent: u32, limits: &RateLimitState, now_ms: i64) -> u64 {
     let (Some(remaining), Some(reset_ms)) = (limits.remaining, limits.reset_ms) else {
         return base;
     };

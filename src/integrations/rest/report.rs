@@ -89,7 +89,7 @@ pub async fn poll_rounds<C: Cycle>(
 
 /// Remembers what was last sent, so an idle poller sends nothing.
 #[derive(Debug, Default)]
-struct Reporter {
+pub(crate) struct Reporter {
     last: HashMap<String, Snapshot>,
     last_error: HashMap<String, String>,
     last_limits: RateLimitState,
@@ -99,7 +99,7 @@ impl Reporter {
     /// The updates one release's cycle result calls for: runs and gates when they changed, an
     /// error once until it changes. After an error the next success is sent whole, because
     /// the model clears a source's error only when fresh runs arrive.
-    fn cycle(
+    pub(crate) fn cycle(
         &mut self,
         release: &str,
         source: CiSource,
@@ -143,7 +143,11 @@ impl Reporter {
     }
 
     /// A rate-limit update when the budget moved since the last one sent.
-    fn limits(&mut self, provider: Provider, limits: &RateLimitState) -> Option<CiUpdate> {
+    pub(crate) fn limits(
+        &mut self,
+        provider: Provider,
+        limits: &RateLimitState,
+    ) -> Option<CiUpdate> {
         if *limits == self.last_limits {
             return None;
         }
@@ -156,7 +160,7 @@ impl Reporter {
 }
 
 /// Sends `updates` in order; false when the receiver is gone (the poller should stop).
-async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
+pub(crate) async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
     for u in updates {
         if tx.send(u).await.is_err() {
             return false;
@@ -166,7 +170,7 @@ async fn send_all(tx: &mpsc::Sender<CiUpdate>, updates: Vec<CiUpdate>) -> bool {
 }
 
 /// Whether the client is inside a rate-limit pause (the rest of a round should wait).
-fn paused(rest: &RestClient) -> bool {
+pub(crate) fn paused(rest: &RestClient) -> bool {
     rest.limits()
         .paused_until_ms
         .is_some_and(|u| u > rest.now_ms())

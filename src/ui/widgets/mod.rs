@@ -3,4 +3,5 @@
 pub(super) mod gauge;
 pub(super) mod overlay;
 pub(super) mod pane;
+pub(super) mod spark;
 pub(super) mod text;

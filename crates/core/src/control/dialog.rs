@@ -84,6 +84,9 @@ pub struct Confirm {
     pub hint: Option<String>,
     /// The review comment is being typed (`c` on a gate's confirmation).
     pub editing_comment: bool,
+    /// Confirmed while the Lease was still being taken: sent as soon as it is held (or known
+    /// to be unavailable), refused if someone else holds it.
+    pub confirmed: bool,
 }
 
 /// The journal (`:journal`), newest last.

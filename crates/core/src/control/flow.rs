@@ -45,7 +45,7 @@ const MENU_ORDER: [Op; 15] = [
 const COMMENT_HINT: &str = "c: write the review comment";
 
 /// The notice while permission answers are awaited.
-const CHECKING: &str = "checking permission…";
+pub(crate) const CHECKING: &str = "checking permission…";
 
 fn effect(e: ControlEffect) -> Effect {
     Effect::Control(Box::new(e))
@@ -170,7 +170,7 @@ pub(crate) fn open_menu(model: &mut Model) -> Vec<Effect> {
 }
 
 /// Asks for the permission answers not known yet for these actions.
-fn ask_access<'a>(
+pub(crate) fn ask_access<'a>(
     model: &mut Model,
     actions: impl Iterator<Item = (Op, &'a Subject)>,
 ) -> Vec<Effect> {
@@ -331,7 +331,7 @@ fn open_picker(model: &mut Model, subject: Subject, id: ReleaseId, cluster: bool
 }
 
 /// Opens the confirmation and asks for the Lease.
-fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<Effect> {
+pub(crate) fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<Effect> {
     let plan = match plan::plan(model, op, &subject, &params) {
         Ok(p) => p,
         Err(e) => {
@@ -383,6 +383,7 @@ fn confirm(model: &mut Model, op: Op, subject: Subject, params: Params) -> Vec<E
         hint,
         lease,
         editing_comment: false,
+        confirmed: false,
     })));
     effects
 }
@@ -586,7 +587,8 @@ fn confirm_key(model: &mut Model, mut c: Confirm, key: KeyPress) -> Vec<Effect> 
         return Vec::new();
     }
     if c.lease == LeaseState::Taking {
-        c.hint = Some("checking whether someone else is acting…".into());
+        c.confirmed = true;
+        c.hint = Some("checking whether someone else is acting… sent once no one is".into());
         model.control.dialog = Some(Dialog::Confirm(Box::new(c)));
         return Vec::new();
     }
@@ -643,6 +645,7 @@ fn send(model: &mut Model, c: Confirm) -> Vec<Effect> {
             before: c.plan.before.clone(),
             context: c.request.context.clone(),
             leased: c.lease == LeaseState::Held,
+            by: USER,
         },
     );
     notice(
@@ -652,6 +655,29 @@ fn send(model: &mut Model, c: Confirm) -> Vec<Effect> {
     );
     vec![effect(ControlEffect::Act(Box::new(c.request)))]
 }
+
+/// The rollback guard's own action, sent without a dialog: one in flight per target, the
+/// driver re-checks the precondition before sending, and the journal names the guard.
+pub(crate) fn send_as_guard(model: &mut Model, request: Request, before: String) -> Vec<Effect> {
+    model.control.in_flight.insert(
+        request.subject.clone(),
+        InFlight {
+            id: request.id,
+            op: request.op,
+            shown: request.shown.clone(),
+            before,
+            context: request.context.clone(),
+            leased: false,
+            by: GUARD,
+        },
+    );
+    vec![effect(ControlEffect::Act(Box::new(request)))]
+}
+
+/// The journal's actor for what the user confirmed.
+const USER: &str = "user";
+/// The journal's actor for what the rollback guard did by itself.
+const GUARD: &str = "guard";
 
 /// Cancelled at the confirmation: journaled, the Lease given back.
 fn cancel(model: &mut Model, c: Confirm) -> Vec<Effect> {
@@ -665,6 +691,7 @@ fn cancel(model: &mut Model, c: Confirm) -> Vec<Effect> {
         JournalResult::Cancelled,
         String::new(),
         None,
+        USER,
     );
     notice(
         model,
@@ -695,6 +722,7 @@ fn journal_entry(
     result: JournalResult,
     after: String,
     error: Option<String>,
+    by: &str,
 ) -> JournalEntry {
     JournalEntry {
         time: DateTime::from_timestamp_millis(model.now_ms)
@@ -709,7 +737,7 @@ fn journal_entry(
         confirmation,
         result,
         error,
-        by: "user".to_string(),
+        by: by.to_string(),
     }
 }
 
@@ -730,6 +758,7 @@ pub(crate) fn on_msg(model: &mut Model, msg: ControlMsg) -> Vec<Effect> {
                 model.control.awaiting = None;
                 return start(model, op, subject, None);
             }
+            return crate::analysis::guard::on_access(model);
         }
         ControlMsg::Leases(all) => {
             let ours = model.control.holder.clone();
@@ -832,6 +861,7 @@ fn lease_taken(model: &mut Model, id: u64, answer: LeaseAnswer) -> Vec<Effect> {
                 JournalResult::Refused,
                 String::new(),
                 Some(why.clone()),
+                USER,
             );
             notice(model, format!("{why}; wait until they are done"), true);
             if !model.control.leases.contains(&info) {
@@ -839,6 +869,12 @@ fn lease_taken(model: &mut Model, id: u64, answer: LeaseAnswer) -> Vec<Effect> {
             }
             return vec![effect(ControlEffect::Journal(Box::new(entry)))];
         }
+    }
+    if let Some(Dialog::Confirm(c)) = &model.control.dialog
+        && c.confirmed
+        && let Some(Dialog::Confirm(c)) = model.control.dialog.take()
+    {
+        return send(model, *c);
     }
     Vec::new()
 }
@@ -890,7 +926,7 @@ fn done(model: &mut Model, id: u64, outcome: Outcome) -> Vec<Effect> {
         }
     };
     let entry = journal_entry(
-        model, &subject, f.op, &f.context, f.shown, f.before, result, after, error,
+        model, &subject, f.op, &f.context, f.shown, f.before, result, after, error, f.by,
     );
     let mut effects = release_lease(f.id, f.leased);
     effects.push(effect(ControlEffect::Journal(Box::new(entry))));

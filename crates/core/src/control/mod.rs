@@ -24,12 +24,14 @@ pub use self::access::{Access, AccessKey, needs};
 pub use self::dialog::{Choice, Confirm, Dialog, JournalView, LeaseState, Menu, Offer, Picker};
 pub use self::expect::{WorkloadState, stale_message};
 pub(crate) use self::flow::{
-    focused_subjects, on_dialog_key, on_msg, on_ops, open_journal, open_menu,
+    CHECKING, ask_access, confirm, focused_subjects, on_dialog_key, on_msg, on_ops, open_journal,
+    open_menu, readonly_reason, send_as_guard,
 };
 pub use self::inbox::{InboxItem, PauseGate, inbox};
 pub use self::io::{ControlEffect, ControlMsg};
 pub use self::op::Op;
 pub use self::plan::{Plan, gate_verb, permitted, plan, previous_revision, valid};
+pub(crate) use self::policy::glob;
 pub use self::policy::{ContextRule, Policies};
 pub use self::request::{
     Candidate, Expect, JournalEntry, JournalResult, LeaseAnswer, LeaseInfo, Outcome, Params,
@@ -53,6 +55,8 @@ pub struct InFlight {
     pub context: String,
     /// Whether a Lease was taken for it.
     pub leased: bool,
+    /// Who acted, for the journal: `user`, or `guard` for the rollback guard.
+    pub by: &'static str,
 }
 
 /// Control's state.

@@ -319,9 +319,23 @@ pub fn plan(model: &Model, op: Op, subject: &Subject, params: &Params) -> Result
         Subject::Workload(id) => {
             push("namespace", id.key.namespace.clone());
             push("target", subject.to_string());
-            push("action", op.verb().to_string());
+            let abort_first = params.abort_first && id.kind == WorkloadKind::Rollout;
+            push(
+                "action",
+                if abort_first {
+                    format!("{}, then {}", Op::Abort.verb(), op.verb())
+                } else {
+                    op.verb().to_string()
+                },
+            );
             let state = workload_state(model, id).ok_or("not in the cluster any more")?;
-            let (from, to, then) = workload_change(model, id, op, params)?;
+            let (from, to, mut then) = workload_change(model, id, op, params)?;
+            if abort_first {
+                then = format!(
+                    "traffic goes back to stable at once (abort); {}",
+                    without_then(&then)
+                );
+            }
             push("from", from);
             push("to", to);
             push("then", without_then(&then));

@@ -32,6 +32,10 @@ pub struct Params {
     pub comment: Option<String>,
     /// Redeploy: the CI candidate.
     pub candidate: Option<Candidate>,
+    /// Undo of a Rollout: abort first, so traffic is back on stable before the template
+    /// changes (the rollback guard's compound rollback). The driver sends the abort patch,
+    /// then the undo, behind the one confirmation.
+    pub abort_first: bool,
 }
 
 /// The precondition: what the confirmation showed.
@@ -150,6 +154,12 @@ pub struct JournalEntry {
     /// The error or refusal, verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Who acted: `user`, or `guard` for the rollback guard.
+    /// Who acted: `user`, or `guard` for the rollback guard (lines written before the guard
+    /// existed have no such field: a user acted).
+    #[serde(default = "user_acted")]
     pub by: String,
+}
+
+fn user_acted() -> String {
+    "user".into()
 }

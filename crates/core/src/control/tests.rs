@@ -309,6 +309,29 @@ fn a_protected_context_asks_for_the_name() {
 }
 
 #[test]
+fn confirming_while_the_lease_is_taken_sends_once_it_is_held() {
+    let mut model = orders_api();
+    let effects = key(&mut model, "P");
+    answer_access(&mut model, &effects, &Access::Allowed);
+    let Some(Dialog::Confirm(c)) = &model.control.dialog else {
+        panic!("no confirmation");
+    };
+    let id = c.request.id;
+    // y before the Lease answered: nothing leaves yet, and the key is not lost.
+    assert!(acts(&key(&mut model, "y")).is_empty());
+    assert!(model.control.dialog.is_some());
+    let effects = update(
+        &mut model,
+        Msg::Control(ControlMsg::LeaseTaken {
+            id,
+            answer: LeaseAnswer::Held,
+        }),
+    );
+    assert_eq!(acts(&effects).len(), 1, "{effects:?}");
+    assert!(model.control.dialog.is_none());
+}
+
+#[test]
 fn a_lease_held_by_someone_else_refuses_the_confirmation() {
     let mut model = orders_api();
     let effects = key(&mut model, "P");

@@ -265,8 +265,9 @@ fn rollout_schema() -> Value {
     )
 }
 
-fn analysis_run_schema() -> Value {
-    let metric = with_required(
+/// One metric of a template or run.
+fn metric() -> Value {
+    with_required(
         object(&[
             ("name", string()),
             ("provider", free()),
@@ -281,7 +282,48 @@ fn analysis_run_schema() -> Value {
             ("consecutiveSuccessLimit", int_or_string()),
         ]),
         &["name", "provider"],
+    )
+}
+
+/// Args of a template or run.
+fn args() -> Value {
+    array(with_required(
+        object(&[
+            ("name", string()),
+            ("value", string()),
+            ("valueFrom", free()),
+        ]),
+        &["name"],
+    ))
+}
+
+/// AnalysisTemplate and ClusterAnalysisTemplate share one schema.
+fn analysis_template_schema() -> Value {
+    let spec = with_required(
+        object(&[
+            ("args", args()),
+            ("dryRun", array(object(&[("metricName", string())]))),
+            (
+                "measurementRetention",
+                array(object(&[("metricName", string()), ("limit", int32())])),
+            ),
+            ("metrics", array(metric())),
+        ]),
+        &["metrics"],
     );
+    with_required(
+        object(&[
+            ("apiVersion", string()),
+            ("kind", string()),
+            ("metadata", json!({"type": "object"})),
+            ("spec", spec),
+        ]),
+        &["spec"],
+    )
+}
+
+fn analysis_run_schema() -> Value {
+    let metric = metric();
     let measurement = with_required(
         object(&[
             ("phase", string()),
@@ -321,17 +363,7 @@ fn analysis_run_schema() -> Value {
     ]);
     let spec = with_required(
         object(&[
-            (
-                "args",
-                array(with_required(
-                    object(&[
-                        ("name", string()),
-                        ("value", string()),
-                        ("valueFrom", free()),
-                    ]),
-                    &["name"],
-                )),
-            ),
+            ("args", args()),
             ("dryRun", array(object(&[("metricName", string())]))),
             (
                 "measurementRetention",
@@ -379,6 +411,7 @@ pub(crate) fn schema(kind: &str) -> Option<Value> {
     match kind {
         "Rollout" => Some(rollout_schema()),
         "AnalysisRun" => Some(analysis_run_schema()),
+        "AnalysisTemplate" | "ClusterAnalysisTemplate" => Some(analysis_template_schema()),
         _ => None,
     }
 }
@@ -490,6 +523,17 @@ mod tests {
         assert!(
             crds.iter()
                 .any(|c| c["metadata"]["name"] == "analysisruns.argoproj.io")
+        );
+        let cat = crds
+            .iter()
+            .find(|c| c["metadata"]["name"] == "clusteranalysistemplates.argoproj.io")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(cat["spec"]["scope"], "Cluster");
+        let props = &cat["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"];
+        assert!(
+            props["spec"]["properties"]["metrics"]["items"]["properties"]["successCondition"]
+                .is_object()
         );
     }
 }

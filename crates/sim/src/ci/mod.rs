@@ -51,11 +51,12 @@ impl CiWorld {
     }
 }
 
-/// Installs the default CI world at the world's current time (the simulator's start).
-pub(crate) fn install_default(world: &mut World) {
+/// Installs the default CI world at the world's current time (the simulator's start), with
+/// mirrors of its projects up to `per_provider` per provider.
+pub(crate) fn install_default(world: &mut World, per_provider: usize) {
     let now = world.clock.now_ms;
     let ci = &mut world.ci;
-    let history = seeds::install(&mut ci.engine, now);
+    let history = seeds::install(&mut ci.engine, now, per_provider);
     ci.github_budget = Budget::new(GITHUB_LIMIT, 3_600_000, now);
     ci.gitlab_budget = Budget::new(GITLAB_LIMIT, 60_000, now);
     // The history's deploys are already part of the scenario's cluster: their logs say what

@@ -29,7 +29,7 @@ fn summary(e: &Engine) -> Vec<String> {
 
 fn world(seed: u64) -> Engine {
     let mut e = Engine::new(seed, you());
-    seeds::install(&mut e, NOW);
+    seeds::install(&mut e, NOW, 0);
     let _ = e.advance(NOW, NOW + 600_000, 100);
     e
 }
@@ -48,7 +48,7 @@ fn same_seed_same_states_other_seed_other_states() {
 #[test]
 fn history_has_failures_and_live_runs_in_the_promised_states() {
     let mut e = Engine::new(1, you());
-    seeds::install(&mut e, NOW);
+    seeds::install(&mut e, NOW, 0);
     let failed = e
         .jobs
         .values()

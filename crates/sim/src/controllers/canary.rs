@@ -50,8 +50,14 @@ pub(crate) fn canary_replicas(replicas: i64, weight: i64) -> i64 {
     }
 }
 
-/// Decides targets and step progress for one canary Rollout.
+/// Decides targets, step progress and background analysis for one canary Rollout.
 pub(crate) fn reconcile(world: &mut World, ctx: &mut Ctx) {
+    reconcile_steps(world, ctx);
+    // After the steps, so a completion or abort this reconcile ends the background run.
+    analysis::background(world, ctx);
+}
+
+fn reconcile_steps(world: &mut World, ctx: &mut Ctx) {
     let steps: Vec<Value> = ctx.ro["spec"]["strategy"]["canary"]["steps"]
         .as_array()
         .cloned()

@@ -75,7 +75,7 @@ pub(crate) fn apply(world: &mut World, action: &Action) -> Result<&'static str, 
             })
         }
         Action::SetBehaviour { image, behaviour } => {
-            world.behaviours.insert(image.clone(), behaviour.clone());
+            world.set_behaviour(image, behaviour.clone());
             Ok("Image")
         }
     }
@@ -135,9 +135,10 @@ pub(crate) fn step(world: &mut World) {
     }
     world.ctl.steps += 1;
     deployment::sync_all(world);
+    analysis::sync_all(world);
     rollout::sync_all(world);
     replicaset::sync_all(world);
-    pod::sync_all(world, world.ctl.steps);
+    pod::sync_all(world);
 }
 
 #[cfg(test)]

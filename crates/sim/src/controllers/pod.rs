@@ -12,6 +12,7 @@ use super::obj;
 use super::pod_status;
 use crate::loggen;
 use crate::logs::{LogKey, LogLine};
+use crate::prometheus::{PodMetrics, observe};
 use crate::resources::ids;
 use crate::rng::{hash_str, mix};
 use crate::world::{Behaviour, World, fmt_time};
@@ -20,8 +21,6 @@ use crate::world::{Behaviour, World, fmt_time};
 const MAX_BACKOFF_S: i64 = 300;
 /// How often a failing readiness probe reports, in milliseconds.
 const PROBE_PERIOD_MS: i64 = 10_000;
-/// How often a pod re-reads its version's behaviour (a version can be marked bad while running).
-const BEHAVIOUR_REFRESH_STEPS: u64 = 50;
 
 /// What one container is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +124,10 @@ pub(crate) struct PodSim {
     pub(crate) deleting_until: Option<i64>,
     /// Per-pod seed for delays and log style.
     pub(crate) seed: u64,
+    /// The world's behaviour epoch the containers' behaviours were last read at.
+    pub(crate) behaviour_epoch: u64,
+    /// What the simulated Prometheus needs to compute this pod's series.
+    pub(crate) metrics: PodMetrics,
 }
 
 impl PodSim {
@@ -225,6 +228,8 @@ pub(crate) fn adopt(world: &mut World, pod: &Value) {
         ready_changed_ms: world.clock.now_ms,
         deleting_until: None,
         seed,
+        behaviour_epoch: world.behaviour_epoch,
+        metrics: PodMetrics::new(pod),
     };
     world.ctl.pods.insert(key, sim);
 }
@@ -244,6 +249,7 @@ pub(crate) fn terminate(world: &mut World, namespace: &str, name: &str) {
         return;
     }
     sim.deleting_until = Some(now + grace);
+    observe(sim, now);
     let ts = fmt_time(now);
     let host = sim.node.clone();
     let ctrs: Vec<String> = sim.containers.iter().map(|c| c.name.clone()).collect();
@@ -270,22 +276,26 @@ pub(crate) fn terminate(world: &mut World, namespace: &str, name: &str) {
 
 /// One step of every pod: notice pods created or deleted through the API, move the ones whose
 /// time has come, and let running containers write their logs.
-pub(crate) fn sync_all(world: &mut World, step: u64) {
+pub(crate) fn sync_all(world: &mut World) {
     reconcile_with_store(world);
     let now = world.clock.now_ms;
     let mut pods = std::mem::take(&mut world.ctl.pods);
     let mut gone = Vec::new();
     for (key, sim) in pods.iter_mut() {
-        if (step + sim.seed).is_multiple_of(BEHAVIOUR_REFRESH_STEPS) {
+        // A version marked bad while running shows at once in both its logs and its metrics.
+        if sim.behaviour_epoch != world.behaviour_epoch {
+            sim.behaviour_epoch = world.behaviour_epoch;
             for c in &mut sim.containers {
                 c.behaviour = world.behaviour(&c.image);
             }
+            observe(sim, now);
         }
         if sim.next_ms() <= now {
             if advance(world, key, sim) {
                 gone.push(key.clone());
                 continue;
             }
+            observe(sim, now);
             let status = pod_status::render(sim, key);
             let node = sim.node.clone();
             world.store.modify(ids::PODS, &key.0, &key.1, |p| {

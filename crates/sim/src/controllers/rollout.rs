@@ -261,9 +261,14 @@ fn sync_one(world: &mut World, ro: Value, mut rss: Vec<Value>) {
             format!("Rollout aborted update to revision {rev}"),
         ));
     } else if !aborted && status.get("abortedAt").is_some_and(|v| !v.is_null()) {
-        // `retry`: the plugin flipped abort back to false; start the steps again.
+        // `retry`: the plugin flipped abort back to false; start the steps again, with new
+        // analysis runs (the rollout follows the runs its status names).
         if let Some(s) = status.as_object_mut() {
             s.remove("abortedAt");
+        }
+        if let Some(c) = status["canary"].as_object_mut() {
+            c.remove("currentStepAnalysisRunStatus");
+            c.remove("currentBackgroundAnalysisRunStatus");
         }
         status["currentStepIndex"] = json!(0);
         events_out.push((false, "RolloutRetried", "Rollout is retried".to_string()));
@@ -560,7 +565,12 @@ fn finish_status(world: &mut World, ctx: &mut Ctx, created: Option<String>) {
         );
     }
     let (phase, message) = if aborted {
-        let detail = obj::str_at(s, "/canary/currentStepAnalysisRunStatus/message");
+        let step = obj::str_at(s, "/canary/currentStepAnalysisRunStatus/message");
+        let detail = if step.is_empty() {
+            obj::str_at(s, "/canary/currentBackgroundAnalysisRunStatus/message")
+        } else {
+            step
+        };
         let m = if detail.is_empty() {
             abort_msg
         } else {

@@ -499,9 +499,23 @@ fn promote_full_skips_the_remaining_steps() {
 
 #[test]
 fn failing_analysis_aborts_the_canary() {
-    let toml = canary_toml("[[version]]\nimage = \"reg/api:3\"\nerror_rate = 0.08\n").replace(
+    let template = r#"
+[[analysis_template]]
+name = "error-rate"
+namespace = "shop"
+args = ["hash"]
+[[analysis_template.metric]]
+name = "error-rate"
+interval = "10s"
+initialDelay = "30s"
+count = 3
+successCondition = "len(result) == 0 || result[0] < 0.01"
+query = 'sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash="{{args.hash}}",code=~"5.."}[1m])) / sum(rate(http_requests_total{namespace="shop",rollouts_pod_template_hash="{{args.hash}}"}[1m]))'
+"#;
+    let extra = format!("[[version]]\nimage = \"reg/api:3\"\nerror_rate = 0.08\n{template}");
+    let toml = canary_toml(&extra).replace(
         "{ pause = {} }",
-        "{ analysis = { template = \"error-rate\" } }",
+        "{ analysis = { template = \"error-rate\", args = [{ name = \"hash\", podTemplateHashValue = \"Latest\" }] } }",
     );
     let mut w = world_from(&toml);
     set_image(&mut w, "shop", "api", "reg/api:3");
@@ -743,7 +757,7 @@ fn scenario_errors_name_file_line_and_key() {
     assert!(e.starts_with("assets/scenarios/broken.toml: "), "{e}");
     assert!(e.contains("replicaz"), "{e}");
     assert!(e.contains("line 8"), "{e}");
-    for f in ["default", "hostile-logs", "scale"] {
+    for f in ["default", "hostile-logs", "scale", "scale-20k"] {
         Scenario::named(f).unwrap();
     }
 }

@@ -261,9 +261,35 @@ fn last_deploy_ms(world: &World, env: u64) -> Option<i64> {
         .max()
 }
 
+/// GitLab's `updated_after`/`updated_before` (ISO 8601, both exclusive), as Unix ms bounds.
+fn updated_window(req: &Req) -> Result<(Option<i64>, Option<i64>), GlError> {
+    let bound = |key: &str| {
+        req.q(key)
+            .map(|v| {
+                chrono::DateTime::parse_from_rfc3339(v)
+                    .map(|t| t.timestamp_millis())
+                    .map_err(|_| {
+                        GlError(
+                            StatusCode::BAD_REQUEST,
+                            json!({"error": format!("{key} is invalid")}),
+                        )
+                    })
+            })
+            .transpose()
+    };
+    Ok((bound("updated_after")?, bound("updated_before")?))
+}
+
+/// Whether `updated_ms` lies inside the window.
+fn in_window(window: (Option<i64>, Option<i64>), updated_ms: i64) -> bool {
+    window.0.is_none_or(|after| updated_ms > after)
+        && window.1.is_none_or(|before| updated_ms < before)
+}
+
 fn list_pipelines(world: &World, req: &Req, pid: u64) -> Res {
     let engine = &world.ci.engine;
     let web = &req.origin;
+    let window = updated_window(req)?;
     let mut runs: Vec<(&Run, &'static str)> = engine
         .runs
         .values()
@@ -280,6 +306,7 @@ fn list_pipelines(world: &World, req: &Req, pid: u64) -> Res {
                 Some(_) => false,
             };
             scope_ok
+                && in_window(window, r.updated_ms)
                 && req.q("status").is_none_or(|w| w == *s)
                 && req.q("ref").is_none_or(|w| r.start.branch == w)
                 && req.q("sha").is_none_or(|w| r.start.sha == w)
@@ -440,10 +467,20 @@ fn list_deployments(world: &World, req: &Req, pid: u64) -> Res {
     let Some(project) = engine.project(pid) else {
         return Err(GlError::not_found("Project"));
     };
+    let window = updated_window(req)?;
+    let order_by = req.q("order_by").unwrap_or("id");
+    // As GitLab: the deployments finder only filters on updated_at in that order.
+    if window != (None, None) && order_by != "updated_at" {
+        return Err(GlError(
+            StatusCode::BAD_REQUEST,
+            json!({"message": "`updated_at` filter and `updated_at` sorting must be paired"}),
+        ));
+    }
     let mut deps: Vec<_> = engine
         .deployments
         .values()
         .filter(|d| d.project == pid)
+        .filter(|d| in_window(window, d.updated_ms))
         .filter(|d| {
             req.q("environment").is_none_or(|e| {
                 project
@@ -457,7 +494,7 @@ fn list_deployments(world: &World, req: &Req, pid: u64) -> Res {
                 .is_none_or(|s| gl::deploy_status(d.state) == s)
         })
         .collect();
-    match req.q("order_by").unwrap_or("id") {
+    match order_by {
         "created_at" => deps.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id))),
         "updated_at" => deps.sort_by(|a, b| a.updated_ms.cmp(&b.updated_ms).then(a.id.cmp(&b.id))),
         "iid" => deps.sort_by_key(|d| d.iid),

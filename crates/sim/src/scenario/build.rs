@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Kind, Scenario, Strategy, WorkloadSpec};
+use super::{AnalysisSpec, Kind, Scenario, Strategy, WorkloadSpec};
 use crate::api::seed;
 use crate::controllers::{self, Action, defaults};
 use crate::resources::ids;
@@ -47,7 +47,7 @@ pub(crate) fn build(scenario: &Scenario, world: &mut World) {
             }
             let image = images[(slot - offset) as usize];
             if slot == offset {
-                create_workload(world, w, image);
+                create_workload(world, &scenario.templates, w, image);
             } else {
                 set_image(world, w, image);
                 promote_fully(world, w);
@@ -152,6 +152,93 @@ fn create_cluster(scenario: &Scenario, world: &mut World, start: i64) {
         seed::namespace_defaults(&mut world.store, ns, &old);
     }
     seed::cluster_defaults(&mut world.store, &old);
+    for t in &scenario.templates {
+        let metrics: Vec<Value> = t
+            .metrics
+            .iter()
+            .map(|m| {
+                let mut v = json!({"name": m.name, "provider": {"prometheus": {
+                    "address": m.address.as_deref().unwrap_or("http://prometheus.monitoring:9090"),
+                    "query": m.query,
+                }}});
+                let text = [
+                    ("interval", &m.interval),
+                    ("initialDelay", &m.initial_delay),
+                    ("successCondition", &m.success_condition),
+                    ("failureCondition", &m.failure_condition),
+                ];
+                for (k, x) in text {
+                    if let Some(x) = x {
+                        v[k] = json!(x);
+                    }
+                }
+                let ints = [
+                    ("count", m.count),
+                    ("failureLimit", m.failure_limit),
+                    ("inconclusiveLimit", m.inconclusive_limit),
+                    ("consecutiveErrorLimit", m.consecutive_error_limit),
+                ];
+                for (k, x) in ints {
+                    if let Some(x) = x {
+                        v[k] = json!(x);
+                    }
+                }
+                v
+            })
+            .collect();
+        let args: Vec<Value> = t.args.iter().map(|a| json!({"name": a})).collect();
+        let mut obj = json!({
+            "metadata": {"name": t.name, "creationTimestamp": old},
+            "spec": {"args": args, "metrics": metrics},
+        });
+        let res = match &t.namespace {
+            Some(ns) => {
+                obj["metadata"]["namespace"] = json!(ns);
+                ids::ANALYSISTEMPLATES
+            }
+            None => ids::CLUSTERANALYSISTEMPLATES,
+        };
+        if let Err(e) = world.store.create(res, obj, &old) {
+            tracing::warn!("scenario: cannot create template {}: {}", t.name, e.message);
+        }
+    }
+}
+
+/// An analysis reference as a Rollout carries it: templates (cluster-scoped when the
+/// scenario's template has no namespace) and args.
+fn analysis_ref(scenario_templates: &[super::TemplateSpec], a: &AnalysisSpec) -> Value {
+    let templates: Vec<Value> = a
+        .template
+        .iter()
+        .chain(&a.templates)
+        .map(|name| {
+            let cluster = scenario_templates
+                .iter()
+                .any(|t| t.name == *name && t.namespace.is_none());
+            if cluster {
+                json!({"templateName": name, "clusterScope": true})
+            } else {
+                json!({"templateName": name})
+            }
+        })
+        .collect();
+    let args: Vec<Value> = a
+        .args
+        .iter()
+        .map(|x| match (&x.value, &x.pod_template_hash_value) {
+            (Some(v), _) => json!({"name": x.name, "value": v}),
+            (None, Some(h)) => json!({"name": x.name, "valueFrom": {"podTemplateHashValue": h}}),
+            (None, None) => json!({"name": x.name}),
+        })
+        .collect();
+    let mut out = json!({"templates": templates});
+    if !args.is_empty() {
+        out["args"] = json!(args);
+    }
+    if let Some(s) = a.starting_step {
+        out["startingStep"] = json!(s);
+    }
+    out
 }
 
 fn template(w: &WorkloadSpec, image: &str) -> Value {
@@ -195,7 +282,7 @@ fn service(world: &mut World, w: &WorkloadSpec, name: &str) {
     let _ = world.store.create(ids::SERVICES, obj, &now);
 }
 
-fn steps(w: &WorkloadSpec) -> Value {
+fn steps(templates: &[super::TemplateSpec], w: &WorkloadSpec) -> Value {
     let steps: Vec<Value> = w
         .steps
         .iter()
@@ -208,7 +295,7 @@ fn steps(w: &WorkloadSpec) -> Value {
                     None => json!({"pause": {}}),
                 }
             } else if let Some(a) = &s.analysis {
-                json!({"analysis": {"templates": [{"templateName": a.template}]}})
+                json!({"analysis": analysis_ref(templates, a)})
             } else {
                 json!({})
             }
@@ -217,7 +304,12 @@ fn steps(w: &WorkloadSpec) -> Value {
     Value::Array(steps)
 }
 
-fn create_workload(world: &mut World, w: &WorkloadSpec, image: &str) {
+fn create_workload(
+    world: &mut World,
+    templates: &[super::TemplateSpec],
+    w: &WorkloadSpec,
+    image: &str,
+) {
     let now = world.clock.rfc3339();
     let mut spec = json!({
         "replicas": w.replicas,
@@ -260,7 +352,11 @@ fn create_workload(world: &mut World, w: &WorkloadSpec, image: &str) {
                 }})
             } else {
                 service(world, w, &w.name);
-                json!({"canary": {"steps": steps(w), "maxSurge": int_or_str(&surge), "maxUnavailable": int_or_str(&unavailable)}})
+                let mut canary = json!({"steps": steps(templates, w), "maxSurge": int_or_str(&surge), "maxUnavailable": int_or_str(&unavailable)});
+                if let Some(a) = &w.analysis {
+                    canary["analysis"] = analysis_ref(templates, a);
+                }
+                json!({"canary": canary})
             };
             ids::ROLLOUTS
         }

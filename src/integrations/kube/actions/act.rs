@@ -160,7 +160,13 @@ async fn steps(
             patches::restart_rollout(&Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true))
         }
         (WorkloadKind::Rollout, Op::Undo) => {
-            patches::undo_rollout(chosen(client, id, request, obj).await?.template)
+            let undo = patches::undo_rollout(chosen(client, id, request, obj).await?.template);
+            // The guard's rollback: traffic back on stable first, then the template.
+            if request.params.abort_first {
+                patches::abort().into_iter().chain(undo).collect()
+            } else {
+                undo
+            }
         }
         (WorkloadKind::Rollout, Op::SwitchBack) => {
             patches::switch_back(obj, chosen(client, id, request, obj).await?.template)

@@ -6,6 +6,7 @@
 pub(crate) mod build;
 mod github;
 mod gitlab;
+mod mirror;
 
 use self::build::{dev, lena, maria, sam, you};
 use super::engine::{DeployEffect, Engine};
@@ -41,9 +42,11 @@ struct Planned {
     start: RunStart,
 }
 
-/// Fills an empty engine with the default world; `now` is the simulator's start. Returns what
-/// the history's deploy steps asked of the cluster (already part of the scenario's cluster).
-pub(crate) fn install(engine: &mut Engine, now: i64) -> Vec<DeployEffect> {
+/// Fills an empty engine with the default world; `now` is the simulator's start. With
+/// `per_provider` above the seeds' count, mirrors of the seeds bring each provider to that many
+/// projects; they replay the seeds' history but run nothing live. Returns what the history's
+/// deploy steps asked of the cluster (already part of the scenario's cluster).
+pub(crate) fn install(engine: &mut Engine, now: i64, per_provider: usize) -> Vec<DeployEffect> {
     let created = now - 400 * DAY;
     engine.projects = vec![
         github::orders_api(created),
@@ -55,6 +58,20 @@ pub(crate) fn install(engine: &mut Engine, now: i64) -> Vec<DeployEffect> {
     let mut rng = Rng::new(engine.rng.next_u64());
     let mut plan = Vec::new();
     history(&mut rng, now, &mut plan);
+    let mirrors = mirror::mirrors(&engine.projects, per_provider);
+    let copies: Vec<Planned> = mirrors
+        .iter()
+        .flat_map(|(seed, m)| {
+            plan.iter().filter(|p| p.project == *seed).map(|p| Planned {
+                at: p.at,
+                project: m.id,
+                workflow: p.workflow,
+                start: p.start.clone(),
+            })
+        })
+        .collect();
+    plan.extend(copies);
+    engine.projects.extend(mirrors.into_iter().map(|(_, m)| m));
     live(&mut rng, now, &mut plan);
     plan.sort_by_key(|p| p.at);
     let mut cursor = plan.first().map(|p| p.at).unwrap_or(now);

@@ -1,0 +1,593 @@
+//! The CI pollers' API budget at 20 linked projects per provider (the `ci-20` scenario): the
+//! GitLab poller asks for jobs only of pipelines that changed, a gate still appears after a
+//! change, and (ignored, run by hand) the requests per minute, 304 share and latency of both
+//! pollers, idle and with runs active:
+//!
+//! ```text
+//! cargo test --test ci_budget -- --ignored --nocapture
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use quarterdeck::effects::{CiDriver, CiSetup};
+use quarterdeck::integrations::gitlab::{self, GitLabClient, GitlabWatch};
+use quarterdeck::integrations::rest::{Clock, Pacing, ServerClock, Token};
+use quarterdeck_core::Msg;
+use quarterdeck_core::gate::GateKind;
+use quarterdeck_core::link::{CiLink, CiWatch, ci_from_annotations};
+use quarterdeck_core::pipeline::CiUpdate;
+use quarterdeck_sim::{Sim, SimConfig, SimHandle};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+const START_MS: i64 = 1_795_317_600_000;
+const WAIT: Duration = Duration::from_secs(30);
+
+fn scenario() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/ci-20.toml"
+    ))
+}
+
+async fn start(frozen: bool) -> SimHandle {
+    quarterdeck_sim::start(SimConfig {
+        frozen,
+        start_ms: Some(START_MS),
+        scenario: Some(scenario()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The watches the dashboard derives from the scenario's annotations (`namespace/name` keys).
+fn watches() -> Vec<CiWatch> {
+    let text = std::fs::read_to_string(scenario()).unwrap();
+    let doc: toml::Value = toml::from_str(&text).unwrap();
+    doc["workload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| {
+            let annotations = w.get("annotations")?.as_table()?;
+            let annotations = annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect();
+            let link = ci_from_annotations(&annotations).ok()??;
+            let key = format!("{}/{}", w["namespace"].as_str()?, w["name"].as_str()?);
+            Some(CiWatch { release: key, link })
+        })
+        .collect()
+}
+
+struct SimClock(Arc<Sim>);
+
+impl Clock for SimClock {
+    fn now_ms(&self) -> i64 {
+        self.0.world().clock.now_ms
+    }
+}
+
+async fn control(h: &SimHandle, path: &str, body: Value) -> Value {
+    let resp = reqwest::Client::new()
+        .post(format!("{}{path}", h.base_url()))
+        .bearer_auth(&h.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap_or(Value::Null)
+}
+
+async fn stats(h: &SimHandle) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}/sim/stats", h.base_url()))
+        .bearer_auth(&h.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn reset_stats(h: &SimHandle) {
+    reqwest::Client::new()
+        .delete(format!("{}/sim/stats", h.base_url()))
+        .bearer_auth(&h.token)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Requests the simulator served for `api` on `resource`, whatever their status.
+fn served(stats: &Value, api: &str, resource: &str) -> u64 {
+    stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["api"] == api && r["resource"] == resource)
+        .map(|r| r["count"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+fn gitlab_client(h: &SimHandle) -> Arc<GitLabClient> {
+    let token = Token::new(h.token.clone(), "GITLAB_TOKEN");
+    let clock: Arc<dyn Clock> = Arc::new(SimClock(h.sim.clone()));
+    Arc::new(GitLabClient::new(&format!("{}/gitlab", h.base_url()), Some(token), clock).unwrap())
+}
+
+fn gitlab_watches() -> Vec<GitlabWatch> {
+    watches()
+        .into_iter()
+        .filter_map(|w| match w.link {
+            CiLink::GitLab { project } => Some(GitlabWatch {
+                release: w.release,
+                project,
+            }),
+            CiLink::GitHub { .. } => None,
+        })
+        .collect()
+}
+
+/// Waits (with a timeout) for the first update that `pick` accepts.
+async fn until<T>(
+    rx: &mut mpsc::Receiver<CiUpdate>,
+    mut pick: impl FnMut(&CiUpdate) -> Option<T>,
+) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let u = rx.recv().await.expect("poller stopped");
+            if let Some(t) = pick(&u) {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("no matching update in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scenario_links_twenty_projects_per_provider() {
+    let w = watches();
+    let projects = |gitlab: bool| {
+        let mut p: Vec<&str> = w
+            .iter()
+            .filter(|w| matches!(w.link, CiLink::GitLab { .. }) == gitlab)
+            .map(|w| w.link.project())
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p.len()
+    };
+    assert_eq!((projects(false), projects(true)), (20, 20));
+    let h = start(true).await;
+    for w in &w {
+        let (api, path) = match &w.link {
+            CiLink::GitHub { repo, .. } => ("github", format!("/github/repos/{repo}")),
+            CiLink::GitLab { project } => (
+                "gitlab",
+                format!("/gitlab/api/v4/projects/{}", project.replace('/', "%2F")),
+            ),
+        };
+        let resp = reqwest::Client::new()
+            .get(format!("{}{path}", h.base_url()))
+            .bearer_auth(&h.token)
+            .header("PRIVATE-TOKEN", &h.token)
+            .header("User-Agent", "test")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "{api} {path}: {}",
+            resp.status()
+        );
+    }
+    h.stop().await;
+}
+
+/// Per provider: (requests, 304s) in the stats.
+fn totals(stats: &Value) -> BTreeMap<String, (u64, u64)> {
+    stats["totals"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(api, t)| {
+            (
+                api.clone(),
+                (
+                    t["requests"].as_u64().unwrap_or(0),
+                    t["not_modified"].as_u64().unwrap_or(0),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn print_phase(name: &str, stats: &Value, seconds: f64) {
+    for (api, (requests, not_modified)) in totals(stats) {
+        let per_min = requests as f64 * 60.0 / seconds;
+        let spent = (requests - not_modified) as f64 * 60.0 / seconds;
+        println!(
+            "{name}: {api}: {per_min:.0} requests/min, {:.0}% 304, {spent:.0} costing budget/min ({:.0}/h)",
+            100.0 * not_modified as f64 / requests.max(1) as f64,
+            spent * 60.0
+        );
+    }
+    let mut by: Vec<(String, u64)> = stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{} {} {}",
+                    r["api"].as_str().unwrap_or(""),
+                    r["resource"].as_str().unwrap_or(""),
+                    r["status"]
+                ),
+                r["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    by.sort_by_key(|b| std::cmp::Reverse(b.1));
+    for (what, n) in by.iter().filter(|(w, _)| !w.ends_with("304")).take(10) {
+        println!("    {n:5}  {what}");
+    }
+}
+
+/// Per (provider, job or pipeline id, what changed): ms from the change to its update.
+type Lags = BTreeMap<(&'static str, u64, &'static str), i64>;
+
+/// Requests per minute and 304 share per provider at 20 projects, idle then with runs active,
+/// and how long a triggered run takes from the simulator to an update message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a 2.5-minute measurement, run by hand"]
+async fn measure_ci_budget_at_twenty_projects() {
+    const PHASE: Duration = Duration::from_secs(60);
+    const ACTIVE_PER_PROVIDER: usize = 5;
+    let h = start(false).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let token = |var: &str| Some(Token::new(h.token.clone(), var));
+    let mut driver = CiDriver::new(
+        CiSetup {
+            github_base: format!("{}/github", h.base_url()),
+            gitlab_base: format!("{}/gitlab", h.base_url()),
+            github_token: token("GITHUB_TOKEN"),
+            gitlab_token: token("GITLAB_TOKEN"),
+            clock: Arc::new(ServerClock::new()),
+            pacing: Pacing::default(),
+        },
+        tx,
+    );
+    let all = watches();
+    driver.watch(all.clone());
+    // From a change in the simulator (a job of a triggered run starting or finishing, a gate
+    // of one opening, by the simulated clock) to the update that reports it.
+    let triggered: Arc<std::sync::Mutex<Vec<(&str, u64)>>> = Arc::default();
+    let lags: Arc<std::sync::Mutex<Lags>> = Arc::default();
+    let recorder = {
+        let (triggered, lags, sim) = (triggered.clone(), lags.clone(), h.sim.clone());
+        tokio::spawn(async move {
+            while let Some(msg) = rx.recv().await {
+                let now = sim.world().clock.now_ms;
+                let ours = triggered.lock().unwrap().clone();
+                let mut lags = lags.lock().unwrap();
+                let provider = |id: u64| ours.iter().find(|(_, r)| *r == id).map(|(p, _)| *p);
+                match msg {
+                    Msg::Ci(CiUpdate::Pipelines { runs, .. }) => {
+                        for r in runs {
+                            let Some(p) = provider(r.id) else { continue };
+                            for j in r.jobs() {
+                                for (what, at) in
+                                    [("start", j.started_ms), ("finish", j.finished_ms)]
+                                {
+                                    if let Some(at) = at {
+                                        lags.entry((p, j.id, what)).or_insert(now - at);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Msg::Ci(CiUpdate::Gates { gates, .. }) => {
+                        for g in gates {
+                            if let (Some(p), Some(at)) =
+                                (provider(g.pipeline_id), g.waiting_since_ms)
+                            {
+                                lags.entry((p, g.pipeline_id, "gate")).or_insert(now - at);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        })
+    };
+    // The first full read is not what polling costs: let it finish.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    reset_stats(&h).await;
+    tokio::time::sleep(PHASE).await;
+    print_phase("idle", &stats(&h).await, PHASE.as_secs_f64());
+
+    reset_stats(&h).await;
+    for provider in ["github", "gitlab"] {
+        let mut projects: Vec<&str> = all
+            .iter()
+            .filter(|w| matches!(w.link, CiLink::GitLab { .. }) == (provider == "gitlab"))
+            .map(|w| w.link.project())
+            .filter(|p| p.ends_with("-2") || p.ends_with("-3"))
+            .collect();
+        projects.sort_unstable();
+        projects.dedup();
+        for p in projects.into_iter().take(ACTIVE_PER_PROVIDER) {
+            let run = control(
+                &h,
+                "/sim/ci/trigger",
+                json!({"provider": provider, "project": p, "fail": "never"}),
+            )
+            .await;
+            triggered
+                .lock()
+                .unwrap()
+                .push((provider, run["id"].as_u64().unwrap()));
+        }
+    }
+    tokio::time::sleep(PHASE).await;
+    print_phase(
+        &format!("{ACTIVE_PER_PROVIDER} runs active per provider"),
+        &stats(&h).await,
+        PHASE.as_secs_f64(),
+    );
+    let lags = lags.lock().unwrap().clone();
+    for provider in ["github", "gitlab"] {
+        for kind in [["start", "finish"].as_slice(), ["gate"].as_slice()] {
+            let mut ms: Vec<i64> = lags
+                .iter()
+                .filter(|((p, _, what), _)| *p == provider && kind.contains(what))
+                .map(|(_, lag)| *lag)
+                .collect();
+            ms.sort_unstable();
+            if ms.is_empty() {
+                continue;
+            }
+            println!(
+                "{provider}: {} {} changes reached an update after median {:.1}s, max {:.1}s",
+                ms.len(),
+                kind.join("/"),
+                ms[ms.len() / 2] as f64 / 1000.0,
+                ms[ms.len() - 1] as f64 / 1000.0
+            );
+        }
+    }
+    drop(driver);
+    recorder.abort();
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_pipelines_list_filters_by_update_time() {
+    let h = start(true).await;
+    let get = |q: &str| {
+        let url = format!(
+            "{}/gitlab/api/v4/projects/bnpl%2Ffeature-store-2/{q}",
+            h.base_url()
+        );
+        let token = h.token.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("PRIVATE-TOKEN", token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let all: Vec<Value> = get("pipelines?per_page=100").await.json().await.unwrap();
+    assert!(all.len() > 3, "the mirror has its seed's history");
+    let newest_update = all
+        .iter()
+        .map(|p| p["updated_at"].as_str().unwrap().to_string())
+        .max()
+        .unwrap();
+    let after: Vec<Value> = get(&format!("pipelines?updated_after={newest_update}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        after.is_empty(),
+        "nothing was updated after the newest update"
+    );
+    let before: Vec<Value> = get(&format!(
+        "pipelines?per_page=100&updated_before={newest_update}"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(before.len(), all.len() - 1);
+    let bad = get("deployments?updated_after=2026-01-01T00:00:00Z").await;
+    assert_eq!(
+        bad.status(),
+        400,
+        "deployments filter on updated_at only in that order"
+    );
+    let ok = get("deployments?updated_after=2026-01-01T00:00:00Z&order_by=updated_at").await;
+    assert_eq!(ok.status(), 200);
+    h.stop().await;
+}
+
+async fn advance(h: &SimHandle, seconds: u64) {
+    control(h, "/sim/clock", json!({"advance_seconds": seconds})).await;
+}
+
+fn fast() -> Pacing {
+    Pacing {
+        fast_ms: 100,
+        slow_ms: 200,
+    }
+}
+
+const LIST: &str = "projects/:projects/pipelines";
+const JOBS: &str = "projects/:projects/pipelines/:id/jobs";
+
+/// Waits until the simulator has served `n` more pipeline lists than `from` (a deadline, not
+/// a sleep: the poller's rounds are what the test waits for).
+async fn rounds(h: &SimHandle, n: u64) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = stats(h).await;
+        if served(&s, "gitlab", LIST) >= n {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the poller stopped listing pipelines"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
+    let h = start(true).await;
+    let watches = gitlab_watches();
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = gitlab::PollOptions {
+        pacing: fast(),
+        pipelines: 10,
+    };
+    let task = tokio::spawn(gitlab::poll(
+        gitlab_client(&h),
+        watches.clone(),
+        options,
+        tx,
+    ));
+    let mut reported = std::collections::BTreeSet::new();
+    let mut awaiting_approval = std::collections::BTreeSet::new();
+    until(&mut rx, |u| {
+        match u {
+            CiUpdate::Pipelines { release, .. } => {
+                reported.insert(release.clone());
+            }
+            CiUpdate::Gates { source, gates, .. }
+                if gates
+                    .iter()
+                    .any(|g| matches!(g.id.kind, GateKind::GitlabBlockedDeployment { .. })) =>
+            {
+                awaiting_approval.insert(source.project.clone());
+            }
+            _ => {}
+        }
+        (reported.len() == watches.len()).then_some(())
+    })
+    .await;
+    // Nothing moves on a frozen clock: rounds of pipeline lists read no jobs at all, and
+    // deployments only where one waits for approvals (they arrive without the pipeline moving).
+    reset_stats(&h).await;
+    let s = rounds(&h, 3 * 20).await;
+    assert_eq!(
+        served(&s, "gitlab", JOBS),
+        0,
+        "jobs read while nothing changed"
+    );
+    let lists = served(&s, "gitlab", LIST);
+    let per_project = lists / 20 + 1;
+    assert!(
+        served(&s, "gitlab", "projects/:projects/deployments")
+            <= per_project * awaiting_approval.len() as u64,
+        "deployments read beyond the {awaiting_approval:?} awaiting approval: {s:#}"
+    );
+
+    // One new pipeline: its jobs are read once, and nothing else's.
+    let run = control(
+        &h,
+        "/sim/ci/trigger",
+        json!({"provider": "gitlab", "project": "bnpl/feature-store-4", "fail": "never"}),
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    reset_stats(&h).await;
+    let runs = until(&mut rx, |u| match u {
+        CiUpdate::Pipelines { release, runs, .. } if release == "bnpl/feature-store-4" => {
+            Some(runs.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(runs[0].id, run);
+    assert!(
+        !runs[0].stages.is_empty(),
+        "the new pipeline comes with its jobs"
+    );
+    let s = rounds(&h, 3 * 20).await;
+    assert_eq!(served(&s, "gitlab", JOBS), 1, "{s:#}");
+    task.abort();
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_appears_once_the_pipeline_reaches_it() {
+    let h = start(true).await;
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = gitlab::PollOptions {
+        pacing: fast(),
+        pipelines: 10,
+    };
+    let watch = GitlabWatch {
+        release: "bnpl/feature-store-6".into(),
+        project: "bnpl/feature-store-6".into(),
+    };
+    let task = tokio::spawn(gitlab::poll(gitlab_client(&h), vec![watch], options, tx));
+    until(&mut rx, |u| {
+        matches!(u, CiUpdate::Pipelines { .. }).then_some(())
+    })
+    .await;
+    let run = control(
+        &h,
+        "/sim/ci/trigger",
+        json!({"provider": "gitlab", "project": "bnpl/feature-store-6", "fail": "never"}),
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap();
+    let deadline = Instant::now() + WAIT * 4;
+    let gate = loop {
+        assert!(Instant::now() < deadline, "no gate for pipeline {run}");
+        advance(&h, 30).await;
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                match rx.recv().await {
+                    Some(CiUpdate::Gates { gates, .. }) => {
+                        if let Some(g) = gates.into_iter().find(|g| g.pipeline_id == run) {
+                            return g;
+                        }
+                    }
+                    Some(_) => {}
+                    None => panic!("poller stopped"),
+                }
+            }
+        })
+        .await;
+        if let Ok(g) = seen {
+            break g;
+        }
+    };
+    assert!(
+        matches!(gate.id.kind, GateKind::GitlabBlockedDeployment { .. }),
+        "{gate:#?}"
+    );
+    assert_eq!(gate.where_, "production");
+    assert_eq!(gate.release.as_deref(), Some("bnpl/feature-store-6"));
+    task.abort();
+    h.stop().await;
+}
