@@ -33,11 +33,15 @@ fn row<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// The REV column of release `name`: after name, namespace, phase symbol and word, strategy.
+/// The REV column of release `name`, read under the Releases header's `REV`.
 fn revision(screen: &str, name: &str) -> Option<u32> {
-    let words: Vec<&str> = row(screen, name)?.split_whitespace().collect();
-    let at = words.iter().position(|w| *w == name)?;
-    words.get(at + 5)?.parse().ok()
+    let header = screen
+        .lines()
+        .find(|l| l.contains("NAME") && l.contains(" REV "))?;
+    let at = header.find(" REV ")? + 1;
+    let column = header[..at].chars().count();
+    let cells: String = row(screen, name)?.chars().skip(column).collect();
+    cells.split_whitespace().next()?.parse().ok()
 }
 
 #[test]

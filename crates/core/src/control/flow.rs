@@ -790,7 +790,12 @@ pub(crate) fn on_msg(model: &mut Model, msg: ControlMsg) -> Vec<Effect> {
 
 /// Permission answers arrived: the open menu greys or enables its lines.
 fn refresh_menu(model: &mut Model) {
-    let Some(Dialog::Menu(mut menu)) = model.control.dialog.take() else {
+    // Only a menu is taken out (to read the model while changing it): any other dialog stays.
+    let Some(Dialog::Menu(mut menu)) = model
+        .control
+        .dialog
+        .take_if(|d| matches!(d, Dialog::Menu(_)))
+    else {
         return;
     };
     for offer in &mut menu.offers {

@@ -332,6 +332,35 @@ fn confirming_while_the_lease_is_taken_sends_once_it_is_held() {
 }
 
 #[test]
+fn a_permission_answer_for_another_target_leaves_the_confirmation_open() {
+    let mut model = orders_api();
+    let effects = key(&mut model, "P");
+    answer_access(&mut model, &effects, &Access::Allowed);
+    assert!(matches!(model.control.dialog, Some(Dialog::Confirm(_))));
+    // The rollback guard asked about another namespace meanwhile; its answer comes now.
+    let elsewhere = AccessKey {
+        context: model.target.context.clone(),
+        namespace: "elsewhere".into(),
+        group: "apps".into(),
+        resource: "deployments".into(),
+        subresource: String::new(),
+        verb: "patch".into(),
+    };
+    update(
+        &mut model,
+        Msg::Control(ControlMsg::Access {
+            key: elsewhere,
+            access: Access::Allowed,
+        }),
+    );
+    assert!(
+        matches!(model.control.dialog, Some(Dialog::Confirm(_))),
+        "{:?}",
+        model.control.dialog
+    );
+}
+
+#[test]
 fn a_lease_held_by_someone_else_refuses_the_confirmation() {
     let mut model = orders_api();
     let effects = key(&mut model, "P");
