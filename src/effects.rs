@@ -200,6 +200,7 @@ impl EffectSink for Driver {
             Effect::ConnectContext { name, epoch } => self.connect(name, epoch),
             Effect::SwitchContext { epoch } => self.switch(epoch),
             Effect::WatchCi(watches) => self.ci.watch(watches),
+            Effect::FocusCi(release) => self.ci.focus(release),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
             Effect::WatchAnalysis(watches) => self.analysis.watch(watches),

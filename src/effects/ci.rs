@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::integrations::rest::{Clock, Pacing, Token};
@@ -58,6 +59,8 @@ pub struct CiDriver {
     tx: UnboundedSender<Msg>,
     pollers: Vec<JoinHandle<()>>,
     logs: HashMap<JobRef, JoinHandle<()>>,
+    /// The release key on screen, for the pollers' pacing.
+    focus: watch::Sender<Option<String>>,
 }
 
 impl CiDriver {
@@ -73,7 +76,13 @@ impl CiDriver {
             tx,
             pollers: Vec::new(),
             logs: HashMap::new(),
+            focus: watch::Sender::new(None),
         }
+    }
+
+    /// Tells the pollers which release's CI is on screen.
+    pub fn focus(&mut self, release: Option<String>) {
+        self.focus.send_replace(release);
     }
 
     /// The clients, for actions: they share the pollers' budgets and caches.
@@ -135,8 +144,14 @@ impl CiDriver {
                         ..Default::default()
                     };
                     let tx = self.reports();
-                    self.pollers
-                        .push(tokio::spawn(github::poll(client.clone(), gh, options, tx)));
+                    let focus = self.focus.subscribe();
+                    self.pollers.push(tokio::spawn(github::poll(
+                        client.clone(),
+                        gh,
+                        options,
+                        focus,
+                        tx,
+                    )));
                 }
                 Err(message) => {
                     for w in gh {

@@ -67,6 +67,9 @@ pub enum Effect {
     },
     /// Poll exactly these releases' CI (replaces the pollers when the set changed).
     WatchCi(Vec<CiWatch>),
+    /// The CI release key on screen (the selected release's), polled at full detail and speed;
+    /// the pollers watch the others for gates and read their runs only now and then.
+    FocusCi(Option<String>),
     /// Follow one CI job's log.
     FollowJobLog(JobRef),
     /// Stop following a CI job's log.

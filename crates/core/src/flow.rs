@@ -34,6 +34,7 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
     let mut effects = model.logs.choose(None, false);
     effects.extend(sync_streams(model));
     effects.extend(sync_analysis(model));
+    effects.extend(sync_ci_focus(model));
     effects
 }
 
@@ -67,12 +68,29 @@ pub(crate) fn sync_ci(model: &mut Model) -> Vec<Effect> {
         .ci
         .derive_links(&model.releases.rows, &model.cluster, &model.target.context);
     let wanted = model.ci.wanted_watches();
-    if wanted == model.ci.watching {
+    let mut effects = Vec::new();
+    if wanted != model.ci.watching {
+        model.ci.watching = wanted.clone();
+        model.ci.prune();
+        effects.push(Effect::WatchCi(wanted));
+    }
+    effects.extend(sync_ci_focus(model));
+    effects
+}
+
+/// Tells the pollers which release's CI is on screen when that changed.
+fn sync_ci_focus(model: &mut Model) -> Vec<Effect> {
+    let focus = model
+        .releases
+        .selected
+        .as_ref()
+        .and_then(|id| model.ci.links.get(id))
+        .map(|l| l.key.clone());
+    if focus == model.ci.focus {
         return Vec::new();
     }
-    model.ci.watching = wanted.clone();
-    model.ci.prune();
-    vec![Effect::WatchCi(wanted)]
+    model.ci.focus = focus.clone();
+    vec![Effect::FocusCi(focus)]
 }
 
 /// The streams the Logs pane needs now: one pod (when chosen) or the release's pods.

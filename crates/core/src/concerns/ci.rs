@@ -60,6 +60,8 @@ pub struct CiState {
     pub link_errors: BTreeMap<ReleaseId, String>,
     /// What the pollers were last asked to watch.
     pub watching: Vec<CiWatch>,
+    /// The release key the pollers were last told is on screen.
+    pub focus: Option<String>,
     /// Newest runs per release key, newest first.
     pub runs: BTreeMap<String, Vec<Pipeline>>,
     /// Gates per release key and source.

@@ -34,6 +34,51 @@ fn select(model: &mut Model, name: &str) {
     panic!("no release {name}");
 }
 
+/// The last `FocusCi` among `effects`.
+fn focus(effects: &[Effect]) -> Option<Option<String>> {
+    effects.iter().rev().find_map(|e| match e {
+        Effect::FocusCi(f) => Some(f.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_pollers_are_told_which_release_is_on_screen_when_it_changes() {
+    let (mut model, effects) = sample::model_with(ci_objects(), 120, 40);
+    let first = focus(&effects).expect("the first selection is announced");
+    assert_eq!(first, model.ci.focus);
+    let other = model
+        .releases
+        .rows
+        .iter()
+        .find(|r| {
+            model
+                .ci
+                .links
+                .get(&r.id)
+                .is_some_and(|l| Some(&l.key) != model.ci.focus.as_ref())
+        })
+        .expect("another linked release")
+        .id
+        .key
+        .name
+        .clone();
+    let moved: Vec<Effect> = {
+        key(&mut model, "1");
+        key(&mut model, "home");
+        let mut out = Vec::new();
+        while model.releases.selected.as_ref().unwrap().key.name != other {
+            out.extend(key(&mut model, "j"));
+        }
+        out
+    };
+    let now = focus(&moved).expect("the new selection is announced");
+    assert_ne!(now, first);
+    assert_eq!(now, model.ci.focus);
+    // Nothing changed: nothing is said.
+    assert_eq!(focus(&key(&mut model, "1")), None);
+}
+
 #[test]
 fn annotations_link_releases_and_start_pollers_once() {
     let (mut model, effects) = sample::model_with(ci_objects(), 120, 40);
