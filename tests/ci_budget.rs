@@ -297,10 +297,15 @@ async fn measure_ci_budget_at_twenty_projects() {
     // (GitLab's pollers read all of them); gates are timed for every release.
     let triggered: Arc<std::sync::Mutex<Vec<(&str, u64)>>> = Arc::default();
     let lags: Arc<std::sync::Mutex<Lags>> = Arc::default();
+    let reported: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>> = Arc::default();
     let recorder = {
         let (triggered, lags, sim) = (triggered.clone(), lags.clone(), h.sim.clone());
+        let reported = reported.clone();
         tokio::spawn(async move {
             while let Some(msg) = rx.recv().await {
+                if let Msg::Ci(CiUpdate::Pipelines { release, .. }) = &msg {
+                    reported.lock().unwrap().insert(release.clone());
+                }
                 let now = sim.world().clock.now_ms;
                 let ours = triggered.lock().unwrap().clone();
                 let mut lags = lags.lock().unwrap();
@@ -334,8 +339,14 @@ async fn measure_ci_budget_at_twenty_projects() {
             }
         })
     };
-    // The first full read is not what polling costs: let it finish.
-    tokio::time::sleep(Duration::from_secs(20)).await;
+    // The first full read is not what polling costs: let it finish (every release reported),
+    // and the round after it start.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while reported.lock().unwrap().len() < all.len() {
+        assert!(Instant::now() < deadline, "the first read never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
     reset_stats(&h).await;
     tokio::time::sleep(PHASE).await;
     print_phase("idle", &stats(&h).await, PHASE.as_secs_f64());
