@@ -326,7 +326,7 @@ fn template_triggers_say_so_and_fit_80x24() {
         name: "error-rate".into(),
         cluster_scope: true,
     }];
-    m.cluster.rollouts.get_mut(&orders.key).unwrap().analysis = vec![TemplateUse {
+    *m.cluster.rollouts.get_mut(&orders.key).unwrap().analysis = vec![TemplateUse {
         template: refs[0].clone(),
         used: AnalysisUse::Background,
     }];

@@ -162,8 +162,9 @@ pub struct Rollout {
     pub created_ms: Option<i64>,
     /// Quarterdeck's own annotations (`quarterdeck.dev/…`): the workload's CI link.
     pub annotations: std::collections::BTreeMap<String, String>,
-    /// The AnalysisTemplates the strategy references, in spec order.
-    pub analysis: Vec<TemplateUse>,
+    /// The AnalysisTemplates the strategy references, in spec order. Boxed: a Rollout is the
+    /// largest object a watch sends, and most name no template.
+    pub analysis: Box<Vec<TemplateUse>>,
 }
 
 impl Rollout {
@@ -399,12 +400,12 @@ mod tests {
             used,
         };
         let r = Rollout {
-            analysis: vec![
+            analysis: Box::new(vec![
                 used("latency-p95", true, AnalysisUse::Background),
                 used("error-rate", true, AnalysisUse::Background),
                 used("error-rate", true, AnalysisUse::Step(2)),
                 used("error-rate", false, AnalysisUse::Step(4)),
-            ],
+            ]),
             ..canary(Some(1))
         };
         let names: Vec<(String, bool)> = r

@@ -487,7 +487,7 @@ pub fn rollout(obj: &DynamicObject) -> Rollout {
         conditions,
         created_ms: obj.metadata.creation_timestamp.as_ref().map(ms),
         annotations: own_annotations(&obj.metadata),
-        analysis: analysis_uses(&spec),
+        analysis: Box::new(analysis_uses(&spec)),
     }
 }
 

@@ -220,7 +220,7 @@ fn setup(defaults: Vec<Trigger>) -> (Model, Vec<Effect>) {
         ..AnalysisConfig::default()
     };
     let r = model.cluster.rollouts.get_mut(&orders_api().key).unwrap();
-    r.analysis = refs()
+    *r.analysis = refs()
         .into_iter()
         .map(|template| TemplateUse {
             template,
