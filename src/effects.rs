@@ -70,7 +70,8 @@ impl Driver {
         let context = ContextSender::new(0, tx.clone());
         let watches = watch::spawn_all(&client, &scope, &context);
         let ci = CiDriver::new(ci, tx.clone());
-        let analysis = AnalysisDriver::new(AnalysisSetup::default(), tx.clone());
+        let analysis =
+            AnalysisDriver::new(AnalysisSetup::default(), tx.clone()).with_kube(client.clone());
         let control = ControlDriver::new(
             control,
             client.clone(),
@@ -97,7 +98,7 @@ impl Driver {
     /// Reaches Prometheus as `setup` says (credentials, pacing) instead of without
     /// credentials at the default pacing.
     pub fn with_analysis(mut self, setup: AnalysisSetup) -> Self {
-        self.analysis = AnalysisDriver::new(setup, self.tx.clone());
+        self.analysis = AnalysisDriver::new(setup, self.tx.clone()).with_kube(self.client.clone());
         self
     }
 
@@ -170,6 +171,7 @@ impl Driver {
             return;
         };
         self.client = client;
+        self.analysis.set_kube(self.client.clone());
         self.control
             .set_user(client::context_user(&self.kubeconfig, &connecting.name));
         self.context = ContextSender::new(epoch, self.tx.clone());
