@@ -21,8 +21,15 @@ use pty::Tui;
 /// Generous: the demo builds its world, and a busy machine may be compiling beside it.
 const WAIT: Duration = Duration::from_secs(40);
 
+/// feature-store's own triggers win over the two-minute ones of its AnalysisTemplates; the
+/// others' leave out health, so crash-looping customer-intelligence keeps the banner free.
 const CONFIG: &str = r#"
 [analysis]
+triggers = ["error_ratio > 1% for 2m", "p95 > 50ms for 2m"]
+[[release]]
+name = "feature-store"
+workload = "rollout/feature-store"
+namespace = "bnpl"
 triggers = ["error_ratio > 1% for 30s", "p95 > 50ms for 2m"]
 guard = "propose"
 "#;
