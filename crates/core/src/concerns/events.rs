@@ -7,14 +7,32 @@ use crate::event::Event;
 use crate::meta::ObjectKey;
 use crate::release::{ReleaseId, history};
 
-/// The Events pane's scroll position.
+/// The Events pane's scroll position and text filter.
 #[derive(Debug, Default)]
 pub struct EventList {
     /// Scroll offset.
     pub scroll: usize,
+    /// Text filter (case-insensitive substring of reason, object or message).
+    pub filter: String,
 }
 
 impl EventList {
+    /// The events that pass the filter, in the same order.
+    pub fn shown<'a>(&self, events: Vec<&'a Event>) -> Vec<&'a Event> {
+        if self.filter.is_empty() {
+            return events;
+        }
+        let needle = self.filter.to_lowercase();
+        events
+            .into_iter()
+            .filter(|e| {
+                [&e.reason, &e.object_name, &e.message]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
     /// Scrolls by `delta` rows within `len` events.
     pub(crate) fn move_cursor(&mut self, delta: isize, len: usize) {
         self.scroll = step(self.scroll, delta, len);
