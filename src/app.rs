@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use crate::config::releases::load_releases;
 use crate::config::{
     AnalysisDefaults, Theme, config_dir, load_analysis, load_control, load_keymap, state_dir,
+    theme_for_context,
 };
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
@@ -31,6 +32,7 @@ use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
+use quarterdeck_core::action::Action;
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
 use quarterdeck_core::{Effect, Model, Msg, Scope, Target, update};
@@ -102,6 +104,12 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
     let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
+    let theme = theme_for_context(
+        theme,
+        &options.theme,
+        user_dir.as_deref(),
+        &connected.context,
+    )?;
     let scope = if options.all_namespaces {
         Scope::All
     } else {
@@ -121,6 +129,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     };
     let mut model = Model::new(target, keymap, now_ms());
     model.ci.config = releases;
+    model.ci.without_token = ci.providers_without_token();
     model.control.policies = control.policies;
     model.analysis.config = analysis;
     let control_setup = ControlSetup {
@@ -242,8 +251,7 @@ where
             }
             for msg in batch {
                 if let Msg::Key(key) = &msg
-                    && key.ctrl
-                    && key.code == KeyCode::Char('z')
+                    && model.keymap.action(model.nav.mode, key) == Some(Action::Suspend)
                 {
                     screen.suspend(&mut terminal).wrap_err("cannot suspend")?;
                     full = true;

@@ -13,8 +13,10 @@ use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
 
+mod user_error;
+
 fn main() -> Result<()> {
-    color_eyre::install()?;
+    user_error::install_hooks()?;
     // rustls is built with two crypto backends (through different dependencies); pick one for
     // the whole process before any client or server exists.
     let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
@@ -35,7 +37,17 @@ fn main() -> Result<()> {
             start_logging()?;
             runtime.block_on(app::run(dashboard_options(cli.dashboard)))
         }
-    }?;
+    };
+    let code = match code {
+        Ok(code) => code,
+        Err(report) => match user_error::user_message(&report) {
+            Some(message) => {
+                eprintln!("{message}");
+                1
+            }
+            None => return Err(report),
+        },
+    };
     // The terminal reader blocks a thread on stdin; do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code)

@@ -38,6 +38,20 @@ pub struct CiSetup {
     pub pacing: Pacing,
 }
 
+impl CiSetup {
+    /// The providers this setup has no token for.
+    pub fn providers_without_token(&self) -> Vec<Provider> {
+        [
+            (Provider::GitHub, &self.github_token),
+            (Provider::GitLab, &self.gitlab_token),
+        ]
+        .into_iter()
+        .filter(|(_, token)| token.is_none())
+        .map(|(p, _)| p)
+        .collect()
+    }
+}
+
 impl std::fmt::Debug for CiSetup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Tokens stay out of every debug print.
