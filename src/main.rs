@@ -6,11 +6,11 @@ use color_eyre::eyre::{Result, WrapErr};
 use quarterdeck::app::{self, AppOptions};
 use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, DrillArgs, SimArgs};
 use quarterdeck::config::{AnalysisDefaults, SEED_TRIGGERS};
+use quarterdeck::drill;
 use quarterdeck::effects::{AnalysisSetup, CiSetup};
 use quarterdeck::headless;
 use quarterdeck::integrations::prometheus::{Auth, TOKEN_VAR};
 use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
-use quarterdeck::drill;
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
 

@@ -1,5 +1,6 @@
 //! A rollback drill as a user plays it: the real binary in a pseudo-terminal running
-//! `quarterdeck drill orders-canary`. The bar shows the timer, the user opens orders-api's
+//! `quarterdeck drill feature-store-guard-off` (its canary waits at 10% until promoted, so no
+//! step moves under the user's keys). The bar shows the timer, the user opens feature-store's
 //! analysis and aborts the bad canary with the keys, the scorecard appears, and the result is
 //! in `drills.jsonl`. Every step waits for its visible effect before the next key.
 
@@ -29,31 +30,48 @@ fn a_drill_is_played_with_the_keys_and_scored() {
     let state = dirs.path().join("state");
     // Four simulated seconds per second: the metrics' one-minute window passes sooner.
     let mut tui = Tui::spawn(
-        &["drill", "orders-canary", "--seed", "2", "--speed", "4"],
+        &[
+            "drill",
+            "feature-store-guard-off",
+            "--seed",
+            "2",
+            "--speed",
+            "4",
+        ],
         dirs,
     );
     let first = tui.wait_for("the drill bar with its timer", WAIT, |s| {
-        s.contains("DRILL") && s.contains("orders-canary") && elapsed(s).is_some()
+        s.contains("DRILL") && s.contains("feature-store-guard-off") && elapsed(s).is_some()
     });
     assert!(!first.contains("hint:"), "hints without --hints:\n{first}");
-    tui.wait_for("the seed releases", WAIT, |s| s.contains("orders-api"));
-    tui.select("orders-api");
+    tui.wait_for("the seed releases", WAIT, |s| s.contains("feature-store"));
+    tui.select("feature-store");
     tui.keys("v");
-    tui.wait_for("the analysis pane", WAIT, |s| s.contains("Analysis"));
-    // The incident falls within the first 20 seconds; wait until the timer is past them.
+    tui.wait_for("the analysis pane", WAIT, |s| {
+        s.contains("Analysis feature-store")
+    });
+    // The incident falls within the first 40 seconds; wait until the timer is past them.
     tui.wait_for("the incident's window passed", WAIT, |s| {
-        elapsed(s).is_some_and(|t| t > 25)
+        elapsed(s).is_some_and(|t| t > 45)
     });
     tui.keys("X");
-    let confirm = tui.wait_for("the abort's confirmation", WAIT, |s| s.contains("[ Cancel ]"));
-    assert!(confirm.contains("orders-api"), "{confirm}");
+    let confirm = tui.wait_for("the abort's confirmation", WAIT, |s| {
+        s.contains("[ Cancel ]")
+    });
+    assert!(
+        confirm.contains("Confirm: abort feature-store"),
+        "{confirm}"
+    );
     tui.keys("y");
     let card = tui.wait_for("the scorecard", WAIT * 2, |s| s.contains("Scorecard"));
     assert!(card.contains("time to mitigate"), "{card}");
-    assert!(card.contains("abort rollout/orders-api in orders"), "{card}");
+    assert!(
+        card.contains("abort rollout/feature-store in bnpl"),
+        "{card}"
+    );
     let results = std::fs::read_to_string(state.join("drills.jsonl")).unwrap();
     let line: serde_json::Value = serde_json::from_str(results.lines().last().unwrap()).unwrap();
-    assert_eq!(line["drill"], "orders-canary", "{line:#}");
+    assert_eq!(line["drill"], "feature-store-guard-off", "{line:#}");
     assert_eq!(line["responder"], "user", "{line:#}");
     assert!(line["detect_s"].is_number(), "{line:#}");
     assert!(line["mitigate_s"].is_number(), "{line:#}");

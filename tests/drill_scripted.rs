@@ -28,13 +28,18 @@ fn drill(dir: &Path, args: &[&str]) -> (i32, String, Value) {
         .lines()
         .last()
         .map(|l| serde_json::from_str(l).unwrap())
-        .unwrap_or_else(|| panic!("no result in drills.jsonl\nstdout:\n{stdout}\nstderr:\n{stderr}"));
+        .unwrap_or_else(|| {
+            panic!("no result in drills.jsonl\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        });
     (out.status.code().unwrap_or(-1), stdout, last)
 }
 
 fn passes_with_the_scripted_responder(name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, card) = drill(dir.path(), &[name, "--responder", "scripted", "--seed", "3"]);
+    let (code, stdout, card) = drill(
+        dir.path(),
+        &[name, "--responder", "scripted", "--seed", "3"],
+    );
     assert_eq!(card["verdict"], "pass", "{name}: {card:#}\n{stdout}");
     assert_eq!(code, 0, "{stdout}");
     assert!(card["detect_s"].is_number(), "{card:#}");
@@ -83,7 +88,11 @@ fn a_responder_that_does_nothing_fails() {
     assert_eq!(card["verdict"], "fail", "{card:#}");
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        card["reasons"].as_array().unwrap().iter().any(|r| r == "never detected"),
+        card["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "never detected"),
         "{card:#}"
     );
     assert_eq!(card["actions"], serde_json::json!([]), "{card:#}");
@@ -106,7 +115,10 @@ fn acting_on_the_decoy_is_charged_as_collateral() {
     let collateral = card["collateral"].as_array().unwrap();
     assert_eq!(collateral.len(), 1, "{card:#}");
     assert!(
-        collateral[0].as_str().unwrap().contains("orders/orders-api"),
+        collateral[0]
+            .as_str()
+            .unwrap()
+            .contains("orders/orders-api"),
         "{card:#}"
     );
     // The real trouble was still handled.
@@ -119,7 +131,13 @@ fn the_same_seed_gives_the_same_timings() {
         let dir = tempfile::tempdir().unwrap();
         let (_, _, card) = drill(
             dir.path(),
-            &["observability-switchback", "--responder", "scripted", "--seed", seed],
+            &[
+                "observability-switchback",
+                "--responder",
+                "scripted",
+                "--seed",
+                seed,
+            ],
         );
         (
             card["incidents"].clone(),
@@ -150,8 +168,12 @@ fn a_report_tells_the_timeline() {
     let md = std::fs::read_to_string(&report).unwrap();
     assert!(md.starts_with("# Drill orders-canary"), "{md}");
     assert!(md.contains("**Verdict: PASS**"), "{md}");
-    let incident = md.find("incident: ghcr.io/acme/orders-api:sha-f03c8b1 turns bad").unwrap();
-    let abort = md.find("| abort rollout/orders-api in orders by user — done |").unwrap();
+    let incident = md
+        .find("incident: ghcr.io/acme/orders-api:sha-f03c8b1 turns bad")
+        .unwrap();
+    let abort = md
+        .find("| abort rollout/orders-api in orders by user — done |")
+        .unwrap();
     let mitigated = md.find("mitigated").unwrap();
     assert!(incident < abort && abort < mitigated, "{md}");
 }

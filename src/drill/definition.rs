@@ -324,7 +324,11 @@ pub fn parse(name: &str, file: &str, text: &str) -> Result<Drill, ConfigError> {
             return Err(invalid(
                 f.span(),
                 "forbidden",
-                format!("unknown action {:?}: one of {}", f.get_ref(), ACTIONS.join(", ")),
+                format!(
+                    "unknown action {:?}: one of {}",
+                    f.get_ref(),
+                    ACTIONS.join(", ")
+                ),
             ));
         }
     }
@@ -453,11 +457,19 @@ fn step(s: &RawStep, ms: &Millis, invalid: &Invalid) -> Result<Step, ConfigError
                 return Err(invalid(
                     act.span(),
                     "act",
-                    format!("unknown action {:?}: one of {}", act.get_ref(), ACTIONS.join(", ")),
+                    format!(
+                        "unknown action {:?}: one of {}",
+                        act.get_ref(),
+                        ACTIONS.join(", ")
+                    ),
                 ));
             }
             let release = s.release.clone().ok_or_else(|| {
-                invalid(act.span(), "release", "an \"act\" step needs \"release\"".into())
+                invalid(
+                    act.span(),
+                    "release",
+                    "an \"act\" step needs \"release\"".into(),
+                )
             })?;
             StepKind::Act {
                 action: act.get_ref().clone(),
@@ -538,9 +550,16 @@ mod tests {
     fn a_bad_value_names_its_line_and_key() {
         let good = BUILT_IN[0].1;
         let text = good.replacen("time_limit = \"5m\"", "time_limit = \"soon\"", 1);
-        assert_ne!(text, good, "the fixture changed: time_limit is not 5m any more");
+        assert_ne!(
+            text, good,
+            "the fixture changed: time_limit is not 5m any more"
+        );
         let e = parse("x", "x.toml", &text).unwrap_err().to_string();
-        let line = text.lines().position(|l| l.starts_with("time_limit")).unwrap() + 1;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("time_limit"))
+            .unwrap()
+            + 1;
         assert!(
             e.starts_with(&format!("x.toml:{line}: key \"time_limit\": bad duration")),
             "{e}"
@@ -552,6 +571,9 @@ mod tests {
         let good = BUILT_IN[0].1;
         let text = good.replacen("kind = \"version\"", "kind = \"meteor\"", 1);
         let e = parse("x", "x.toml", &text).unwrap_err().to_string();
-        assert!(e.contains("key \"kind\": unknown incident kind \"meteor\""), "{e}");
+        assert!(
+            e.contains("key \"kind\": unknown incident kind \"meteor\""),
+            "{e}"
+        );
     }
 }

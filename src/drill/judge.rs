@@ -37,12 +37,14 @@ pub fn collateral(drill: &Drill, entry: &JournalEntry) -> Option<String> {
         return None;
     }
     match release_of(&entry.target) {
-        Some(release) if !drill.affected.contains(&release) => {
-            Some(format!("{} on {release}, which was not in trouble", entry.action))
-        }
-        Some(release) if drill.forbidden.contains(&entry.action) => {
-            Some(format!("{} on {release} is the wrong move here", entry.action))
-        }
+        Some(release) if !drill.affected.contains(&release) => Some(format!(
+            "{} on {release}, which was not in trouble",
+            entry.action
+        )),
+        Some(release) if drill.forbidden.contains(&entry.action) => Some(format!(
+            "{} on {release} is the wrong move here",
+            entry.action
+        )),
         Some(_) => None,
         None => Some(format!("{} on {} (CI)", entry.action, entry.target)),
     }
@@ -50,12 +52,23 @@ pub fn collateral(drill: &Drill, entry: &JournalEntry) -> Option<String> {
 
 /// What keeps one release from counting as mitigated, or `None` when it does: the serving
 /// image, the error ratio and the p95 (seconds) as read from the world.
-pub fn unmet(m: &Mitigation, serving: Option<&str>, errors: Option<f64>, p95: Option<f64>) -> Option<String> {
+pub fn unmet(
+    m: &Mitigation,
+    serving: Option<&str>,
+    errors: Option<f64>,
+    p95: Option<f64>,
+) -> Option<String> {
     let Some(image) = serving else {
-        return Some(format!("{}: two revisions still share the traffic", m.release));
+        return Some(format!(
+            "{}: two revisions still share the traffic",
+            m.release
+        ));
     };
     if !m.serving.iter().any(|g| g == image) {
-        return Some(format!("{}: serves {image}, not a good revision", m.release));
+        return Some(format!(
+            "{}: serves {image}, not a good revision",
+            m.release
+        ));
     }
     // No data is never healthy.
     match errors {
@@ -89,7 +102,11 @@ mod tests {
     use crate::drill::definition::all;
 
     fn drill(name: &str) -> Drill {
-        all(None).unwrap().into_iter().find(|d| d.name == name).unwrap()
+        all(None)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == name)
+            .unwrap()
     }
 
     fn entry(target: &str, action: &str, result: JournalResult) -> JournalEntry {
@@ -110,7 +127,10 @@ mod tests {
 
     #[test]
     fn journal_targets_name_their_release() {
-        assert_eq!(release_of("rollout/orders-api in orders").as_deref(), Some("orders/orders-api"));
+        assert_eq!(
+            release_of("rollout/orders-api in orders").as_deref(),
+            Some("orders/orders-api")
+        );
         assert_eq!(release_of("pipeline 42 of acme/orders-api"), None);
     }
 
@@ -119,16 +139,28 @@ mod tests {
         let d = drill("compound-decoy");
         let decoy = entry("rollout/orders-api in orders", "abort", JournalResult::Done);
         assert!(collateral(&d, &decoy).unwrap().contains("not in trouble"));
-        let cancelled = entry("rollout/orders-api in orders", "abort", JournalResult::Cancelled);
+        let cancelled = entry(
+            "rollout/orders-api in orders",
+            "abort",
+            JournalResult::Cancelled,
+        );
         assert_eq!(collateral(&d, &cancelled), None);
-        let right = entry("rollout/feature-store in bnpl", "abort", JournalResult::Done);
+        let right = entry(
+            "rollout/feature-store in bnpl",
+            "abort",
+            JournalResult::Done,
+        );
         assert_eq!(collateral(&d, &right), None);
     }
 
     #[test]
     fn promoting_the_bad_canary_is_charged() {
         let d = drill("orders-canary");
-        let wrong = entry("rollout/orders-api in orders", "promote", JournalResult::Done);
+        let wrong = entry(
+            "rollout/orders-api in orders",
+            "promote",
+            JournalResult::Done,
+        );
         assert!(collateral(&d, &wrong).unwrap().contains("wrong move"));
     }
 
@@ -138,9 +170,20 @@ mod tests {
         let m = &d.mitigate[0];
         let good = m.serving[0].as_str();
         assert!(unmet(m, None, Some(0.0), Some(0.01)).is_some());
-        assert!(unmet(m, Some("ghcr.io/acme/orders-api:sha-f03c8b1"), Some(0.0), Some(0.01)).is_some());
+        assert!(
+            unmet(
+                m,
+                Some("ghcr.io/acme/orders-api:sha-f03c8b1"),
+                Some(0.0),
+                Some(0.01)
+            )
+            .is_some()
+        );
         assert!(unmet(m, Some(good), Some(0.2), Some(0.01)).is_some());
-        assert!(unmet(m, Some(good), None, Some(0.01)).is_some(), "no data passed");
+        assert!(
+            unmet(m, Some(good), None, Some(0.01)).is_some(),
+            "no data passed"
+        );
         assert!(unmet(m, Some(good), Some(0.0), Some(9.0)).is_some());
         assert_eq!(unmet(m, Some(good), Some(0.001), Some(0.02)), None);
     }

@@ -54,10 +54,15 @@ pub async fn prepare_world(world: &World, drill: &Drill) -> Result<()> {
 }
 
 /// Appends the result to `drills.jsonl` and writes the report when asked.
-pub(crate) fn finish(drill: &Drill, card: &scorecard::Scorecard, report: Option<&Path>) -> Result<()> {
+pub(crate) fn finish(
+    drill: &Drill,
+    card: &scorecard::Scorecard,
+    report: Option<&Path>,
+) -> Result<()> {
     if let Some(dir) = state_dir() {
-        card.append(&dir)
-            .wrap_err_with(|| format!("cannot append to {}", dir.join(scorecard::FILE).display()))?;
+        card.append(&dir).wrap_err_with(|| {
+            format!("cannot append to {}", dir.join(scorecard::FILE).display())
+        })?;
     }
     if let Some(path) = report {
         std::fs::write(path, report::markdown(drill, card))
@@ -77,7 +82,13 @@ pub async fn headless(
     kubeconfig: &Path,
 ) -> Result<i32> {
     let journal = state_dir().map(|d| d.join(crate::control::journal::FILE));
-    let mut run = Run::new(drill.clone(), args.seed, kind.name(), world.clone(), journal);
+    let mut run = Run::new(
+        drill.clone(),
+        args.seed,
+        kind.name(),
+        world.clone(),
+        journal,
+    );
     let mut scripted = Scripted::new(kubeconfig.to_path_buf());
     let mut t = 0;
     loop {

@@ -22,7 +22,10 @@ pub fn markdown(drill: &Drill, card: &Scorecard) -> String {
         rows.push((t, "detected".into()));
     }
     if let Some(t) = from_trouble(card.mitigate_s) {
-        rows.push((t, "mitigated: serving a good revision, metrics under the thresholds".into()));
+        rows.push((
+            t,
+            "mitigated: serving a good revision, metrics under the thresholds".into(),
+        ));
     }
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let opt = |t: Option<f64>| t.map_or_else(|| "—".to_string(), clock);
@@ -51,7 +54,11 @@ pub fn markdown(drill: &Drill, card: &Scorecard) -> String {
     ));
     out.push_str("## Timeline\n\n| at | what |\n|---|---|\n");
     for (t, what) in rows {
-        out.push_str(&format!("| {} | {} |\n", clock(t), what.replace('|', "\\|")));
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            clock(t),
+            what.replace('|', "\\|")
+        ));
     }
     if !card.collateral.is_empty() {
         out.push_str("\n## Collateral\n\n");

@@ -10,8 +10,7 @@ use super::definition::{Drill, Look, StepKind};
 use super::judge::Observation;
 use super::world::World;
 use crate::cli::{
-    ActArgs, Command, DashboardArgs, OutputArgs, OutputFormat, PromoteArgs, ReleaseAction,
-    UndoArgs,
+    ActArgs, Command, DashboardArgs, OutputArgs, OutputFormat, PromoteArgs, ReleaseAction, UndoArgs,
 };
 
 /// Which responder plays a headless drill.

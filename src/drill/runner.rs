@@ -63,7 +63,13 @@ pub struct Run {
 impl Run {
     /// A run of `drill` against `world`; actions are read from `journal` (from its current
     /// end: earlier lines belong to earlier sessions).
-    pub fn new(drill: Drill, seed: u64, responder: &str, world: World, journal: Option<PathBuf>) -> Self {
+    pub fn new(
+        drill: Drill,
+        seed: u64,
+        responder: &str,
+        world: World,
+        journal: Option<PathBuf>,
+    ) -> Self {
         let at = moments(&drill, seed);
         let n = at.len();
         let journal_offset = journal
@@ -160,7 +166,9 @@ impl Run {
             return;
         };
         let mut text = String::new();
-        if file.seek(SeekFrom::Start(self.journal_offset)).is_err() || file.read_to_string(&mut text).is_err() {
+        if file.seek(SeekFrom::Start(self.journal_offset)).is_err()
+            || file.read_to_string(&mut text).is_err()
+        {
             return;
         }
         // Only whole lines: a line being written is read on the next call.
@@ -287,7 +295,11 @@ mod tests {
                 let a = moments(&drill, seed);
                 assert_eq!(a, moments(&drill, seed));
                 for (m, inc) in a.iter().zip(&drill.incidents) {
-                    assert!((inc.window_ms.0..=inc.window_ms.1).contains(m), "{m} outside {:?}", inc.window_ms);
+                    assert!(
+                        (inc.window_ms.0..=inc.window_ms.1).contains(m),
+                        "{m} outside {:?}",
+                        inc.window_ms
+                    );
                 }
             }
         }

@@ -60,7 +60,13 @@ pub struct Session {
 
 impl Session {
     /// The drill and the hook to put into the dashboard's options.
-    pub fn new(drill: Drill, seed: u64, hints: bool, report: Option<PathBuf>, world: World) -> (Hook, Self) {
+    pub fn new(
+        drill: Drill,
+        seed: u64,
+        hints: bool,
+        report: Option<PathBuf>,
+        world: World,
+    ) -> (Hook, Self) {
         let (give, messages) = oneshot::channel();
         let (looks_tx, looks) = mpsc::unbounded_channel();
         let hook = Hook {
@@ -96,7 +102,13 @@ impl Session {
         };
         let start = self.world.now_ms().await?;
         let journal = state_dir().map(|d| d.join(crate::control::journal::FILE));
-        let mut run = Run::new(self.drill.clone(), self.seed, "user", self.world.clone(), journal);
+        let mut run = Run::new(
+            self.drill.clone(),
+            self.seed,
+            "user",
+            self.world.clone(),
+            journal,
+        );
         let mut current: Option<Observation> = None;
         let mut ticks = tokio::time::interval(EVERY);
         loop {
@@ -125,7 +137,8 @@ impl Session {
                 hint: self
                     .hints
                     .then(|| {
-                        let i = usize::from(run.detected()).min(self.drill.hints.len().saturating_sub(1));
+                        let i = usize::from(run.detected())
+                            .min(self.drill.hints.len().saturating_sub(1));
                         self.drill.hints.get(i).cloned()
                     })
                     .flatten(),
@@ -135,7 +148,8 @@ impl Session {
                 let card = run.scorecard();
                 bar.scorecard = Some(card.lines(&self.drill));
                 let _ = tx.send(Msg::Drill(bar));
-                super::finish(&self.drill, &card, self.report.as_deref()).map_err(|e| e.to_string())?;
+                super::finish(&self.drill, &card, self.report.as_deref())
+                    .map_err(|e| e.to_string())?;
                 return Ok(());
             }
             if tx.send(Msg::Drill(bar)).is_err() {

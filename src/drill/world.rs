@@ -27,7 +27,13 @@ impl World {
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, ctype: &str, body: Option<Value>) -> Result<Value, String> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        ctype: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -90,7 +96,9 @@ impl World {
     pub async fn serving(&self, release: &str) -> Result<Option<String>, String> {
         let (ns, name) = split(release);
         let rollout = self
-            .get(&format!("/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/{name}"))
+            .get(&format!(
+                "/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/{name}"
+            ))
             .await;
         match rollout {
             Ok(ro) => self.rollout_serving(ns, &ro).await,
@@ -139,8 +147,16 @@ impl World {
         let items = sets["items"].as_array().cloned().unwrap_or_default();
         Ok(items
             .iter()
-            .filter(|rs| rs.pointer("/metadata/ownerReferences/0/name").and_then(Value::as_str) == Some(name))
-            .filter(|rs| rs.pointer("/spec/template/spec/containers/0/image").and_then(Value::as_str) == Some(image))
+            .filter(|rs| {
+                rs.pointer("/metadata/ownerReferences/0/name")
+                    .and_then(Value::as_str)
+                    == Some(name)
+            })
+            .filter(|rs| {
+                rs.pointer("/spec/template/spec/containers/0/image")
+                    .and_then(Value::as_str)
+                    == Some(image)
+            })
             .filter_map(|rs| {
                 let a = &rs["metadata"]["annotations"];
                 a["deployment.kubernetes.io/revision"]
@@ -199,7 +215,8 @@ fn deployment_serving(d: &Value) -> Option<String> {
     let want = d["spec"]["replicas"].as_i64().unwrap_or(1);
     let s = &d["status"];
     let n = |k: &str| s[k].as_i64().unwrap_or(0);
-    let settled = n("updatedReplicas") == want && n("availableReplicas") == want && n("replicas") == want;
+    let settled =
+        n("updatedReplicas") == want && n("availableReplicas") == want && n("replicas") == want;
     settled
         .then(|| d.pointer("/spec/template/spec/containers/0/image"))
         .flatten()

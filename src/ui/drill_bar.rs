@@ -26,12 +26,20 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame) -> Rect {
         format!("{} / {}", clock(bar.elapsed_s), clock(bar.limit_s))
     };
     let mut spans = vec![
-        Span::styled(" DRILL ", theme.style(Token::Warning).add_modifier(ratatui::style::Modifier::REVERSED)),
+        Span::styled(
+            " DRILL ",
+            theme
+                .style(Token::Warning)
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        ),
         Span::styled(format!(" {} ", bar.name), theme.style(Token::Title)),
         Span::styled(format!(" ⏱ {state} "), theme.style(Token::Text)),
     ];
     if let Some(hint) = &bar.hint {
-        spans.push(Span::styled(format!(" hint: {hint}"), theme.style(Token::Muted)));
+        spans.push(Span::styled(
+            format!(" hint: {hint}"),
+            theme.style(Token::Muted),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), row);
     Rect {
