@@ -124,6 +124,8 @@ async fn run_drill(args: DrillArgs, dashboard: DashboardArgs) -> Result<i32> {
         seed: args.seed,
         speed: args.speed,
         frozen: args.responder.is_some(),
+        // Headless, the world starts at a fixed moment too, so the same seed replays exactly.
+        start_ms: args.responder.is_some().then_some(drill::HEADLESS_START_MS),
         ..sim::SimConfig::default()
     })
     .await?;

@@ -105,9 +105,13 @@ fn acting_on_the_decoy_is_charged_as_collateral() {
     let drills = dir.path().join("config/drills");
     std::fs::create_dir_all(&drills).unwrap();
     let shipped = include_str!("../assets/drills/compound-decoy.toml");
-    let clumsy = format!(
-        "{shipped}\n[[answer]]\nafter = \"26s\"\nact = \"abort\"\nrelease = \"orders/orders-api\"\n"
+    // Its first step: abort orders-api, the decoy.
+    let clumsy = shipped.replacen(
+        "[[answer]]",
+        "[[answer]]\nafter = \"5s\"\nact = \"abort\"\nrelease = \"orders/orders-api\"\n\n[[answer]]",
+        1,
     );
+    assert_ne!(clumsy, shipped);
     std::fs::write(drills.join("clumsy.toml"), clumsy).unwrap();
     let (code, stdout, card) = drill(dir.path(), &["clumsy", "--responder", "scripted"]);
     assert_eq!(code, 1, "{stdout}");

@@ -23,6 +23,10 @@ use responder::{ResponderKind, Scripted};
 use runner::Run;
 use world::World;
 
+/// When a headless drill's world starts (2026-11-22T03:20:00Z): a fixed moment, so that the
+/// same seed gives the same world, moments and times.
+pub const HEADLESS_START_MS: i64 = 1_795_317_600_000;
+
 /// How far the frozen clock moves per step of a headless drill, in simulated seconds.
 const TICK_S: u64 = 1;
 

@@ -52,6 +52,7 @@ pub struct Run {
     trouble_at: Option<u64>,
     detected_at: Option<u64>,
     mitigated_at: Option<u64>,
+    seen_broken: bool,
     /// Why the world is not mitigated yet, for the bar.
     pub unmet: Option<String>,
     journal: Option<PathBuf>,
@@ -89,6 +90,7 @@ impl Run {
             trouble_at: None,
             detected_at: None,
             mitigated_at: None,
+            seen_broken: false,
             unmet: None,
             journal,
             journal_offset,
@@ -114,8 +116,7 @@ impl Run {
 
     /// Injects every incident (and ends every decoy) due at `t`.
     pub async fn inject(&mut self, t: u64) -> Result<(), String> {
-        for i in 0..self.at.len() {
-            let inc = self.drill.incidents[i].clone();
+        for (i, inc) in self.drill.incidents.clone().into_iter().enumerate() {
             if !self.injected[i] && self.at[i] <= t {
                 self.injected[i] = true;
                 inject(&self.world, &inc.kind).await?;
@@ -195,18 +196,23 @@ impl Run {
         }
     }
 
-    /// Checks the world at `t`, once every incident has happened: a drill is not over before
-    /// its trouble is complete (a preview going bad is harmless until someone promotes it).
+    /// Checks the world at `t`, once every incident has happened (a preview going bad is
+    /// harmless until someone promotes it). The world counts as mitigated when it is healthy
+    /// after having been seen broken: trouble that has not landed yet is not mitigated.
     pub async fn check(&mut self, t: u64) -> Result<(), String> {
         if self.mitigated_at.is_some() || !self.injected.iter().all(|&done| done) {
             return Ok(());
         }
         match judge::mitigated(&self.world, &self.drill).await {
-            Ok(()) => {
+            Ok(()) if self.seen_broken => {
                 self.mitigated_at = Some(t);
                 self.unmet = None;
             }
-            Err(why) => self.unmet = Some(why),
+            Ok(()) => {}
+            Err(why) => {
+                self.seen_broken = true;
+                self.unmet = Some(why);
+            }
         }
         Ok(())
     }
