@@ -182,7 +182,7 @@ impl Run {
             if let Some(why) = judge::collateral(&self.drill, &entry) {
                 self.collateral.push(why);
             }
-            let result = serde_json::to_value(&entry.result)
+            let result = serde_json::to_value(entry.result)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
