@@ -65,6 +65,8 @@ pub struct AppOptions {
     pub analysis_defaults: AnalysisDefaults,
     /// How Prometheus is reached; `None` reads the credential variables.
     pub analysis: Option<AnalysisSetup>,
+    /// The rollback drill this dashboard plays (`quarterdeck drill NAME`).
+    pub drill: Option<crate::drill::tui::Hook>,
 }
 
 /// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
@@ -151,8 +153,10 @@ pub async fn run(options: AppOptions) -> Result<i32> {
         auth: Auth::from_env(),
         pacing: Pacing::default(),
     });
+    let drill_looks = crate::drill::tui::attach(options.drill.as_ref(), tx.clone());
     let driver = Driver::start(kubeconfig, connected.client, scope, (ci, control_setup), tx)
-        .with_analysis(analysis_setup);
+        .with_analysis(analysis_setup)
+        .with_drill_looks(drill_looks);
     // The first frame goes out before the API has answered anything.
     EventLoop {
         model,

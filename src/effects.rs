@@ -44,6 +44,8 @@ pub struct Driver {
     ci: CiDriver,
     analysis: AnalysisDriver,
     control: ControlDriver,
+    /// During a drill: where the operator's looks go (the drill judges detection on them).
+    drill_looks: Option<UnboundedSender<(String, quarterdeck_core::drill::LookKind)>>,
 }
 
 /// A context being connected to in the background.
@@ -92,7 +94,17 @@ impl Driver {
             watches,
             streams: HashMap::new(),
             connecting: None,
+            drill_looks: None,
         }
+    }
+
+    /// During a drill, hands each of the operator's looks at a release to `looks`.
+    pub fn with_drill_looks(
+        mut self,
+        looks: Option<UnboundedSender<(String, quarterdeck_core::drill::LookKind)>>,
+    ) -> Self {
+        self.drill_looks = looks;
+        self
     }
 
     /// Reaches Prometheus as `setup` says (credentials, pacing) instead of without
@@ -207,6 +219,11 @@ impl EffectSink for Driver {
             Effect::StopJobLog(job) => self.ci.stop(&job),
             Effect::WatchAnalysis(watches) => self.analysis.watch(watches),
             Effect::Control(effect) => self.control.perform(*effect),
+            Effect::DrillLook { release, how } => {
+                if let Some(looks) = &self.drill_looks {
+                    let _ = looks.send((release, how));
+                }
+            }
             Effect::Quit => {}
         }
     }

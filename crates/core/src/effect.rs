@@ -45,6 +45,13 @@ pub struct LogStreamSpec {
 /// A request to the outside world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// During a drill: the operator now looks at this release (`namespace/name`) this way.
+    DrillLook {
+        /// `namespace/name`.
+        release: String,
+        /// Selected, its logs or its analysis.
+        how: crate::drill::LookKind,
+    },
     /// Start reading a log.
     StartLogStream(LogStreamSpec),
     /// Stop reading a log.

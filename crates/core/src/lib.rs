@@ -13,6 +13,7 @@ mod context;
 pub mod control;
 mod cursor;
 pub mod deployment;
+pub mod drill;
 pub mod effect;
 pub mod event;
 mod flow;

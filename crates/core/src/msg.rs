@@ -18,6 +18,8 @@ pub type StreamId = u64;
 pub enum Msg {
     /// A key was pressed.
     Key(KeyPress),
+    /// The rollback drill's bar: name, time, hint, and at the end the scorecard.
+    Drill(crate::drill::DrillBar),
     /// Wall-clock time passed (sent about once a second); the model never reads a clock.
     Tick {
         /// Now, Unix milliseconds.

@@ -14,7 +14,20 @@ use crate::time::minute_of;
 
 /// Applies one message to the model and returns what the outside world must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut effects = apply(model, msg);
+    // During a drill, every new look at a release is reported: detection is judged on it.
+    if model.drill.is_some() {
+        effects.extend(crate::drill::look(model));
+    }
+    effects
+}
+
+fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::Drill(bar) => {
+            crate::drill::on_bar(model, bar);
+            Vec::new()
+        }
         Msg::Key(key) => {
             model.mark_dirty();
             keys::on_key(model, key)
