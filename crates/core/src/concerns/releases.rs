@@ -20,12 +20,17 @@ pub struct ReleaseList {
 }
 
 impl ReleaseList {
-    /// Re-derives the rows; returns whether the selection is still one of them.
-    pub(crate) fn derive(&mut self, cluster: &Cluster) -> bool {
-        self.rows = derive_releases(cluster);
-        self.selected
+    /// Re-derives the rows; returns whether the selection is still one of them and whether
+    /// any row changed.
+    pub(crate) fn derive(&mut self, cluster: &Cluster) -> (bool, bool) {
+        let rows = derive_releases(cluster);
+        let changed = rows != self.rows;
+        self.rows = rows;
+        let still_there = self
+            .selected
             .as_ref()
-            .is_some_and(|id| self.rows.iter().any(|r| &r.id == id))
+            .is_some_and(|id| self.rows.iter().any(|r| &r.id == id));
+        (still_there, changed)
     }
 
     /// Rows that pass the filter, in display order.
