@@ -1,14 +1,14 @@
 //! What a change in one concern means for the others. The only module that writes across
 //! concerns: a new selection, a new cluster state, a new scope.
 
-use crate::cluster::Kind;
+use crate::cluster::{Kind, Object};
 use crate::concerns::logs::{MAX_PODS, WantedStream};
 use crate::effect::Effect;
-use crate::meta::ObjectKey;
+use crate::meta::{ObjectKey, Owner};
 use crate::model::Model;
 use crate::msg::{Connection, WatchEvent};
 use crate::nav::Pane;
-use crate::release::ReleaseId;
+use crate::release::{ReleaseId, row_of};
 use crate::time::age;
 
 /// Focuses a pane: the one way focus changes. Leaving the job log (esc, a pane key, tab, a
@@ -44,7 +44,7 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
 /// moves its own row, an event draws when it is about the selected release's namespace, a
 /// workload re-derives the releases. Draws only when something on screen may have changed.
 pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
-    let (kind, key, dropped) = match event {
+    let (kind, key, owners, dropped) = match event {
         WatchEvent::Replace { kind, objects } => {
             model.cluster.replace(kind, objects);
             model.synced.insert(kind, true);
@@ -59,12 +59,20 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
         }
         WatchEvent::Apply(object) => {
             let (kind, key) = (object.kind(), object.key().clone());
+            let mut owners = replicaset_owner(&model.cluster, &key);
+            if let Object::ReplicaSet(rs) = &object {
+                owners.extend(rs.owner.clone());
+            }
             let dropped = model.cluster.upsert(object);
-            (kind, key, dropped)
+            (kind, key, owners, dropped)
         }
         WatchEvent::Delete { kind, key } => {
+            let owners = match kind {
+                Kind::ReplicaSets => replicaset_owner(&model.cluster, &key),
+                _ => Vec::new(),
+            };
             model.cluster.delete(kind, &key);
-            (kind, key, Vec::new())
+            (kind, key, owners, Vec::new())
         }
     };
     let before = model.last_update_ms.replace(model.now_ms);
@@ -101,9 +109,16 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
         }
         Kind::Deployments | Kind::ReplicaSets | Kind::Rollouts => {
             let in_view = shown(model, &key);
-            let rows_before = model.releases.rows.len();
-            let effects = refresh_workloads(model, kind, in_view);
-            if in_view || !effects.is_empty() || model.releases.rows.len() != rows_before {
+            let mut rows: Vec<ReleaseId> = match kind {
+                Kind::ReplicaSets => owners
+                    .iter()
+                    .filter_map(|o| row_of(kind, &key, Some(o)))
+                    .collect(),
+                _ => row_of(kind, &key, None).into_iter().collect(),
+            };
+            rows.dedup();
+            let effects = refresh_workloads(model, kind, rows, in_view);
+            if in_view || !effects.is_empty() {
                 model.mark_dirty();
             }
             effects
@@ -111,15 +126,32 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
     }
 }
 
+/// The owner the cluster knows for ReplicaSet `key`, if any (an empty list otherwise).
+fn replicaset_owner(cluster: &crate::cluster::Cluster, key: &ObjectKey) -> Vec<Owner> {
+    cluster
+        .replicasets
+        .get(key)
+        .and_then(|rs| rs.owner.clone())
+        .into_iter()
+        .collect()
+}
+
 /// After a Deployment, Rollout or ReplicaSet changed: the releases, the selection, and what
 /// follows them. The selected release's pods are re-derived only when the change is in its
 /// namespace (their roles follow its ReplicaSets and workload); CI links only when a
 /// workload changed (ReplicaSets carry none).
-fn refresh_workloads(model: &mut Model, kind: Kind, in_view: bool) -> Vec<Effect> {
-    let (still_there, rows_changed) = model.releases.derive(&model.cluster);
-    if rows_changed {
-        model.mark_dirty();
+fn refresh_workloads(
+    model: &mut Model,
+    kind: Kind,
+    rows: Vec<ReleaseId>,
+    in_view: bool,
+) -> Vec<Effect> {
+    for id in rows {
+        if model.releases.derive_one(&model.cluster, id) {
+            model.mark_dirty();
+        }
     }
+    let still_there = model.releases.selection_exists();
     let mut effects = Vec::new();
     let first = model.releases.first_visible();
     let selected = model.releases.selected.clone();

@@ -97,80 +97,119 @@ pub struct Revision {
 
 /// Every release in the cluster, sorted by namespace then name.
 pub(crate) fn derive_releases(cluster: &Cluster) -> Vec<Release> {
-    let mut out: Vec<Release> = Vec::new();
-    for d in cluster.deployments.values() {
-        let (phase, message) = d.phase();
-        out.push(Release {
-            id: ReleaseId {
-                key: d.key.clone(),
-                kind: WorkloadKind::Deployment,
-            },
-            strategy: match d.strategy {
-                super::deployment::DeployStrategy::RollingUpdate => "rolling",
-                super::deployment::DeployStrategy::Recreate => "recreate",
-            },
-            phase,
-            aborted: false,
-            message,
-            revision: d.revision,
-            step: None,
-            weight: None,
-            ready: d.ready,
-            desired: d.desired,
-            last_change_ms: d.last_change_ms(),
-            image: d.image.clone(),
-        });
-    }
-    let canary_available = canary_available_by_rollout(cluster);
-    for r in cluster.rollouts.values() {
-        let (phase, message) = r.phase();
-        let weight = (!r.is_blue_green()).then(|| {
-            let avail = canary_available.get(&r.key).copied().unwrap_or(0);
-            (r.desired_weight(), r.actual_weight(avail))
-        });
-        out.push(Release {
-            id: ReleaseId {
-                key: r.key.clone(),
-                kind: WorkloadKind::Rollout,
-            },
-            strategy: if r.is_blue_green() {
-                "blue-green"
-            } else {
-                "canary"
-            },
-            phase,
-            aborted: r.abort,
-            message,
-            revision: r.revision,
-            step: r.step(),
-            weight,
-            ready: r.ready,
-            desired: r.desired,
-            last_change_ms: r.last_change_ms(),
-            image: r.image.clone(),
-        });
-    }
+    let deployments = cluster.deployments.keys().map(|key| ReleaseId {
+        key: key.clone(),
+        kind: WorkloadKind::Deployment,
+    });
+    let rollouts = cluster.rollouts.keys().map(|key| ReleaseId {
+        key: key.clone(),
+        kind: WorkloadKind::Rollout,
+    });
+    let mut out: Vec<Release> = deployments
+        .chain(rollouts)
+        .filter_map(|id| derive_release(cluster, id))
+        .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
-/// Available replicas of each canary Rollout's current (canary) ReplicaSet.
-fn canary_available_by_rollout(cluster: &Cluster) -> HashMap<ObjectKey, i32> {
-    let mut out = HashMap::new();
-    for rs in cluster.replicasets.values() {
-        let Some(owner) = &rs.owner else { continue };
-        if owner.kind != "Rollout" {
-            continue;
+/// The row of release `id`, or `None` when its workload is gone.
+pub(crate) fn derive_release(cluster: &Cluster, id: ReleaseId) -> Option<Release> {
+    match id.kind {
+        WorkloadKind::Deployment => {
+            let d = cluster.deployments.get(&id.key)?;
+            let (phase, message) = d.phase();
+            Some(Release {
+                id,
+                strategy: match d.strategy {
+                    super::deployment::DeployStrategy::RollingUpdate => "rolling",
+                    super::deployment::DeployStrategy::Recreate => "recreate",
+                },
+                phase,
+                aborted: false,
+                message,
+                revision: d.revision,
+                step: None,
+                weight: None,
+                ready: d.ready,
+                desired: d.desired,
+                last_change_ms: d.last_change_ms(),
+                image: d.image.clone(),
+            })
         }
-        let key = ObjectKey::new(&rs.key.namespace, &owner.name);
-        if let Some(r) = cluster.rollouts.get(&key)
-            && !rs.hash.is_empty()
-            && rs.hash == r.current_pod_hash
-        {
-            out.insert(key, rs.available);
+        WorkloadKind::Rollout => {
+            let r = cluster.rollouts.get(&id.key)?;
+            let (phase, message) = r.phase();
+            let weight = (!r.is_blue_green()).then(|| {
+                let avail = canary_available(cluster, &id.key).unwrap_or(0);
+                (r.desired_weight(), r.actual_weight(avail))
+            });
+            Some(Release {
+                id,
+                strategy: if r.is_blue_green() {
+                    "blue-green"
+                } else {
+                    "canary"
+                },
+                phase,
+                aborted: r.abort,
+                message,
+                revision: r.revision,
+                step: r.step(),
+                weight,
+                ready: r.ready,
+                desired: r.desired,
+                last_change_ms: r.last_change_ms(),
+                image: r.image.clone(),
+            })
         }
     }
-    out
+}
+
+/// The release a changed object's row belongs to: a workload's own, or the Rollout owning
+/// a ReplicaSet (its canary's available pods set the actual weight). A Deployment's
+/// ReplicaSets are read by no row.
+pub(crate) fn row_of(
+    kind: super::cluster::Kind,
+    key: &ObjectKey,
+    owner: Option<&super::meta::Owner>,
+) -> Option<ReleaseId> {
+    use super::cluster::Kind;
+    match kind {
+        Kind::Deployments => Some(ReleaseId {
+            key: key.clone(),
+            kind: WorkloadKind::Deployment,
+        }),
+        Kind::Rollouts => Some(ReleaseId {
+            key: key.clone(),
+            kind: WorkloadKind::Rollout,
+        }),
+        Kind::ReplicaSets => owner.filter(|o| o.kind == "Rollout").map(|o| ReleaseId {
+            key: ObjectKey::new(&key.namespace, &o.name),
+            kind: WorkloadKind::Rollout,
+        }),
+        Kind::Pods | Kind::Events | Kind::AnalysisRuns => None,
+    }
+}
+
+/// Available replicas of a canary Rollout's current (canary) ReplicaSet.
+fn canary_available(cluster: &Cluster, rollout: &ObjectKey) -> Option<i32> {
+    let r = cluster.rollouts.get(rollout)?;
+    let range = ObjectKey::new(&rollout.namespace, "")..;
+    cluster
+        .replicasets
+        .range(range)
+        .take_while(|(k, _)| k.namespace == rollout.namespace)
+        .map(|(_, rs)| rs)
+        .filter(|rs| {
+            rs.owner
+                .as_ref()
+                .is_some_and(|o| o.kind == "Rollout" && o.name == rollout.name)
+                && !rs.hash.is_empty()
+                && rs.hash == r.current_pod_hash
+        })
+        .last()
+        .map(|rs| rs.available)
 }
 
 /// The revisions (ReplicaSets) of a release, newest first.

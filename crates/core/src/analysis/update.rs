@@ -99,8 +99,12 @@ fn wanted(model: &mut Model) -> Vec<AnalysisWatch> {
         let id = &row.id;
         let config = &model.analysis.config;
         let triggers = queries::triggers(config, id, &context);
-        let sides = queries::sides(&model.cluster, id);
         let on_screen = selected.as_ref() == Some(id);
+        // Without triggers only the release on screen is watched: no need to find its sides.
+        if !on_screen && triggers.is_empty() {
+            continue;
+        }
+        let sides = queries::sides(&model.cluster, id);
         let under_trigger = sides.rolling() && !triggers.is_empty();
         if !on_screen && !under_trigger {
             continue;
