@@ -9,7 +9,7 @@ use crate::flow;
 use crate::keys;
 use crate::model::Model;
 use crate::msg::ContextMsg;
-use crate::msg::{Connection, Msg, WatchEvent};
+use crate::msg::{Connection, Msg};
 use crate::time::minute_of;
 
 /// Applies one message to the model and returns what the outside world must do.
@@ -52,32 +52,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.mark_dirty();
             Vec::new()
         }
-        Msg::Watch(event) => {
-            let kind = match event {
-                WatchEvent::Replace { kind, objects } => {
-                    model.cluster.replace(kind, objects);
-                    model.synced.insert(kind, true);
-                    kind
-                }
-                WatchEvent::Apply(object) => {
-                    let kind = object.kind();
-                    model.cluster.upsert(object);
-                    kind
-                }
-                WatchEvent::Delete { kind, key } => {
-                    model.cluster.delete(kind, &key);
-                    kind
-                }
-            };
-            model.last_update_ms = Some(model.now_ms);
-            model.mark_dirty();
-            // AnalysisRuns are read where they are shown; they change no release's rows,
-            // streams or pollers, so their many status updates re-derive nothing.
-            if kind == Kind::AnalysisRuns {
-                return Vec::new();
-            }
-            flow::refresh(model)
-        }
+        Msg::Watch(event) => flow::watched(model, event),
         Msg::Connection { kind, state, at_ms } => {
             on_connection(model, kind, state, at_ms);
             Vec::new()

@@ -144,8 +144,13 @@ fn wanted(model: &mut Model) -> Vec<AnalysisWatch> {
         let triggers = queries::triggers(&model.analysis, &model.cluster, id, &context)
             .0
             .to_vec();
-        let sides = queries::sides(&model.cluster, id);
         let on_screen = selected.as_ref() == Some(id);
+        // Without triggers or templates only the release on screen is watched: no need to
+        // find its sides.
+        if !on_screen && triggers.is_empty() && refs.is_empty() {
+            continue;
+        }
+        let sides = queries::sides(&model.cluster, id);
         // Templates not read yet may hold triggers: a rolling release that names some is
         // watched, and its templates read.
         let under_trigger = sides.rolling() && (!triggers.is_empty() || !refs.is_empty());
