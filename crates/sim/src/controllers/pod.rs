@@ -615,7 +615,7 @@ fn start_container(world: &mut World, key: &(String, String), sim: &mut PodSim, 
     for text in loggen::startup(&mut world.rng, &image, &b, sim.seed, now) {
         world
             .logs
-            .append(log_key.clone(), LogLine { time_ms: now, text });
+            .append(log_key.clone(), LogLine { time_ms: now, text: text.into() });
     }
 }
 
@@ -650,7 +650,7 @@ fn crash(world: &mut World, key: &(String, String), sim: &mut PodSim, i: usize, 
     for text in loggen::crash(&mut world.rng, oom, now) {
         world
             .logs
-            .append(log_key.clone(), LogLine { time_ms: now, text });
+            .append(log_key.clone(), LogLine { time_ms: now, text: text.into() });
     }
     let inv = involved(key, sim, Some(&name));
     let msg = format!(
@@ -682,7 +682,7 @@ fn write_logs(world: &mut World, key: &(String, String), sim: &PodSim) {
         for text in lines {
             world
                 .logs
-                .append(log_key.clone(), LogLine { time_ms: now, text });
+                .append(log_key.clone(), LogLine { time_ms: now, text: text.into() });
         }
     }
 }
