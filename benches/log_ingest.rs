@@ -7,11 +7,11 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quarterdeck::integrations::kube::logs::{LineSplitter, Resume};
+use quarterdeck_core::RawLogLine;
 use quarterdeck_core::concerns::logs::{LogView, WantedStream};
 use quarterdeck_core::logs::{LogBuffer, LogLine, MAX_LINE_BYTES, sanitize};
 use quarterdeck_core::meta::ObjectKey;
 use quarterdeck_core::pod::PodRole;
-use quarterdeck_core::RawLogLine;
 use std::hint::black_box;
 
 const LINES: u64 = 1_000_000;

@@ -17,7 +17,12 @@ fn burst(fx: &Fixture, pod: &str, tag: &str, lines: u64, rate: Option<u64>) {
     if let Some(r) = rate {
         body["rate"] = json!(r);
     }
-    let (code, resp) = fx.send("POST", "/sim/logs/burst", "application/json", &body.to_string());
+    let (code, resp) = fx.send(
+        "POST",
+        "/sim/logs/burst",
+        "application/json",
+        &body.to_string(),
+    );
     assert_eq!(code, 200, "{resp}");
 }
 
@@ -36,14 +41,13 @@ fn feature_store_pod(fx: &Fixture) -> String {
 #[test]
 fn a_paused_view_keeps_its_lines_through_a_burst_and_keys_go_first() {
     let fx = Fixture::start();
-    let mut app = support::harness::dashboard(&fx, &fx.handle.kubeconfig, NS, |user| {
-        ControlSetup {
+    let mut app =
+        support::harness::dashboard(&fx, &fx.handle.kubeconfig, NS, |user| ControlSetup {
             journal: None,
             webhook: None,
             user,
             host: "test-host".into(),
-        }
-    });
+        });
     let rt = &fx.rt;
     rt.block_on(app.frame("feature-store selected", |f| f.contains("› feature-store")));
     let pod = feature_store_pod(&fx);
@@ -51,9 +55,14 @@ fn a_paused_view_keeps_its_lines_through_a_burst_and_keys_go_first() {
     app.keys("3");
     rt.block_on(app.frame("the marked lines", |f| f.contains("mark 29")));
     app.keys("kkkkk");
-    rt.block_on(app.frame("a paused view at mark 24", |f| {
-        f.contains("paused") && f.contains("mark 24") && !f.contains("mark 25")
+    let paused = rt.block_on(app.frame("a paused view", |f| {
+        f.contains("‖ paused") && f.contains("newer") && !f.contains("mark 29 ")
     }));
+    let page: Vec<String> = (0..30)
+        .map(|n| format!("mark {n} "))
+        .filter(|m| paused.contains(m.as_str()))
+        .collect();
+    assert!(page.len() >= 5, "{paused}");
     // Three times the pane's buffer, at 50,000 lines a second.
     burst(&fx, &pod, "flood", 60_000, Some(50_000));
     rt.block_on(app.frame("the burst under way", |f| f.contains("newer")));
@@ -71,8 +80,8 @@ fn a_paused_view_keeps_its_lines_through_a_burst_and_keys_go_first() {
     let end = rt.block_on(app.frame("the buffer turned over below the page", |f| {
         f.contains("↓ 20000 newer") && !f.contains("03:20:00.000 ")
     }));
-    for n in 20..=24 {
-        assert!(end.contains(&format!("mark {n}")), "mark {n} left the view:\n{end}");
+    for m in &page {
+        assert!(end.contains(m.as_str()), "{m} left the view:\n{end}");
     }
     assert!(!end.contains("flood"), "the paused view moved:\n{end}");
     assert!(!end.contains("Waiting for log lines"));

@@ -37,7 +37,12 @@ fn burst(fx: &Fixture, tag: &str, lines: u64, kind: &str, rate: Option<u64>) {
     if let Some(r) = rate {
         body["rate"] = json!(r);
     }
-    let (code, resp) = fx.send("POST", "/sim/logs/burst", "application/json", &body.to_string());
+    let (code, resp) = fx.send(
+        "POST",
+        "/sim/logs/burst",
+        "application/json",
+        &body.to_string(),
+    );
     assert_eq!(code, 200, "{resp}");
 }
 
@@ -82,7 +87,11 @@ impl Stream {
                 previous: false,
                 tail_lines: 100_000,
             };
-            logs::spawn(Client::try_from(cfg).unwrap(), spec, ContextSender::new(0, tx))
+            logs::spawn(
+                Client::try_from(cfg).unwrap(),
+                spec,
+                ContextSender::new(0, tx),
+            )
         });
         Stream {
             rx,
@@ -95,10 +104,14 @@ impl Stream {
     fn until(&mut self, fx: &Fixture, what: &str, done: impl Fn(&[String]) -> bool) {
         let deadline = Instant::now() + PATIENCE;
         while !done(&self.got) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}: {} lines", self.got.len());
-            let msg = fx
-                .rt
-                .block_on(async { tokio::time::timeout(Duration::from_millis(200), self.rx.recv()).await });
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {} lines",
+                self.got.len()
+            );
+            let msg = fx.rt.block_on(async {
+                tokio::time::timeout(Duration::from_millis(200), self.rx.recv()).await
+            });
             if let Ok(Some(Msg::Context(ContextMsg::From { msg, .. }))) = msg
                 && let Msg::LogLines { lines, .. } = *msg
             {
@@ -128,7 +141,10 @@ fn an_invalid_byte_does_not_stop_the_stream() {
     let bad = tagged(&stream.got, "bad");
     assert_eq!(bad.len(), 20);
     assert_eq!(bad[0], "bad 0 bad \u{fffd}\u{fffd}\u{fffd} bytes");
-    assert_eq!(tagged(&stream.got, "after"), ["after 0", "after 1", "after 2"]);
+    assert_eq!(
+        tagged(&stream.got, "after"),
+        ["after 0", "after 1", "after 2"]
+    );
 }
 
 #[test]
@@ -136,12 +152,16 @@ fn identical_lines_in_one_instant_arrive_as_many_through_a_resume() {
     let fx = fixture();
     burst(&fx, "same", 300, "identical", None);
     let mut stream = Stream::start(&fx);
-    stream.until(&fx, "300 identical lines", |l| tagged(l, "same").len() >= 300);
+    stream.until(&fx, "300 identical lines", |l| {
+        tagged(l, "same").len() >= 300
+    });
     // The connection drops; the resume replays the whole (frozen) second.
     fx.send("POST", "/sim/logs/cut", "application/json", "{}");
     burst(&fx, "same", 2, "identical", None);
     burst(&fx, "end", 1, "numbered", None);
-    stream.until(&fx, "the line after the resume", |l| l.iter().any(|t| t == "end 0"));
+    stream.until(&fx, "the line after the resume", |l| {
+        l.iter().any(|t| t == "end 0")
+    });
     assert_eq!(tagged(&stream.got, "same").len(), 302);
     let sent = record(&fx);
     assert_eq!(stream.got, sent, "every line once, in the order written");
@@ -155,14 +175,19 @@ fn dropped_connections_during_a_burst_lose_and_repeat_nothing() {
     stream.until(&fx, "the stream to start", |l| !l.is_empty());
     burst(&fx, "b", 4_000, "mixed", Some(20_000));
     for cut in 1..=3 {
-        stream.until(&fx, "more of the burst", |l| tagged(l, "b").len() >= cut * 900);
+        stream.until(&fx, "more of the burst", |l| {
+            tagged(l, "b").len() >= cut * 900
+        });
         fx.send("POST", "/sim/logs/cut", "application/json", "{}");
     }
     stream.until(&fx, "the whole burst", |l| tagged(l, "b").len() >= 4_000);
     let sent = record(&fx);
     assert_eq!(tagged(&sent, "b").len(), 4_000);
-    let cut = |l: &[String]| -> Vec<String> {
-        l.iter().map(|t| t.chars().take(64).collect()).collect()
-    };
-    assert_eq!(cut(&stream.got), cut(&sent), "every line once, in the order written");
+    let cut =
+        |l: &[String]| -> Vec<String> { l.iter().map(|t| t.chars().take(64).collect()).collect() };
+    assert_eq!(
+        cut(&stream.got),
+        cut(&sent),
+        "every line once, in the order written"
+    );
 }

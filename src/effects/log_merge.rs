@@ -71,9 +71,11 @@ struct Gathered {
     line: RawLogLine,
 }
 
-async fn run(mut registrations: mpsc::UnboundedReceiver<Registration>, out: mpsc::Sender<Vec<Msg>>) {
-    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<Vec<RawLogLine>>> =
-        StreamMap::new();
+async fn run(
+    mut registrations: mpsc::UnboundedReceiver<Registration>,
+    out: mpsc::Sender<Vec<Msg>>,
+) {
+    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<Vec<RawLogLine>>> = StreamMap::new();
     let mut gathered: Vec<Gathered> = Vec::new();
     let mut arrival = 0u64;
     // A line without a timestamp sorts with its stream's previous line.
@@ -172,23 +174,31 @@ mod tests {
             .collect()
     }
 
-    #[tokio::test]
-    async fn batches_arriving_together_are_merged_by_timestamp() {
-        let (merge, mut batches) = LogMerge::start();
-        let a = merge.queue(1, 0);
-        let b = merge.queue(2, 0);
-        a.send(vec![line(10, "a10"), line(30, "a30"), line(30, "a30 again")])
-            .await
-            .unwrap();
-        b.send(vec![line(20, "b20"), line(30, "b30")]).await.unwrap();
-        let mut got = Vec::new();
-        while got.iter().map(|(_, l): &(u64, Vec<String>)| l.len()).sum::<usize>() < 5 {
-            got.extend(unwrap(batches.recv().await.unwrap()));
-        }
+    #[test]
+    fn lines_gathered_together_are_merged_by_timestamp() {
+        let gathered = [
+            (1, 10, "a10"),
+            (1, 30, "a30"),
+            (1, 30, "a30 again"),
+            (2, 20, "b20"),
+            (2, 30, "b30"),
+        ];
+        let gathered = gathered
+            .iter()
+            .enumerate()
+            .map(|(i, (stream, time, text))| Gathered {
+                time: *time,
+                arrival: i as u64,
+                stream: *stream,
+                epoch: 0,
+                line: line(*time, text),
+            })
+            .collect();
+        let got = unwrap(merge(gathered));
         let order: Vec<String> = got.iter().flat_map(|(_, l)| l.clone()).collect();
         assert_eq!(order, ["a10", "b20", "a30", "a30 again", "b30"]);
-        assert_eq!(got[0].0, 1);
-        assert_eq!(got[1].0, 2);
+        let streams: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(streams, [1, 2, 1, 2], "one message per run of a stream");
     }
 
     #[tokio::test]

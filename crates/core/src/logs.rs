@@ -203,14 +203,18 @@ mod tests {
 
     #[test]
     fn parse_keeps_nanoseconds_and_survives_invalid_utf8() {
-        let l = crate::msg::RawLogLine::parse(b"2024-05-01T12:00:00.123456789Z ok \xff\xfe end\x1b[2J");
+        let l =
+            crate::msg::RawLogLine::parse(b"2024-05-01T12:00:00.123456789Z ok \xff\xfe end\x1b[2J");
         assert_eq!(l.time_ns, Some(1_714_564_800_123_456_789));
         assert_eq!(l.time_ms(), Some(1_714_564_800_123));
         assert_eq!(l.text.text, "ok \u{fffd}\u{fffd} end");
         let plain = crate::msg::RawLogLine::parse(b"\xc3 no stamp");
         assert_eq!(plain.time_ns, None);
         assert_eq!(plain.text.text, "\u{fffd} no stamp");
-        assert_eq!(split_timestamp(b"2024-05-01T12:00:00Z"), (Some(1_714_564_800_000_000_000), &b""[..]));
+        assert_eq!(
+            split_timestamp(b"2024-05-01T12:00:00Z"),
+            (Some(1_714_564_800_000_000_000), &b""[..])
+        );
     }
 
     #[test]

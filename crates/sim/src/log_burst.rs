@@ -75,7 +75,12 @@ fn error(code: StatusCode, message: impl Into<String>) -> Response {
 /// The `i`-th line of a burst.
 fn line(kind: Kind, tag: &str, i: u64) -> Vec<u8> {
     let kind = match kind {
-        Kind::Mixed => [Kind::Numbered, Kind::InvalidUtf8, Kind::Identical, Kind::Long][i as usize % 4],
+        Kind::Mixed => [
+            Kind::Numbered,
+            Kind::InvalidUtf8,
+            Kind::Identical,
+            Kind::Long,
+        ][i as usize % 4],
         k => k,
     };
     let mut out = match kind {
@@ -129,7 +134,10 @@ async fn burst(
         Err(e) => return error(StatusCode::BAD_REQUEST, e.body_text()),
     };
     let Some(key) = container(&sim, &b.namespace, &b.pod, b.container) else {
-        return error(StatusCode::NOT_FOUND, format!("no pod {}/{}", b.namespace, b.pod));
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no pod {}/{}", b.namespace, b.pod),
+        );
     };
     let answer = json!({"tag": b.tag, "lines": b.lines, "container": key.container});
     match b.rate.filter(|r| *r > 0) {
@@ -141,8 +149,8 @@ async fn burst(
                 let mut done = 0;
                 while done < b.lines {
                     tick.tick().await;
-                    let due = (start.elapsed().as_micros() as u64 * rate / 1_000_000 + 1)
-                        .min(b.lines);
+                    let due =
+                        (start.elapsed().as_micros() as u64 * rate / 1_000_000 + 1).min(b.lines);
                     write(&sim, &key, b.kind, &b.tag, done..due);
                     done = due;
                 }
@@ -159,7 +167,10 @@ async fn cut(State(sim): State<Arc<Sim>>) -> Response {
 
 async fn record(State(sim): State<Arc<Sim>>, Query(q): Query<RecordQuery>) -> Response {
     let Some(key) = container(&sim, &q.namespace, &q.pod, q.container) else {
-        return error(StatusCode::NOT_FOUND, format!("no pod {}/{}", q.namespace, q.pod));
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no pod {}/{}", q.namespace, q.pod),
+        );
     };
     let lines: Vec<_> = sim
         .world()

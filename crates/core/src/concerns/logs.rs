@@ -472,8 +472,16 @@ mod tests {
             .map(|i| view.buffer.get(i).unwrap().text.text.clone())
             .collect();
         assert_eq!(above.first().unwrap(), "line 74");
-        assert_eq!(view.newer_below(), 100, "the buffer's newest lines wait below");
-        assert_eq!(view.buffer.evicted_above(), 0, "nothing above the page went yet");
+        assert_eq!(
+            view.newer_below(),
+            100,
+            "the buffer's newest lines wait below"
+        );
+        assert_eq!(
+            view.buffer.evicted_above(),
+            0,
+            "nothing above the page went yet"
+        );
         // Scrolling down walks from the held page into the newest lines.
         view.move_cursor(1, 20);
         assert_eq!(bottom_text(&view), "line 10000");

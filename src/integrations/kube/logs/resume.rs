@@ -84,7 +84,10 @@ mod tests {
         for _ in 0..5 {
             assert!(!r.admit(Some(T + 1)), "the replay is skipped");
         }
-        assert!(r.admit(Some(T + 1)), "a sixth line at the same instant is new");
+        assert!(
+            r.admit(Some(T + 1)),
+            "a sixth line at the same instant is new"
+        );
     }
 
     #[test]
@@ -100,7 +103,10 @@ mod tests {
         assert!(!r.admit(Some(T + 400)));
         assert!(r.admit(Some(T + 400)), "same instant, new line");
         assert!(r.admit(Some(T + SECOND)));
-        assert!(r.admit(Some(T - 7)), "an earlier-stamped first delivery is kept");
+        assert!(
+            r.admit(Some(T - 7)),
+            "an earlier-stamped first delivery is kept"
+        );
         assert!(r.admit(None), "no timestamp is always shown");
     }
 }

@@ -54,7 +54,8 @@ impl LineSplitter {
         if bytes.len() > room {
             self.skipping = true;
         }
-        self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.partial
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 }
 
@@ -82,14 +83,28 @@ mod tests {
         let out = split(100, &[b"a\xff", b"b\nc\r\n\xc3", b"\xa9\nlast"]);
         assert_eq!(
             out,
-            vec![b"a\xffb".to_vec(), b"c".to_vec(), "é".as_bytes().to_vec(), b"last".to_vec()]
+            vec![
+                b"a\xffb".to_vec(),
+                b"c".to_vec(),
+                "é".as_bytes().to_vec(),
+                b"last".to_vec()
+            ]
         );
     }
 
     #[test]
     fn the_cap_applies_while_reading_and_the_next_line_is_whole() {
         let long = vec![b'x'; 10_000];
-        let out = split(16, &[&long[..5_000], &long[5_000..], b"\nnext\n", &[b'y'; 20], b"\n"]);
+        let out = split(
+            16,
+            &[
+                &long[..5_000],
+                &long[5_000..],
+                b"\nnext\n",
+                &[b'y'; 20],
+                b"\n",
+            ],
+        );
         assert_eq!(out.len(), 3);
         assert_eq!(out[0], vec![b'x'; 16]);
         assert_eq!(out[1], b"next".to_vec());
