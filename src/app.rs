@@ -296,6 +296,9 @@ where
 }
 
 /// What woke the loop up.
+// It lives for one turn of the loop, on the stack: boxing the message would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Incoming {
     /// A message from a source or the driver.
     Msg(Msg),

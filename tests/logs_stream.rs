@@ -75,24 +75,23 @@ impl Stream {
         let kc = Kubeconfig::read_from(&fx.handle.kubeconfig).unwrap();
         let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let (tx, rx) = mpsc::unbounded_channel();
-        let task = fx.rt.block_on(async {
+        let client = fx.rt.block_on(async {
             let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
                 .await
                 .unwrap();
-            let spec = LogStreamSpec {
-                id: 1,
-                namespace: NS.into(),
-                pod: "web".into(),
-                container: "app".into(),
-                previous: false,
-                tail_lines: 100_000,
-            };
-            logs::spawn(
-                Client::try_from(cfg).unwrap(),
-                spec,
-                ContextSender::new(0, tx),
-            )
+            Client::try_from(cfg).unwrap()
         });
+        let spec = LogStreamSpec {
+            id: 1,
+            namespace: NS.into(),
+            pod: "web".into(),
+            container: "app".into(),
+            previous: false,
+            tail_lines: 100_000,
+        };
+        // The stream runs on the fixture's runtime.
+        let _runtime = fx.rt.enter();
+        let task = logs::spawn(client, spec, ContextSender::new(0, tx));
         Stream {
             rx,
             got: Vec::new(),
