@@ -224,14 +224,17 @@ where
         }
         draw(&mut terminal, &mut screen, &model, &theme, false)?;
         model.take_dirty();
+        let mut log_batches = effects.take_log_batches();
         let mut last_draw = Instant::now();
         let mut pending = false;
         let mut full = false;
         loop {
             let deadline = last_draw + FRAME;
+            // Biased: keys and every other message go before log lines.
             let first = tokio::select! {
+                biased;
                 msg = messages.recv() => match msg {
-                    Some(m) => Some(m),
+                    Some(m) => Some(Incoming::Msg(m)),
                     None => return Err(eyre!("every event source stopped")),
                 },
                 Some(sig) = signals.recv() => {
@@ -242,17 +245,34 @@ where
                     }
                     screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
                     full = true;
-                    Some(Msg::Redraw)
+                    Some(Incoming::Msg(Msg::Redraw))
                 },
+                Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
                 () = tokio::time::sleep_until(deadline), if pending => None,
             };
-            let mut batch: Vec<Msg> = first.into_iter().collect();
+            let mut batch: Vec<Msg> = Vec::new();
+            let mut logs: Vec<Msg> = Vec::new();
+            match first {
+                Some(Incoming::Msg(m)) => batch.push(m),
+                Some(Incoming::Logs(l)) => logs = l,
+                None => {}
+            }
             while batch.len() < BATCH {
                 match messages.try_recv() {
                     Ok(m) => batch.push(m),
                     Err(_) => break,
                 }
             }
+            // The log lines waiting now, after the other messages taken in this round.
+            if let Some(queue) = log_batches.as_mut() {
+                while logs.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(more) => logs.extend(more),
+                        Err(_) => break,
+                    }
+                }
+            }
+            batch.extend(logs);
             for msg in batch {
                 if let Msg::Key(key) = &msg
                     && model.keymap.action(model.nav.mode, key) == Some(Action::Suspend)
@@ -284,6 +304,28 @@ where
                 pending = false;
             }
         }
+    }
+}
+
+/// What woke the loop up.
+// It lives for one turn of the loop, on the stack: boxing the message would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Incoming {
+    /// A message from a source or the driver.
+    Msg(Msg),
+    /// Merged log lines.
+    Logs(Vec<Msg>),
+}
+
+/// The next merged log batch; never, without a queue or once it closed.
+async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<Vec<Msg>> {
+    match queue {
+        Some(q) => match q.recv().await {
+            Some(batch) => Some(batch),
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
     }
 }
 

@@ -4,11 +4,12 @@
 mod analysis;
 mod ci;
 mod control;
+mod log_merge;
 
 use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -22,12 +23,19 @@ pub use self::analysis::{AnalysisDriver, AnalysisSetup};
 pub use self::ci::{CiDriver, CiSetup};
 pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
 pub(crate) use self::control::{ci_act, ci_outcome};
+pub use self::log_merge::LogMerge;
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {
     /// Performs one effect without blocking; results come back as `Msg`s. `Effect::Quit` is
     /// the event loop's own business and never arrives here.
     fn perform(&mut self, effect: Effect);
+
+    /// The merged log batches, taken once by the event loop, which reads them after its other
+    /// messages; `None` when log lines come as ordinary messages.
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
+        None
+    }
 }
 
 /// Runs watches and log streams for the current context and scope.
@@ -40,6 +48,9 @@ pub struct Driver {
     tx: UnboundedSender<Msg>,
     watches: Vec<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
+    /// Where the streams' lines are merged on their way to the event loop.
+    merge: LogMerge,
+    log_batches: Option<mpsc::Receiver<Vec<Msg>>>,
     connecting: Option<Connecting>,
     ci: CiDriver,
     analysis: AnalysisDriver,
@@ -82,11 +93,14 @@ impl Driver {
             &context,
             tx.clone(),
         );
+        let (merge, log_batches) = LogMerge::start();
         Self {
             kubeconfig,
             client,
             scope,
             context,
+            merge,
+            log_batches: Some(log_batches),
             ci,
             analysis,
             control,
@@ -197,7 +211,13 @@ impl EffectSink for Driver {
         match effect {
             Effect::StartLogStream(spec) => {
                 let id = spec.id;
-                let task = logs::spawn(self.client.clone(), spec, self.context.clone());
+                let queue = self.merge.queue(id, self.context.epoch());
+                let task = logs::spawn_into(
+                    self.client.clone(),
+                    spec,
+                    self.context.clone(),
+                    logs::LineSink::Queue(queue),
+                );
                 if let Some(old) = self.streams.insert(id, task) {
                     old.abort();
                 }
@@ -226,6 +246,10 @@ impl EffectSink for Driver {
             }
             Effect::Quit => {}
         }
+    }
+
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
+        self.log_batches.take()
     }
 }
 

@@ -582,10 +582,7 @@ pub fn log_lines(n: usize, start_ms: i64) -> Vec<RawLogLine> {
                     i
                 ),
             };
-            RawLogLine {
-                time_ms: Some(time_ms),
-                text,
-            }
+            RawLogLine::from_text(Some(time_ms), &text)
         })
         .collect()
 }

@@ -336,7 +336,10 @@ fn log_lines_are_sanitised_bounded_and_counted_when_dropped() {
         })
         .unwrap();
     let mut lines = sample::log_lines(25, NOW_MS);
-    lines[24].text = "\x1b]0;pwned\x07\x1b[2J\x1b[Hhello\x07 \x1b[31mred\x1b[0m".into();
+    lines[24] = crate::msg::RawLogLine::from_text(
+        Some(NOW_MS),
+        "\x1b]0;pwned\x07\x1b[2J\x1b[Hhello\x07 \x1b[31mred\x1b[0m",
+    );
     update(&mut model, Msg::LogLines { stream: id, lines });
     assert_eq!(model.logs.buffer.len(), 10);
     assert_eq!(model.logs.buffer.dropped(), 15);
