@@ -72,8 +72,8 @@ fn events() -> Vec<Msg> {
         let d = (i * 7) % releases;
         let (ns, svc) = name(d);
         let mut pod = sample::pod(&ns, &svc, "5f8c7b6d9", &format!("{:03}", i % PODS));
-        pod.restarts = i as i32;
-        pod.ready = (i % 2) as i32;
+        pod.restarts = i as u32;
+        pod.ready = (i % 2) as u32;
         out.push(Msg::Watch(WatchEvent::Apply(Object::Pod(pod))));
         if i % 10 == 0 {
             let ready = PODS as i32 - (i % 3) as i32;

@@ -177,8 +177,9 @@ impl Cycle for GithubCycle {
             if !(newest || run.status.is_active()) {
                 continue;
             }
-            // Off screen, a running run keeps the jobs last read: they move at every step.
-            if !on_screen && run.status.is_active() {
+            // Off screen, a running run keeps the jobs last read: they move at every step. A
+            // waiting run's are read (a gate's confirmation names its jobs; they stay still).
+            if !on_screen && run.status.is_active() && run.status != CiStatus::Waiting {
                 run.stages = known
                     .as_ref()
                     .and_then(|k| k.runs.iter().find(|r| (r.id, r.attempt) == key))
