@@ -6,8 +6,9 @@
 //!
 //! The error-ratio trigger holds for 30 s here, not the seed's two minutes: the demo world's own
 //! Argo background analysis (failure limit 3, every 30 s) would abort the canary by itself at
-//! about two minutes, and the ratio over its one-minute rate window crosses the threshold only
-//! some 25 s after the version went bad.
+//! about two minutes. The canary fails 90% of its requests, so the ratio over the one-minute
+//! rate window is above 1% at the first sample after the version went bad, wherever the
+//! samples' 15 s grid falls.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -65,7 +66,7 @@ fn the_analysis_pane_then_the_countdown_then_the_proposal() {
 
     tui.control(
         "/sim/version",
-        r#"{"image":"gcr.io/feature-store-prod/feature-store:e51f6b3","error_rate":0.2,"latency_ms":22}"#,
+        r#"{"image":"gcr.io/feature-store-prod/feature-store:e51f6b3","error_rate":0.9,"latency_ms":22}"#,
     );
     tui.control("/sim/clock", r#"{"advance_seconds":30}"#);
     let holding = tui.wait_for("the countdown", WAIT, |s| {
