@@ -273,7 +273,9 @@ where
                 }
             }
             batch.extend(logs);
+            let tracing_frames = tracing::enabled!(tracing::Level::TRACE);
             for msg in batch {
+                let name = tracing_frames.then(|| msg_name(&msg));
                 if let Msg::Key(key) = &msg
                     && model.keymap.action(model.nav.mode, key) == Some(Action::Suspend)
                 {
@@ -290,6 +292,12 @@ where
                     }
                     effects.perform(effect);
                 }
+                if let Some(name) = name
+                    && model.take_dirty()
+                {
+                    pending = true;
+                    tracing::trace!(cause = name, "the next frame is due");
+                }
             }
             pending |= model.take_dirty();
             if pending && Instant::now() >= last_draw + FRAME {
@@ -305,6 +313,12 @@ where
             }
         }
     }
+}
+
+/// A message's variant and the first of its contents, for tracing why a frame was drawn.
+fn msg_name(msg: &Msg) -> String {
+    let text = format!("{msg:?}");
+    text.chars().take(60).collect()
 }
 
 /// What woke the loop up.

@@ -247,7 +247,13 @@ async fn gitlab_429_pauses_polling_and_the_next_window_resumes_it() {
         pacing: fast(),
         pipelines: 3,
     };
-    let task = tokio::spawn(gitlab::poll(gl.clone(), vec![watch], options, tx));
+    let task = tokio::spawn(gitlab::poll(
+        gl.clone(),
+        vec![watch],
+        options,
+        nothing_on_screen(),
+        tx,
+    ));
     let message = until(&mut rx, |u| match u {
         CiUpdate::SourceError {
             kind: CiErrorKind::RateLimited,
@@ -379,7 +385,13 @@ async fn gitlab_poller_reports_pipelines_and_the_blocked_production_gate() {
         pacing: fast(),
         pipelines: 5,
     };
-    let task = tokio::spawn(gitlab::poll(gitlab(&h), vec![watch], options, tx));
+    let task = tokio::spawn(gitlab::poll(
+        gitlab(&h),
+        vec![watch],
+        options,
+        nothing_on_screen(),
+        tx,
+    ));
     let runs = until(&mut rx, |u| match u {
         CiUpdate::Pipelines { runs, .. } => Some(runs.clone()),
         _ => None,
@@ -685,4 +697,9 @@ async fn a_rate_limit_pause_the_poller_met_holds_the_job_log_follower_too() {
     assert_eq!(budget["remaining"], 5000, "no request reached the server");
     drop(driver);
     h.stop().await;
+}
+
+/// A focus that never names a release (its sender is gone).
+fn nothing_on_screen() -> tokio::sync::watch::Receiver<Option<String>> {
+    tokio::sync::watch::channel(None).1
 }

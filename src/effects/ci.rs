@@ -182,8 +182,14 @@ impl CiDriver {
                         ..Default::default()
                     };
                     let tx = self.reports();
-                    self.pollers
-                        .push(tokio::spawn(gitlab::poll(client.clone(), gl, options, tx)));
+                    let focus = self.focus.subscribe();
+                    self.pollers.push(tokio::spawn(gitlab::poll(
+                        client.clone(),
+                        gl,
+                        options,
+                        focus,
+                        tx,
+                    )));
                 }
                 Err(message) => {
                     for w in gl {

@@ -278,7 +278,7 @@ fn classify(method: &Method, path: &str, query: &str) -> Option<(&'static str, S
         return None;
     }
     if let Some(rest) = path.strip_prefix("/github/") {
-        return Some(("github", verb, route(rest, "repos", 2)));
+        return Some(("github", verb, github_resource(rest, query)));
     }
     if let Some(rest) = path.strip_prefix("/gitlab/api/v4/") {
         return Some(("gitlab", verb, route(rest, "projects", 1)));
@@ -291,6 +291,16 @@ fn classify(method: &Method, path: &str, query: &str) -> Option<(&'static str, S
         kube_verb(method, path, query),
         kube_resource(path),
     ))
+}
+
+/// A GitHub route, with the `status` filter of a run list kept: a `status=waiting` list and
+/// the full list of the same repository cost differently, and are told apart.
+fn github_resource(rest: &str, query: &str) -> String {
+    let route = route(rest, "repos", 2);
+    match query.split('&').find_map(|p| p.strip_prefix("status=")) {
+        Some(status) => format!("{route}?status={status}"),
+        None => route,
+    }
 }
 
 /// A provider path with its ids generalised: the `owner` segments after `scope` and every
@@ -413,6 +423,18 @@ mod tests {
                 "github",
                 "get".into(),
                 "repos/:repos/:repos/actions/runs/:id/jobs".into()
+            ))
+        );
+        assert_eq!(
+            c(
+                Method::GET,
+                "/github/repos/acme/orders-api/actions/runs",
+                "status=waiting&per_page=10"
+            ),
+            Some((
+                "github",
+                "get".into(),
+                "repos/:repos/:repos/actions/runs?status=waiting".into()
             ))
         );
         assert_eq!(

@@ -1,11 +1,12 @@
 //! The GitLab poller: one poll per project, shared by every release of it, each project on
 //! its own pace — fast while a pipeline runs, slower while something waits on a human, slow
-//! when idle. A poll asks only for what changed since the last (see [`ProjectView`]) and the
-//! poller reports only what changed, paced by the rate limit too.
+//! when idle; the project of the release on screen fast whatever it does, so a new pipeline
+//! shows within seconds. A poll asks only for what changed since the last (see
+//! [`ProjectView`]) and the poller reports only what changed, paced by the rate limit too.
 
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::client::GitLabClient;
@@ -51,6 +52,13 @@ struct Polled {
     delay_ms: u64,
 }
 
+impl Polled {
+    /// Whether the release on screen is one of this project's.
+    fn on_screen(&self, focus: Option<&str>) -> bool {
+        focus.is_some_and(|f| self.releases.iter().any(|r| r == f))
+    }
+}
+
 /// One poll per project, in the order the releases name them.
 fn by_project(watches: Vec<GitlabWatch>) -> Vec<Polled> {
     let mut out: Vec<Polled> = Vec::new();
@@ -75,8 +83,16 @@ fn by_project(watches: Vec<GitlabWatch>) -> Vec<Polled> {
 /// GitLab list costs budget (no entity tags), so a running pipeline is polled at 5/3 of the
 /// fast pace (5 s by default: a change is still on screen within 10 s), a project waiting on a
 /// human (a gate changes only when someone acts) at 2/3 of the slow pace, an idle one slowly.
-fn pace(pacing: Pacing, seen: &Seen) -> u64 {
-    if seen.running() {
+/// The project on screen is polled at the fast pace while something runs or waits (someone
+/// else may approve), and at 8/3 of it when idle (8 s: a new pipeline within 10 s).
+fn pace(pacing: Pacing, seen: &Seen, on_screen: bool) -> u64 {
+    if on_screen {
+        if seen.running() || seen.waiting() {
+            pacing.fast_ms
+        } else {
+            pacing.fast_ms * 8 / 3
+        }
+    } else if seen.running() {
         pacing.fast_ms * 5 / 3
     } else if seen.waiting() {
         (pacing.slow_ms * 2 / 3).max(pacing.fast_ms)
@@ -85,11 +101,13 @@ fn pace(pacing: Pacing, seen: &Seen) -> u64 {
     }
 }
 
-/// Polls `watches` until `tx` is closed, sending [`CiUpdate`]s for what changed.
+/// Polls `watches` until `tx` is closed, sending [`CiUpdate`]s for what changed; `focus`
+/// names the release on screen (its project is polled fast, and at once when it changes).
 pub async fn poll(
     client: Arc<GitLabClient>,
     watches: Vec<GitlabWatch>,
     options: PollOptions,
+    mut focus: watch::Receiver<Option<String>>,
     tx: mpsc::Sender<CiUpdate>,
 ) {
     let rest = client.rest();
@@ -101,13 +119,14 @@ pub async fn poll(
         if me.is_none() {
             me = client.current_user().await.ok().map(|(id, _)| id);
         }
+        let on_screen = focus.borrow_and_update().clone();
         for p in projects.iter_mut().filter(|p| p.due <= Instant::now()) {
             let result = p
                 .view
                 .refresh(&client, &p.project, options.pipelines, me, rest.now_ms())
                 .await;
             if let Ok(seen) = &result {
-                p.delay_ms = pace(options.pacing, seen);
+                p.delay_ms = pace(options.pacing, seen, p.on_screen(on_screen.as_deref()));
             }
             let spent = rest.take_spent();
             // During a rate-limit pause the next poll waits for its end, by the client's
@@ -157,8 +176,20 @@ pub async fn poll(
             u64::try_from(due.saturating_duration_since(Instant::now()).as_millis())
                 .unwrap_or(u64::MAX)
         });
-        if !wait_turn(rest, wait_ms, &tx).await {
-            return;
+        let pause = paused(rest);
+        tokio::select! {
+            go_on = wait_turn(rest, wait_ms, &tx) => {
+                if !go_on {
+                    return;
+                }
+            }
+            // A dropped sender disables this branch, never a busy loop.
+            Ok(()) = focus.changed(), if !pause => {
+                let shown = focus.borrow().clone();
+                for p in projects.iter_mut().filter(|p| p.on_screen(shown.as_deref())) {
+                    p.due = Instant::now();
+                }
+            }
         }
     }
 }
@@ -170,7 +201,8 @@ mod tests {
     use quarterdeck_core::sample_ci;
 
     #[test]
-    fn running_projects_poll_fast_waiting_ones_slower_idle_ones_slowest() {
+    fn running_projects_poll_fast_waiting_ones_slower_idle_ones_slowest_and_the_one_on_screen_fast()
+    {
         let pacing = Pacing {
             fast_ms: 3_000,
             slow_ms: 45_000,
@@ -179,13 +211,24 @@ mod tests {
         assert_eq!(running.status, CiStatus::Running);
         let mut done = running.clone();
         done.status = CiStatus::Success;
-        let seen = |runs: Vec<_>, gates| pace(pacing, &Seen { runs, gates });
-        assert_eq!(seen(vec![running], Vec::new()), 5_000);
+        let seen = |runs: Vec<_>, gates| pace(pacing, &Seen { runs, gates }, false);
+        assert_eq!(seen(vec![running.clone()], Vec::new()), 5_000);
         assert_eq!(
             seen(vec![done.clone()], sample_ci::gitlab_gate("store")),
             30_000
         );
-        assert_eq!(seen(vec![done], Vec::new()), 45_000);
+        assert_eq!(seen(vec![done.clone()], Vec::new()), 45_000);
+        let shown = |runs: Vec<_>, gates| pace(pacing, &Seen { runs, gates }, true);
+        assert_eq!(shown(vec![running], Vec::new()), 3_000);
+        assert_eq!(
+            shown(vec![done.clone()], sample_ci::gitlab_gate("store")),
+            3_000
+        );
+        assert_eq!(
+            shown(vec![done], Vec::new()),
+            8_000,
+            "a new pipeline within 10 s"
+        );
     }
 
     fn watch(release: &str, project: &str) -> GitlabWatch {

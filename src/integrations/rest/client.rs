@@ -102,6 +102,8 @@ pub struct RestClient {
     cache: Mutex<EtagCache>,
     limiter: Mutex<RateLimiter>,
     spent: AtomicU32,
+    /// Of `spent`, first reads: answers with an entity tag to a request that had none.
+    first_reads: AtomicU32,
     sent: AtomicU64,
     clock: Arc<dyn Clock>,
 }
@@ -150,6 +152,7 @@ impl RestClient {
             cache: Mutex::new(EtagCache::new(CACHE_CAPACITY)),
             limiter: Mutex::new(RateLimiter::default()),
             spent: AtomicU32::new(0),
+            first_reads: AtomicU32::new(0),
             sent: AtomicU64::new(0),
             clock,
         })
@@ -182,7 +185,16 @@ impl RestClient {
 
     /// How many requests cost budget since the last call (304s and unsent requests do not).
     pub fn take_spent(&self) -> u32 {
+        self.first_reads.store(0, Ordering::Relaxed);
         self.spent.swap(0, Ordering::Relaxed)
+    }
+
+    /// Like [`take_spent`](Self::take_spent), less the first reads of URLs that answer with
+    /// an entity tag: those are conditional from then on, so they cost once, not every round.
+    /// What a round keeps spending is what changed.
+    pub fn take_spent_again(&self) -> u32 {
+        let first = self.first_reads.swap(0, Ordering::Relaxed);
+        self.spent.swap(0, Ordering::Relaxed).saturating_sub(first)
     }
 
     /// How many requests were sent in total (redirect hops included): the API cost so far.
@@ -328,6 +340,9 @@ impl RestClient {
         lock(&self.limiter).observe(&limits, true);
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let next = next_page_url(&url, header("link"), header("x-next-page"));
+        if etag.is_none() && headers.contains_key(ETAG) {
+            self.first_reads.fetch_add(1, Ordering::Relaxed);
+        }
         match header(ETAG.as_str()) {
             Some(tag) => lock(&self.cache).put(
                 &url,

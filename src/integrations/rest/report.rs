@@ -204,7 +204,10 @@ async fn finish_round(
     {
         return false;
     }
-    let delay = next_delay_ms(pacing, active, rest.take_spent(), &limits, rest.now_ms());
+    // The first reads of a round (every URL at start, a new run's jobs) are not what the
+    // next rounds will spend: paced by them, the second round would wait minutes.
+    let spent = rest.take_spent_again();
+    let delay = next_delay_ms(pacing, active, spent, &limits, rest.now_ms());
     wait_turn(rest, delay, tx).await
 }
 

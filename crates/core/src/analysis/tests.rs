@@ -628,3 +628,39 @@ fn a_new_canary_is_a_new_incident() {
     bad(&mut model, &id, 9, NOW_MS + 60_000);
     assert_eq!(model.analysis.proposal.unwrap().hash, "1a2b3c4d5");
 }
+
+#[test]
+fn a_series_read_again_with_nothing_new_draws_no_frame() {
+    let (mut model, _) = setup(GuardMode::Propose);
+    let id = feature_store();
+    let values = vec![Some(0.001); 4];
+    feed(&mut model, &id, Signal::ErrorRatio, &values, NOW_MS);
+    model.take_dirty();
+    // The same samples, read again later: the range's end moved, nothing in it did.
+    let mut again = values.clone();
+    let key = SeriesKey {
+        side: Side::Canary,
+        signal: Signal::ErrorRatio,
+    };
+    let points = model.analysis.releases[&id].series[&key].points.clone();
+    update(
+        &mut model,
+        Msg::Analysis(AnalysisMsg::Series {
+            release: id.clone(),
+            key,
+            points,
+            at_ms: NOW_MS + STEP_MS,
+            warnings: Vec::new(),
+        }),
+    );
+    assert!(!model.take_dirty(), "nothing new was drawn");
+    again.push(Some(0.002));
+    feed(
+        &mut model,
+        &id,
+        Signal::ErrorRatio,
+        &again,
+        NOW_MS + STEP_MS,
+    );
+    assert!(model.take_dirty(), "a new sample is drawn");
+}

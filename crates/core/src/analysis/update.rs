@@ -32,10 +32,12 @@ pub(crate) fn on_msg(model: &mut Model, msg: AnalysisMsg) -> Vec<Effect> {
                 warnings,
             };
             let mut changed = ra.error.take().is_some();
-            if ra.series.get(&key) != Some(&data) {
-                ra.series.insert(key, data);
-                changed = true;
-            }
+            // A new `at_ms` alone (the range moved on, nothing new in it) shows nothing new.
+            changed |= ra
+                .series
+                .get(&key)
+                .is_none_or(|old| old.points != data.points || old.warnings != data.warnings);
+            ra.series.insert(key, data);
             if changed {
                 model.mark_dirty();
             }
