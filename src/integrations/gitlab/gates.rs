@@ -158,7 +158,8 @@ pub fn of_pipeline(
             let blocked = deployment.filter(|d| d.status == "blocked");
             let (kind, approving_will, who, you, approvals) = match blocked {
                 Some(d) => {
-                    let after = d.approvals_given + 1;
+                    // Your approval fills one open rule; the others still need theirs.
+                    let after = (d.approvals_given + 1).min(d.approvals_required);
                     let then = if after >= d.approvals_required {
                         format!("then {starts}")
                     } else {
