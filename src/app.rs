@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use crate::config::releases::load_releases;
 use crate::config::{
     AnalysisDefaults, Theme, config_dir, load_analysis, load_control, load_keymap, state_dir,
+    theme_for_context,
 };
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
@@ -31,6 +32,7 @@ use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
+use quarterdeck_core::action::Action;
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
 use quarterdeck_core::{Effect, Model, Msg, Scope, Target, update};
@@ -63,6 +65,8 @@ pub struct AppOptions {
     pub analysis_defaults: AnalysisDefaults,
     /// How Prometheus is reached; `None` reads the credential variables.
     pub analysis: Option<AnalysisSetup>,
+    /// The rollback drill this dashboard plays (`quarterdeck drill NAME`).
+    pub drill: Option<crate::drill::tui::Hook>,
 }
 
 /// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
@@ -102,6 +106,12 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
     let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
+    let theme = theme_for_context(
+        theme,
+        &options.theme,
+        user_dir.as_deref(),
+        &connected.context,
+    )?;
     let scope = if options.all_namespaces {
         Scope::All
     } else {
@@ -121,6 +131,7 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     };
     let mut model = Model::new(target, keymap, now_ms());
     model.ci.config = releases;
+    model.ci.without_token = ci.providers_without_token();
     model.control.policies = control.policies;
     model.analysis.config = analysis;
     let control_setup = ControlSetup {
@@ -142,8 +153,10 @@ pub async fn run(options: AppOptions) -> Result<i32> {
         auth: Auth::from_env(),
         pacing: Pacing::default(),
     });
+    let drill_looks = crate::drill::tui::attach(options.drill.as_ref(), tx.clone());
     let driver = Driver::start(kubeconfig, connected.client, scope, (ci, control_setup), tx)
-        .with_analysis(analysis_setup);
+        .with_analysis(analysis_setup)
+        .with_drill_looks(drill_looks);
     // The first frame goes out before the API has answered anything.
     EventLoop {
         model,
@@ -211,14 +224,17 @@ where
         }
         draw(&mut terminal, &mut screen, &model, &theme, false)?;
         model.take_dirty();
+        let mut log_batches = effects.take_log_batches();
         let mut last_draw = Instant::now();
         let mut pending = false;
         let mut full = false;
         loop {
             let deadline = last_draw + FRAME;
+            // Biased: keys and every other message go before log lines.
             let first = tokio::select! {
+                biased;
                 msg = messages.recv() => match msg {
-                    Some(m) => Some(m),
+                    Some(m) => Some(Incoming::Msg(m)),
                     None => return Err(eyre!("every event source stopped")),
                 },
                 Some(sig) = signals.recv() => {
@@ -229,21 +245,37 @@ where
                     }
                     screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
                     full = true;
-                    Some(Msg::Redraw)
+                    Some(Incoming::Msg(Msg::Redraw))
                 },
+                Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
                 () = tokio::time::sleep_until(deadline), if pending => None,
             };
-            let mut batch: Vec<Msg> = first.into_iter().collect();
+            let mut batch: Vec<Msg> = Vec::new();
+            let mut logs: Vec<Msg> = Vec::new();
+            match first {
+                Some(Incoming::Msg(m)) => batch.push(m),
+                Some(Incoming::Logs(l)) => logs = l,
+                None => {}
+            }
             while batch.len() < BATCH {
                 match messages.try_recv() {
                     Ok(m) => batch.push(m),
                     Err(_) => break,
                 }
             }
+            // The log lines waiting now, after the other messages taken in this round.
+            if let Some(queue) = log_batches.as_mut() {
+                while logs.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(more) => logs.extend(more),
+                        Err(_) => break,
+                    }
+                }
+            }
+            batch.extend(logs);
             for msg in batch {
                 if let Msg::Key(key) = &msg
-                    && key.ctrl
-                    && key.code == KeyCode::Char('z')
+                    && model.keymap.action(model.nav.mode, key) == Some(Action::Suspend)
                 {
                     screen.suspend(&mut terminal).wrap_err("cannot suspend")?;
                     full = true;
@@ -272,6 +304,28 @@ where
                 pending = false;
             }
         }
+    }
+}
+
+/// What woke the loop up.
+// It lives for one turn of the loop, on the stack: boxing the message would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Incoming {
+    /// A message from a source or the driver.
+    Msg(Msg),
+    /// Merged log lines.
+    Logs(Vec<Msg>),
+}
+
+/// The next merged log batch; never, without a queue or once it closed.
+async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<Vec<Msg>> {
+    match queue {
+        Some(q) => match q.recv().await {
+            Some(batch) => Some(batch),
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
     }
 }
 

@@ -77,6 +77,8 @@ pub enum Command {
     Journal(JournalArgs),
     /// Print a release's logs.
     Logs(LogsArgs),
+    /// Run a rollback drill on the simulated world (`--list` lists them).
+    Drill(DrillArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -309,6 +311,31 @@ pub struct DemoArgs {
     /// 0600), so tests and scripts can drive the demo's world.
     #[arg(long)]
     pub control_file: Option<PathBuf>,
+}
+
+/// Options of `quarterdeck drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The drill to run (`--list` lists them).
+    pub name: Option<String>,
+    /// Seed for the incidents' moments and the simulated world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// List the drills, one line each.
+    #[arg(long)]
+    pub list: bool,
+    /// Show the drill's hints in the drill bar.
+    #[arg(long)]
+    pub hints: bool,
+    /// Write a Markdown incident timeline here at the end.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Play the drill without a screen with a built-in responder.
+    #[arg(long, value_enum)]
+    pub responder: Option<crate::drill::responder::ResponderKind>,
+    /// Simulated seconds per real second (on screen; a headless drill runs as fast as it can).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
 }
 
 /// Options of `quarterdeck sim`.

@@ -4,11 +4,12 @@
 mod analysis;
 mod ci;
 mod control;
+mod log_merge;
 
 use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -22,12 +23,19 @@ pub use self::analysis::{AnalysisDriver, AnalysisSetup};
 pub use self::ci::{CiDriver, CiSetup};
 pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
 pub(crate) use self::control::{ci_act, ci_outcome};
+pub use self::log_merge::LogMerge;
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {
     /// Performs one effect without blocking; results come back as `Msg`s. `Effect::Quit` is
     /// the event loop's own business and never arrives here.
     fn perform(&mut self, effect: Effect);
+
+    /// The merged log batches, taken once by the event loop, which reads them after its other
+    /// messages; `None` when log lines come as ordinary messages.
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
+        None
+    }
 }
 
 /// Runs watches and log streams for the current context and scope.
@@ -40,10 +48,15 @@ pub struct Driver {
     tx: UnboundedSender<Msg>,
     watches: Vec<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
+    /// Where the streams' lines are merged on their way to the event loop.
+    merge: LogMerge,
+    log_batches: Option<mpsc::Receiver<Vec<Msg>>>,
     connecting: Option<Connecting>,
     ci: CiDriver,
     analysis: AnalysisDriver,
     control: ControlDriver,
+    /// During a drill: where the operator's looks go (the drill judges detection on them).
+    drill_looks: Option<UnboundedSender<(String, quarterdeck_core::drill::LookKind)>>,
 }
 
 /// A context being connected to in the background.
@@ -70,7 +83,8 @@ impl Driver {
         let context = ContextSender::new(0, tx.clone());
         let watches = watch::spawn_all(&client, &scope, &context);
         let ci = CiDriver::new(ci, tx.clone());
-        let analysis = AnalysisDriver::new(AnalysisSetup::default(), tx.clone());
+        let analysis =
+            AnalysisDriver::new(AnalysisSetup::default(), tx.clone()).with_kube(client.clone());
         let control = ControlDriver::new(
             control,
             client.clone(),
@@ -79,11 +93,14 @@ impl Driver {
             &context,
             tx.clone(),
         );
+        let (merge, log_batches) = LogMerge::start();
         Self {
             kubeconfig,
             client,
             scope,
             context,
+            merge,
+            log_batches: Some(log_batches),
             ci,
             analysis,
             control,
@@ -91,13 +108,23 @@ impl Driver {
             watches,
             streams: HashMap::new(),
             connecting: None,
+            drill_looks: None,
         }
+    }
+
+    /// During a drill, hands each of the operator's looks at a release to `looks`.
+    pub fn with_drill_looks(
+        mut self,
+        looks: Option<UnboundedSender<(String, quarterdeck_core::drill::LookKind)>>,
+    ) -> Self {
+        self.drill_looks = looks;
+        self
     }
 
     /// Reaches Prometheus as `setup` says (credentials, pacing) instead of without
     /// credentials at the default pacing.
     pub fn with_analysis(mut self, setup: AnalysisSetup) -> Self {
-        self.analysis = AnalysisDriver::new(setup, self.tx.clone());
+        self.analysis = AnalysisDriver::new(setup, self.tx.clone()).with_kube(self.client.clone());
         self
     }
 
@@ -170,6 +197,7 @@ impl Driver {
             return;
         };
         self.client = client;
+        self.analysis.set_kube(self.client.clone());
         self.control
             .set_user(client::context_user(&self.kubeconfig, &connecting.name));
         self.context = ContextSender::new(epoch, self.tx.clone());
@@ -183,7 +211,13 @@ impl EffectSink for Driver {
         match effect {
             Effect::StartLogStream(spec) => {
                 let id = spec.id;
-                let task = logs::spawn(self.client.clone(), spec, self.context.clone());
+                let queue = self.merge.queue(id, self.context.epoch());
+                let task = logs::spawn_into(
+                    self.client.clone(),
+                    spec,
+                    self.context.clone(),
+                    logs::LineSink::Queue(queue),
+                );
                 if let Some(old) = self.streams.insert(id, task) {
                     old.abort();
                 }
@@ -200,12 +234,22 @@ impl EffectSink for Driver {
             Effect::ConnectContext { name, epoch } => self.connect(name, epoch),
             Effect::SwitchContext { epoch } => self.switch(epoch),
             Effect::WatchCi(watches) => self.ci.watch(watches),
+            Effect::FocusCi(release) => self.ci.focus(release),
             Effect::FollowJobLog(job) => self.ci.follow(job),
             Effect::StopJobLog(job) => self.ci.stop(&job),
             Effect::WatchAnalysis(watches) => self.analysis.watch(watches),
             Effect::Control(effect) => self.control.perform(*effect),
+            Effect::DrillLook { release, how } => {
+                if let Some(looks) = &self.drill_looks {
+                    let _ = looks.send((release, how));
+                }
+            }
             Effect::Quit => {}
         }
+    }
+
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
+        self.log_batches.take()
     }
 }
 

@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod control;
+pub mod drill;
 pub mod effects;
 pub mod headless;
 pub mod integrations;

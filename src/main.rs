@@ -4,8 +4,9 @@ use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr};
 
 use quarterdeck::app::{self, AppOptions};
-use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, SimArgs};
+use quarterdeck::cli::{Cli, Command, DashboardArgs, DemoArgs, DrillArgs, SimArgs};
 use quarterdeck::config::{AnalysisDefaults, SEED_TRIGGERS};
+use quarterdeck::drill;
 use quarterdeck::effects::{AnalysisSetup, CiSetup};
 use quarterdeck::headless;
 use quarterdeck::integrations::prometheus::{Auth, TOKEN_VAR};
@@ -13,8 +14,10 @@ use quarterdeck::integrations::rest::{Pacing, ServerClock, Token};
 use quarterdeck::logging;
 use quarterdeck_sim as sim;
 
+mod user_error;
+
 fn main() -> Result<()> {
-    color_eyre::install()?;
+    user_error::install_hooks()?;
     // rustls is built with two crypto backends (through different dependencies); pick one for
     // the whole process before any client or server exists.
     let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
@@ -26,6 +29,10 @@ fn main() -> Result<()> {
             start_logging()?;
             runtime.block_on(run_demo(args, cli.dashboard))
         }
+        Some(Command::Drill(args)) => {
+            start_logging()?;
+            runtime.block_on(run_drill(args, cli.dashboard))
+        }
         Some(command) => {
             start_logging()?;
             let code = runtime.block_on(headless::run(command, &cli.dashboard));
@@ -35,7 +42,17 @@ fn main() -> Result<()> {
             start_logging()?;
             runtime.block_on(app::run(dashboard_options(cli.dashboard)))
         }
-    }?;
+    };
+    let code = match code {
+        Ok(code) => code,
+        Err(report) => match user_error::user_message(&report) {
+            Some(message) => {
+                eprintln!("{message}");
+                1
+            }
+            None => return Err(report),
+        },
+    };
     // The terminal reader blocks a thread on stdin; do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code)
@@ -61,6 +78,7 @@ fn dashboard_options(args: DashboardArgs) -> AppOptions {
         ci: None,
         analysis_defaults: AnalysisDefaults::default(),
         analysis: None,
+        drill: None,
     }
 }
 
@@ -78,9 +96,16 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     if let Some(path) = &args.control_file {
         write_control_file(path, &handle.base_url(), &handle.token)?;
     }
+    let code = app::run(demo_options(&handle, dashboard)).await;
+    handle.stop().await;
+    code
+}
+
+/// The dashboard's options against the embedded simulator.
+fn demo_options(handle: &sim::SimHandle, dashboard: DashboardArgs) -> AppOptions {
     let mut options = dashboard_options(dashboard);
     options.kubeconfig = Some(handle.kubeconfig.clone());
-    options.ci = Some(demo_ci(&handle));
+    options.ci = Some(demo_ci(handle));
     // The simulator's Prometheus and the seed's triggers, unless config.toml says otherwise.
     options.analysis_defaults = AnalysisDefaults::seed(format!("{}/prometheus", handle.base_url()));
     options.analysis = Some(AnalysisSetup {
@@ -97,7 +122,47 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     if options.namespace.is_none() {
         options.all_namespaces = true;
     }
-    let code = app::run(options).await;
+    options
+}
+
+/// `quarterdeck drill`: lists the drills, or plays one on the embedded simulator — headless
+/// with a built-in responder (frozen clock, driven by the drill), or on the demo's dashboard
+/// with a drill bar.
+async fn run_drill(args: DrillArgs, dashboard: DashboardArgs) -> Result<i32> {
+    let Some(chosen) = drill::select(&args)? else {
+        return Ok(0);
+    };
+    let handle = sim::start(sim::SimConfig {
+        seed: args.seed,
+        speed: args.speed,
+        frozen: args.responder.is_some(),
+        // Headless, the world starts at a fixed moment too, so the same seed replays exactly.
+        start_ms: args.responder.is_some().then_some(drill::HEADLESS_START_MS),
+        ..sim::SimConfig::default()
+    })
+    .await?;
+    let world = drill::world::World::new(handle.base_url(), handle.token.clone());
+    let code = async {
+        drill::prepare_world(&world, &chosen).await?;
+        match args.responder {
+            Some(kind) => drill::headless(chosen, &args, kind, world, &handle.kubeconfig).await,
+            None => {
+                let mut options = demo_options(&handle, dashboard);
+                options.analysis_defaults.guard = chosen.guard;
+                let (hook, session) = drill::tui::Session::new(
+                    chosen,
+                    args.seed,
+                    args.hints,
+                    args.report.clone(),
+                    world,
+                );
+                options.drill = Some(hook);
+                session.spawn();
+                app::run(options).await
+            }
+        }
+    }
+    .await;
     handle.stop().await;
     code
 }

@@ -17,7 +17,10 @@ use quarterdeck::control::webhook::Webhook;
 use quarterdeck::effects::{AnalysisSetup, ControlSetup};
 use quarterdeck::integrations::prometheus::Auth;
 use quarterdeck::integrations::rest::{Pacing, Token};
-use quarterdeck_core::analysis::{AnalysisConfig, GuardMode, Signal, Trigger};
+use quarterdeck_core::analysis::{
+    AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Signal, Trigger,
+};
+use quarterdeck_core::release::WorkloadKind;
 use serde_json::{Value, json};
 use support::Fixture;
 use support::harness::{Harness, PATIENCE};
@@ -32,14 +35,25 @@ const STABLE: &str = "gcr.io/feature-store-prod/feature-store:c4e7a90";
 /// webhook sink.
 fn dashboard(fx: &Fixture, state: &std::path::Path, guard: GuardMode) -> Harness {
     let url = format!("{}/prometheus", fx.handle.base_url());
+    // The release's own trigger: it wins over the two-minute ones of its AnalysisTemplates.
     let config = AnalysisConfig {
-        default_triggers: vec![Trigger {
-            signal: Signal::ErrorRatio,
-            above: 0.01,
-            for_ms: 60_000,
-        }],
         default_guard: guard,
         url: Some(url),
+        releases: vec![ReleaseAnalysisConfig {
+            name: "feature-store".into(),
+            kind: WorkloadKind::Rollout,
+            workload: "feature-store".into(),
+            namespace: NS.into(),
+            context: None,
+            prometheus: None,
+            triggers: Some(vec![Trigger {
+                signal: Signal::ErrorRatio,
+                above: 0.01,
+                for_ms: 60_000,
+            }]),
+            guard,
+            auto_protected: false,
+        }],
         ..AnalysisConfig::default()
     };
     let analysis = AnalysisSetup {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use quarterdeck::effects::{CiDriver, CiSetup};
+use quarterdeck::integrations::github::{self, GitHubClient, GithubWatch};
 use quarterdeck::integrations::gitlab::{self, GitLabClient, GitlabWatch};
 use quarterdeck::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use quarterdeck_core::Msg;
@@ -122,6 +123,26 @@ fn gitlab_client(h: &SimHandle) -> Arc<GitLabClient> {
     let token = Token::new(h.token.clone(), "GITLAB_TOKEN");
     let clock: Arc<dyn Clock> = Arc::new(SimClock(h.sim.clone()));
     Arc::new(GitLabClient::new(&format!("{}/gitlab", h.base_url()), Some(token), clock).unwrap())
+}
+
+fn github_client(h: &SimHandle) -> Arc<GitHubClient> {
+    let token = Token::new(h.token.clone(), "GITHUB_TOKEN");
+    let clock: Arc<dyn Clock> = Arc::new(SimClock(h.sim.clone()));
+    Arc::new(GitHubClient::new(&format!("{}/github", h.base_url()), Some(token), clock).unwrap())
+}
+
+fn github_watches() -> Vec<GithubWatch> {
+    watches()
+        .into_iter()
+        .filter_map(|w| match w.link {
+            CiLink::GitHub { repo, workflows } => Some(GithubWatch {
+                release: w.release,
+                repo,
+                workflows,
+            }),
+            CiLink::GitLab { .. } => None,
+        })
+        .collect()
 }
 
 fn gitlab_watches() -> Vec<GitlabWatch> {
@@ -272,12 +293,19 @@ async fn measure_ci_budget_at_twenty_projects() {
     driver.watch(all.clone());
     // From a change in the simulator (a job of a triggered run starting or finishing, a gate
     // of one opening, by the simulated clock) to the update that reports it.
+    // GitHub reads jobs only of the release on screen: its job changes are what is timed
+    // (GitLab's pollers read all of them); gates are timed for every release.
     let triggered: Arc<std::sync::Mutex<Vec<(&str, u64)>>> = Arc::default();
     let lags: Arc<std::sync::Mutex<Lags>> = Arc::default();
+    let reported: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>> = Arc::default();
     let recorder = {
         let (triggered, lags, sim) = (triggered.clone(), lags.clone(), h.sim.clone());
+        let reported = reported.clone();
         tokio::spawn(async move {
             while let Some(msg) = rx.recv().await {
+                if let Msg::Ci(CiUpdate::Pipelines { release, .. }) = &msg {
+                    reported.lock().unwrap().insert(release.clone());
+                }
                 let now = sim.world().clock.now_ms;
                 let ours = triggered.lock().unwrap().clone();
                 let mut lags = lags.lock().unwrap();
@@ -311,8 +339,14 @@ async fn measure_ci_budget_at_twenty_projects() {
             }
         })
     };
-    // The first full read is not what polling costs: let it finish.
-    tokio::time::sleep(Duration::from_secs(20)).await;
+    // The first full read is not what polling costs: let it finish (every release reported),
+    // and the round after it start.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while reported.lock().unwrap().len() < all.len() {
+        assert!(Instant::now() < deadline, "the first read never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
     reset_stats(&h).await;
     tokio::time::sleep(PHASE).await;
     print_phase("idle", &stats(&h).await, PHASE.as_secs_f64());
@@ -327,17 +361,23 @@ async fn measure_ci_budget_at_twenty_projects() {
             .collect();
         projects.sort_unstable();
         projects.dedup();
-        for p in projects.into_iter().take(ACTIVE_PER_PROVIDER) {
+        for (i, p) in projects.into_iter().take(ACTIVE_PER_PROVIDER).enumerate() {
             let run = control(
                 &h,
                 "/sim/ci/trigger",
                 json!({"provider": provider, "project": p, "fail": "never"}),
             )
             .await;
-            triggered
-                .lock()
-                .unwrap()
-                .push((provider, run["id"].as_u64().unwrap()));
+            let id = run["id"].as_u64().unwrap();
+            if provider == "github" && i == 0 {
+                let release = all.iter().find(|w| w.link.project() == p).unwrap();
+                driver.focus(Some(release.release.clone()));
+                triggered.lock().unwrap().push(("github", id));
+            } else if provider == "gitlab" {
+                triggered.lock().unwrap().push(("gitlab", id));
+            } else {
+                triggered.lock().unwrap().push(("github-off-screen", id));
+            }
         }
     }
     tokio::time::sleep(PHASE).await;
@@ -347,7 +387,7 @@ async fn measure_ci_budget_at_twenty_projects() {
         PHASE.as_secs_f64(),
     );
     let lags = lags.lock().unwrap().clone();
-    for provider in ["github", "gitlab"] {
+    for provider in ["github", "github-off-screen", "gitlab"] {
         for kind in [["start", "finish"].as_slice(), ["gate"].as_slice()] {
             let mut ms: Vec<i64> = lags
                 .iter()
@@ -494,6 +534,16 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
     // deployments only where one waits for approvals (they arrive without the pipeline moving).
     reset_stats(&h).await;
     let s = rounds(&h, 3 * 20).await;
+    // A project's gates may be reported after the last release's pipelines: count them too.
+    while let Ok(u) = rx.try_recv() {
+        if let CiUpdate::Gates { source, gates, .. } = &u
+            && gates
+                .iter()
+                .any(|g| matches!(g.id.kind, GateKind::GitlabBlockedDeployment { .. }))
+        {
+            awaiting_approval.insert(source.project.clone());
+        }
+    }
     assert_eq!(
         served(&s, "gitlab", JOBS),
         0,
@@ -507,7 +557,9 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
         "deployments read beyond the {awaiting_approval:?} awaiting approval: {s:#}"
     );
 
-    // One new pipeline: its jobs are read once, and nothing else's.
+    // One new pipeline: its jobs are read once, and nothing else's. The count starts before
+    // the trigger, or a round between the two would read them uncounted.
+    reset_stats(&h).await;
     let run = control(
         &h,
         "/sim/ci/trigger",
@@ -516,7 +568,6 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
     .await["id"]
         .as_u64()
         .unwrap();
-    reset_stats(&h).await;
     let runs = until(&mut rx, |u| match u {
         CiUpdate::Pipelines { release, runs, .. } if release == "bnpl/feature-store-4" => {
             Some(runs.clone())
@@ -588,6 +639,106 @@ async fn a_gate_appears_once_the_pipeline_reaches_it() {
     );
     assert_eq!(gate.where_, "production");
     assert_eq!(gate.release.as_deref(), Some("bnpl/feature-store-6"));
+    task.abort();
+    h.stop().await;
+}
+
+/// GitHub resources as `/sim/stats` names them.
+const GH_WAITING: &str = "repos/:repos/:repos/actions/runs";
+const GH_JOBS: &str = "repos/:repos/:repos/actions/runs/:id/jobs";
+
+/// Workflow run lists (`…/actions/workflows/FILE/runs`) served, whatever the file.
+fn workflow_lists(stats: &Value) -> u64 {
+    stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["api"] == "github"
+                && r["resource"]
+                    .as_str()
+                    .is_some_and(|res| res.contains("/actions/workflows/"))
+        })
+        .map(|r| r["count"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// Waits until the simulator has served `n` waiting-run lists since the last reset.
+async fn github_rounds(h: &SimHandle, n: u64) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = stats(h).await;
+        if served(&s, "github", GH_WAITING) >= n {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "fewer than {n} lists of waiting runs: {s:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_reads_in_full_only_the_release_on_screen() {
+    let h = start(true).await;
+    // A budget so large that spending it never slows the rounds this test counts.
+    control(
+        &h,
+        "/sim/ci/budget",
+        json!({"provider": "github", "limit": 100_000_000, "remaining": 100_000_000}),
+    )
+    .await;
+    let watches = github_watches();
+    let (focus, on_screen) = tokio::sync::watch::channel(None);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = github::PollOptions {
+        pacing: fast(),
+        runs_per_workflow: 10,
+    };
+    let task = tokio::spawn(github::poll(
+        github_client(&h),
+        watches.clone(),
+        options,
+        on_screen,
+        tx,
+    ));
+    let mut reported = std::collections::BTreeSet::new();
+    until(&mut rx, |u| {
+        if let CiUpdate::Pipelines { release, .. } = u {
+            reported.insert(release.clone());
+        }
+        (reported.len() == watches.len()).then_some(())
+    })
+    .await;
+    // Nothing on screen, the clock frozen: rounds ask only which runs wait on a human.
+    reset_stats(&h).await;
+    let s = github_rounds(&h, 3 * watches.len() as u64).await;
+    assert_eq!(workflow_lists(&s), 0, "runs listed off screen: {s:#}");
+    assert_eq!(
+        served(&s, "github", GH_JOBS),
+        0,
+        "jobs read off screen: {s:#}"
+    );
+
+    // One release comes on screen: its runs are read in full in the next rounds.
+    reset_stats(&h).await;
+    let shown = &watches[0];
+    focus.send_replace(Some(shown.release.clone()));
+    let s = github_rounds(&h, 2 * watches.len() as u64).await;
+    assert!(
+        workflow_lists(&s) >= shown.workflows.len().max(1) as u64,
+        "the release on screen was not read in full: {s:#}"
+    );
+
+    // A minute later the others are read in full again.
+    advance(&h, 61).await;
+    reset_stats(&h).await;
+    let s = github_rounds(&h, 2 * watches.len() as u64).await;
+    assert!(
+        workflow_lists(&s) > 2 * shown.workflows.len().max(1) as u64,
+        "the releases off screen were never read again: {s:#}"
+    );
     task.abort();
     h.stop().await;
 }

@@ -184,7 +184,14 @@ async fn an_exhausted_budget_pauses_polling_until_the_reset() {
         pacing: fast(),
         runs_per_workflow: 5,
     };
-    let task = tokio::spawn(github::poll(gh.clone(), vec![watch], options, tx));
+    let (_focus, on_screen) = tokio::sync::watch::channel(Some("orders-api".to_string()));
+    let task = tokio::spawn(github::poll(
+        gh.clone(),
+        vec![watch],
+        options,
+        on_screen,
+        tx,
+    ));
     let message = until(&mut rx, |u| match u {
         CiUpdate::SourceError {
             kind: CiErrorKind::RateLimited,

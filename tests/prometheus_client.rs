@@ -206,6 +206,7 @@ fn the_driver_polls_each_watch_and_reports_series_and_failures() {
             },
         ],
         urgent: true,
+        templates: Vec::new(),
     };
     fx.rt.block_on(async {
         let mut driver = AnalysisDriver::new(

@@ -124,9 +124,14 @@ fn a_good_canary_passes_and_the_rollout_continues() {
         json!({"successCondition": "result[0] < 0.05"}),
         step_strategy(),
     );
+    let before = rollout(&f, "good")["status"]["currentPodHash"].clone();
     set_version(&f, "shop/api:2", 0.002);
     set_image(&f, "good", "shop/api:2");
-    let ro = advance_until(&f, "good", 180, |ro| ro["status"]["phase"] == "Healthy");
+    // Healthy on the new revision: the status read right after the patch may still be the
+    // old revision's, Healthy too.
+    let ro = advance_until(&f, "good", 180, |ro| {
+        ro["status"]["phase"] == "Healthy" && ro["status"]["currentPodHash"] != before
+    });
     let hash = ro["status"]["currentPodHash"].as_str().unwrap().to_string();
     let run = analysis_run(&f, "good", &step_run_name(&ro));
     assert_eq!(run["status"]["phase"], "Successful", "{}", run["status"]);

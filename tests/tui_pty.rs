@@ -308,8 +308,14 @@ fn ci_pipelines_and_gates_in_the_demo() {
     // The gates inbox lists it, and its age grows with the simulated clock.
     let gate = "approval · acme/orders-api › staging";
     tui.keys("g");
-    let first = tui.wait_for("the staging gate", WAIT, |s| {
+    tui.wait_for("the staging gate", WAIT, |s| {
         s.contains("┏ Gates") && gate_age(s, gate).is_some()
+    });
+    // The newest gate is last, and may show only its head at the pane's foot: the cursor
+    // brings it whole into view.
+    tui.keys("G");
+    let first = tui.wait_for("the staging gate under the cursor", WAIT, |s| {
+        s.lines().any(|l| l.contains('▸') && l.contains(gate))
     });
     assert!(first.contains("you may approve"), "{first}");
     assert!(

@@ -5,7 +5,8 @@
 //! broken run does (no frame, the full state never shown, the simulator not answering).
 //!
 //! Options: `--short`, `--runs N`, `--seconds N` (churn window), `--idle N`, `--20k` (also
-//! the 20,000-pod world), `--no-default` (skip the CI world).
+//! the 20,000-pod world), `--no-default` (skip the CI world), `--bin PATH` (measure another
+//! build of the binary, e.g. one kept aside from before a change, in the same session).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -29,6 +30,7 @@ struct Options {
     stretch: bool,
     default_world: bool,
     kdash: bool,
+    bin: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -56,6 +58,11 @@ fn options() -> Options {
         stretch: has("--20k"),
         default_world: !has("--no-default"),
         kdash: !short,
+        bin: args
+            .iter()
+            .position(|a| a == "--bin")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from),
     }
 }
 
@@ -84,7 +91,10 @@ fn scale_world(
 
 fn main() {
     let opts = options();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck"));
+    let bin = opts
+        .bin
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck")));
     let mut worlds = vec![scale_world(
         "scale (5,000 pods)",
         "assets/scenarios/scale.toml",

@@ -51,6 +51,9 @@ struct RawContext {
     // The context's Prometheus: read and checked by analysis.rs.
     #[serde(default, rename = "prometheus")]
     _prometheus: Option<IgnoredAny>,
+    // The context's theme: read and checked by context_theme.rs.
+    #[serde(default, rename = "theme")]
+    _theme: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]

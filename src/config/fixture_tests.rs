@@ -269,7 +269,8 @@ fn a_user_preset_is_layered_over_default() {
     assert_eq!(
         message,
         format!(
-            "unknown theme \"mine\": built in are default, light, high-contrast; or create {file}"
+            "unknown theme \"mine\": built in are default, light, high-contrast, colorblind; or \
+             create {file}"
         )
     );
 }

@@ -3,6 +3,7 @@
 //! them and never written by us. Any mistake is an error naming file, line and key.
 
 pub(crate) mod analysis;
+mod context_theme;
 mod control;
 #[cfg(test)]
 mod fixture_tests;
@@ -13,6 +14,7 @@ pub(crate) mod releases;
 mod theme;
 
 pub use analysis::{AnalysisDefaults, SEED_TRIGGERS, load_analysis};
+pub use context_theme::theme_for_context;
 pub use control::{ControlConfig, load_control};
 pub use keymap::load_keymap;
 pub(crate) use paths::{config_dir, state_dir};

@@ -28,6 +28,7 @@ const PRESETS: &[(&str, &str)] = &[
         "high-contrast",
         include_str!("../../themes/high-contrast.toml"),
     ),
+    ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
 macro_rules! tokens {
@@ -398,6 +399,130 @@ mod tests {
 
     fn contrast(a: f64, b: f64) -> f64 {
         (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    /// sRGB → linear light, 0..1.
+    fn linear(c: u8) -> f64 {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    }
+
+    /// CIE L*a*b* (D65) of `colour` as seen through `vision` (a matrix on linear RGB).
+    fn lab(colour: Color, vision: &[[f64; 3]; 3]) -> [f64; 3] {
+        let Color::Rgb(r, g, b) = colour else {
+            panic!("{colour:?}: the colour-blind theme uses #rrggbb only");
+        };
+        let rgb = [linear(r), linear(g), linear(b)];
+        let seen: Vec<f64> = vision
+            .iter()
+            .map(|row| (0..3).map(|j| row[j] * rgb[j]).sum::<f64>().clamp(0.0, 1.0))
+            .collect();
+        let (r, g, b) = (seen[0], seen[1], seen[2]);
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+        let f = |t: f64| {
+            if t > 0.008_856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    /// Normal vision and the three dichromacies (Machado, Oliveira & Fernandes 2009, severity
+    /// 1), on linear RGB.
+    const VISIONS: &[(&str, [[f64; 3]; 3])] = &[
+        (
+            "normal",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        ),
+        (
+            "protanopia",
+            [
+                [0.152_286, 1.052_583, -0.204_868],
+                [0.114_503, 0.786_281, 0.099_216],
+                [-0.003_882, -0.048_116, 1.051_998],
+            ],
+        ),
+        (
+            "deuteranopia",
+            [
+                [0.367_322, 0.860_646, -0.227_968],
+                [0.280_085, 0.672_501, 0.047_413],
+                [-0.011_820, 0.042_940, 0.968_881],
+            ],
+        ),
+        (
+            "tritanopia",
+            [
+                [1.255_528, -0.076_749, -0.178_779],
+                [-0.078_411, 0.930_809, 0.147_602],
+                [0.004_733, 0.691_367, 0.303_900],
+            ],
+        ),
+    ];
+
+    /// Tokens that mean the same (they may share a colour); any two of different groups must
+    /// be told apart.
+    const MEANINGS: &[&[Token]] = &[
+        &[Token::Healthy, Token::PodRunning],
+        &[Token::Progressing],
+        &[Token::Paused, Token::PodPending, Token::Warning],
+        &[Token::Degraded, Token::PodCrash, Token::Error],
+        &[Token::Unknown, Token::PodTerminating],
+        &[Token::GatePending],
+    ];
+    const ROLES: &[&[Token]] = &[
+        &[Token::Stable],
+        &[Token::Canary],
+        &[Token::Preview],
+        &[Token::Old],
+    ];
+
+    /// The smallest colour difference (CIE76 ΔE) between tokens of different groups, with
+    /// the pair and the vision where it occurs.
+    fn closest(theme: &Theme, groups: &[&[Token]]) -> (f64, String) {
+        let mut worst = (f64::MAX, String::new());
+        for (i, a) in groups.iter().enumerate() {
+            for b in &groups[i + 1..] {
+                for (ta, tb) in a.iter().flat_map(|ta| b.iter().map(move |tb| (ta, tb))) {
+                    let (ca, cb) = (theme.style(*ta).fg.unwrap(), theme.style(*tb).fg.unwrap());
+                    for (vision, m) in VISIONS {
+                        let (la, lb) = (lab(ca, m), lab(cb, m));
+                        let d = (0..3).map(|k| (la[k] - lb[k]).powi(2)).sum::<f64>().sqrt();
+                        if d < worst.0 {
+                            worst = (d, format!("{ta:?} / {tb:?} ({vision})"));
+                        }
+                    }
+                }
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn colorblind_theme_tells_every_status_pair_apart_in_every_vision() {
+        let theme = Theme::load("colorblind", None).unwrap();
+        for groups in [MEANINGS, ROLES] {
+            let (delta, pair) = closest(&theme, groups);
+            assert!(delta >= 20.0, "{pair}: ΔE {delta:.1} < 20");
+        }
+        // Legible on a black background too, not only apart from each other.
+        for token in MEANINGS.iter().chain(ROLES).flat_map(|g| g.iter()) {
+            let fg = luminance(theme.style(*token).fg.unwrap()).unwrap();
+            let ratio = contrast(fg, 0.0);
+            assert!(ratio >= 4.5, "{token:?}: contrast {ratio:.2} on black");
+        }
     }
 
     #[test]

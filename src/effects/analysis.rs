@@ -2,7 +2,10 @@
 //! series as range queries ending at the Prometheus server's now and answering
 //! `Msg::Analysis`. Fast while the release is on screen or under a trigger, slow otherwise,
 //! slower after errors and as slow as asked after a 429. A poller is replaced only when its
-//! watch changed; one client per Prometheus URL is shared by its pollers.
+//! watch changed; one client per Prometheus URL is shared by its pollers. The AnalysisTemplates
+//! a watched Rollout names are read through the kube client (`templates`).
+
+mod templates;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +18,8 @@ use crate::integrations::prometheus::{Answer, Auth, Data, PromClient, PromError,
 use crate::integrations::rest::Pacing;
 use quarterdeck_core::Msg;
 use quarterdeck_core::analysis::{AnalysisMsg, AnalysisWatch, Point, SeriesQuery};
+
+use self::templates::TemplateReaders;
 
 /// Longest wait between polls after repeated errors, in multiples of the slow interval.
 const MAX_BACKOFF_FACTOR: u64 = 4;
@@ -35,12 +40,16 @@ pub struct AnalysisDriver {
     clients: HashMap<String, Arc<PromClient>>,
     /// Each watch with its poller (`None`: no client could be built; the failure was sent).
     pollers: Vec<(AnalysisWatch, Option<JoinHandle<()>>)>,
+    templates: TemplateReaders,
 }
 
 impl AnalysisDriver {
-    /// A driver that polls nothing until told what to watch.
+    /// A driver that polls nothing until told what to watch, and reads no AnalysisTemplate
+    /// until given a kube client.
     pub fn new(setup: AnalysisSetup, tx: UnboundedSender<Msg>) -> Self {
+        let retry = Duration::from_millis(setup.pacing.slow_ms);
         Self {
+            templates: TemplateReaders::new(None, retry, tx.clone()),
             setup,
             tx,
             clients: HashMap::new(),
@@ -48,9 +57,21 @@ impl AnalysisDriver {
         }
     }
 
+    /// Reads the AnalysisTemplates of watched Rollouts through `client`.
+    pub fn with_kube(mut self, client: kube::Client) -> Self {
+        self.templates.set_client(client);
+        self
+    }
+
+    /// Reads templates through `client` from now on (the context changed).
+    pub fn set_kube(&mut self, client: kube::Client) {
+        self.templates.set_client(client);
+    }
+
     /// Polls exactly `watches`: pollers of unchanged watches keep running, the others stop
     /// or start.
     pub fn watch(&mut self, watches: Vec<AnalysisWatch>) {
+        self.templates.watch(&watches);
         let mut old = std::mem::take(&mut self.pollers);
         for w in watches {
             if let Some(i) = old.iter().position(|(o, _)| *o == w) {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::integrations::rest::{Clock, Pacing, Token};
@@ -37,6 +38,20 @@ pub struct CiSetup {
     pub pacing: Pacing,
 }
 
+impl CiSetup {
+    /// The providers this setup has no token for.
+    pub fn providers_without_token(&self) -> Vec<Provider> {
+        [
+            (Provider::GitHub, &self.github_token),
+            (Provider::GitLab, &self.gitlab_token),
+        ]
+        .into_iter()
+        .filter(|(_, token)| token.is_none())
+        .map(|(p, _)| p)
+        .collect()
+    }
+}
+
 impl std::fmt::Debug for CiSetup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Tokens stay out of every debug print.
@@ -58,6 +73,8 @@ pub struct CiDriver {
     tx: UnboundedSender<Msg>,
     pollers: Vec<JoinHandle<()>>,
     logs: HashMap<JobRef, JoinHandle<()>>,
+    /// The release key on screen, for the pollers' pacing.
+    focus: watch::Sender<Option<String>>,
 }
 
 impl CiDriver {
@@ -73,7 +90,13 @@ impl CiDriver {
             tx,
             pollers: Vec::new(),
             logs: HashMap::new(),
+            focus: watch::Sender::new(None),
         }
+    }
+
+    /// Tells the pollers which release's CI is on screen.
+    pub fn focus(&mut self, release: Option<String>) {
+        self.focus.send_replace(release);
     }
 
     /// The clients, for actions: they share the pollers' budgets and caches.
@@ -135,8 +158,14 @@ impl CiDriver {
                         ..Default::default()
                     };
                     let tx = self.reports();
-                    self.pollers
-                        .push(tokio::spawn(github::poll(client.clone(), gh, options, tx)));
+                    let focus = self.focus.subscribe();
+                    self.pollers.push(tokio::spawn(github::poll(
+                        client.clone(),
+                        gh,
+                        options,
+                        focus,
+                        tx,
+                    )));
                 }
                 Err(message) => {
                     for w in gh {

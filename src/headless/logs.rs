@@ -176,9 +176,9 @@ async fn follow(session: &Session, sources: &[Source], since: Option<Duration>) 
                 let mut out = out.lock();
                 let fresh = lines
                     .iter()
-                    .filter(|l| cutoff.is_none_or(|c| l.time_ms.is_none_or(|t| t >= c)));
+                    .filter(|l| cutoff.is_none_or(|c| l.time_ms().is_none_or(|t| t >= c)));
                 for l in fresh {
-                    if writeln!(out, "{}", line(&s.label, &l.text)).is_err() {
+                    if writeln!(out, "{}", line(&s.label, &l.text.text)).is_err() {
                         break;
                     }
                 }

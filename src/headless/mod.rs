@@ -22,7 +22,7 @@ use exit::{Exit, Failure};
 /// stdout. `None` when `command` is not a headless one.
 pub async fn run(command: Command, global: &DashboardArgs) -> Option<i32> {
     let result = match command {
-        Command::Sim(_) | Command::Demo(_) => return None,
+        Command::Sim(_) | Command::Demo(_) | Command::Drill(_) => return None,
         Command::Completions(args) => docs::completions(&args),
         Command::Man => docs::man(),
         Command::Get(args) => get::run(args, global).await,

@@ -17,7 +17,7 @@ use super::widgets::text::{fit, pad};
 use crate::config::{Theme, Token};
 use quarterdeck_core::analysis::queries::{self, NO_PROMETHEUS, SIGNALS};
 use quarterdeck_core::analysis::trigger::amount;
-use quarterdeck_core::analysis::{ReleaseAnalysis, SeriesKey, Side, Signal};
+use quarterdeck_core::analysis::{ReleaseAnalysis, SeriesKey, Side, Signal, TriggerSource};
 use quarterdeck_core::release::{ReleaseId, WorkloadKind};
 use quarterdeck_core::{Model, Pane};
 
@@ -63,9 +63,20 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Room for everything: sparklines two rows high, conditions and whole queries.
     let roomy = inner.height >= 30 && width >= 120;
     let mut lines = status_lines(model, theme, id, ra, width);
+    let source = queries::triggers(&model.analysis, &model.cluster, id, &model.target.context).1;
     if let Some(ra) = ra {
-        lines.extend(metric_lines(theme, ra, width, if roomy { 2 } else { 1 }));
+        let tmpl = source == TriggerSource::Templates;
+        lines.extend(metric_lines(
+            theme,
+            ra,
+            width,
+            if roomy { 2 } else { 1 },
+            tmpl,
+        ));
         lines.extend(warning_lines(theme, ra, width));
+    }
+    if source != TriggerSource::Release {
+        lines.extend(template_lines(model, theme, id, width));
     }
     if id.kind == WorkloadKind::Rollout {
         lines.push(Line::styled(
@@ -164,6 +175,7 @@ fn metric_lines<'a>(
     ra: &ReleaseAnalysis,
     width: usize,
     height: usize,
+    tmpl: bool,
 ) -> Vec<Line<'a>> {
     let c = cols(width);
     let header =
@@ -183,7 +195,7 @@ fn metric_lines<'a>(
     head.push(header("STABLE", VALUE_W));
     let mut out = vec![Line::from(head)];
     for signal in SIGNALS {
-        out.extend(signal_rows(theme, ra, signal, &c, height));
+        out.extend(signal_rows(theme, ra, signal, &c, height, tmpl));
     }
     out
 }
@@ -210,6 +222,7 @@ fn signal_rows<'a>(
     signal: Signal,
     c: &Cols,
     height: usize,
+    tmpl: bool,
 ) -> Vec<Line<'a>> {
     let trigger = ra.triggers.iter().find(|t| t.trigger.signal == signal);
     let threshold = ra.threshold(signal);
@@ -223,13 +236,16 @@ fn signal_rows<'a>(
     };
     let thr_text = trigger.map_or_else(
         || "no trigger".into(),
-        |t| match t.trigger.for_ms {
-            0 => format!("> {}", amount(signal, t.trigger.above)),
-            ms => format!(
-                "> {} /{}",
-                amount(signal, t.trigger.above),
-                verdict::window(ms)
-            ),
+        |t| {
+            let text = match t.trigger.for_ms {
+                0 => format!("> {}", amount(signal, t.trigger.above)),
+                ms => format!(
+                    "> {} /{}",
+                    amount(signal, t.trigger.above),
+                    verdict::window(ms)
+                ),
+            };
+            if tmpl { template_mark(&text) } else { text }
         },
     );
     let style = |t: Token| theme.style(t);
@@ -311,6 +327,34 @@ fn signal_rows<'a>(
             }
             Line::from(spans)
         })
+        .collect()
+}
+
+/// A threshold read from the Rollout's AnalysisTemplates: "> 1% /2m tmpl", tighter when the
+/// column is short of room.
+fn template_mark(threshold: &str) -> String {
+    let marked = format!("{threshold} tmpl");
+    if marked.chars().count() <= THRESHOLD_W {
+        marked
+    } else {
+        format!("{} tmpl", threshold.replace(" /", "/"))
+    }
+}
+
+/// What reading the Rollout's AnalysisTemplates said: a failure, metrics that are no trigger,
+/// templates missing or forbidden.
+fn template_lines<'a>(model: &Model, theme: &Theme, id: &ReleaseId, width: usize) -> Vec<Line<'a>> {
+    let Some(t) = model.analysis.templates.get(id) else {
+        return Vec::new();
+    };
+    let error = t
+        .error
+        .iter()
+        .map(|e| (format!("✖ templates: {e}"), Token::Error));
+    let notes = t.notes.iter().map(|n| (format!("◌ {n}"), Token::Muted));
+    error
+        .chain(notes)
+        .map(|(text, token)| Line::styled(fit(&text, width), theme.style(token)))
         .collect()
 }
 

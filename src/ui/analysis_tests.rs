@@ -315,6 +315,48 @@ fn analysis_pane_80x24_puts_verdicts_and_values_first() {
 }
 
 #[test]
+fn template_triggers_say_so_and_fit_80x24() {
+    use quarterdeck_core::analysis::TemplateTriggers;
+    use quarterdeck_core::rollout::{AnalysisUse, TemplateRef, TemplateUse};
+    let mut m = analysed(80, 24);
+    // No trigger in config: orders-api's come from the cluster templates its canary names.
+    m.analysis.config.default_triggers.clear();
+    let orders = id(&m, "orders-api");
+    let refs = vec![TemplateRef {
+        name: "error-rate".into(),
+        cluster_scope: true,
+    }];
+    *m.cluster.rollouts.get_mut(&orders.key).unwrap().analysis = vec![TemplateUse {
+        template: refs[0].clone(),
+        used: AnalysisUse::Background,
+    }];
+    m.analysis.templates.insert(
+        orders,
+        TemplateTriggers {
+            refs,
+            triggers: failing_canary()
+                .triggers
+                .into_iter()
+                .map(|t| t.trigger)
+                .collect(),
+            notes: vec!["template metric success-rate: not a signal Quarterdeck reads".into()],
+            error: None,
+        },
+    );
+    let s = snap(&m);
+    for want in [
+        "> 1% /2m tmpl",
+        "> 50ms /2m tmpl",
+        "> 5% /2m tmpl",
+        "template metric success-rate: not a signal Quarterdeck reads",
+        "orders-api canary: error ratio 3.2% > 1% for 1m10s of 2m",
+    ] {
+        assert!(s.contains(want), "{want:?} missing:\n{s}");
+    }
+    insta::assert_snapshot!(s);
+}
+
+#[test]
 fn breaching_samples_are_drawn_in_the_failure_style() {
     let m = analysed(200, 60);
     let buf = draw(&m);

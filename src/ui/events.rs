@@ -16,12 +16,18 @@ use quarterdeck_core::{Connection, Model, Pane};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let events = model.release_events();
+    let events = model.events.shown(model.release_events());
     let warnings = events.iter().filter(|e| e.is_warning()).count();
     let mut extra = vec![Span::styled(
         format!("{} ", events.len()),
         theme.style(Token::Muted),
     )];
+    if !model.events.filter.is_empty() {
+        extra.push(Span::styled(
+            format!("/{} ", model.events.filter),
+            theme.style(Token::Info),
+        ));
+    }
     if warnings > 0 {
         extra.push(Span::styled(
             format!(
@@ -47,7 +53,11 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     if events.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                "No events for this release.",
+                if model.events.filter.is_empty() {
+                    "No events for this release."
+                } else {
+                    "No event of this release matches the filter."
+                },
                 theme.style(Token::Muted),
             )),
             inner,

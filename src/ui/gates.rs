@@ -178,28 +178,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         "a: actions"
     };
-    let extra = vec![Span::styled(
-        format!("{} waiting · {hint} · enter: pipeline ", items.len()),
-        theme.style(Token::Muted),
-    )];
-    let b = block(theme, "Gates", extra, focused(model, Pane::Gates));
-    let inner = b.inner(area);
-    frame.render_widget(b, area);
-    if items.is_empty() {
-        let text = if model.ci.watching.is_empty() && model.cluster.rollouts.is_empty() {
-            "No release is linked to CI, so no gates can be listed (see :pipeline)."
-        } else {
-            "Nothing waits on a human: no pending approvals, manual jobs, blocked deployments or rollout pauses."
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(text, theme.style(Token::Muted))),
-            inner,
-        );
-        return;
-    }
+    let rows = usize::from(area.height.saturating_sub(2));
+    let w = usize::from(area.width.saturating_sub(2));
+    let cursor = model.ci.gate_cursor.min(items.len().saturating_sub(1));
     let now = model.ci.now_or(model.now_ms);
-    let w = usize::from(inner.width);
-    let cursor = model.ci.gate_cursor.min(items.len() - 1);
     let blocks: Vec<Vec<Line>> = items
         .iter()
         .enumerate()
@@ -225,14 +207,80 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             lines
         })
         .collect();
-    // From the cursor back, as many items as fit whole; the cursor's item always shows.
-    let rows = usize::from(inner.height);
-    let mut first = cursor;
-    let mut used = blocks[cursor].len();
-    while first > 0 && used + blocks[first - 1].len() <= rows {
-        first -= 1;
-        used += blocks[first].len();
+    let lens: Vec<usize> = blocks.iter().map(Vec::len).collect();
+    let whole = window(&lens, cursor, rows);
+    // Rows left under the whole items (one goes to the "more" line) show the head of the
+    // next one: an item counts as shown when its head line is.
+    let used: usize = lens[whole.clone()].iter().sum();
+    let spare = rows.saturating_sub(used + 1);
+    let partial = whole.end < items.len() && spare > 0;
+    let shown = whole.start..whole.end + usize::from(partial);
+    let mut count = format!("{} waiting", items.len());
+    if shown.len() < items.len() {
+        count.push_str(&format!(" · {} shown", shown.len()));
     }
-    let lines: Vec<Line> = blocks.into_iter().skip(first).flatten().collect();
+    let extra = vec![Span::styled(
+        format!("{count} · {hint} · enter: pipeline "),
+        theme.style(Token::Muted),
+    )];
+    let b = block(theme, "Gates", extra, focused(model, Pane::Gates));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    if items.is_empty() {
+        let text = if model.ci.watching.is_empty() && model.cluster.rollouts.is_empty() {
+            "No release is linked to CI, so no gates can be listed (see :pipeline)."
+        } else {
+            "Nothing waits on a human: no pending approvals, manual jobs, blocked deployments or rollout pauses."
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.style(Token::Muted))),
+            inner,
+        );
+        return;
+    }
+    let (above, below) = (shown.start, items.len() - shown.end);
+    let mut lines: Vec<Line> = blocks
+        .into_iter()
+        .skip(shown.start)
+        .take(shown.len())
+        .flatten()
+        .take(if partial { used + spare } else { usize::MAX })
+        .collect();
+    if above + below > 0 {
+        // The last row says what the window hides, so a gate is never out of sight unannounced.
+        lines.truncate(rows.saturating_sub(1));
+        let mut more = Vec::new();
+        if above > 0 {
+            more.push(format!("↑ {above} more above (k)"));
+        }
+        if below > 0 {
+            more.push(format!("↓ {below} more below (j)"));
+        }
+        lines.push(Line::styled(
+            fit(&more.join(" · "), w),
+            theme.style(Token::KeyHint),
+        ));
+    }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The items shown in `rows` rows: from the cursor back, then forward, as many as fit whole;
+/// the cursor's item always shows. When not all fit, the last item's trailing blank row gives
+/// way to the "more" line.
+fn window(lens: &[usize], cursor: usize, budget: usize) -> std::ops::Range<usize> {
+    if lens.is_empty() {
+        return 0..0;
+    }
+    let mut first = cursor;
+    let mut end = cursor + 1;
+    let mut used = lens[cursor];
+    while first > 0 && used + lens[first - 1] <= budget {
+        first -= 1;
+        used += lens[first];
+    }
+    while end < lens.len() && used + lens[end] <= budget {
+        used += lens[end];
+        end += 1;
+    }
+    first..end
 }

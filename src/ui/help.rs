@@ -22,6 +22,16 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .into_iter()
         .filter(|(_, action)| !(readonly && action.changes_world()))
         .collect();
+    let query = model.nav.help_query.to_lowercase();
+    let shown: Vec<_> = entries
+        .iter()
+        .filter(|(keys, action)| {
+            query.is_empty()
+                || keys.to_lowercase().contains(&query)
+                || action.describe().to_lowercase().contains(&query)
+                || action.name().contains(&query)
+        })
+        .collect();
     let keys_w = entries
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -47,18 +57,41 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         height,
     };
     frame.render_widget(Clear, rect);
+    let search = if model.nav.help_typing {
+        Span::styled(
+            format!("/{}█ ", model.nav.help_query),
+            theme.style(Token::Info),
+        )
+    } else if !query.is_empty() {
+        Span::styled(
+            format!("/{} {} ", model.nav.help_query, shown.len()),
+            theme.style(Token::Info),
+        )
+    } else {
+        Span::styled("/ search · esc closes ", theme.style(Token::Muted))
+    };
     let b = block(
         theme,
         if readonly { "Keys (read-only)" } else { "Keys" },
-        vec![Span::styled("esc closes ", theme.style(Token::Muted))],
+        vec![search],
         true,
     );
     let inner = b.inner(rect);
     frame.render_widget(b, rect);
     let rows = usize::from(inner.height);
-    let max_scroll = entries.len().saturating_sub(rows);
+    let max_scroll = shown.len().saturating_sub(rows);
     let scroll = model.nav.help_scroll.min(max_scroll);
-    let lines: Vec<Line> = entries
+    if shown.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                " no key matches the search",
+                theme.style(Token::Muted),
+            )),
+            inner,
+        );
+        return;
+    }
+    let lines: Vec<Line> = shown
         .iter()
         .skip(scroll)
         .take(rows)

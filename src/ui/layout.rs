@@ -25,7 +25,7 @@ pub struct Areas {
     pub ci: Option<Rect>,
     /// The Analysis pane, when in focus: it takes the place of the lower panes too.
     pub analysis: Option<Rect>,
-    /// `/` or `:` prompt, or a notice.
+    /// `/` or `:` prompt, a notice, or the next keys of an unfinished chord.
     pub prompt: Option<Rect>,
     /// The rollback guard's line: a trigger holding or fired, and its proposal.
     pub alert: Option<Rect>,
@@ -64,8 +64,11 @@ fn guard_alert(model: &Model) -> bool {
 /// Splits the terminal for this model.
 pub fn split(model: &Model, area: Rect) -> Areas {
     let banner_h = u16::from(model.unauthorized().is_some());
-    let prompt_h =
-        u16::from(matches!(model.nav.mode, Mode::Filter | Mode::Command) || model.notice.is_some());
+    let prompt_h = u16::from(
+        matches!(model.nav.mode, Mode::Filter | Mode::Command)
+            || model.notice.is_some()
+            || !model.nav.pending_keys.is_empty(),
+    );
     let alert_h = u16::from(guard_alert(model));
     let outer = rows(
         area,

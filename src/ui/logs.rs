@@ -13,6 +13,7 @@ use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
+use quarterdeck_core::concerns::logs::MAX_PODS;
 use quarterdeck_core::logs::LogLine;
 use quarterdeck_core::{Model, Pane, StreamState};
 
@@ -25,7 +26,21 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         (Some(p), false) => format!("{} ", p.name),
         (None, _) => {
             let n = view.sources.iter().filter(|s| s.active).count();
-            format!("{n} stream{} ", if n == 1 { "" } else { "s" })
+            let mut pods: Vec<&str> = view
+                .sources
+                .iter()
+                .filter(|s| s.active)
+                .map(|s| s.pod.name.as_str())
+                .collect();
+            pods.sort_unstable();
+            pods.dedup();
+            let total = model.pods.rows.len();
+            let capped = if pods.len() < total {
+                format!("· {} of {total} pods (cap {MAX_PODS}) ", pods.len())
+            } else {
+                String::new()
+            };
+            format!("{n} stream{} {capped}", if n == 1 { "" } else { "s" })
         }
     };
     extra.push(Span::styled(what, theme.style(Token::Muted)));
@@ -34,6 +49,20 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         Span::styled("‖ paused ", theme.style(Token::Paused))
     });
+    let below = view.newer_below();
+    if !view.following() && below > 0 {
+        extra.push(Span::styled(
+            format!("↓ {below} newer "),
+            theme.style(Token::Info),
+        ));
+    }
+    let above = view.buffer.evicted_above();
+    if !view.following() && above > 0 {
+        extra.push(Span::styled(
+            format!("↑ {above} evicted "),
+            theme.style(Token::Warning),
+        ));
+    }
     if let Some(f) = &view.filter {
         extra.push(Span::styled(
             format!("/{} ", f.pattern),

@@ -6,6 +6,7 @@ mod analysis;
 mod analysis_runs;
 mod app_log;
 mod confirm;
+mod drill_bar;
 mod events;
 mod gates;
 mod help;
@@ -36,7 +37,7 @@ use quarterdeck_core::{Model, Pane};
 
 /// Draws the whole dashboard.
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
-    let areas = layout::split(model, frame.area());
+    let areas = layout::split(model, drill_bar::draw(model, theme, frame));
     if let Some(area) = areas.banner {
         status_bar::banner(model, theme, frame, area);
     }
@@ -86,6 +87,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         Some(Dialog::Journal(view)) => journal::draw(theme, frame, areas.body, view),
         None => {}
     }
+    drill_bar::scorecard(model, theme, frame, areas.body);
 }
 
 /// Whether nothing may be changed here: `--readonly` or a read-only context.
@@ -167,3 +169,7 @@ mod control_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod analysis_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod ux_tests;

@@ -19,8 +19,6 @@ use quarterdeck_core::{Model, Pane};
 
 /// Narrowest column a stage gets; more stages than fit scroll with the cursor.
 const MIN_COLUMN: u16 = 22;
-/// Recent runs listed under the columns.
-const RECENT: usize = 5;
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -104,10 +102,13 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
         theme.style(Token::Muted),
     ));
-    // A short pane gives every row to the jobs: no spacer, no recent runs.
+    // A short pane gives every row to the jobs: no spacer, and the recent runs only once the
+    // cursor moves past the last job onto them.
     let roomy = inner.height >= 16;
+    let cursor = focused(model, Pane::Pipeline).then_some(model.ci.job_cursor);
+    let on_run = cursor.and_then(|c| rr.run_at(c));
     let recent_h = if roomy {
-        u16::try_from(rr.runs.len().min(RECENT) + 1).unwrap_or(0)
+        u16::try_from(rr.recent().len() + 1).unwrap_or(0)
     } else {
         0
     };
@@ -120,9 +121,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         ])
         .split(inner);
     frame.render_widget(Paragraph::new(head), parts[0]);
-    let cursor = focused(model, Pane::Pipeline).then_some(model.ci.job_cursor);
+    if !roomy && on_run.is_some() {
+        recent(&rr, on_run, now, theme, frame, parts[1]);
+        return;
+    }
     columns(run, cursor, now, theme, frame, parts[1]);
-    recent(&rr, now, theme, frame, parts[2]);
+    recent(&rr, on_run, now, theme, frame, parts[2]);
 }
 
 fn note(frame: &mut Frame, area: Rect, theme: &Theme, text: &str, token: Token) {
@@ -251,7 +255,7 @@ fn stage_rows(stage: &Stage, first: usize, now: i64, theme: &Theme) -> Vec<Row> 
                         .iter()
                         .filter(|j| j.group.as_deref() == Some(g))
                         .collect();
-                    let status = CiStatus::summarise(members.iter().map(|j| &j.status));
+                    let status = Job::summarise(members.iter().copied());
                     rows.push(Row {
                         text: format!(
                             "{} {g} ×{} · {}",
@@ -376,7 +380,16 @@ fn columns(
     }
 }
 
-fn recent(rr: &ReleaseRuns<'_>, now: i64, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// The recent runs: `▸` marks the one shown, the cursor's (`on_run`) is highlighted and
+/// `enter` opens it.
+fn recent(
+    rr: &ReleaseRuns<'_>,
+    on_run: Option<usize>,
+    now: i64,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if area.height == 0 {
         return;
     }
@@ -385,8 +398,13 @@ fn recent(rr: &ReleaseRuns<'_>, now: i64, theme: &Theme, frame: &mut Frame, area
         RunMatch::Matched(i) => Some(i),
         RunMatch::NoMatch { .. } => None,
     };
-    let mut lines = vec![Line::styled("Recent runs", theme.style(Token::Header))];
-    for (i, run) in rr.runs.iter().take(RECENT).enumerate() {
+    let title = if on_run.is_some() {
+        "Recent runs · enter: open"
+    } else {
+        "Recent runs"
+    };
+    let mut lines = vec![Line::styled(title, theme.style(Token::Header))];
+    for (i, run) in rr.recent().iter().enumerate() {
         let when = run
             .created_ms
             .map_or(String::new(), |c| format!("{} ago", age(now, c)));
@@ -406,9 +424,14 @@ fn recent(rr: &ReleaseRuns<'_>, now: i64, theme: &Theme, frame: &mut Frame, area
             run.short_sha(),
             fit(&run.actor, 12),
         );
+        let style = theme.style(ci_token(&run.status));
         lines.push(Line::styled(
             fit(&text, w),
-            theme.style(ci_token(&run.status)),
+            if on_run == Some(i) {
+                style.patch(theme.style(Token::Selection))
+            } else {
+                style
+            },
         ));
     }
     frame.render_widget(Paragraph::new(lines), area);

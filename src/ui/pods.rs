@@ -12,9 +12,21 @@ use super::widgets::text::pad;
 use super::{focused, health_token, role_token};
 use crate::config::{Theme, Token};
 use quarterdeck_core::cluster::Kind;
-use quarterdeck_core::pod::PodHealth;
+use quarterdeck_core::pod::{Pod, PodHealth};
 use quarterdeck_core::time::age;
 use quarterdeck_core::{Connection, Model, Pane};
+
+/// A pod's status; `compact` shortens the long kubelet words so the reason still shows.
+fn status_text(pod: &Pod, compact: bool) -> String {
+    let text = pod.status_text();
+    if compact {
+        text.replace("CrashLoopBackOff", "CrashLoop")
+            .replace("ContainerCreating", "Creating")
+            .replace("ImagePullBackOff", "ImagePull")
+    } else {
+        text
+    }
+}
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -74,11 +86,27 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let width = usize::from(inner.width);
+    // The status column is as wide as its longest text (up to a cap), in the short form when
+    // the full one does not fit: the reason a pod crashes is what matters first.
+    let cap = if width >= 100 { 30 } else { 24 };
+    let compact = model
+        .pods
+        .visible_rows()
+        .filter_map(|(k, _)| model.cluster.pods.get(k))
+        .any(|p| p.status_text().chars().count() + 2 > cap);
+    let status_w = model
+        .pods
+        .visible_rows()
+        .filter_map(|(k, _)| model.cluster.pods.get(k))
+        .map(|p| status_text(p, compact).chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .clamp(6, cap);
     // ROLE READY STATUS RESTARTS AGE NODE; name takes the rest.
     let mut fixed: Vec<(&str, usize)> = vec![
         ("ROLE", 8),
         ("READY", 5),
-        ("STATUS", if width >= 100 { 30 } else { 22 }),
+        ("STATUS", status_w),
         ("RESTARTS", 8),
         ("AGE", 5),
         ("NODE", 10),
@@ -152,7 +180,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                         PodHealth::Running => "●",
                     };
                     (
-                        format!("{symbol} {}", p.status_text()),
+                        format!("{symbol} {}", status_text(p, compact)),
                         health_token(health),
                     )
                 }

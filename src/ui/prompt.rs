@@ -27,6 +27,37 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme.style(Token::Muted),
             ),
         ]),
+        // An unfinished chord shows its possible next keys (as helix does); no timeout.
+        Mode::Normal | Mode::Help if !model.nav.pending_keys.is_empty() => {
+            let typed: Vec<String> = model
+                .nav
+                .pending_keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            let mut spans = vec![
+                Span::styled(
+                    format!("{}… ", typed.join(" ")),
+                    theme.style(Token::KeyHint),
+                ),
+                Span::styled("(any other key cancels) ", theme.style(Token::Muted)),
+            ];
+            // The keymap's action names: short enough for every next key to fit a line.
+            let next = model
+                .keymap
+                .continuations(model.nav.mode, &model.nav.pending_keys);
+            for (i, (keys, action)) in next.into_iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::styled(" · ", theme.style(Token::Muted)));
+                }
+                spans.push(Span::styled(keys, theme.style(Token::KeyHint)));
+                spans.push(Span::styled(
+                    format!(" {}", action.name().replace('_', " ")),
+                    theme.style(Token::Text),
+                ));
+            }
+            Line::from(spans)
+        }
         Mode::Normal | Mode::Help => match &model.notice {
             Some(n) => Line::styled(
                 n.text.clone(),

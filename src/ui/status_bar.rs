@@ -16,9 +16,11 @@ use quarterdeck_core::action::Action;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::time::{age, elapsed};
 
-/// Draws the status bar.
+/// Draws the status bar: whole segments in order of importance (context first, key hints
+/// last), so a narrow terminal drops a segment rather than cutting one mid-word.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let bar = theme.style(Token::StatusBar);
+    let width = usize::from(area.width);
     let mut spans = vec![
         Span::styled(" ⎈ ", bar),
         Span::styled(
@@ -34,31 +36,33 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         // Confirmations here ask for the release name: say so before anyone presses a key.
         spans.push(Span::styled(" PROTECTED ", theme.style(Token::Banner)));
     }
-    spans.push(Span::styled(
-        format!(" │ {} │", model.target.scope.label()),
+    let mut segments: Vec<Vec<Span>> = vec![vec![Span::styled(
+        format!(" │ {}", model.target.scope.label()),
         bar,
-    ));
-    for kind in Kind::ALL {
-        let (text, token) = match model.connection(kind) {
-            Connection::Connecting => (format!(" {} …", kind.short()), Token::Muted),
-            Connection::Live => (format!(" {} ●", kind.short()), Token::Healthy),
-            Connection::Lost(_) => {
-                let since = model.connections.get(&kind).map_or(0, |(_, t)| *t);
-                (
-                    format!(" {} ⚠ stale {}", kind.short(), elapsed(model.now_ms, since)),
-                    Token::Stale,
-                )
-            }
-            Connection::Forbidden(_) => (format!(" {} ✖ forbidden", kind.short()), Token::Error),
-            Connection::Unauthorized(_) => (format!(" {} ✖ 401", kind.short()), Token::Error),
-        };
-        spans.push(Span::styled(text, bar.patch(theme.style(token))));
-    }
+    )]];
+    // The sources in the longest form that fits: each by name, then only those not live,
+    // then one count per state.
+    let room = width.saturating_sub(width_of(&spans) + width_of(&segments[0]) + 2);
+    let sources = [Detail::Full, Detail::NotLive, Detail::Counts]
+        .into_iter()
+        .map(|detail| connection_spans(model, theme, detail))
+        .find(|s| width_of(s) <= room)
+        .unwrap_or_else(|| connection_spans(model, theme, Detail::Counts));
+    segments.push(sources);
     if let Some(t) = model.last_update_ms {
-        spans.push(Span::styled(
+        segments.push(vec![Span::styled(
             format!(" │ updated {} ago", age(model.now_ms, t)),
             bar.patch(theme.style(Token::Muted)),
-        ));
+        )]);
+    }
+    // Said once, in the bar, where it stays quiet: not a notice that comes back.
+    if !model.releases.rows.is_empty()
+        && let Some(reason) = model.ci.off_reason()
+    {
+        segments.push(vec![Span::styled(
+            format!(" │ {reason}"),
+            bar.patch(theme.style(Token::Muted)),
+        )]);
     }
     for (provider, limits) in &model.ci.limits {
         let paused = limits
@@ -82,19 +86,101 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Token::Muted,
             ),
         };
+        segments.push(vec![Span::styled(text, bar.patch(theme.style(token)))]);
+    }
+    let hints = Span::styled(
+        " ? help  : command  / filter  q quit ",
+        bar.patch(theme.style(Token::KeyHint)),
+    );
+    segments.push(vec![hints.clone()]);
+    // Room for the closing " │": a segment either fits whole or gives way.
+    let mut room = width.saturating_sub(width_of(&spans) + 2);
+    let mut kept = Vec::new();
+    for segment in segments {
+        let w = width_of(&segment);
+        if w <= room {
+            room -= w;
+            kept.push(segment);
+        }
+    }
+    let with_hints = kept.last().is_some_and(|s| s.first() == Some(&hints));
+    let hint_segment = if with_hints { kept.pop() } else { None };
+    spans.extend(kept.into_iter().flatten());
+    spans.push(Span::styled(" │", bar));
+    let used = width_of(&spans) + hint_segment.as_ref().map_or(0, |h| width_of(h));
+    spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), bar));
+    spans.extend(hint_segment.into_iter().flatten());
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+fn width_of(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// How much the status bar says about each watched source.
+#[derive(Clone, Copy, PartialEq)]
+enum Detail {
+    /// Every source by name.
+    Full,
+    /// The live ones folded into one count.
+    NotLive,
+    /// One count per state.
+    Counts,
+}
+
+/// The watched sources with their states at `detail`.
+fn connection_spans<'a>(model: &Model, theme: &Theme, detail: Detail) -> Vec<Span<'a>> {
+    let bar = theme.style(Token::StatusBar);
+    let mut spans = vec![Span::styled(" │", bar)];
+    // (state word, token, how many) of the sources not listed by name.
+    let mut counts: Vec<(&str, Token, usize)> = Vec::new();
+    let mut stale_since = i64::MAX;
+    let mut count =
+        |word: &'static str, token: Token| match counts.iter_mut().find(|(w, _, _)| *w == word) {
+            Some(c) => c.2 += 1,
+            None => counts.push((word, token, 1)),
+        };
+    for kind in Kind::ALL {
+        let state = model.connection(kind);
+        let since = model.connections.get(&kind).map_or(0, |(_, t)| *t);
+        let (text, token, word) = match state {
+            Connection::Connecting => {
+                (format!(" {} …", kind.short()), Token::Muted, "connecting …")
+            }
+            Connection::Live => (format!(" {} ●", kind.short()), Token::Healthy, "live ●"),
+            Connection::Lost(_) => {
+                stale_since = stale_since.min(since);
+                (
+                    format!(" {} ⚠ stale {}", kind.short(), elapsed(model.now_ms, since)),
+                    Token::Stale,
+                    "⚠ stale",
+                )
+            }
+            Connection::Forbidden(_) => (
+                format!(" {} ✖ forbidden", kind.short()),
+                Token::Error,
+                "✖ forbidden",
+            ),
+            Connection::Unauthorized(_) => {
+                (format!(" {} ✖ 401", kind.short()), Token::Error, "✖ 401")
+            }
+        };
+        let live = matches!(state, Connection::Live);
+        if detail == Detail::Full || (detail == Detail::NotLive && !live) {
+            spans.push(Span::styled(text, bar.patch(theme.style(token))));
+        } else {
+            count(word, token);
+        }
+    }
+    for (word, token, n) in counts {
+        let text = match word {
+            "live ●" if n == Kind::ALL.len() => " all live ●".to_string(),
+            "⚠ stale" => format!(" {n} {word} {}", elapsed(model.now_ms, stale_since)),
+            _ => format!(" {n} {word}"),
+        };
         spans.push(Span::styled(text, bar.patch(theme.style(token))));
     }
-    spans.push(Span::styled(" │", bar));
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let hints = " ? help  : command  / filter  q quit ";
-    let width = usize::from(area.width);
-    if used + hints.len() <= width {
-        spans.push(Span::styled(" ".repeat(width - used - hints.len()), bar));
-        spans.push(Span::styled(hints, bar.patch(theme.style(Token::KeyHint))));
-    } else if used < width {
-        spans.push(Span::styled(" ".repeat(width - used), bar));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+    spans
 }
 
 /// `HH:MM` (UTC) of an instant, for when a rate-limit pause ends.

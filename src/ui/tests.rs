@@ -202,10 +202,7 @@ fn hostile_log_lines_are_inert_text() {
             stream: id,
             lines: hostile
                 .iter()
-                .map(|t| RawLogLine {
-                    time_ms: Some(NOW_MS),
-                    text: t.to_string(),
-                })
+                .map(|t| RawLogLine::from_text(Some(NOW_MS), t))
                 .collect(),
         },
     );

@@ -121,7 +121,9 @@ impl Tui {
 
     /// Selects the release `name` through the Releases filter (which then shows only it),
     /// waiting for each key's effect on screen before the next: the row must exist before
-    /// `j` can select it.
+    /// `j` can select it. Each wait is for a state only that key produces: the filter applies
+    /// as it is typed, so "Releases 1 /NAME" is already on screen before `enter`; only the
+    /// closed prompt shows that `enter` was taken.
     pub fn select(&mut self, name: &str) {
         let wait = Duration::from_secs(40);
         self.keys(&format!("/{name}"));
@@ -129,8 +131,8 @@ impl Tui {
             s.contains(&format!("/{name}█"))
         });
         self.keys("\r");
-        self.wait_for("the filter applied", wait, |s| {
-            s.contains(&format!("Releases 1 /{name}"))
+        self.wait_for("the filter kept and the prompt closed", wait, |s| {
+            s.contains(&format!("Releases 1 /{name}")) && !s.contains(&format!("/{name}█"))
         });
         self.keys("j");
         self.wait_for("the release selected", wait, |s| {

@@ -92,6 +92,8 @@ pub enum Action {
     Analysis,
     /// Roll back as the rollback guard proposes (opens the confirmation).
     GuardRollback,
+    /// Give the terminal back and stop until the shell continues us (ctrl-z).
+    Suspend,
     /// Bound to nothing: binding a key to `noop` removes a default binding.
     Noop,
 }
@@ -141,6 +143,7 @@ impl Action {
         Action::Restart,
         Action::CancelRun,
         Action::GuardRollback,
+        Action::Suspend,
         Action::Noop,
     ];
 
@@ -189,6 +192,7 @@ impl Action {
             Action::CancelRun => "cancel_run",
             Action::Analysis => "analysis",
             Action::GuardRollback => "guard_rollback",
+            Action::Suspend => "suspend",
             Action::Noop => "noop",
         }
     }
@@ -243,6 +247,7 @@ impl Action {
             Action::CancelRun => "cancel the CI run or pipeline",
             Action::Analysis => "canary analysis of the selected release (canary vs stable)",
             Action::GuardRollback => "roll back as the rollback guard proposes",
+            Action::Suspend => "suspend to the shell (fg comes back)",
             Action::Noop => "nothing (unbinds the key)",
         }
     }

@@ -21,6 +21,15 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Quit => return vec![Effect::Quit],
         Action::Help => model.nav.open_help(),
         Action::CommandLine => model.nav.prompt(Mode::Command, String::new()),
+        Action::Filter if !has_filter(model.nav.focus) => {
+            model.notice = Some(Notice {
+                text: format!(
+                    "the {} pane has no filter: / filters Releases, Pods, Logs and Events",
+                    model.nav.focus.title()
+                ),
+                error: false,
+            });
+        }
         Action::Filter => {
             let text = current_filter(model);
             model.nav.prompt(Mode::Filter, text);
@@ -67,7 +76,8 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::PodLogs => return open_pod_logs(model, false),
         Action::AppLog => model.nav.show_app_log = !model.nav.show_app_log,
         Action::ActionsMenu => return control::open_menu(model),
-        Action::Noop => {}
+        // The event loop suspends before the key reaches the model.
+        Action::Noop | Action::Suspend => {}
         _ => {
             if let Some(ops) = ops_of(model, action) {
                 return control::on_ops(model, &ops, None);
@@ -82,7 +92,12 @@ fn on_help_action(model: &mut Model, action: Action) -> Vec<Effect> {
     let page = page(model) as isize;
     match action {
         Action::Quit => return vec![Effect::Quit],
+        Action::Back if !model.nav.help_query.is_empty() => model.nav.help_query.clear(),
         Action::Back | Action::Help => model.nav.mode = Mode::Normal,
+        Action::Filter => {
+            model.nav.help_typing = true;
+            model.nav.help_scroll = 0;
+        }
         Action::Up => model.nav.scroll_help(-1),
         Action::Down => model.nav.scroll_help(1),
         Action::PageUp => model.nav.scroll_help(-page),
@@ -130,12 +145,15 @@ fn open_pipeline(model: &mut Model) -> Vec<Effect> {
     focus(model, Pane::Pipeline)
 }
 
-/// Opens the log of the job under the Pipeline cursor.
+/// Opens the log of the job under the Pipeline cursor, or the recent run under it.
 fn open_job_log(model: &mut Model) -> Vec<Effect> {
     let Some(release) = model.releases.selected_row() else {
         return Vec::new();
     };
     let release = release.clone();
+    if model.ci.open_run(&release) {
+        return Vec::new();
+    }
     match model.ci.open_job_log(&release) {
         Some(mut effects) => {
             effects.extend(focus(model, Pane::JobLog));
@@ -183,11 +201,9 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             Vec::new()
         }
         Pane::Events => {
-            let n = model
-                .releases
-                .selected
-                .as_ref()
-                .map_or(0, |id| release_events(&model.cluster, id).len());
+            let n = model.releases.selected.as_ref().map_or(0, |id| {
+                model.events.shown(release_events(&model.cluster, id)).len()
+            });
             model.events.move_cursor(delta, n);
             Vec::new()
         }
@@ -264,9 +280,18 @@ fn current_filter(model: &Model) -> String {
     match model.nav.focus {
         Pane::Releases => model.releases.filter.clone(),
         Pane::Pods => model.pods.filter.clone(),
-        Pane::Logs | Pane::Events => model.logs.filter_text(),
+        Pane::Logs => model.logs.filter_text(),
+        Pane::Events => model.events.filter.clone(),
         Pane::Pipeline | Pane::JobLog | Pane::Gates | Pane::Analysis => String::new(),
     }
+}
+
+/// Whether `/` filters the pane (the CI and analysis panes are short, fixed lists).
+fn has_filter(pane: Pane) -> bool {
+    matches!(
+        pane,
+        Pane::Releases | Pane::Pods | Pane::Logs | Pane::Events
+    )
 }
 
 /// Applies the prompt text as the focused pane's filter.
@@ -275,7 +300,11 @@ pub(crate) fn apply_filter(model: &mut Model) {
     match model.nav.focus {
         Pane::Releases => model.releases.filter = text,
         Pane::Pods => model.pods.set_filter(text),
-        Pane::Logs | Pane::Events => {
+        Pane::Events => {
+            model.events.filter = text;
+            model.events.scroll = 0;
+        }
+        Pane::Logs => {
             model.notice = model
                 .logs
                 .set_filter(&text)

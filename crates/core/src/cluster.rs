@@ -1,6 +1,6 @@
 //! What the watches have told us about the cluster, keyed by kind, namespace and name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::analysis::AnalysisRun;
 use super::deployment::{Deployment, ReplicaSet};
@@ -123,11 +123,18 @@ pub struct Cluster {
     pub events: BTreeMap<ObjectKey, Event>,
     /// AnalysisRuns by key.
     pub analysis_runs: BTreeMap<ObjectKey, AnalysisRun>,
+    /// The events ordered oldest first (last seen, then key), so making room is no scan.
+    events_by_age: BTreeSet<(i64, ObjectKey)>,
+}
+
+/// Where an event sorts among the others when room must be made.
+fn event_age(e: &Event) -> (i64, ObjectKey) {
+    (e.last_ms.unwrap_or(i64::MIN), e.key.clone())
 }
 
 impl Cluster {
-    /// Inserts or replaces an object.
-    pub(crate) fn upsert(&mut self, object: Object) {
+    /// Inserts or replaces an object; returns the keys of the events dropped to make room.
+    pub(crate) fn upsert(&mut self, object: Object) -> Vec<ObjectKey> {
         match object {
             Object::Deployment(o) => {
                 self.deployments.insert(o.key.clone(), o);
@@ -142,13 +149,18 @@ impl Cluster {
                 self.rollouts.insert(o.key.clone(), o);
             }
             Object::Event(o) => {
-                self.events.insert(o.key.clone(), o);
-                self.trim_events();
+                let age = event_age(&o);
+                if let Some(old) = self.events.insert(o.key.clone(), o) {
+                    self.events_by_age.remove(&event_age(&old));
+                }
+                self.events_by_age.insert(age);
+                return self.trim_events();
             }
             Object::AnalysisRun(o) => {
                 self.analysis_runs.insert(o.key.clone(), o);
             }
         }
+        Vec::new()
     }
 
     /// Removes an object.
@@ -167,7 +179,9 @@ impl Cluster {
                 self.rollouts.remove(key);
             }
             Kind::Events => {
-                self.events.remove(key);
+                if let Some(e) = self.events.remove(key) {
+                    self.events_by_age.remove(&event_age(&e));
+                }
             }
             Kind::AnalysisRuns => {
                 self.analysis_runs.remove(key);
@@ -190,24 +204,24 @@ impl Cluster {
             Kind::ReplicaSets => self.replicasets.clear(),
             Kind::Pods => self.pods.clear(),
             Kind::Rollouts => self.rollouts.clear(),
-            Kind::Events => self.events.clear(),
+            Kind::Events => {
+                self.events.clear();
+                self.events_by_age.clear();
+            }
             Kind::AnalysisRuns => self.analysis_runs.clear(),
         }
     }
 
-    fn trim_events(&mut self) {
+    /// Drops the oldest events beyond `MAX_EVENTS`; returns their keys.
+    fn trim_events(&mut self) -> Vec<ObjectKey> {
+        let mut dropped = Vec::new();
         while self.events.len() > MAX_EVENTS {
-            let oldest = self
-                .events
-                .iter()
-                .min_by_key(|(_, e)| e.last_ms.unwrap_or(i64::MIN))
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => {
-                    self.events.remove(&k);
-                }
-                None => break,
-            }
+            let Some((_, key)) = self.events_by_age.pop_first() else {
+                break;
+            };
+            self.events.remove(&key);
+            dropped.push(key);
         }
+        dropped
     }
 }

@@ -45,6 +45,13 @@ pub struct LogStreamSpec {
 /// A request to the outside world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// During a drill: the operator now looks at this release (`namespace/name`) this way.
+    DrillLook {
+        /// `namespace/name`.
+        release: String,
+        /// Selected, its logs or its analysis.
+        how: crate::drill::LookKind,
+    },
     /// Start reading a log.
     StartLogStream(LogStreamSpec),
     /// Stop reading a log.
@@ -67,6 +74,9 @@ pub enum Effect {
     },
     /// Poll exactly these releases' CI (replaces the pollers when the set changed).
     WatchCi(Vec<CiWatch>),
+    /// The CI release key on screen (the selected release's), polled at full detail and speed;
+    /// the pollers watch the others for gates and read their runs only now and then.
+    FocusCi(Option<String>),
     /// Follow one CI job's log.
     FollowJobLog(JobRef),
     /// Stop following a CI job's log.

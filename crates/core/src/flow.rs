@@ -1,12 +1,15 @@
 //! What a change in one concern means for the others. The only module that writes across
 //! concerns: a new selection, a new cluster state, a new scope.
 
+use crate::cluster::{Kind, Object};
 use crate::concerns::logs::{MAX_PODS, WantedStream};
 use crate::effect::Effect;
+use crate::meta::{ObjectKey, Owner};
 use crate::model::Model;
-use crate::msg::Connection;
+use crate::msg::{Connection, WatchEvent};
 use crate::nav::Pane;
-use crate::release::ReleaseId;
+use crate::release::{ReleaseId, row_of};
+use crate::time::age;
 
 /// Focuses a pane: the one way focus changes. Leaving the job log (esc, a pane key, tab, a
 /// command) stops following it.
@@ -34,13 +37,145 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
     let mut effects = model.logs.choose(None, false);
     effects.extend(sync_streams(model));
     effects.extend(sync_analysis(model));
+    effects.extend(sync_ci_focus(model));
+    effects
+}
+
+/// Applies one watch event, then re-derives only what reads the object it changed: a pod
+/// moves its own row, an event draws when it is about the selected release's namespace, a
+/// workload re-derives the releases. Draws only when something on screen may have changed.
+pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
+    let (kind, key, owners, dropped) = match event {
+        WatchEvent::Replace { kind, objects } => {
+            model.cluster.replace(kind, objects);
+            model.synced.insert(kind, true);
+            model.last_update_ms = Some(model.now_ms);
+            model.mark_dirty();
+            // AnalysisRuns are read where they are shown; they change no release's rows,
+            // streams or pollers, so their many status updates re-derive nothing.
+            if kind == Kind::AnalysisRuns {
+                return Vec::new();
+            }
+            return refresh(model);
+        }
+        WatchEvent::Apply(object) => {
+            let (kind, key) = (object.kind(), object.key().clone());
+            let mut owners = replicaset_owner(&model.cluster, &key);
+            if let Object::ReplicaSet(rs) = &object {
+                owners.extend(rs.owner.clone());
+            }
+            let dropped = model.cluster.upsert(object);
+            (kind, key, owners, dropped)
+        }
+        WatchEvent::Delete { kind, key } => {
+            let owners = match kind {
+                Kind::ReplicaSets => replicaset_owner(&model.cluster, &key),
+                _ => Vec::new(),
+            };
+            model.cluster.delete(kind, &key);
+            (kind, key, owners, Vec::new())
+        }
+    };
+    let before = model.last_update_ms.replace(model.now_ms);
+    // "updated … ago" has minute resolution: a steady stream of events redraws nothing.
+    if before.is_none_or(|t| age(model.now_ms, t) != age(model.now_ms, model.now_ms)) {
+        model.mark_dirty();
+    }
+    let shown = |model: &Model, key: &ObjectKey| {
+        model
+            .releases
+            .selected
+            .as_ref()
+            .is_none_or(|id| id.key.namespace == key.namespace)
+    };
+    match kind {
+        Kind::AnalysisRuns => {
+            model.mark_dirty();
+            Vec::new()
+        }
+        // Events are read only where the selected release's are shown.
+        Kind::Events => {
+            if shown(model, &key) || dropped.iter().any(|k| shown(model, k)) {
+                model.mark_dirty();
+            }
+            Vec::new()
+        }
+        Kind::Pods => {
+            let id = model.releases.selected.clone();
+            if !model.pods.apply_pod(&model.cluster, id.as_ref(), &key) {
+                return Vec::new();
+            }
+            model.mark_dirty();
+            sync_streams(model)
+        }
+        Kind::Deployments | Kind::ReplicaSets | Kind::Rollouts => {
+            let in_view = shown(model, &key);
+            let mut rows: Vec<ReleaseId> = match kind {
+                Kind::ReplicaSets => owners
+                    .iter()
+                    .filter_map(|o| row_of(kind, &key, Some(o)))
+                    .collect(),
+                _ => row_of(kind, &key, None).into_iter().collect(),
+            };
+            rows.dedup();
+            let effects = refresh_workloads(model, kind, rows, in_view);
+            if in_view || !effects.is_empty() {
+                model.mark_dirty();
+            }
+            effects
+        }
+    }
+}
+
+/// The owner the cluster knows for ReplicaSet `key`, if any (an empty list otherwise).
+fn replicaset_owner(cluster: &crate::cluster::Cluster, key: &ObjectKey) -> Vec<Owner> {
+    cluster
+        .replicasets
+        .get(key)
+        .and_then(|rs| rs.owner.clone())
+        .into_iter()
+        .collect()
+}
+
+/// After a Deployment, Rollout or ReplicaSet changed: the releases, the selection, and what
+/// follows them. The selected release's pods are re-derived only when the change is in its
+/// namespace (their roles follow its ReplicaSets and workload); CI links only when a
+/// workload changed (ReplicaSets carry none).
+fn refresh_workloads(
+    model: &mut Model,
+    kind: Kind,
+    rows: Vec<ReleaseId>,
+    in_view: bool,
+) -> Vec<Effect> {
+    for id in rows {
+        if model.releases.derive_one(&model.cluster, id) {
+            model.mark_dirty();
+        }
+    }
+    let still_there = model.releases.selection_exists();
+    let mut effects = Vec::new();
+    let first = model.releases.first_visible();
+    let selected = model.releases.selected.clone();
+    if !still_there || (!model.releases.chosen && first != model.releases.selected) {
+        effects.extend(select_release(model, first));
+    }
+    if in_view && model.releases.selected == selected {
+        model
+            .pods
+            .derive(&model.cluster, model.releases.selected.as_ref());
+        effects.extend(sync_streams(model));
+    }
+    if kind != Kind::ReplicaSets {
+        effects.extend(sync_ci(model));
+    }
+    effects.extend(sync_analysis(model));
     effects
 }
 
 /// Re-derives the rows after the cluster changed, keeps a valid selection, and starts or
 /// stops log streams and CI pollers to match.
 pub(crate) fn refresh(model: &mut Model) -> Vec<Effect> {
-    let still_there = model.releases.derive(&model.cluster);
+    let (still_there, _) = model.releases.derive(&model.cluster);
     model
         .pods
         .derive(&model.cluster, model.releases.selected.as_ref());
@@ -67,12 +202,29 @@ pub(crate) fn sync_ci(model: &mut Model) -> Vec<Effect> {
         .ci
         .derive_links(&model.releases.rows, &model.cluster, &model.target.context);
     let wanted = model.ci.wanted_watches();
-    if wanted == model.ci.watching {
+    let mut effects = Vec::new();
+    if wanted != model.ci.watching {
+        model.ci.watching = wanted.clone();
+        model.ci.prune();
+        effects.push(Effect::WatchCi(wanted));
+    }
+    effects.extend(sync_ci_focus(model));
+    effects
+}
+
+/// Tells the pollers which release's CI is on screen when that changed.
+fn sync_ci_focus(model: &mut Model) -> Vec<Effect> {
+    let focus = model
+        .releases
+        .selected
+        .as_ref()
+        .and_then(|id| model.ci.links.get(id))
+        .map(|l| l.key.clone());
+    if focus == model.ci.focus {
         return Vec::new();
     }
-    model.ci.watching = wanted.clone();
-    model.ci.prune();
-    vec![Effect::WatchCi(wanted)]
+    model.ci.focus = focus.clone();
+    vec![Effect::FocusCi(focus)]
 }
 
 /// The streams the Logs pane needs now: one pod (when chosen) or the release's pods.

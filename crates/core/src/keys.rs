@@ -19,6 +19,14 @@ pub(crate) fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
             }
             on_text_key(model, key)
         }
+        Mode::Help if model.nav.help_typing => {
+            // Only `[global]` keys act while the search is typed (as at the `/` prompt).
+            if let Some(action) = model.keymap.action(Mode::Filter, &key) {
+                return on_action(model, action);
+            }
+            on_help_search_key(model, key);
+            Vec::new()
+        }
         Mode::Normal | Mode::Help => {
             let pending = std::mem::take(&mut model.nav.pending_keys);
             match model.keymap.feed(model.nav.mode, &pending, key) {
@@ -32,6 +40,24 @@ pub(crate) fn on_key(model: &mut Model, key: KeyPress) -> Vec<Effect> {
             }
         }
     }
+}
+
+/// A key typed into the help overlay's search: enter keeps it, esc clears it.
+fn on_help_search_key(model: &mut Model, key: KeyPress) {
+    let nav = &mut model.nav;
+    match key.code {
+        KeyCode::Esc => {
+            nav.help_query.clear();
+            nav.help_typing = false;
+        }
+        KeyCode::Enter => nav.help_typing = false,
+        KeyCode::Backspace => {
+            nav.help_query.pop();
+        }
+        KeyCode::Char(c) if !key.ctrl && !key.alt => nav.help_query.push(c),
+        _ => {}
+    }
+    nav.help_scroll = 0;
 }
 
 /// A key typed at the `/` or `:` prompt.

@@ -13,6 +13,7 @@ mod context;
 pub mod control;
 mod cursor;
 pub mod deployment;
+pub mod drill;
 pub mod effect;
 pub mod event;
 mod flow;
@@ -47,3 +48,7 @@ pub use self::update::update;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod watch_tests;

@@ -4,16 +4,16 @@
 //! control sequence and control character. Colour survives only as data: SGR sequences are
 //! parsed into [`SpanStyle`]s that the UI turns into its own styles.
 
+mod buffer;
 mod sanitize;
 #[cfg(test)]
 mod sanitize_tests;
 
+pub use buffer::LogBuffer;
 pub use sanitize::sanitize;
 
-use std::collections::VecDeque;
-
 /// Longest sanitised line kept; the rest is cut so one runaway line cannot eat the buffer.
-pub(crate) const MAX_LINE_BYTES: usize = 32 * 1024;
+pub const MAX_LINE_BYTES: usize = 32 * 1024;
 
 /// A colour from an SGR sequence, model-neutral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,83 +100,54 @@ impl LogLine {
     }
 }
 
-/// A ring buffer of log lines bounded by a line count and a byte total; the oldest lines go
-/// first and are counted as dropped.
-#[derive(Debug, Clone)]
-pub struct LogBuffer {
-    lines: VecDeque<LogLine>,
-    max_lines: usize,
-    max_bytes: usize,
-    bytes: usize,
-    dropped: u64,
+impl crate::msg::RawLogLine {
+    /// A line as read from a stream, without its newline: the timestamp prefix split off,
+    /// the rest decoded as UTF-8 (an invalid byte becomes U+FFFD, it never ends the stream)
+    /// and sanitised.
+    pub fn parse(raw: &[u8]) -> Self {
+        let (time_ns, rest) = split_timestamp(raw);
+        Self {
+            time_ns,
+            text: sanitize(&String::from_utf8_lossy(rest)),
+        }
+    }
+
+    /// A line from already decoded text with a millisecond timestamp (samples and tests).
+    pub fn from_text(time_ms: Option<i64>, raw: &str) -> Self {
+        Self {
+            time_ns: time_ms.map(|t| t.saturating_mul(1_000_000)),
+            text: sanitize(raw),
+        }
+    }
+
+    /// The timestamp in Unix milliseconds.
+    pub fn time_ms(&self) -> Option<i64> {
+        self.time_ns.map(|t| t.div_euclid(1_000_000))
+    }
 }
 
-impl LogBuffer {
-    /// An empty buffer holding at most `max_lines` lines and `max_bytes` bytes.
-    pub fn new(max_lines: usize, max_bytes: usize) -> Self {
-        LogBuffer {
-            lines: VecDeque::new(),
-            max_lines: max_lines.max(1),
-            max_bytes,
-            bytes: 0,
-            dropped: 0,
-        }
+/// Splits a `timestamps=true` prefix (`2024-05-01T12:00:00.123456789Z message`) off a raw
+/// line, returning nanoseconds since the epoch and the rest; lines without one come back whole.
+pub fn split_timestamp(line: &[u8]) -> (Option<i64>, &[u8]) {
+    let looks_like_date = line.len() >= 20
+        && line[..4].iter().all(u8::is_ascii_digit)
+        && line[4] == b'-'
+        && line[7] == b'-'
+        && line[10] == b'T';
+    if !looks_like_date {
+        return (None, line);
     }
-
-    /// Appends a line, evicting the oldest lines while a cap is exceeded. A line larger than
-    /// the whole byte cap is not stored and counts as dropped.
-    pub fn push(&mut self, line: LogLine) {
-        let cost = line.cost();
-        if cost > self.max_bytes {
-            self.dropped += 1;
-            return;
-        }
-        while self.lines.len() >= self.max_lines || self.bytes + cost > self.max_bytes {
-            let Some(old) = self.lines.pop_front() else {
-                break;
-            };
-            self.bytes -= old.cost();
-            self.dropped += 1;
-        }
-        self.bytes += cost;
-        self.lines.push_back(line);
-    }
-
-    /// Lines evicted or refused since creation (or the last [`LogBuffer::clear`]).
-    pub fn dropped(&self) -> u64 {
-        self.dropped
-    }
-
-    /// Lines held.
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    /// Whether no line is held.
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Bytes accounted against the cap.
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
-
-    /// Lines from oldest to newest.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &LogLine> + ExactSizeIterator {
-        self.lines.iter()
-    }
-
-    /// The `i`-th held line, 0 being the oldest.
-    pub fn get(&self, i: usize) -> Option<&LogLine> {
-        self.lines.get(i)
-    }
-
-    /// Removes every line and resets the dropped counter.
-    pub fn clear(&mut self) {
-        self.lines.clear();
-        self.bytes = 0;
-        self.dropped = 0;
+    let (stamp, rest) = match line.iter().position(|b| *b == b' ') {
+        Some(i) => (&line[..i], &line[i + 1..]),
+        None => (line, &line[line.len()..]),
+    };
+    let time = std::str::from_utf8(stamp)
+        .ok()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .and_then(|t| t.timestamp_nanos_opt());
+    match time {
+        Some(t) => (Some(t), rest),
+        None => (None, line),
     }
 }
 
@@ -207,68 +178,6 @@ pub fn parse_timestamp_prefix(line: &str) -> (Option<i64>, &str) {
 mod tests {
     use super::*;
 
-    fn line(seq: u64, text: &str) -> LogLine {
-        LogLine::from_raw(seq, 0, text)
-    }
-
-    #[test]
-    fn line_cap_evicts_oldest_and_counts_them() {
-        let mut buffer = LogBuffer::new(3, usize::MAX);
-        for seq in 0..10 {
-            buffer.push(line(seq, "hello"));
-        }
-        assert_eq!(buffer.len(), 3);
-        assert_eq!(buffer.dropped(), 7);
-        let seqs: Vec<u64> = buffer.iter().map(|l| l.seq).collect();
-        assert_eq!(seqs, vec![7, 8, 9]);
-        assert_eq!(buffer.get(0).map(|l| l.seq), Some(7));
-        assert_eq!(buffer.get(3), None);
-    }
-
-    #[test]
-    fn byte_cap_holds_after_pushing_far_more() {
-        let cap = 256 * 1024;
-        let mut buffer = LogBuffer::new(1_000_000, cap);
-        let mut pushed = 0u64;
-        for seq in 0..50_000 {
-            let text = if seq % 3 == 0 {
-                format!("\x1b[31mERROR\x1b[0m request {seq} failed: upstream timeout")
-            } else {
-                format!("INFO handled request {seq} in {}ms", seq % 97)
-            };
-            buffer.push(line(seq, &text));
-            pushed += 1;
-            assert!(buffer.bytes() <= cap, "over the cap after {pushed} lines");
-        }
-        assert_eq!(buffer.dropped() + buffer.len() as u64, pushed);
-        assert!(buffer.len() > 100, "cap too tight to be meaningful");
-        let accounted: usize = buffer.iter().map(LogLine::cost).sum();
-        assert_eq!(accounted, buffer.bytes());
-        assert_eq!(buffer.iter().last().map(|l| l.seq), Some(49_999));
-    }
-
-    #[test]
-    fn a_line_bigger_than_the_cap_is_refused_and_counted() {
-        let mut buffer = LogBuffer::new(10, 512);
-        buffer.push(line(0, "small"));
-        buffer.push(line(1, &"x".repeat(4096)));
-        assert_eq!(buffer.len(), 1);
-        assert_eq!(buffer.dropped(), 1);
-        assert!(buffer.bytes() <= 512);
-    }
-
-    #[test]
-    fn clear_empties_and_resets_the_counter() {
-        let mut buffer = LogBuffer::new(1, usize::MAX);
-        buffer.push(line(0, "a"));
-        buffer.push(line(1, "b"));
-        assert_eq!(buffer.dropped(), 1);
-        buffer.clear();
-        assert!(buffer.is_empty());
-        assert_eq!(buffer.bytes(), 0);
-        assert_eq!(buffer.dropped(), 0);
-    }
-
     #[test]
     fn kubectl_timestamp_prefixes() {
         let (time, rest) = parse_timestamp_prefix("2024-05-01T12:00:00.123456789Z hello world");
@@ -290,6 +199,22 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp_prefix(plain), (None, plain));
         }
+    }
+
+    #[test]
+    fn parse_keeps_nanoseconds_and_survives_invalid_utf8() {
+        let l =
+            crate::msg::RawLogLine::parse(b"2024-05-01T12:00:00.123456789Z ok \xff\xfe end\x1b[2J");
+        assert_eq!(l.time_ns, Some(1_714_564_800_123_456_789));
+        assert_eq!(l.time_ms(), Some(1_714_564_800_123));
+        assert_eq!(l.text.text, "ok \u{fffd}\u{fffd} end");
+        let plain = crate::msg::RawLogLine::parse(b"\xc3 no stamp");
+        assert_eq!(plain.time_ns, None);
+        assert_eq!(plain.text.text, "\u{fffd} no stamp");
+        assert_eq!(
+            split_timestamp(b"2024-05-01T12:00:00Z"),
+            (Some(1_714_564_800_000_000_000), &b""[..])
+        );
     }
 
     #[test]

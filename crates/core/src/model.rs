@@ -76,6 +76,8 @@ pub struct Model {
     pub control: ControlState,
     /// Canary analysis: settings, series, triggers and the guard.
     pub analysis: crate::analysis::AnalysisState,
+    /// The rollback drill under way (`quarterdeck drill`), if any.
+    pub drill: Option<crate::drill::DrillState>,
     /// Feedback line.
     pub notice: Option<Notice>,
     /// The key bindings.
@@ -108,6 +110,7 @@ impl Model {
             context: ContextState::default(),
             control: ControlState::default(),
             analysis: Default::default(),
+            drill: None,
             notice: None,
             keymap,
             dirty: true,

@@ -18,6 +18,8 @@ pub type StreamId = u64;
 pub enum Msg {
     /// A key was pressed.
     Key(KeyPress),
+    /// The rollback drill's bar: name, time, hint, and at the end the scorecard.
+    Drill(crate::drill::DrillBar),
     /// Wall-clock time passed (sent about once a second); the model never reads a clock.
     Tick {
         /// Now, Unix milliseconds.
@@ -110,13 +112,14 @@ pub enum Connection {
     Unauthorized(String),
 }
 
-/// One line as read from the API, with the `timestamps=true` prefix already parsed.
+/// One line as read from the API: the `timestamps=true` prefix parsed and the rest sanitised
+/// on the stream's task, so the event loop only stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawLogLine {
-    /// The timestamp prefix, Unix milliseconds.
-    pub time_ms: Option<i64>,
-    /// The rest of the line, raw (control sequences still in it).
-    pub text: String,
+    /// The timestamp prefix, Unix nanoseconds as the API sends it.
+    pub time_ns: Option<i64>,
+    /// The rest of the line, sanitised.
+    pub text: crate::logs::StyledText,
 }
 
 /// What a log stream is doing.

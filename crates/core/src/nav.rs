@@ -62,6 +62,10 @@ pub struct Nav {
     pub pending_keys: Vec<KeyPress>,
     /// Scroll offset of the help overlay.
     pub help_scroll: usize,
+    /// The help overlay's search text.
+    pub help_query: String,
+    /// Whether keys are typed into the help search rather than bound to actions.
+    pub help_typing: bool,
     /// Whether Quarterdeck's own log is shown.
     pub show_app_log: bool,
 }
@@ -74,6 +78,8 @@ impl Default for Nav {
             input: String::new(),
             pending_keys: Vec::new(),
             help_scroll: 0,
+            help_query: String::new(),
+            help_typing: false,
             show_app_log: false,
         }
     }
@@ -102,6 +108,8 @@ impl Nav {
     pub(crate) fn open_help(&mut self) {
         self.mode = Mode::Help;
         self.help_scroll = 0;
+        self.help_query.clear();
+        self.help_typing = false;
     }
 
     /// Scrolls the help overlay by `delta` rows (`isize::MIN`/`MAX` for the ends).

@@ -178,6 +178,27 @@ pub struct Job {
     pub web_url: String,
 }
 
+/// What an allowed failure counts as in a summary: it fails nothing (GitLab shows such a
+/// stage as passed, with a warning on the job).
+static ALLOWED_FAILURE: CiStatus = CiStatus::Success;
+
+impl Job {
+    /// The status this job adds to its stage's or family's summary: an `allow_failure`
+    /// failure counts as done, so it neither fails the stage nor hides a job still running.
+    pub fn summary_status(&self) -> &CiStatus {
+        if self.allow_failure && self.status == CiStatus::Failed {
+            &ALLOWED_FAILURE
+        } else {
+            &self.status
+        }
+    }
+
+    /// One status for a group of jobs (a stage, a matrix family).
+    pub fn summarise<'a>(jobs: impl IntoIterator<Item = &'a Job>) -> CiStatus {
+        CiStatus::summarise(jobs.into_iter().map(Job::summary_status))
+    }
+}
+
 /// A column of jobs: a GitLab stage, or a column the GitHub integration derives from timing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stage {
@@ -192,7 +213,7 @@ pub struct Stage {
 impl Stage {
     /// A stage whose status summarises its jobs.
     pub fn new(name: String, jobs: Vec<Job>) -> Stage {
-        let status = CiStatus::summarise(jobs.iter().map(|j| &j.status));
+        let status = Job::summarise(&jobs);
         Stage { name, status, jobs }
     }
 }

@@ -97,80 +97,119 @@ pub struct Revision {
 
 /// Every release in the cluster, sorted by namespace then name.
 pub(crate) fn derive_releases(cluster: &Cluster) -> Vec<Release> {
-    let mut out: Vec<Release> = Vec::new();
-    for d in cluster.deployments.values() {
-        let (phase, message) = d.phase();
-        out.push(Release {
-            id: ReleaseId {
-                key: d.key.clone(),
-                kind: WorkloadKind::Deployment,
-            },
-            strategy: match d.strategy {
-                super::deployment::DeployStrategy::RollingUpdate => "rolling",
-                super::deployment::DeployStrategy::Recreate => "recreate",
-            },
-            phase,
-            aborted: false,
-            message,
-            revision: d.revision,
-            step: None,
-            weight: None,
-            ready: d.ready,
-            desired: d.desired,
-            last_change_ms: d.last_change_ms(),
-            image: d.image.clone(),
-        });
-    }
-    let canary_available = canary_available_by_rollout(cluster);
-    for r in cluster.rollouts.values() {
-        let (phase, message) = r.phase();
-        let weight = (!r.is_blue_green()).then(|| {
-            let avail = canary_available.get(&r.key).copied().unwrap_or(0);
-            (r.desired_weight(), r.actual_weight(avail))
-        });
-        out.push(Release {
-            id: ReleaseId {
-                key: r.key.clone(),
-                kind: WorkloadKind::Rollout,
-            },
-            strategy: if r.is_blue_green() {
-                "blue-green"
-            } else {
-                "canary"
-            },
-            phase,
-            aborted: r.abort,
-            message,
-            revision: r.revision,
-            step: r.step(),
-            weight,
-            ready: r.ready,
-            desired: r.desired,
-            last_change_ms: r.last_change_ms(),
-            image: r.image.clone(),
-        });
-    }
+    let deployments = cluster.deployments.keys().map(|key| ReleaseId {
+        key: key.clone(),
+        kind: WorkloadKind::Deployment,
+    });
+    let rollouts = cluster.rollouts.keys().map(|key| ReleaseId {
+        key: key.clone(),
+        kind: WorkloadKind::Rollout,
+    });
+    let mut out: Vec<Release> = deployments
+        .chain(rollouts)
+        .filter_map(|id| derive_release(cluster, id))
+        .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
-/// Available replicas of each canary Rollout's current (canary) ReplicaSet.
-fn canary_available_by_rollout(cluster: &Cluster) -> HashMap<ObjectKey, i32> {
-    let mut out = HashMap::new();
-    for rs in cluster.replicasets.values() {
-        let Some(owner) = &rs.owner else { continue };
-        if owner.kind != "Rollout" {
-            continue;
+/// The row of release `id`, or `None` when its workload is gone.
+pub(crate) fn derive_release(cluster: &Cluster, id: ReleaseId) -> Option<Release> {
+    match id.kind {
+        WorkloadKind::Deployment => {
+            let d = cluster.deployments.get(&id.key)?;
+            let (phase, message) = d.phase();
+            Some(Release {
+                id,
+                strategy: match d.strategy {
+                    super::deployment::DeployStrategy::RollingUpdate => "rolling",
+                    super::deployment::DeployStrategy::Recreate => "recreate",
+                },
+                phase,
+                aborted: false,
+                message,
+                revision: d.revision,
+                step: None,
+                weight: None,
+                ready: d.ready,
+                desired: d.desired,
+                last_change_ms: d.last_change_ms(),
+                image: d.image.clone(),
+            })
         }
-        let key = ObjectKey::new(&rs.key.namespace, &owner.name);
-        if let Some(r) = cluster.rollouts.get(&key)
-            && !rs.hash.is_empty()
-            && rs.hash == r.current_pod_hash
-        {
-            out.insert(key, rs.available);
+        WorkloadKind::Rollout => {
+            let r = cluster.rollouts.get(&id.key)?;
+            let (phase, message) = r.phase();
+            let weight = (!r.is_blue_green()).then(|| {
+                let avail = canary_available(cluster, &id.key).unwrap_or(0);
+                (r.desired_weight(), r.actual_weight(avail))
+            });
+            Some(Release {
+                id,
+                strategy: if r.is_blue_green() {
+                    "blue-green"
+                } else {
+                    "canary"
+                },
+                phase,
+                aborted: r.abort,
+                message,
+                revision: r.revision,
+                step: r.step(),
+                weight,
+                ready: r.ready,
+                desired: r.desired,
+                last_change_ms: r.last_change_ms(),
+                image: r.image.clone(),
+            })
         }
     }
-    out
+}
+
+/// The release a changed object's row belongs to: a workload's own, or the Rollout owning
+/// a ReplicaSet (its canary's available pods set the actual weight). A Deployment's
+/// ReplicaSets are read by no row.
+pub(crate) fn row_of(
+    kind: super::cluster::Kind,
+    key: &ObjectKey,
+    owner: Option<&super::meta::Owner>,
+) -> Option<ReleaseId> {
+    use super::cluster::Kind;
+    match kind {
+        Kind::Deployments => Some(ReleaseId {
+            key: key.clone(),
+            kind: WorkloadKind::Deployment,
+        }),
+        Kind::Rollouts => Some(ReleaseId {
+            key: key.clone(),
+            kind: WorkloadKind::Rollout,
+        }),
+        Kind::ReplicaSets => owner.filter(|o| o.kind == "Rollout").map(|o| ReleaseId {
+            key: ObjectKey::new(&key.namespace, &o.name),
+            kind: WorkloadKind::Rollout,
+        }),
+        Kind::Pods | Kind::Events | Kind::AnalysisRuns => None,
+    }
+}
+
+/// Available replicas of a canary Rollout's current (canary) ReplicaSet.
+fn canary_available(cluster: &Cluster, rollout: &ObjectKey) -> Option<i32> {
+    let r = cluster.rollouts.get(rollout)?;
+    let range = ObjectKey::new(&rollout.namespace, "")..;
+    cluster
+        .replicasets
+        .range(range)
+        .take_while(|(k, _)| k.namespace == rollout.namespace)
+        .map(|(_, rs)| rs)
+        .filter(|rs| {
+            rs.owner
+                .as_ref()
+                .is_some_and(|o| o.kind == "Rollout" && o.name == rollout.name)
+                && !rs.hash.is_empty()
+                && rs.hash == r.current_pod_hash
+        })
+        .last()
+        .map(|rs| rs.available)
 }
 
 /// READY as a user reads it: the ready pods of the side that serves users, counted against
@@ -235,9 +274,14 @@ pub fn readiness(cluster: &Cluster, release: &Release) -> Readiness {
 
 /// The revisions (ReplicaSets) of a release, newest first.
 pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
+    // A release only owns ReplicaSets of its own namespace: look at that range alone, so the
+    // cost follows the namespace, not the cluster.
+    let range = ObjectKey::new(&id.key.namespace, "")..;
     let mut out: Vec<Revision> = cluster
         .replicasets
-        .values()
+        .range(range)
+        .take_while(|(k, _)| k.namespace == id.key.namespace)
+        .map(|(_, rs)| rs)
         .filter(|rs| owned_by(rs.owner.as_ref(), rs.key.namespace.as_str(), id))
         .map(|rs| Revision {
             number: rs.revision.unwrap_or(0),
@@ -259,51 +303,89 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
     })
 }
 
+/// Which pods belong to one release and in which role: built once from its ReplicaSets and
+/// workload, then asked about any number of pods.
+pub(crate) struct Roles<'a> {
+    namespace: &'a str,
+    /// ReplicaSet name → pod-template hash, for the release's ReplicaSets.
+    hashes: HashMap<String, String>,
+    newest_hash: Option<String>,
+    previous_hash: Option<String>,
+    rolling: bool,
+    rollout: Option<&'a super::rollout::Rollout>,
+}
+
+impl<'a> Roles<'a> {
+    /// The roles of release `id`'s pods as the cluster shows them now.
+    pub(crate) fn of(cluster: &'a Cluster, id: &'a ReleaseId) -> Self {
+        let revisions = history(cluster, id);
+        // While a Deployment rolls, its newest revision is on trial and the previous one
+        // still serves: call them canary and stable, as the operator thinks of them.
+        let rolling = cluster
+            .deployments
+            .get(&id.key)
+            .is_some_and(|d| d.phase().0 != Phase::Healthy);
+        let previous_hash = revisions
+            .iter()
+            .skip(1)
+            .find(|r| r.replicas > 0)
+            .map(|r| r.hash.clone());
+        let newest_hash = revisions.first().map(|r| r.hash.clone());
+        let hashes = revisions
+            .into_iter()
+            .map(|r| (r.replicaset, r.hash))
+            .collect();
+        let rollout = match id.kind {
+            WorkloadKind::Rollout => cluster.rollouts.get(&id.key),
+            WorkloadKind::Deployment => None,
+        };
+        Self {
+            namespace: &id.key.namespace,
+            hashes,
+            newest_hash,
+            previous_hash,
+            rolling,
+            rollout,
+        }
+    }
+
+    /// The role of `pod` in the release, or `None` when it is not one of its pods.
+    pub(crate) fn role(&self, pod: &Pod) -> Option<PodRole> {
+        if pod.key.namespace != self.namespace {
+            return None;
+        }
+        let owner = pod.owner.as_ref()?;
+        if owner.kind != "ReplicaSet" {
+            return None;
+        }
+        let hash = self.hashes.get(owner.name.as_str())?.as_str();
+        let newest = Some(hash) == self.newest_hash.as_deref();
+        Some(match self.rollout {
+            Some(r) => r.role_of(hash),
+            None if newest && self.rolling => PodRole::Canary,
+            None if newest => PodRole::Stable,
+            None if self.rolling && Some(hash) == self.previous_hash.as_deref() => PodRole::Stable,
+            None => PodRole::Old,
+        })
+    }
+}
+
+/// The order of the Pods pane: problems first, then by role and name.
+pub(crate) fn pod_order(a: (&Pod, PodRole), b: (&Pod, PodRole)) -> std::cmp::Ordering {
+    (a.0.health(), a.1, &a.0.key.name).cmp(&(b.0.health(), b.1, &b.0.key.name))
+}
+
 /// The pods of a release with their roles, problems first, then by role and name.
 pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRole)> {
-    let revisions = history(cluster, id);
-    let newest_hash = revisions.first().map(|r| r.hash.clone());
-    // While a Deployment rolls, its newest revision is on trial and the previous one still
-    // serves: call them canary and stable, as the operator thinks of them.
-    let rolling = cluster
-        .deployments
-        .get(&id.key)
-        .is_some_and(|d| d.phase().0 != Phase::Healthy);
-    let previous_hash = revisions
-        .iter()
-        .skip(1)
-        .find(|r| r.replicas > 0)
-        .map(|r| r.hash.clone());
-    let rs_names: HashMap<&str, &str> = revisions
-        .iter()
-        .map(|r| (r.replicaset.as_str(), r.hash.as_str()))
-        .collect();
-    let rollout = match id.kind {
-        WorkloadKind::Rollout => cluster.rollouts.get(&id.key),
-        WorkloadKind::Deployment => None,
-    };
+    let roles = Roles::of(cluster, id);
     let range = ObjectKey::new(&id.key.namespace, "")..;
     let mut out: Vec<(&Pod, PodRole)> = cluster
         .pods
         .range(range)
         .take_while(|(k, _)| k.namespace == id.key.namespace)
-        .filter_map(|(_, p)| {
-            let owner = p.owner.as_ref()?;
-            if owner.kind != "ReplicaSet" {
-                return None;
-            }
-            let hash = rs_names.get(owner.name.as_str())?;
-            let role = match rollout {
-                Some(r) => r.role_of(hash),
-                None if Some(*hash) == newest_hash.as_deref() && rolling => PodRole::Canary,
-                None if Some(*hash) == newest_hash.as_deref() => PodRole::Stable,
-                None if rolling && Some(*hash) == previous_hash.as_deref() => PodRole::Stable,
-                None => PodRole::Old,
-            };
-            Some((p, role))
-        })
+        .filter_map(|(_, p)| roles.role(p).map(|role| (p, role)))
         .collect();
-    out.sort_by(|a, b| (a.0.health(), a.1, &a.0.key.name).cmp(&(b.0.health(), b.1, &b.0.key.name)));
+    out.sort_by(|a, b| pod_order(*a, *b));
     out
 }
 

@@ -64,6 +64,38 @@ impl Default for RolloutStrategy {
     }
 }
 
+/// An AnalysisTemplate a Rollout names: `templateName`, and `clusterScope` for a
+/// ClusterAnalysisTemplate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TemplateRef {
+    /// `templateName`.
+    pub name: String,
+    /// `clusterScope: true`: a ClusterAnalysisTemplate, not one in the Rollout's namespace.
+    pub cluster_scope: bool,
+}
+
+/// Where a Rollout runs an analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalysisUse {
+    /// `strategy.canary.analysis`: background analysis for the whole canary.
+    Background,
+    /// `strategy.canary.steps[i].analysis`, by step index.
+    Step(u32),
+    /// `strategy.blueGreen.prePromotionAnalysis`.
+    PrePromotion,
+    /// `strategy.blueGreen.postPromotionAnalysis`.
+    PostPromotion,
+}
+
+/// One template reference and where the Rollout uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateUse {
+    /// The template.
+    pub template: TemplateRef,
+    /// Where it runs.
+    pub used: AnalysisUse,
+}
+
 /// A `status.pauseConditions[]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PauseCondition {
@@ -130,6 +162,9 @@ pub struct Rollout {
     pub created_ms: Option<i64>,
     /// Quarterdeck's own annotations (`quarterdeck.dev/…`): the workload's CI link.
     pub annotations: std::collections::BTreeMap<String, String>,
+    /// The AnalysisTemplates the strategy references, in spec order. Boxed: a Rollout is the
+    /// largest object a watch sends, and most name no template.
+    pub analysis: Box<Vec<TemplateUse>>,
 }
 
 impl Rollout {
@@ -233,6 +268,15 @@ impl Rollout {
         let w = i64::from(canary_available.max(0)) * i64::from(self.max_weight())
             / i64::from(self.available);
         u32::try_from(w).unwrap_or(0)
+    }
+
+    /// Every template the rollout references, once each, sorted: what its rollback triggers
+    /// may be read from.
+    pub fn template_refs(&self) -> Vec<TemplateRef> {
+        let mut refs: Vec<TemplateRef> = self.analysis.iter().map(|u| u.template.clone()).collect();
+        refs.sort();
+        refs.dedup();
+        refs
     }
 
     /// Whether the rollout is a blue-green.
@@ -344,5 +388,38 @@ mod tests {
             ..canary(Some(1))
         };
         assert_eq!(r.phase().1, "waiting for rollout to unpause");
+    }
+
+    #[test]
+    fn template_refs_are_each_template_once() {
+        let used = |name: &str, cluster_scope: bool, used: AnalysisUse| TemplateUse {
+            template: TemplateRef {
+                name: name.into(),
+                cluster_scope,
+            },
+            used,
+        };
+        let r = Rollout {
+            analysis: Box::new(vec![
+                used("latency-p95", true, AnalysisUse::Background),
+                used("error-rate", true, AnalysisUse::Background),
+                used("error-rate", true, AnalysisUse::Step(2)),
+                used("error-rate", false, AnalysisUse::Step(4)),
+            ]),
+            ..canary(Some(1))
+        };
+        let names: Vec<(String, bool)> = r
+            .template_refs()
+            .into_iter()
+            .map(|t| (t.name, t.cluster_scope))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("error-rate".into(), false),
+                ("error-rate".into(), true),
+                ("latency-p95".into(), true)
+            ]
+        );
     }
 }

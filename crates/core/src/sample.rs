@@ -189,6 +189,7 @@ pub fn canary_paused(ns: &str, name: &str) -> Rollout {
         ],
         created_ms: Some(ago(60 * 24 * 30)),
         annotations: Default::default(),
+        analysis: Default::default(),
     }
 }
 
@@ -266,6 +267,7 @@ pub fn blue_green_preview(ns: &str, name: &str) -> Rollout {
         )],
         created_ms: Some(ago(60 * 24 * 12)),
         annotations: Default::default(),
+        analysis: Default::default(),
     }
 }
 
@@ -580,10 +582,7 @@ pub fn log_lines(n: usize, start_ms: i64) -> Vec<RawLogLine> {
                     i
                 ),
             };
-            RawLogLine {
-                time_ms: Some(time_ms),
-                text,
-            }
+            RawLogLine::from_text(Some(time_ms), &text)
         })
         .collect()
 }

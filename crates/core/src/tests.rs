@@ -336,7 +336,10 @@ fn log_lines_are_sanitised_bounded_and_counted_when_dropped() {
         })
         .unwrap();
     let mut lines = sample::log_lines(25, NOW_MS);
-    lines[24].text = "\x1b]0;pwned\x07\x1b[2J\x1b[Hhello\x07 \x1b[31mred\x1b[0m".into();
+    lines[24] = crate::msg::RawLogLine::from_text(
+        Some(NOW_MS),
+        "\x1b]0;pwned\x07\x1b[2J\x1b[Hhello\x07 \x1b[31mred\x1b[0m",
+    );
     update(&mut model, Msg::LogLines { stream: id, lines });
     assert_eq!(model.logs.buffer.len(), 10);
     assert_eq!(model.logs.buffer.dropped(), 15);
@@ -554,4 +557,69 @@ fn the_first_row_is_selected_until_the_user_chooses_whatever_answered_first() {
     let first = Object::Rollout(sample::canary_paused("aaa", "new"));
     update(&mut model, Msg::Watch(WatchEvent::Apply(first)));
     assert_eq!(model.releases.selected.as_ref().unwrap().key.name, "web");
+}
+
+#[test]
+fn slash_filters_the_events_pane_itself_and_says_why_where_there_is_no_filter() {
+    let (mut model, _) = showcase();
+    key(&mut model, "4");
+    let all = model.events.shown(model.release_events()).len();
+    assert!(all > 1, "the showcase release has events");
+    key(&mut model, "/");
+    typed(&mut model, "no-such-event");
+    key(&mut model, "enter");
+    assert_eq!(model.events.filter, "no-such-event");
+    assert!(model.logs.filter.is_none(), "the Logs pane is left alone");
+    assert!(model.events.shown(model.release_events()).is_empty());
+    key(&mut model, "esc");
+    assert_eq!(model.events.shown(model.release_events()).len(), all);
+
+    key(&mut model, "g");
+    assert_eq!(model.nav.focus, Pane::Gates);
+    key(&mut model, "/");
+    assert_eq!(model.nav.mode, keymap::Mode::Normal);
+    let notice = model.notice.as_ref().unwrap();
+    assert!(
+        notice.text.contains("the Gates pane has no filter"),
+        "{}",
+        notice.text
+    );
+}
+
+#[test]
+fn ctrl_z_is_the_keymaps_suspend_action_in_every_mode() {
+    let (model, _) = showcase();
+    let z = KeyPress::parse("ctrl-z").unwrap();
+    for mode in [
+        keymap::Mode::Normal,
+        keymap::Mode::Filter,
+        keymap::Mode::Command,
+        keymap::Mode::Help,
+    ] {
+        assert_eq!(
+            model.keymap.action(mode, &z),
+            Some(action::Action::Suspend),
+            "{mode:?}"
+        );
+    }
+}
+
+#[test]
+fn the_help_overlay_searches_as_you_type() {
+    let (mut model, _) = showcase();
+    keys(&mut model, &["?", "/"]);
+    assert!(model.nav.help_typing);
+    // Keys bound in the overlay (q closes it) are text while searching.
+    typed(&mut model, "quit");
+    assert_eq!(model.nav.help_query, "quit");
+    assert_eq!(model.nav.mode, keymap::Mode::Help);
+    key(&mut model, "enter");
+    assert!(!model.nav.help_typing);
+    assert_eq!(model.nav.help_query, "quit");
+    // esc clears the search first, then closes the overlay.
+    key(&mut model, "esc");
+    assert!(model.nav.help_query.is_empty());
+    assert_eq!(model.nav.mode, keymap::Mode::Help);
+    key(&mut model, "esc");
+    assert_eq!(model.nav.mode, keymap::Mode::Normal);
 }

@@ -9,12 +9,25 @@ use crate::flow;
 use crate::keys;
 use crate::model::Model;
 use crate::msg::ContextMsg;
-use crate::msg::{Connection, Msg, WatchEvent};
+use crate::msg::{Connection, Msg};
 use crate::time::minute_of;
 
 /// Applies one message to the model and returns what the outside world must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut effects = apply(model, msg);
+    // During a drill, every new look at a release is reported: detection is judged on it.
+    if model.drill.is_some() {
+        effects.extend(crate::drill::look(model));
+    }
+    effects
+}
+
+fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::Drill(bar) => {
+            crate::drill::on_bar(model, bar);
+            Vec::new()
+        }
         Msg::Key(key) => {
             model.mark_dirty();
             keys::on_key(model, key)
@@ -39,32 +52,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.mark_dirty();
             Vec::new()
         }
-        Msg::Watch(event) => {
-            let kind = match event {
-                WatchEvent::Replace { kind, objects } => {
-                    model.cluster.replace(kind, objects);
-                    model.synced.insert(kind, true);
-                    kind
-                }
-                WatchEvent::Apply(object) => {
-                    let kind = object.kind();
-                    model.cluster.upsert(object);
-                    kind
-                }
-                WatchEvent::Delete { kind, key } => {
-                    model.cluster.delete(kind, &key);
-                    kind
-                }
-            };
-            model.last_update_ms = Some(model.now_ms);
-            model.mark_dirty();
-            // AnalysisRuns are read where they are shown; they change no release's rows,
-            // streams or pollers, so their many status updates re-derive nothing.
-            if kind == Kind::AnalysisRuns {
-                return Vec::new();
-            }
-            flow::refresh(model)
-        }
+        Msg::Watch(event) => flow::watched(model, event),
         Msg::Connection { kind, state, at_ms } => {
             on_connection(model, kind, state, at_ms);
             Vec::new()

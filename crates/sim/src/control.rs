@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<Arc<Sim>> {
         .route("/rollout", post(rollout))
         .route("/version", post(version))
         .route("/faults", post(faults))
+        .merge(super::log_burst::router())
 }
 
 fn error(code: StatusCode, message: impl Into<String>) -> Response {

@@ -10,6 +10,7 @@ mod date;
 mod github;
 mod gitlab;
 mod kubeconfig;
+mod log_burst;
 mod loggen;
 pub mod logs;
 mod permissions;

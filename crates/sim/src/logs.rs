@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// Lines kept per container.
 const KEEP: usize = 5_000;
@@ -25,8 +25,8 @@ pub struct LogKey {
 pub struct LogLine {
     /// When it was written, Unix milliseconds (simulated clock).
     pub time_ms: i64,
-    /// The text without the trailing newline.
-    pub text: String,
+    /// The bytes without the trailing newline: what a container writes need not be UTF-8.
+    pub text: Vec<u8>,
 }
 
 /// A new line, as followers receive it.
@@ -43,6 +43,8 @@ pub struct PodLogs {
     current: BTreeMap<LogKey, VecDeque<LogLine>>,
     previous: BTreeMap<LogKey, Vec<LogLine>>,
     tx: broadcast::Sender<Arc<Appended>>,
+    /// Bumped to end every follow connection (a dropped connection, for resume tests).
+    cuts: watch::Sender<u64>,
 }
 
 impl Default for PodLogs {
@@ -52,6 +54,7 @@ impl Default for PodLogs {
             current: BTreeMap::new(),
             previous: BTreeMap::new(),
             tx,
+            cuts: watch::Sender::new(0),
         }
     }
 }
@@ -93,6 +96,16 @@ impl PodLogs {
     /// The previous instance's lines; `None` when the container never restarted.
     pub(crate) fn previous(&self, key: &LogKey) -> Option<&[LogLine]> {
         self.previous.get(key).map(Vec::as_slice)
+    }
+
+    /// Ends every follow connection now open, as a dropped connection would.
+    pub(crate) fn cut_followers(&self) {
+        self.cuts.send_modify(|n| *n += 1);
+    }
+
+    /// Changes when follow connections are to be cut.
+    pub(crate) fn cuts(&self) -> watch::Receiver<u64> {
+        self.cuts.subscribe()
     }
 
     /// A receiver for every line appended from now on.

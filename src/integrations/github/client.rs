@@ -122,6 +122,20 @@ impl GitHubClient {
         Ok(raw.iter().map(|r: &RawRun| convert::run(r, repo)).collect())
     }
 
+    /// The repository's runs waiting on a human (`status=waiting`), newest first: while none
+    /// starts or stops waiting this answer stays the same, so polling it is a free 304.
+    pub async fn waiting_runs(&self, repo: &str, max: usize) -> Result<Vec<Pipeline>, CiError> {
+        let per_page = u32::try_from(max)
+            .unwrap_or(MAX_PER_PAGE)
+            .clamp(1, MAX_PER_PAGE);
+        let url = format!("/repos/{repo}/actions/runs?status=waiting&per_page={per_page}");
+        let raw = self
+            .api
+            .get_pages(url, max, About::Repo(repo), |p: RunsPage| p.workflow_runs)
+            .await?;
+        Ok(raw.iter().map(|r: &RawRun| convert::run(r, repo)).collect())
+    }
+
     /// The latest attempt's jobs of a run, in derived columns (every page).
     pub async fn jobs(&self, repo: &str, run_id: u64) -> Result<Vec<Stage>, CiError> {
         let url = format!(

@@ -12,11 +12,15 @@ use quarterdeck_core::deployment::{DeployStrategy, Deployment, ReplicaSet};
 use quarterdeck_core::event::Event;
 use quarterdeck_core::meta::{Condition, ObjectKey, Owner};
 use quarterdeck_core::pod::Pod;
-use quarterdeck_core::rollout::{CanaryStep, PauseCondition, Rollout, RolloutStrategy};
+use quarterdeck_core::rollout::{
+    AnalysisUse, CanaryStep, PauseCondition, Rollout, RolloutStrategy, TemplateRef, TemplateUse,
+};
 
 mod analysis_run;
+mod analysis_template;
 
 pub use analysis_run::analysis_run;
+pub use analysis_template::analysis_template;
 
 fn ms(t: &Time) -> i64 {
     t.0.as_millisecond()
@@ -320,6 +324,57 @@ fn canary_step(step: &Value) -> CanaryStep {
     CanaryStep::Other(name)
 }
 
+/// The templates of one analysis reference: `templates[]` (and the single `templateName` of
+/// old Rollouts), each with its `clusterScope`.
+fn template_refs(analysis: &Value) -> Vec<TemplateRef> {
+    let named = |t: &Value| {
+        Some(TemplateRef {
+            name: str_at(t, &["templateName"])?,
+            cluster_scope: t
+                .get("clusterScope")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    };
+    analysis
+        .get("templates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(std::iter::once(analysis))
+        .filter_map(named)
+        .collect()
+}
+
+/// Every analysis a Rollout's strategy runs: background and step analysis of a canary, pre-
+/// and post-promotion analysis of a blue-green.
+fn analysis_uses(spec: &Value) -> Vec<TemplateUse> {
+    let mut out = Vec::new();
+    let mut add = |analysis: Option<&Value>, used: AnalysisUse| {
+        for template in analysis.map(template_refs).unwrap_or_default() {
+            out.push(TemplateUse { template, used });
+        }
+    };
+    add(
+        at(spec, &["strategy", "canary", "analysis"]),
+        AnalysisUse::Background,
+    );
+    let steps = at(spec, &["strategy", "canary", "steps"]).and_then(Value::as_array);
+    for (i, step) in steps.into_iter().flatten().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        add(step.get("analysis"), AnalysisUse::Step(i));
+    }
+    add(
+        at(spec, &["strategy", "blueGreen", "prePromotionAnalysis"]),
+        AnalysisUse::PrePromotion,
+    );
+    add(
+        at(spec, &["strategy", "blueGreen", "postPromotionAnalysis"]),
+        AnalysisUse::PostPromotion,
+    );
+    out
+}
+
 /// An Argo Rollout read through the dynamic API.
 pub fn rollout(obj: &DynamicObject) -> Rollout {
     let data = &obj.data;
@@ -432,6 +487,7 @@ pub fn rollout(obj: &DynamicObject) -> Rollout {
         conditions,
         created_ms: obj.metadata.creation_timestamp.as_ref().map(ms),
         annotations: own_annotations(&obj.metadata),
+        analysis: Box::new(analysis_uses(&spec)),
     }
 }
 

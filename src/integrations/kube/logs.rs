@@ -1,72 +1,77 @@
-//! Pod log streams: `timestamps=true`, lines batched into `Msg::LogLines`, and after a
-//! disconnect a resume from the last timestamp with `sinceTime`, skipping the lines already
-//! delivered so nothing is shown twice.
+//! Pod log streams: `timestamps=true`, split into lines at the byte level (an invalid byte
+//! is replaced, it never ends a stream), parsed and sanitised here on the stream's task and
+//! sent in batches; after a disconnect a resume from the last second with `sinceTime` skips
+//! exactly the lines already delivered.
 
-use std::collections::HashSet;
+mod resume;
+mod split;
+
+pub use resume::Resume;
+pub use split::LineSplitter;
+
 use std::time::Duration;
 
-use futures::{AsyncBufReadExt, StreamExt};
+use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, LogParams};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::sender::ContextSender;
-use quarterdeck_core::logs::parse_timestamp_prefix;
+use quarterdeck_core::logs::MAX_LINE_BYTES;
 use quarterdeck_core::{LogStreamSpec, Msg, RawLogLine, StreamState};
 
-/// Lines sent in one message at most (a burst of history is split so the UI stays responsive).
-const BATCH: usize = 500;
-/// How long lines are collected before a batch is sent.
-const FLUSH: Duration = Duration::from_millis(30);
+/// Lines in one batch at most: past it, reading waits until the batch is taken.
+const BATCH: usize = 2_000;
+/// Longest raw line read: the sanitised cap plus room for the timestamp prefix.
+const MAX_RAW_LINE: usize = MAX_LINE_BYTES + 64;
 
-/// Remembers what was delivered so a resumed stream can skip it.
-#[derive(Debug, Default)]
-pub struct Resume {
-    /// Timestamp of the newest delivered line, Unix ms.
-    pub last_ms: Option<i64>,
-    /// Lines delivered within the last whole second before `last_ms` (the resume replays that
-    /// second because `sinceTime` has second resolution).
-    seen: HashSet<(i64, String)>,
+/// Where a stream's lines go.
+#[derive(Debug, Clone)]
+pub enum LineSink {
+    /// As `Msg::LogLines` on the context's channel (the headless commands).
+    Messages,
+    /// On the stream's own bounded queue: while it is full the stream stops reading, and the
+    /// connection's flow control holds the rest on the server.
+    Queue(mpsc::Sender<Vec<RawLogLine>>),
 }
 
-impl Resume {
-    /// `sinceTime` for the next request: the start of the second of the last line.
-    pub fn since(&self) -> Option<Timestamp> {
-        let secs = self.last_ms?.div_euclid(1000);
-        Timestamp::from_second(secs).ok()
-    }
-
-    /// Whether a line should be delivered; records it if so.
-    pub fn admit(&mut self, time_ms: Option<i64>, text: &str) -> bool {
-        let Some(t) = time_ms else {
-            return true;
-        };
-        if let Some(last) = self.last_ms {
-            let floor = last.div_euclid(1000) * 1000;
-            if t < floor {
-                return false;
-            }
-            if t <= last && self.seen.contains(&(t, text.to_string())) {
-                return false;
-            }
-            if t.div_euclid(1000) > last.div_euclid(1000) {
-                self.seen.clear();
-            }
+impl LineSink {
+    /// Hands `batch` on (waiting for room in a queue); false once nobody listens.
+    async fn deliver(&self, id: u64, batch: &mut Vec<RawLogLine>, tx: &ContextSender) -> bool {
+        match self {
+            LineSink::Messages => tx.send(Msg::LogLines {
+                stream: id,
+                lines: std::mem::take(batch),
+            }),
+            LineSink::Queue(queue) => match queue.reserve().await {
+                Ok(permit) => {
+                    permit.send(std::mem::take(batch));
+                    true
+                }
+                Err(_) => false,
+            },
         }
-        self.seen.insert((t, text.to_string()));
-        self.last_ms = Some(self.last_ms.map_or(t, |l| l.max(t)));
-        true
     }
 }
 
-/// Starts streaming one container's log into `tx`.
+/// Starts streaming one container's log into `tx` as `Msg::LogLines`.
 pub fn spawn(client: Client, spec: LogStreamSpec, tx: ContextSender) -> JoinHandle<()> {
-    tokio::spawn(run(client, spec, tx))
+    spawn_into(client, spec, tx, LineSink::Messages)
 }
 
-async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender) {
+/// Starts streaming one container's log: lines into `sink`, stream states into `tx`.
+pub fn spawn_into(
+    client: Client,
+    spec: LogStreamSpec,
+    tx: ContextSender,
+    sink: LineSink,
+) -> JoinHandle<()> {
+    tokio::spawn(run(client, spec, tx, sink))
+}
+
+async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender, sink: LineSink) {
     let api: Api<Pod> = Api::namespaced(client, &spec.namespace);
     let mut resume = Resume::default();
     let mut backoff = Duration::from_millis(500);
@@ -83,10 +88,10 @@ async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender) {
             previous: spec.previous,
             timestamps: true,
             since_time: resume.since(),
-            tail_lines: if resume.last_ms.is_none() {
-                Some(spec.tail_lines)
-            } else {
+            tail_lines: if resume.started() {
                 None
+            } else {
+                Some(spec.tail_lines)
             },
             ..LogParams::default()
         };
@@ -96,7 +101,12 @@ async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender) {
                     return;
                 }
                 backoff = Duration::from_millis(500);
-                pump(reader, spec.id, &mut resume, &tx).await
+                let out = Out {
+                    id: spec.id,
+                    tx: &tx,
+                    sink: &sink,
+                };
+                pump(reader, &mut resume, out).await
             }
             Err(kube::Error::Api(status)) if matches!(status.code, 400 | 404) => {
                 // The container has not started, has no previous instance, or the pod is gone.
@@ -133,65 +143,63 @@ async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender) {
     }
 }
 
-/// Reads lines until the stream ends, sending them in batches.
-async fn pump(
-    reader: impl futures::AsyncBufRead + Unpin,
+/// Where one stream's output goes.
+struct Out<'a> {
     id: u64,
-    resume: &mut Resume,
-    tx: &ContextSender,
-) -> Result<(), String> {
-    let mut lines = reader.lines();
-    let mut batch: Vec<RawLogLine> = Vec::new();
-    let mut deadline: Option<tokio::time::Instant> = None;
-    loop {
-        let next = match deadline {
-            Some(d) => match tokio::time::timeout_at(d, lines.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    flush(id, &mut batch, tx)?;
-                    deadline = None;
-                    continue;
-                }
-            },
-            None => lines.next().await,
-        };
-        match next {
-            Some(Ok(line)) => {
-                let (time_ms, rest) = parse_timestamp_prefix(&line);
-                if resume.admit(time_ms, rest) {
-                    batch.push(RawLogLine {
-                        time_ms,
-                        text: rest.to_string(),
-                    });
-                }
-                if batch.len() >= BATCH {
-                    flush(id, &mut batch, tx)?;
-                    deadline = None;
-                } else if deadline.is_none() {
-                    deadline = Some(tokio::time::Instant::now() + FLUSH);
-                }
-            }
-            Some(Err(e)) => {
-                flush(id, &mut batch, tx)?;
-                return Err(e.to_string());
-            }
-            None => {
-                flush(id, &mut batch, tx)?;
-                return Ok(());
-            }
-        }
-    }
+    tx: &'a ContextSender,
+    sink: &'a LineSink,
 }
 
-fn flush(id: u64, batch: &mut Vec<RawLogLine>, tx: &ContextSender) -> Result<(), String> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let lines = std::mem::take(batch);
-    if tx.send(Msg::LogLines { stream: id, lines }) {
-        Ok(())
-    } else {
-        Err("the dashboard is gone".to_string())
+const GONE: &str = "the dashboard is gone";
+
+/// Reads lines until the stream ends. What was read goes on as soon as there is room for it;
+/// while there is none, lines gather up to [`BATCH`], then reading waits.
+async fn pump(
+    mut reader: impl futures::AsyncBufRead + Unpin,
+    resume: &mut Resume,
+    out: Out<'_>,
+) -> Result<(), String> {
+    let mut splitter = LineSplitter::new(MAX_RAW_LINE);
+    let mut batch: Vec<RawLogLine> = Vec::new();
+    resume.reconnect();
+    loop {
+        let read = if batch.is_empty() {
+            reader.fill_buf().await
+        } else {
+            tokio::select! {
+                biased;
+                sent = out.sink.deliver(out.id, &mut batch, out.tx) => {
+                    if !sent {
+                        return Err(GONE.to_string());
+                    }
+                    continue;
+                }
+                read = reader.fill_buf(), if batch.len() < BATCH => read,
+            }
+        };
+        let chunk = match read {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                let _ = out.sink.deliver(out.id, &mut batch, out.tx).await;
+                return Err(e.to_string());
+            }
+        };
+        let n = chunk.len();
+        let mut take = |raw: &[u8]| {
+            let line = RawLogLine::parse(raw);
+            if resume.admit(line.time_ns) {
+                batch.push(line);
+            }
+        };
+        if n == 0 {
+            splitter.finish(&mut take);
+            if !batch.is_empty() && !out.sink.deliver(out.id, &mut batch, out.tx).await {
+                return Err(GONE.to_string());
+            }
+            return Ok(());
+        }
+        splitter.feed(chunk, &mut take);
+        reader.consume_unpin(n);
     }
 }
 
@@ -199,21 +207,46 @@ fn flush(id: u64, batch: &mut Vec<RawLogLine>, tx: &ContextSender) -> Result<(),
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use quarterdeck_core::msg::ContextMsg;
 
-    #[test]
-    fn resume_skips_lines_already_delivered_in_the_replayed_second() {
-        let mut r = Resume::default();
-        assert!(r.admit(Some(10_100), "a"));
-        assert!(r.admit(Some(10_400), "b"));
-        assert!(r.admit(Some(10_400), "c"));
-        assert_eq!(r.since().unwrap().as_second(), 10);
-        // The server replays from second 10.
-        assert!(!r.admit(Some(10_100), "a"));
-        assert!(!r.admit(Some(10_400), "b"));
-        assert!(!r.admit(Some(10_400), "c"));
-        assert!(r.admit(Some(10_400), "d"), "same instant, new line");
-        assert!(r.admit(Some(11_000), "e"));
-        assert!(!r.admit(Some(9_999), "older than the replayed second"));
-        assert!(r.admit(None, "no timestamp is always shown"));
+    /// A stream with an invalid byte, identical lines in one instant and a runaway line, read
+    /// in awkward chunks: every line arrives, in order, the invalid byte replaced.
+    #[tokio::test]
+    async fn a_hostile_stream_is_read_to_the_end() {
+        let mut body = Vec::new();
+        body.extend_from_slice(b"2026-01-01T00:00:00.000000001Z before \xff\xfe bad bytes\n");
+        for _ in 0..3 {
+            body.extend_from_slice(b"2026-01-01T00:00:00.000000002Z same\n");
+        }
+        body.extend_from_slice(b"2026-01-01T00:00:00.000000003Z ");
+        body.extend(std::iter::repeat_n(b'x', 200_000));
+        body.extend_from_slice(b"\n2026-01-01T00:00:00.000000004Z after");
+        let reader = futures::io::BufReader::with_capacity(7, futures::io::Cursor::new(body));
+        let (raw_tx, mut rx) = mpsc::unbounded_channel();
+        let tx = ContextSender::new(0, raw_tx);
+        let mut resume = Resume::default();
+        let sink = LineSink::Messages;
+        let out = Out {
+            id: 1,
+            tx: &tx,
+            sink: &sink,
+        };
+        pump(reader, &mut resume, out).await.unwrap();
+        drop(tx);
+        let mut lines = Vec::new();
+        while let Some(msg) = rx.recv().await {
+            if let Msg::Context(ContextMsg::From { msg, .. }) = msg
+                && let Msg::LogLines { lines: l, .. } = *msg
+            {
+                lines.extend(l);
+            }
+        }
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.text.as_str()).collect();
+        assert_eq!(texts.len(), 6, "{texts:?}");
+        assert_eq!(texts[0], "before \u{fffd}\u{fffd} bad bytes");
+        assert_eq!(texts[1..4], ["same", "same", "same"]);
+        assert!(texts[4].len() <= MAX_LINE_BYTES && texts[4].starts_with("xxx"));
+        assert_eq!(texts[5], "after");
+        assert_eq!(lines[5].time_ns, Some(1_767_225_600_000_000_004));
     }
 }

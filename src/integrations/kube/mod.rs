@@ -4,6 +4,6 @@
 pub mod actions;
 pub mod client;
 pub(crate) mod convert;
-pub(crate) mod logs;
-pub(crate) mod sender;
+pub mod logs;
+pub mod sender;
 pub(crate) mod watch;

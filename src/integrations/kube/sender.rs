@@ -26,6 +26,11 @@ impl ContextSender {
             .is_ok()
     }
 
+    /// The context generation this sender tags messages with.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     /// Whether the receiver is gone.
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()

@@ -14,7 +14,8 @@ pub struct Cached {
     pub next: Option<String>,
 }
 
-/// A bounded cache of responses by URL; the oldest entry goes first when full.
+/// A bounded cache of responses by URL; the least recently used goes first when full (a URL
+/// polled every round stays however many others were read since it was first cached).
 #[derive(Debug, Clone)]
 pub struct EtagCache {
     entries: HashMap<String, Cached>,
@@ -37,14 +38,19 @@ impl EtagCache {
         self.entries.get(url).map(|c| c.etag.as_str())
     }
 
-    /// The cached response for a URL.
-    pub fn get(&self, url: &str) -> Option<&Cached> {
+    /// The cached response for a URL (a use: it becomes the most recent).
+    pub fn get(&mut self, url: &str) -> Option<&Cached> {
+        if self.entries.contains_key(url) {
+            self.touch(url);
+        }
         self.entries.get(url)
     }
 
     /// Remembers a response that came with an entity tag.
     pub fn put(&mut self, url: &str, cached: Cached) {
-        if self.entries.insert(url.to_string(), cached).is_none() {
+        if self.entries.insert(url.to_string(), cached).is_some() {
+            self.touch(url);
+        } else {
             self.order.push_back(url.to_string());
         }
         while self.entries.len() > self.capacity {
@@ -54,6 +60,14 @@ impl EtagCache {
                 }
                 None => break,
             }
+        }
+    }
+
+    /// Moves a cached URL to the most recent end.
+    fn touch(&mut self, url: &str) {
+        if let Some(i) = self.order.iter().position(|u| u == url) {
+            self.order.remove(i);
+            self.order.push_back(url.to_string());
         }
     }
 
@@ -85,16 +99,24 @@ mod tests {
     }
 
     #[test]
-    fn tags_are_kept_verbatim_and_the_oldest_url_goes_first() {
+    fn tags_are_kept_verbatim_and_the_least_recently_used_url_goes_first() {
         let mut cache = EtagCache::new(2);
         cache.put("a", c("W/\"1\""));
         cache.put("b", c("\"2\""));
         assert_eq!(cache.etag("a"), Some("W/\"1\""));
-        cache.put("a", c("W/\"3\""));
-        assert_eq!(cache.len(), 2);
-        cache.put("c", c("\"4\""));
-        assert_eq!(cache.etag("a"), None);
+        cache.put("c", c("\"3\""));
+        assert_eq!(cache.etag("a"), None, "a was the least recently used");
+        // A 304 reads the copy: that is a use, so the other URL goes first.
         assert_eq!(cache.get("b").unwrap().body, "body \"2\"");
+        cache.put("d", c("\"4\""));
+        assert_eq!(cache.etag("c"), None);
+        assert_eq!(cache.etag("b"), Some("\"2\""));
+        // So is a fresh answer for a URL already cached.
+        cache.put("d", c("\"5\""));
+        cache.put("b", c("\"6\""));
+        cache.put("e", c("\"7\""));
+        assert_eq!(cache.etag("d"), None);
+        assert_eq!(cache.len(), 2);
         cache.forget("b");
         assert_eq!(cache.len(), 1);
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::client::RestClient;
 use super::error::CiError;
@@ -47,29 +47,34 @@ pub trait Cycle: Send {
         async {}
     }
 
-    /// What one release's CI looks like now.
+    /// What one release's CI looks like now; `on_screen` when the user is looking at it.
     fn cycle(
         &mut self,
         watch: &Self::Watch,
+        on_screen: bool,
     ) -> impl Future<Output = Result<Snapshot, CiError>> + Send;
 }
 
 /// Polls `watches` round after round until `tx` closes, sending [`CiUpdate`]s for what
-/// changed. A rate-limit pause ends the round early.
+/// changed. A rate-limit pause ends the round early. `focus` names the release on screen; when
+/// it changes, the next round starts at once (outside a rate-limit pause).
 pub async fn poll_rounds<C: Cycle>(
     rest: &RestClient,
     provider: Provider,
     pacing: Pacing,
     watches: &[C::Watch],
     mut cycle: C,
+    mut focus: watch::Receiver<Option<String>>,
     tx: &mpsc::Sender<CiUpdate>,
 ) {
     let mut reporter = Reporter::default();
     loop {
         cycle.round().await;
         let mut active = false;
+        let on_screen = focus.borrow_and_update().clone();
         for watch in watches {
-            let result = cycle.cycle(watch).await;
+            let looked_at = on_screen.as_deref() == Some(watch.release());
+            let result = cycle.cycle(watch, looked_at).await;
             if let Ok(snap) = &result {
                 active |= snap.active();
             }
@@ -81,8 +86,15 @@ pub async fn poll_rounds<C: Cycle>(
                 break;
             }
         }
-        if !finish_round(rest, &mut reporter, provider, pacing, active, tx).await {
-            return;
+        let pause = paused(rest);
+        tokio::select! {
+            go_on = finish_round(rest, &mut reporter, provider, pacing, active, tx) => {
+                if !go_on {
+                    return;
+                }
+            }
+            // A dropped sender disables this branch, never a busy loop.
+            Ok(()) = focus.changed(), if !pause => {}
         }
     }
 }

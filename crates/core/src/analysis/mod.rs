@@ -7,6 +7,10 @@ pub mod queries;
 pub mod run;
 pub mod series;
 pub mod state;
+pub mod template;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod template_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
@@ -18,7 +22,9 @@ pub use self::config::{AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Trigger
 pub use self::run::{AnalysisRun, Measurement, RunMetric};
 pub use self::series::{AnalysisMsg, AnalysisWatch, Point, SeriesKey, SeriesQuery, Side, Signal};
 pub use self::state::{
-    AnalysisState, Proposal, ReleaseAnalysis, SeriesData, TriggerState, TriggerStatus, Verdict,
+    AnalysisState, Proposal, ReleaseAnalysis, SeriesData, TemplateTriggers, TriggerSource,
+    TriggerState, TriggerStatus, Verdict,
 };
+pub use self::template::{AnalysisTemplate, TemplateMetric};
 pub use self::trigger::{Countdown, evaluate};
 pub use self::update::evaluate_all;

@@ -3,9 +3,11 @@
 
 use super::config::{AnalysisConfig, GuardMode, ReleaseAnalysisConfig, Trigger};
 use super::series::{SeriesKey, SeriesQuery, Side, Signal};
+use super::state::{AnalysisState, TriggerSource};
 use crate::cluster::Cluster;
 use crate::control::glob;
 use crate::release::{self, ReleaseId, WorkloadKind};
+use crate::rollout::TemplateRef;
 
 /// How far back each range query reaches: 10 minutes.
 pub const RANGE_MS: i64 = 10 * 60_000;
@@ -164,11 +166,38 @@ pub fn url(config: &AnalysisConfig, id: &ReleaseId, context: &str) -> Option<Str
         .or_else(|| config.url.clone())
 }
 
-/// The triggers of a release: its own, else the defaults.
-pub fn triggers<'a>(config: &'a AnalysisConfig, id: &ReleaseId, context: &str) -> &'a [Trigger] {
-    release_config(config, id, context)
-        .and_then(|r| r.triggers.as_deref())
-        .unwrap_or(&config.default_triggers)
+/// The AnalysisTemplates a release's Rollout references (none for a Deployment).
+pub fn template_refs(cluster: &Cluster, id: &ReleaseId) -> Vec<TemplateRef> {
+    match id.kind {
+        WorkloadKind::Rollout => cluster
+            .rollouts
+            .get(&id.key)
+            .map(|r| r.template_refs())
+            .unwrap_or_default(),
+        WorkloadKind::Deployment => Vec::new(),
+    }
+}
+
+/// The triggers of a release and where they come from: its own `[[release]] triggers`, else
+/// those its Rollout's AnalysisTemplates amount to (read for the templates it names now),
+/// else `[analysis] triggers` (the seed's defaults when config.toml says nothing).
+pub fn triggers<'a>(
+    state: &'a AnalysisState,
+    cluster: &Cluster,
+    id: &ReleaseId,
+    context: &str,
+) -> (&'a [Trigger], TriggerSource) {
+    let config = &state.config;
+    if let Some(own) = release_config(config, id, context).and_then(|r| r.triggers.as_deref()) {
+        return (own, TriggerSource::Release);
+    }
+    if let Some(t) = state.templates.get(id)
+        && !t.triggers.is_empty()
+        && t.refs == template_refs(cluster, id)
+    {
+        return (&t.triggers, TriggerSource::Templates);
+    }
+    (&config.default_triggers, TriggerSource::Defaults)
 }
 
 /// What the guard may do for a release, and whether it may act in a protected context.

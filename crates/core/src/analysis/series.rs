@@ -1,7 +1,9 @@
 //! Metric series: what is measured, for which side of a release, and how the driver is asked
 //! for it and answers.
 
+use super::config::Trigger;
 use crate::release::ReleaseId;
+use crate::rollout::TemplateRef;
 
 /// What a series measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,6 +71,8 @@ pub struct AnalysisWatch {
     pub queries: Vec<SeriesQuery>,
     /// Poll fast: the release is on screen or under a trigger.
     pub urgent: bool,
+    /// The AnalysisTemplates the release's Rollout references, read (slowly) for triggers.
+    pub templates: Vec<TemplateRef>,
 }
 
 /// What the analysis poller reports.
@@ -95,6 +99,27 @@ pub enum AnalysisMsg {
         /// Which series, when the failure is one query's.
         key: Option<SeriesKey>,
         /// What went wrong and what to do.
+        message: String,
+    },
+    /// The release's AnalysisTemplates were read.
+    Templates {
+        /// The release.
+        release: ReleaseId,
+        /// The templates read, as the watch named them.
+        refs: Vec<TemplateRef>,
+        /// The triggers their metrics amount to.
+        triggers: Vec<Trigger>,
+        /// Why a metric is not a trigger, or a template could not be read (404, 403).
+        notes: Vec<String>,
+    },
+    /// The templates could not be read at all (network, server error); the last triggers read
+    /// stay.
+    TemplatesFailed {
+        /// The release.
+        release: ReleaseId,
+        /// The templates asked for.
+        refs: Vec<TemplateRef>,
+        /// What went wrong, for the user.
         message: String,
     },
 }

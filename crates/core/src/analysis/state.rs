@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::config::{AnalysisConfig, Trigger};
 use super::series::{AnalysisWatch, Point, SeriesKey};
 use crate::release::ReleaseId;
+use crate::rollout::TemplateRef;
 
 /// A verdict on one signal or one release: canary against thresholds and stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,30 @@ pub struct Proposal {
     pub plan: Vec<String>,
 }
 
+/// Where a release's triggers come from, in order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerSource {
+    /// `[[release]] triggers` in config.toml.
+    Release,
+    /// The Rollout's AnalysisTemplates.
+    Templates,
+    /// `[analysis] triggers`, or the seed's defaults.
+    Defaults,
+}
+
+/// What a release's AnalysisTemplates said, as last read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TemplateTriggers {
+    /// The templates read; the triggers count only while the Rollout still names these.
+    pub refs: Vec<TemplateRef>,
+    /// The triggers their metrics amount to.
+    pub triggers: Vec<Trigger>,
+    /// Why a metric is not a trigger, or a template could not be read.
+    pub notes: Vec<String>,
+    /// The last attempt failed (the triggers are the previous answer's).
+    pub error: Option<String>,
+}
+
 /// The analysis concern of the model.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisState {
@@ -109,4 +134,6 @@ pub struct AnalysisState {
     /// Incidents the guard has acted on (proposed or rolled back): release → canary hash.
     /// Re-armed when the triggers clear or the canary changes.
     pub incidents: BTreeMap<ReleaseId, String>,
+    /// Per release, what its Rollout's AnalysisTemplates said.
+    pub templates: BTreeMap<ReleaseId, TemplateTriggers>,
 }

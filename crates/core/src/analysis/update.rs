@@ -1,10 +1,12 @@
 //! The analysis concern's transitions: which releases are watched (and how urgently), what
 //! the poller reports, and the triggers re-evaluated on every new series.
 
+use std::collections::BTreeSet;
+
 use super::guard;
 use super::queries::{self, NO_PROMETHEUS, STEP_MS};
 use super::series::{AnalysisMsg, AnalysisWatch, Side};
-use super::state::{ReleaseAnalysis, SeriesData, TriggerState, TriggerStatus};
+use super::state::{ReleaseAnalysis, SeriesData, TemplateTriggers, TriggerState, TriggerStatus};
 use super::trigger::evaluate;
 use crate::effect::Effect;
 use crate::model::Model;
@@ -46,6 +48,47 @@ pub(crate) fn on_msg(model: &mut Model, msg: AnalysisMsg) -> Vec<Effect> {
                 && ra.error.as_ref() != Some(&message)
             {
                 ra.error = Some(message);
+                model.mark_dirty();
+            }
+            Vec::new()
+        }
+        AnalysisMsg::Templates {
+            release,
+            refs,
+            triggers,
+            notes,
+        } => {
+            let read = TemplateTriggers {
+                refs,
+                triggers,
+                notes,
+                error: None,
+            };
+            if model.analysis.templates.get(&release) == Some(&read) {
+                return Vec::new();
+            }
+            model.analysis.templates.insert(release.clone(), read);
+            model.mark_dirty();
+            // The release's triggers may have changed: rebuild them, then judge and guard.
+            let mut effects = sync(model);
+            effects.extend(reevaluate(model, &release));
+            effects
+        }
+        AnalysisMsg::TemplatesFailed {
+            release,
+            refs,
+            message,
+        } => {
+            let known = model.analysis.templates.entry(release).or_default();
+            if known.refs != refs {
+                // Triggers read for other templates do not count for these.
+                *known = TemplateTriggers {
+                    refs,
+                    ..TemplateTriggers::default()
+                };
+            }
+            if known.error.as_ref() != Some(&message) {
+                known.error = Some(message);
                 model.mark_dirty();
             }
             Vec::new()
@@ -97,16 +140,24 @@ fn wanted(model: &mut Model) -> Vec<AnalysisWatch> {
     let mut keep = Vec::new();
     for row in &model.releases.rows {
         let id = &row.id;
-        let config = &model.analysis.config;
-        let triggers = queries::triggers(config, id, &context);
-        let sides = queries::sides(&model.cluster, id);
+        let refs = queries::template_refs(&model.cluster, id);
+        let triggers = queries::triggers(&model.analysis, &model.cluster, id, &context)
+            .0
+            .to_vec();
         let on_screen = selected.as_ref() == Some(id);
-        let under_trigger = sides.rolling() && !triggers.is_empty();
+        // Without triggers or templates only the release on screen is watched: no need to
+        // find its sides.
+        if !on_screen && triggers.is_empty() && refs.is_empty() {
+            continue;
+        }
+        let sides = queries::sides(&model.cluster, id);
+        // Templates not read yet may hold triggers: a rolling release that names some is
+        // watched, and its templates read.
+        let under_trigger = sides.rolling() && (!triggers.is_empty() || !refs.is_empty());
         if !on_screen && !under_trigger {
             continue;
         }
-        let url = queries::url(config, id, &context);
-        let triggers = triggers.to_vec();
+        let url = queries::url(&model.analysis.config, id, &context);
         keep.push(id.clone());
         let ra = model.analysis.releases.entry(id.clone()).or_default();
         if ra.canary_hash != sides.canary {
@@ -143,9 +194,12 @@ fn wanted(model: &mut Model) -> Vec<AnalysisWatch> {
             url,
             queries: queries::queries(id, &sides),
             urgent: on_screen || holding,
+            templates: refs,
         });
     }
     model.analysis.releases.retain(|id, _| keep.contains(id));
+    let rows: BTreeSet<&ReleaseId> = model.releases.rows.iter().map(|r| &r.id).collect();
+    model.analysis.templates.retain(|id, _| rows.contains(id));
     out
 }
 

@@ -60,6 +60,8 @@ pub struct CiState {
     pub link_errors: BTreeMap<ReleaseId, String>,
     /// What the pollers were last asked to watch.
     pub watching: Vec<CiWatch>,
+    /// The release key the pollers were last told is on screen.
+    pub focus: Option<String>,
     /// Newest runs per release key, newest first.
     pub runs: BTreeMap<String, Vec<Pipeline>>,
     /// Gates per release key and source.
@@ -76,6 +78,41 @@ pub struct CiState {
     pub gate_cursor: usize,
     /// The job log being read.
     pub log: Option<JobLogView>,
+    /// Providers started without a token (`GITHUB_TOKEN`, `GITLAB_TOKEN` unset).
+    pub without_token: Vec<Provider>,
+    /// The run opened from the recent runs, per release key (the newest is shown otherwise).
+    pub opened_runs: BTreeMap<String, u64>,
+}
+
+/// How many recent runs the Pipeline pane lists (and the cursor can open).
+pub const RECENT_RUNS: usize = 5;
+
+impl CiState {
+    /// Why CI shows nothing or little, in a few words for the status bar: CI is off when no
+    /// release is linked; a linked provider without a token sees public projects only.
+    /// `None` when every linked provider has its token.
+    pub fn off_reason(&self) -> Option<String> {
+        let linked = |p: Provider| {
+            self.links.values().any(|l| match l.link {
+                CiLink::GitHub { .. } => p == Provider::GitHub,
+                CiLink::GitLab { .. } => p == Provider::GitLab,
+            })
+        };
+        if self.links.is_empty() {
+            return Some(if self.without_token.is_empty() {
+                "CI off: no release linked".to_string()
+            } else {
+                "CI off: no token, no release linked".to_string()
+            });
+        }
+        let missing: Vec<&str> = self
+            .without_token
+            .iter()
+            .filter(|p| linked(**p))
+            .map(|p| p.label())
+            .collect();
+        (!missing.is_empty()).then(|| format!("{}: no token", missing.join(", ")))
+    }
 }
 
 impl CiState {
@@ -248,8 +285,9 @@ pub struct ReleaseRuns<'a> {
     pub polled: bool,
     /// The run that produced the rolling image, or why none did.
     pub matched: RunMatch,
-    /// The run shown in detail: the newest (what is happening now; the match line and the
-    /// recent runs name the one that built the image).
+    /// The run shown in detail: the one opened from the recent runs, else the newest (what
+    /// is happening now; the match line and the recent runs name the one that built the
+    /// image).
     pub shown: Option<usize>,
 }
 
@@ -264,6 +302,17 @@ impl<'a> ReleaseRuns<'a> {
         self.shown_run()
             .map(|r| r.jobs().collect())
             .unwrap_or_default()
+    }
+
+    /// The recent runs listed under the jobs; the cursor moves on past the jobs onto them.
+    pub fn recent(&self) -> &'a [Pipeline] {
+        &self.runs[..self.runs.len().min(RECENT_RUNS)]
+    }
+
+    /// The recent run under the Pipeline cursor `cursor`, if it is past the jobs.
+    pub fn run_at(&self, cursor: usize) -> Option<usize> {
+        let i = cursor.checked_sub(self.jobs().len())?;
+        (i < self.recent().len()).then_some(i)
     }
 }
 
@@ -283,7 +332,11 @@ pub fn release_runs<'a>(ci: &'a CiState, release: &Release) -> Option<ReleaseRun
     } else {
         match_run(slice, &release.image)
     };
-    let shown = (!slice.is_empty()).then_some(0);
+    let opened = ci
+        .opened_runs
+        .get(&link.key)
+        .and_then(|id| slice.iter().position(|r| r.id == *id));
+    let shown = (!slice.is_empty()).then_some(opened.unwrap_or(0));
     Some(ReleaseRuns {
         link,
         runs: slice,

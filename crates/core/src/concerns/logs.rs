@@ -4,7 +4,7 @@
 use regex::{Regex, RegexBuilder};
 
 use crate::effect::{Effect, LogStreamSpec};
-use crate::logs::{LogBuffer, LogLine, sanitize};
+use crate::logs::{LogBuffer, LogLine};
 use crate::meta::ObjectKey;
 use crate::msg::{RawLogLine, StreamId, StreamState};
 use crate::pod::PodRole;
@@ -14,11 +14,14 @@ pub(crate) const MAX_LINES: usize = 20_000;
 /// Bytes of text kept in the Logs pane across all its streams.
 pub(crate) const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Pods streamed at once for "all pods of the release" (problems are sorted first).
-pub(crate) const MAX_PODS: usize = 12;
+pub const MAX_PODS: usize = 12;
 /// Lines fetched from each pod when a stream starts.
 pub(crate) const TAIL_ALL: i64 = 100;
 /// Lines fetched when one pod's log is opened on its own.
 pub(crate) const TAIL_ONE: i64 = 1_000;
+/// Lines above the bottom of a paused view kept through buffer turnover (a tall page and
+/// some scrolling).
+const HOLD_LINES: usize = 1_000;
 
 /// One stream feeding the pane; its index in `LogView::sources` is `LogLine::source`.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,9 +214,9 @@ impl LogView {
             self.next_seq += 1;
             self.buffer.push(LogLine {
                 seq,
-                time_ms: raw.time_ms,
+                time_ms: raw.time_ms(),
                 source,
-                text: sanitize(&raw.text),
+                text: raw.text,
             });
         }
         true
@@ -247,6 +250,10 @@ impl LogView {
         let Some(anchor) = self.anchor else {
             return Some(len - 1);
         };
+        if self.buffer.get(0).is_some_and(|l| l.seq > anchor) {
+            // Only if even the hold could not keep it: the oldest line left, never a blank view.
+            return Some(0);
+        }
         let (mut lo, mut hi) = (0usize, len);
         while lo < hi {
             let mid = (lo + hi) / 2;
@@ -278,18 +285,39 @@ impl LogView {
                 moved += 1;
             }
         }
-        self.anchor = self.buffer.get(i).map(|l| l.seq);
+        self.anchor_at(self.buffer.get(i).map(|l| l.seq));
+    }
+
+    /// Anchors the view at `seq` (`None` follows) and holds the lines above it, so the page
+    /// being read stays while the buffer turns over.
+    fn anchor_at(&mut self, seq: Option<u64>) {
+        self.anchor = seq;
+        let hold = seq.and_then(|to| {
+            let bottom = self.bottom_index()?;
+            let top = self.buffer.get(bottom.saturating_sub(HOLD_LINES))?;
+            Some((top.seq, to))
+        });
+        self.buffer.set_hold(hold);
+    }
+
+    /// Lines newer than the bottom of a paused view (0 when following).
+    pub fn newer_below(&self) -> usize {
+        match (self.anchor, self.bottom_index()) {
+            (Some(_), Some(bottom)) => self.buffer.len() - 1 - bottom,
+            _ => 0,
+        }
     }
 
     /// Stops following, keeping the newest line in view.
     pub fn pause(&mut self) {
         if self.anchor.is_none() {
-            self.anchor = self
+            let newest = self
                 .buffer
                 .len()
                 .checked_sub(1)
                 .and_then(|i| self.buffer.get(i))
                 .map(|l| l.seq);
+            self.anchor_at(newest);
         }
     }
 
@@ -308,7 +336,7 @@ impl LogView {
                 }
             }
         }
-        self.anchor = last.or(self.anchor);
+        self.anchor_at(last.or(self.anchor));
     }
 
     /// Switches between following the newest line and holding the current view.
@@ -316,7 +344,7 @@ impl LogView {
         if self.following() {
             self.pause();
         } else {
-            self.anchor = None;
+            self.anchor_at(None);
         }
     }
 
@@ -339,7 +367,7 @@ impl LogView {
     pub(crate) fn move_cursor(&mut self, delta: isize, page: usize) {
         match delta {
             isize::MIN => self.top(page),
-            isize::MAX => self.anchor = None,
+            isize::MAX => self.anchor_at(None),
             d => {
                 self.pause();
                 self.scroll(d < 0, d.unsigned_abs());
@@ -397,5 +425,69 @@ impl LogView {
                 Err(format!("invalid regex {pattern:?}: {first}"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::meta::ObjectKey;
+
+    fn view_with_stream(lines: usize) -> (LogView, StreamId) {
+        let mut view = LogView::with_capacity(lines, usize::MAX);
+        view.sync(&[WantedStream {
+            pod: ObjectKey::new("shop", "web-1"),
+            container: "app".into(),
+            role: PodRole::Stable,
+            multi_container: false,
+        }]);
+        let id = view.sources[0].id;
+        (view, id)
+    }
+
+    fn feed(view: &mut LogView, id: StreamId, range: std::ops::Range<usize>) {
+        let lines = range
+            .map(|i| RawLogLine::from_text(Some(i as i64), &format!("line {i}")))
+            .collect();
+        assert!(view.ingest(id, lines));
+    }
+
+    fn bottom_text(view: &LogView) -> String {
+        let i = view.bottom_index().unwrap();
+        view.buffer.get(i).unwrap().text.text.clone()
+    }
+
+    #[test]
+    fn a_paused_view_keeps_its_page_while_the_buffer_turns_over() {
+        let (mut view, id) = view_with_stream(100);
+        feed(&mut view, id, 0..100);
+        view.move_cursor(-5, 20);
+        assert_eq!(bottom_text(&view), "line 94");
+        // A burst many times the buffer's size.
+        feed(&mut view, id, 100..10_100);
+        assert_eq!(bottom_text(&view), "line 94");
+        let bottom = view.bottom_index().unwrap();
+        let above: Vec<String> = (bottom - 20..=bottom)
+            .map(|i| view.buffer.get(i).unwrap().text.text.clone())
+            .collect();
+        assert_eq!(above.first().unwrap(), "line 74");
+        assert_eq!(
+            view.newer_below(),
+            100,
+            "the buffer's newest lines wait below"
+        );
+        assert_eq!(
+            view.buffer.evicted_above(),
+            0,
+            "nothing above the page went yet"
+        );
+        // Scrolling down walks from the held page into the newest lines.
+        view.move_cursor(1, 20);
+        assert_eq!(bottom_text(&view), "line 10000");
+        view.move_cursor(isize::MAX, 20);
+        assert!(view.following());
+        assert_eq!(view.buffer.len(), 100, "following lets the held lines go");
+        assert_eq!(view.buffer.evicted_above(), 10_000);
     }
 }

@@ -5,7 +5,7 @@ use crate::cluster::Cluster;
 use crate::cursor::step;
 use crate::meta::ObjectKey;
 use crate::pod::{Pod, PodRole};
-use crate::release::{ReleaseId, pods_of};
+use crate::release::{ReleaseId, Roles, pod_order, pods_of};
 
 /// The selected release's pod rows and the cursor.
 #[derive(Debug, Default)]
@@ -29,6 +29,40 @@ impl PodList {
                 .collect(),
             None => Vec::new(),
         };
+    }
+
+    /// Brings one pod's row in line with the cluster after that pod alone changed: the other
+    /// rows keep their roles (roles follow ReplicaSets and workloads, not pods), so only this
+    /// row moves. Returns whether the pod is or was one of the release's.
+    pub(crate) fn apply_pod(
+        &mut self,
+        cluster: &Cluster,
+        id: Option<&ReleaseId>,
+        key: &ObjectKey,
+    ) -> bool {
+        let Some(id) = id.filter(|id| id.key.namespace == key.namespace) else {
+            return false;
+        };
+        let old = self.rows.iter().position(|(k, _)| k == key);
+        if let Some(i) = old {
+            self.rows.remove(i);
+        }
+        let new_row = cluster
+            .pods
+            .get(key)
+            .and_then(|p| Roles::of(cluster, id).role(p).map(|role| (p, role)));
+        let Some((pod, role)) = new_row else {
+            return old.is_some();
+        };
+        // Every row's pod is in the cluster: rows are rebuilt or updated on each pod change.
+        let at = self.rows.partition_point(|(k, r)| {
+            cluster
+                .pods
+                .get(k)
+                .is_some_and(|p| pod_order((p, *r), (pod, role)).is_lt())
+        });
+        self.rows.insert(at, (key.clone(), role));
+        true
     }
 
     /// The rows that pass the filter.

@@ -3,7 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::cursor::step;
-use crate::release::{Release, ReleaseId, derive_releases};
+use crate::release::{Release, ReleaseId, derive_release, derive_releases};
 
 /// The release rows and which one is selected.
 #[derive(Debug, Default)]
@@ -20,12 +20,46 @@ pub struct ReleaseList {
 }
 
 impl ReleaseList {
-    /// Re-derives the rows; returns whether the selection is still one of them.
-    pub(crate) fn derive(&mut self, cluster: &Cluster) -> bool {
-        self.rows = derive_releases(cluster);
+    /// Re-derives the rows; returns whether the selection is still one of them and whether
+    /// any row changed.
+    pub(crate) fn derive(&mut self, cluster: &Cluster) -> (bool, bool) {
+        let rows = derive_releases(cluster);
+        let changed = rows != self.rows;
+        self.rows = rows;
+        let still_there = self
+            .selected
+            .as_ref()
+            .is_some_and(|id| self.rows.iter().any(|r| &r.id == id));
+        (still_there, changed)
+    }
+
+    /// Re-derives the row of release `id` alone (its workload changed); returns whether it
+    /// changed. Rows stay sorted by id.
+    pub(crate) fn derive_one(&mut self, cluster: &Cluster, id: ReleaseId) -> bool {
+        let at = self.rows.binary_search_by(|r| r.id.cmp(&id));
+        match (at, derive_release(cluster, id)) {
+            (Ok(i), Some(row)) if self.rows[i] == row => false,
+            (Ok(i), Some(row)) => {
+                self.rows[i] = row;
+                true
+            }
+            (Ok(i), None) => {
+                self.rows.remove(i);
+                true
+            }
+            (Err(i), Some(row)) => {
+                self.rows.insert(i, row);
+                true
+            }
+            (Err(_), None) => false,
+        }
+    }
+
+    /// Whether the selection is one of the rows.
+    pub(crate) fn selection_exists(&self) -> bool {
         self.selected
             .as_ref()
-            .is_some_and(|id| self.rows.iter().any(|r| &r.id == id))
+            .is_some_and(|id| self.rows.binary_search_by(|r| r.id.cmp(id)).is_ok())
     }
 
     /// Rows that pass the filter, in display order.

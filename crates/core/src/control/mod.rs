@@ -31,8 +31,7 @@ pub use self::inbox::{InboxItem, PauseGate, inbox};
 pub use self::io::{ControlEffect, ControlMsg};
 pub use self::op::Op;
 pub use self::plan::{Plan, gate_verb, permitted, plan, previous_revision, valid};
-pub(crate) use self::policy::glob;
-pub use self::policy::{ContextRule, Policies};
+pub use self::policy::{ContextRule, Policies, glob};
 pub use self::request::{
     Candidate, Expect, JournalEntry, JournalResult, LeaseAnswer, LeaseInfo, Outcome, Params,
     Request,

@@ -36,7 +36,7 @@ impl Policies {
 }
 
 /// Shell-style glob: `*` any run, `?` one character, everything else literal.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+pub fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti) = (0, 0);

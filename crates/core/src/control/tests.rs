@@ -515,3 +515,33 @@ fn a_review_comment_left_empty_falls_back_to_the_default() {
         Some("rejected from Quarterdeck")
     );
 }
+
+#[test]
+fn an_inconclusive_analysis_pause_waits_in_the_gates_inbox() {
+    let mut model = orders_api();
+    let rollout = model
+        .cluster
+        .rollouts
+        .values_mut()
+        .find(|r| r.key.name == "orders-api")
+        .unwrap();
+    // Argo pauses on an inconclusive run at whatever step it is, here the analysis one.
+    rollout.pause_conditions = vec![crate::rollout::PauseCondition {
+        reason: "InconclusiveAnalysisRun".into(),
+        since_ms: Some(sample::NOW_MS - 30_000),
+    }];
+    rollout.message = "InconclusiveAnalysisRun".into();
+    let pause = inbox(&model)
+        .into_iter()
+        .find_map(|i| match i {
+            InboxItem::Pause(p) if p.release.key.name == "orders-api" => Some(p),
+            _ => None,
+        })
+        .expect("the paused rollout waits in the inbox");
+    assert_eq!(pause.reason, "InconclusiveAnalysisRun");
+    assert!(
+        pause.what.contains("InconclusiveAnalysisRun"),
+        "{}",
+        pause.what
+    );
+}

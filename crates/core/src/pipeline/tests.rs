@@ -43,6 +43,23 @@ fn unknown_words_survive_and_the_most_urgent_status_sums_a_group() {
 }
 
 #[test]
+fn an_allowed_failure_fails_no_stage_and_hides_no_running_job() {
+    use crate::sample_ci::job;
+    let mut lint = job(1, "lint", "test", CiStatus::Failed, Some(3), Some(20));
+    lint.allow_failure = true;
+    let running = job(2, "unit", "test", CiStatus::Running, Some(2), None);
+    let passed = job(3, "unit", "test", CiStatus::Success, Some(2), Some(60));
+    let stage = Stage::new("test".into(), vec![lint.clone(), running]);
+    assert_eq!(stage.status, CiStatus::Running);
+    let stage = Stage::new("test".into(), vec![lint.clone(), passed.clone()]);
+    assert_eq!(stage.status, CiStatus::Success);
+    // A failure that is not allowed still fails the stage.
+    lint.allow_failure = false;
+    let stage = Stage::new("test".into(), vec![lint, passed]);
+    assert_eq!(stage.status, CiStatus::Failed);
+}
+
+#[test]
 fn a_run_is_named_by_workflow_number_title_and_branch() {
     let mut r = run(57, "f03c8b1", "main", 0);
     r.title = "Add idempotency keys".into();

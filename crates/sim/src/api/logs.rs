@@ -110,6 +110,7 @@ pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
         return Ok(plain(Body::from(text)));
     }
     let logs = world.logs.subscribe();
+    let cuts = world.logs.cuts();
     let changes = world.store.subscribe();
     drop(world);
     let (tx, rx) = mpsc::channel::<Bytes>(1024);
@@ -119,6 +120,7 @@ pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
         timestamps: opts.timestamps,
         budget,
         restarts,
+        cuts,
     };
     tokio::spawn(follower.run(tx, Bytes::from(text), logs, changes));
     Ok(plain(Body::from_stream(
@@ -178,24 +180,26 @@ fn container_status<'a>(pod: &'a Value, container: &str) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
-fn format_line(line: &LogLine, timestamps: bool) -> String {
+fn format_line(out: &mut Vec<u8>, line: &LogLine, timestamps: bool) {
     if timestamps {
-        format!("{} {}\n", fmt_time_nanos(line.time_ms), line.text)
-    } else {
-        format!("{}\n", line.text)
+        out.extend_from_slice(fmt_time_nanos(line.time_ms).as_bytes());
+        out.push(b' ');
     }
+    out.extend_from_slice(&line.text);
+    out.push(b'\n');
 }
 
-fn render(lines: &[LogLine], opts: &Options) -> String {
+fn render(lines: &[LogLine], opts: &Options) -> Vec<u8> {
     let recent: Vec<&LogLine> = lines
         .iter()
         .filter(|l| opts.since_ms.is_none_or(|since| l.time_ms >= since))
         .collect();
     let skip = opts.tail.map_or(0, |n| recent.len().saturating_sub(n));
-    recent[skip..]
-        .iter()
-        .map(|l| format_line(l, opts.timestamps))
-        .collect()
+    let mut out = Vec::new();
+    for l in &recent[skip..] {
+        format_line(&mut out, l, opts.timestamps);
+    }
+    out
 }
 
 struct Follower {
@@ -204,6 +208,8 @@ struct Follower {
     timestamps: bool,
     budget: Option<usize>,
     restarts: i64,
+    /// Changes when the connection is to be dropped (`/sim/logs/cut`).
+    cuts: tokio::sync::watch::Receiver<u64>,
 }
 
 impl Follower {
@@ -224,6 +230,7 @@ impl Follower {
         loop {
             let out = tokio::select! {
                 _ = tx.closed() => return,
+                _ = self.cuts.changed() => return,
                 _ = check.tick() => {
                     stalled = self.sim.world().faults.stalled_logs.contains(&pod);
                     if stalled || held.is_empty() {
@@ -252,10 +259,10 @@ impl Follower {
                 },
             };
             let Some(lines) = out else { continue };
-            let mut text: String = lines
-                .iter()
-                .map(|l| format_line(l, self.timestamps))
-                .collect();
+            let mut text = Vec::new();
+            for l in &lines {
+                format_line(&mut text, l, self.timestamps);
+            }
             let mut last = false;
             if let Some(left) = self.budget {
                 text.truncate(left.min(text.len()));
@@ -311,7 +318,7 @@ mod tests {
         (0..5)
             .map(|i| LogLine {
                 time_ms: 1_767_225_600_000 + i * 1000,
-                text: format!("line {i}"),
+                text: format!("line {i}").into(),
             })
             .collect()
     }
@@ -320,17 +327,17 @@ mod tests {
     fn tail_since_and_timestamps() {
         assert_eq!(
             render(&lines(), &opts(Some(2), None, false)),
-            "line 3\nline 4\n"
+            b"line 3\nline 4\n"
         );
         assert_eq!(
             render(&lines(), &opts(None, Some(1_767_225_603_000), false)),
-            "line 3\nline 4\n"
+            b"line 3\nline 4\n"
         );
         assert_eq!(
             render(&lines(), &opts(Some(1), None, true)),
-            "2026-01-01T00:00:04.000000000Z line 4\n"
+            b"2026-01-01T00:00:04.000000000Z line 4\n"
         );
-        assert_eq!(render(&lines(), &opts(Some(0), None, false)), "");
+        assert_eq!(render(&lines(), &opts(Some(0), None, false)), b"");
     }
 
     #[test]

@@ -613,9 +613,13 @@ fn start_container(world: &mut World, key: &(String, String), sim: &mut PodSim, 
         container: name,
     };
     for text in loggen::startup(&mut world.rng, &image, &b, sim.seed, now) {
-        world
-            .logs
-            .append(log_key.clone(), LogLine { time_ms: now, text });
+        world.logs.append(
+            log_key.clone(),
+            LogLine {
+                time_ms: now,
+                text: text.into(),
+            },
+        );
     }
 }
 
@@ -648,9 +652,13 @@ fn crash(world: &mut World, key: &(String, String), sim: &mut PodSim, i: usize, 
         container: name.clone(),
     };
     for text in loggen::crash(&mut world.rng, oom, now) {
-        world
-            .logs
-            .append(log_key.clone(), LogLine { time_ms: now, text });
+        world.logs.append(
+            log_key.clone(),
+            LogLine {
+                time_ms: now,
+                text: text.into(),
+            },
+        );
     }
     let inv = involved(key, sim, Some(&name));
     let msg = format!(
@@ -680,9 +688,13 @@ fn write_logs(world: &mut World, key: &(String, String), sim: &PodSim) {
             container: c.name.clone(),
         };
         for text in lines {
-            world
-                .logs
-                .append(log_key.clone(), LogLine { time_ms: now, text });
+            world.logs.append(
+                log_key.clone(),
+                LogLine {
+                    time_ms: now,
+                    text: text.into(),
+                },
+            );
         }
     }
 }

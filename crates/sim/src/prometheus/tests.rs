@@ -416,7 +416,7 @@ fn log_error_share(w: &World, ns: &str, pod: &str, ctr: &str, from_ms: i64) -> (
         .lines(&key)
         .iter()
         .filter(|l| l.time_ms > from_ms)
-        .filter_map(|l| status(&l.text))
+        .filter_map(|l| status(&String::from_utf8_lossy(&l.text)))
         .collect();
     let n = codes.len() as f64;
     (codes.iter().filter(|c| **c >= 500).count() as f64 / n, n)

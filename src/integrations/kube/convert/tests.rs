@@ -144,3 +144,122 @@ fn observed_generation_is_a_string_in_argo() {
     assert_eq!(r.observed_generation.as_deref(), Some("7"));
     assert_eq!(r.phase().0, Phase::Progressing);
 }
+
+#[test]
+fn a_canary_names_its_background_and_step_templates() {
+    use quarterdeck_core::rollout::{AnalysisUse, TemplateRef};
+    let r = rollout(&fixture::<DynamicObject>("rollout-canary-analysis.json"));
+    let uses: Vec<(&str, bool, AnalysisUse)> = r
+        .analysis
+        .iter()
+        .map(|u| (u.template.name.as_str(), u.template.cluster_scope, u.used))
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            ("error-rate", true, AnalysisUse::Background),
+            ("latency-p95", true, AnalysisUse::Background),
+            ("success-rate", false, AnalysisUse::Step(3)),
+            ("error-rate", true, AnalysisUse::Step(3)),
+        ]
+    );
+    let tref = |name: &str, cluster_scope| TemplateRef {
+        name: name.into(),
+        cluster_scope,
+    };
+    assert_eq!(
+        r.template_refs(),
+        [
+            tref("error-rate", true),
+            tref("latency-p95", true),
+            tref("success-rate", false)
+        ]
+    );
+    assert_eq!(
+        r.steps()[3],
+        CanaryStep::Analysis(vec!["success-rate".into(), "error-rate".into()])
+    );
+    // A Rollout without analysis names none.
+    let plain = rollout(&fixture::<DynamicObject>("rollout-bluegreen.json"));
+    assert!(plain.analysis.is_empty());
+}
+
+#[test]
+fn a_blue_green_names_its_pre_and_post_promotion_templates() {
+    use quarterdeck_core::rollout::AnalysisUse;
+    let r = rollout(&fixture::<DynamicObject>("rollout-bluegreen-analysis.json"));
+    let uses: Vec<(&str, bool, AnalysisUse)> = r
+        .analysis
+        .iter()
+        .map(|u| (u.template.name.as_str(), u.template.cluster_scope, u.used))
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            ("smoke-tests", false, AnalysisUse::PrePromotion),
+            ("error-rate", true, AnalysisUse::PostPromotion),
+        ]
+    );
+}
+
+#[test]
+fn templates_keep_each_metric_as_written() {
+    let t = analysis_template(&fixture::<DynamicObject>(
+        "clusteranalysistemplate-error-rate.json",
+    ));
+    assert_eq!(t.name, "error-rate");
+    assert!(t.cluster_scope);
+    let m = &t.metrics[0];
+    assert_eq!(m.interval.as_deref(), Some("30s"));
+    assert_eq!(m.failure_limit.as_deref(), Some("3"));
+    assert_eq!(
+        m.failure_condition.as_deref(),
+        Some("len(result) > 0 && result[0] > 0.01")
+    );
+    assert!(m.query.as_deref().unwrap().contains("code=~\"5..\""));
+
+    let t = analysis_template(&fixture::<DynamicObject>("analysistemplate-mixed.json"));
+    assert!(!t.cluster_scope);
+    let names: Vec<&str> = t.metrics.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["p99", "probes", "success-rate", "smoke"]);
+    assert_eq!(
+        t.metrics[0].success_condition.as_deref(),
+        Some("all(result, # < 0.25)")
+    );
+    assert_eq!(t.metrics[0].failure_limit, None);
+    // A job metric has no Prometheus query.
+    assert_eq!(t.metrics[3].query, None);
+}
+
+#[test]
+fn real_templates_become_triggers_and_notes() {
+    use quarterdeck_core::analysis::template::triggers;
+    use quarterdeck_core::analysis::{Signal, Trigger};
+    let templates = [
+        analysis_template(&fixture::<DynamicObject>(
+            "clusteranalysistemplate-error-rate.json",
+        )),
+        analysis_template(&fixture::<DynamicObject>("analysistemplate-mixed.json")),
+    ];
+    let (got, notes) = triggers(&templates);
+    let t = |signal, above, for_ms| Trigger {
+        signal,
+        above,
+        for_ms,
+    };
+    assert_eq!(
+        got,
+        [
+            t(Signal::ErrorRatio, 0.01, 120_000),
+            t(Signal::P99, 0.25, 60_000),
+            t(Signal::HealthFailures, 0.05, 60_000),
+        ]
+    );
+    assert_eq!(
+        notes,
+        [
+            "template metric success-rate: not a signal Quarterdeck reads",
+            "template metric smoke: not a Prometheus metric",
+        ]
+    );
+}

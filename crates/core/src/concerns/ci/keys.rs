@@ -56,11 +56,27 @@ impl CiState {
             .map(|(id, _)| id.clone())
     }
 
-    /// The number of jobs `release`'s Pipeline pane lists.
+    /// The rows the Pipeline pane's cursor moves over: the shown run's jobs, then the recent
+    /// runs.
     fn job_count(&self, release: Option<&Release>) -> usize {
         release
             .and_then(|r| release_runs(self, r))
-            .map_or(0, |rr| rr.jobs().len())
+            .map_or(0, |rr| rr.jobs().len() + rr.recent().len())
+    }
+
+    /// Opens the recent run under the Pipeline cursor (its jobs, then their logs) and puts
+    /// the cursor on its first job; `false` when the cursor is on a job.
+    pub(crate) fn open_run(&mut self, release: &Release) -> bool {
+        let Some(rr) = release_runs(self, release) else {
+            return false;
+        };
+        let Some(i) = rr.run_at(self.job_cursor) else {
+            return false;
+        };
+        let (key, id) = (rr.link.key.clone(), rr.recent()[i].id);
+        self.opened_runs.insert(key, id);
+        self.job_cursor = 0;
+        true
     }
 
     /// Moves the Pipeline pane's job cursor by `delta` jobs.

@@ -34,6 +34,51 @@ fn select(model: &mut Model, name: &str) {
     panic!("no release {name}");
 }
 
+/// The last `FocusCi` among `effects`.
+fn focus(effects: &[Effect]) -> Option<Option<String>> {
+    effects.iter().rev().find_map(|e| match e {
+        Effect::FocusCi(f) => Some(f.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_pollers_are_told_which_release_is_on_screen_when_it_changes() {
+    let (mut model, effects) = sample::model_with(ci_objects(), 120, 40);
+    let first = focus(&effects).expect("the first selection is announced");
+    assert_eq!(first, model.ci.focus);
+    let other = model
+        .releases
+        .rows
+        .iter()
+        .find(|r| {
+            model
+                .ci
+                .links
+                .get(&r.id)
+                .is_some_and(|l| Some(&l.key) != model.ci.focus.as_ref())
+        })
+        .expect("another linked release")
+        .id
+        .key
+        .name
+        .clone();
+    let moved: Vec<Effect> = {
+        key(&mut model, "1");
+        key(&mut model, "home");
+        let mut out = Vec::new();
+        while model.releases.selected.as_ref().unwrap().key.name != other {
+            out.extend(key(&mut model, "j"));
+        }
+        out
+    };
+    let now = focus(&moved).expect("the new selection is announced");
+    assert_ne!(now, first);
+    assert_eq!(now, model.ci.focus);
+    // Nothing changed: nothing is said.
+    assert_eq!(focus(&key(&mut model, "1")), None);
+}
+
 #[test]
 fn annotations_link_releases_and_start_pollers_once() {
     let (mut model, effects) = sample::model_with(ci_objects(), 120, 40);
@@ -443,6 +488,62 @@ fn left_and_right_jump_between_stages() {
     assert_eq!(model.ci.job_cursor, 5);
     key(&mut model, "left");
     assert_eq!(model.ci.job_cursor, 4);
+    // The last row is past the seven jobs: the recent run the pipeline lists.
     key(&mut model, "G");
-    assert_eq!(model.ci.job_cursor, 6);
+    assert_eq!(model.ci.job_cursor, 7);
+}
+
+#[test]
+fn the_status_bar_learns_which_providers_are_off_and_why() {
+    let (mut plain, _) = crate::sample::model_with(crate::sample::showcase_objects(), 200, 60);
+    assert_eq!(
+        plain.ci.off_reason().as_deref(),
+        Some("CI off: no release linked")
+    );
+    plain.ci.without_token = vec![Provider::GitHub, Provider::GitLab];
+    assert_eq!(
+        plain.ci.off_reason().as_deref(),
+        Some("CI off: no token, no release linked")
+    );
+    let mut linked = crate::sample_ci::ci_model(200, 60);
+    assert_eq!(linked.ci.off_reason(), None);
+    linked.ci.without_token = vec![Provider::GitLab];
+    assert_eq!(linked.ci.off_reason().as_deref(), Some("GitLab: no token"));
+}
+
+#[test]
+fn enter_on_a_recent_run_opens_it_with_its_jobs_and_their_logs() {
+    let mut model = ci_model(120, 40);
+    select(&mut model, "orders-api");
+    key(&mut model, "c");
+    let release = model.releases.selected_row().unwrap().clone();
+    let rr = release_runs(&model.ci, &release).unwrap();
+    let (jobs, newest, older) = (rr.jobs().len(), rr.runs[0].id, rr.runs[1].id);
+    assert_eq!(rr.shown, Some(0));
+    // Past the last job the cursor is on the recent runs: the second is the older run.
+    key(&mut model, "G");
+    assert_eq!(model.ci.job_cursor, jobs + 1);
+    assert_eq!(key(&mut model, "enter"), Vec::new());
+    assert_eq!(model.nav.focus, Pane::Pipeline);
+    let rr = release_runs(&model.ci, &release).unwrap();
+    assert_eq!(rr.shown_run().unwrap().id, older);
+    assert_eq!(model.ci.job_cursor, 0);
+    // Its jobs' logs open as the newest run's do.
+    let first = rr.jobs()[0].id;
+    let effects = key(&mut model, "enter");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FollowJobLog(j) if j.job_id == first)),
+        "{effects:?}"
+    );
+    // And the newest run opens again from the list.
+    key(&mut model, "esc");
+    let jobs = release_runs(&model.ci, &release).unwrap().jobs().len();
+    for _ in 0..jobs {
+        key(&mut model, "j");
+    }
+    key(&mut model, "enter");
+    let rr = release_runs(&model.ci, &release).unwrap();
+    assert_eq!(rr.shown_run().unwrap().id, newest);
 }

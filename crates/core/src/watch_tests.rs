@@ -1,0 +1,203 @@
+//! The per-event watch path: a pod moves only its own row, yet the rows stay what a full
+//! derivation gives; events the screen does not show draw nothing; the events cap drops the
+//! oldest.
+
+use super::cluster::{Kind, MAX_EVENTS, Object};
+use super::msg::{Msg, WatchEvent};
+use super::release::pods_of;
+use super::sample;
+use super::*;
+
+fn apply(model: &mut Model, object: Object) -> Vec<Effect> {
+    update(model, Msg::Watch(WatchEvent::Apply(object)))
+}
+
+fn delete(model: &mut Model, kind: Kind, ns: &str, name: &str) -> Vec<Effect> {
+    let key = meta::ObjectKey::new(ns, name);
+    update(model, Msg::Watch(WatchEvent::Delete { kind, key }))
+}
+
+/// The selected release's rows as a full derivation makes them.
+fn derived(model: &Model) -> Vec<(meta::ObjectKey, pod::PodRole)> {
+    let id = model.releases.selected.clone().unwrap();
+    pods_of(&model.cluster, &id)
+        .into_iter()
+        .map(|(p, role)| (p.key.clone(), role))
+        .collect()
+}
+
+#[test]
+fn a_pod_change_moves_its_row_where_a_full_derivation_puts_it() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    // bnpl/feature-store: two crash-looping canary pods, two stable ones.
+    assert_eq!(
+        model.releases.selected.as_ref().unwrap().key.name,
+        "feature-store"
+    );
+    let ns = "bnpl";
+    let healed = sample::pod(ns, "feature-store", "84d9f6c7b", "q8r7s");
+    apply(&mut model, Object::Pod(healed));
+    assert_eq!(model.pods.rows, derived(&model));
+    let mut not_ready = sample::pod(ns, "feature-store", "5b6c7d8e9", "f3g4h");
+    not_ready.ready = 0;
+    apply(&mut model, Object::Pod(not_ready));
+    assert_eq!(model.pods.rows[0].0.name, "feature-store-84d9f6c7b-v4w5x");
+    assert_eq!(model.pods.rows, derived(&model));
+    for s in ["a0000", "zzzzz", "m5555"] {
+        apply(
+            &mut model,
+            Object::Pod(sample::pod(ns, "feature-store", "84d9f6c7b", s)),
+        );
+        assert_eq!(model.pods.rows, derived(&model));
+    }
+    delete(&mut model, Kind::Pods, ns, "feature-store-84d9f6c7b-v4w5x");
+    assert_eq!(model.pods.rows, derived(&model));
+    // Another release's pod in the same namespace, and a pod of another namespace.
+    let rows = model.pods.rows.clone();
+    apply(
+        &mut model,
+        Object::Pod(sample::pod(ns, "other", "5b6c7d8e9", "a1b2c")),
+    );
+    apply(
+        &mut model,
+        Object::Pod(sample::pod("orders", "orders-api", "6c5f7d9b8", "zz")),
+    );
+    assert_eq!(model.pods.rows, rows);
+    assert_eq!(model.pods.rows.len(), 6);
+}
+
+#[test]
+fn a_new_pod_of_the_selected_release_starts_its_stream() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let pod = sample::pod("bnpl", "feature-store", "5b6c7d8e9", "n3w00");
+    let effects = apply(&mut model, Object::Pod(pod));
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::StartLogStream(s) if s.pod == "feature-store-5b6c7d8e9-n3w00")
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn changes_outside_the_selected_release_draw_nothing() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    model.take_dirty();
+    let elsewhere = sample::pod("orders", "orders-api", "6c5f7d9b8", "x2k4p");
+    let mut restarted = elsewhere.clone();
+    restarted.restarts = 3;
+    assert!(apply(&mut model, Object::Pod(restarted)).is_empty());
+    let event = sample::event(
+        "orders",
+        "Rollout",
+        "orders-api",
+        false,
+        "SetWeight",
+        "Set weight to 50",
+        0,
+    );
+    apply(&mut model, Object::Event(event));
+    assert!(
+        !model.take_dirty(),
+        "nothing on screen shows orders' pods or events"
+    );
+    let mut mine = sample::pod("bnpl", "feature-store", "5b6c7d8e9", "c1d2e");
+    mine.restarts = 2;
+    apply(&mut model, Object::Pod(mine));
+    assert!(model.take_dirty(), "the Pods pane shows the restart");
+    let event = sample::event(
+        "bnpl",
+        "Pod",
+        "feature-store-5b6c7d8e9-c1d2e",
+        true,
+        "BackOff",
+        "Back-off",
+        0,
+    );
+    apply(&mut model, Object::Event(event));
+    assert!(model.take_dirty(), "the Events pane shows it");
+}
+
+#[test]
+fn a_workload_change_elsewhere_draws_when_its_row_changes() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    model.take_dirty();
+    let mut rs = sample::replicaset("orders", "Rollout", "orders-api", "6c5f7d9b8", 3, 3);
+    rs.created_ms = rs.created_ms.map(|t| t + 1);
+    apply(&mut model, Object::ReplicaSet(rs.clone()));
+    assert!(
+        !model.take_dirty(),
+        "no row reads an old ReplicaSet's creation time"
+    );
+    rs.available = 2;
+    let mut canary = sample::replicaset("orders", "Rollout", "orders-api", "7f9c4b6d5", 4, 1);
+    canary.available = 0;
+    apply(&mut model, Object::ReplicaSet(canary));
+    assert!(model.take_dirty(), "the canary's actual weight changed");
+}
+
+#[test]
+fn beyond_the_cap_the_oldest_events_go_first() {
+    let (mut model, _) = sample::model_with(Vec::new(), 80, 24);
+    let event = |i: usize, mins: i64| {
+        let mut e = sample::event(
+            "ns",
+            "Pod",
+            &format!("p{i}"),
+            false,
+            "Pulled",
+            "pulled",
+            mins,
+        );
+        e.key = meta::ObjectKey::new("ns", &format!("e{i:05}"));
+        Object::Event(e)
+    };
+    for i in 0..MAX_EVENTS {
+        apply(&mut model, event(i, 10 + (i % 7) as i64));
+    }
+    // e00006 is among the oldest (17 minutes ago); it is seen again now, so it stays.
+    apply(&mut model, event(6, 0));
+    apply(&mut model, event(MAX_EVENTS, 1));
+    assert_eq!(model.cluster.events.len(), MAX_EVENTS);
+    assert!(
+        model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00006"))
+    );
+    assert!(
+        !model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00013"))
+    );
+    assert!(
+        model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00020"))
+    );
+    // Seen again after it was deleted: its old age must not make it the next to go.
+    delete(&mut model, Kind::Events, "ns", "e00020");
+    apply(&mut model, event(20, 0));
+    apply(&mut model, event(MAX_EVENTS + 1, 1));
+    assert_eq!(model.cluster.events.len(), MAX_EVENTS);
+    assert!(
+        model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00020"))
+    );
+    assert!(
+        !model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00027"))
+    );
+    assert!(
+        model
+            .cluster
+            .events
+            .contains_key(&meta::ObjectKey::new("ns", "e00034"))
+    );
+}

@@ -1,0 +1,144 @@
+//! The built-in responders. `scripted` follows the drill's answer key: it looks at a release
+//! as the Analysis pane does (its metrics, from Prometheus) and acts through the very commands
+//! a user runs (`quarterdeck abort …`, `undo …`: the same plan, permission check, Lease, send
+//! and journal as the dashboard's confirmation). `none` does nothing, to show what an absent
+//! responder scores.
+
+use std::path::PathBuf;
+
+use super::definition::{Drill, Look, StepKind};
+use super::judge::Observation;
+use super::world::World;
+use crate::cli::{
+    ActArgs, Command, DashboardArgs, OutputArgs, OutputFormat, PromoteArgs, ReleaseAction, UndoArgs,
+};
+
+/// Which responder plays a headless drill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResponderKind {
+    /// Follows the drill's answer key.
+    Scripted,
+    /// Does nothing at all.
+    None,
+}
+
+impl ResponderKind {
+    /// Its name in the scorecard.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Scripted => "scripted",
+            Self::None => "none",
+        }
+    }
+}
+
+/// The scripted responder's progress through the answer key.
+pub struct Scripted {
+    kubeconfig: PathBuf,
+    next: usize,
+}
+
+impl Scripted {
+    /// A responder acting against the cluster of `kubeconfig`.
+    pub fn new(kubeconfig: PathBuf) -> Self {
+        Self {
+            kubeconfig,
+            next: 0,
+        }
+    }
+
+    /// Plays every step due `since_ms` after the first real incident; answers what it looked at.
+    pub async fn turn(&mut self, drill: &Drill, world: &World, since_ms: u64) -> Vec<Observation> {
+        let mut seen = Vec::new();
+        while let Some(step) = drill.answer.get(self.next) {
+            if step.after_ms > since_ms {
+                break;
+            }
+            self.next += 1;
+            match &step.what {
+                StepKind::Look { release } => {
+                    // What the Analysis pane reads: the release's metrics.
+                    if let Err(e) = world.health(release).await {
+                        eprintln!("drill: looking at {release}: {e}");
+                    }
+                    seen.push(Observation {
+                        release: release.clone(),
+                        how: Look::Analysis,
+                    });
+                }
+                StepKind::Act {
+                    action,
+                    release,
+                    to_image,
+                } => {
+                    let to_revision = match to_image {
+                        Some(image) => match world.revision_of(release, image).await {
+                            Ok(Some(n)) => Some(n),
+                            Ok(None) => {
+                                eprintln!("drill: {release} has no revision running {image}");
+                                None
+                            }
+                            Err(e) => {
+                                eprintln!("drill: {e}");
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    let command = command(action, release, to_revision);
+                    let global = self.global();
+                    if crate::headless::run(command, &global).await.is_none() {
+                        eprintln!("drill: {action} is not a command");
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    fn global(&self) -> DashboardArgs {
+        DashboardArgs {
+            context: None,
+            namespace: None,
+            all_namespaces: false,
+            kubeconfig: Some(self.kubeconfig.clone()),
+            theme: "default".into(),
+            keymap: "default".into(),
+            readonly: false,
+        }
+    }
+}
+
+/// The command a user would type for `action` on `release`, confirmed (`--yes`).
+fn command(action: &str, release: &str, to_revision: Option<i64>) -> Command {
+    let act = ActArgs {
+        yes: true,
+        confirm_name: None,
+        dry_run: false,
+        out: OutputArgs {
+            output: OutputFormat::Table,
+            no_headers: false,
+        },
+    };
+    let plain = || ReleaseAction {
+        release: release.to_string(),
+        act: act.clone(),
+    };
+    match action {
+        "undo" => Command::Undo(UndoArgs {
+            release: release.to_string(),
+            to_revision,
+            act,
+        }),
+        "promote" => Command::Promote(PromoteArgs {
+            release: release.to_string(),
+            full: false,
+            act,
+        }),
+        "retry" => Command::Retry(plain()),
+        "pause" => Command::Pause(plain()),
+        "resume" => Command::Resume(plain()),
+        "restart" => Command::Restart(plain()),
+        _ => Command::Abort(plain()),
+    }
+}

@@ -1,0 +1,221 @@
+//! Every log stream's lines on their way to the event loop: each stream has a small bounded
+//! queue of its own, the lines that arrive within a short window are merged by timestamp, and
+//! the merged batches wait in a bounded queue the event loop takes from after its other
+//! messages — so a key press never waits behind log lines, and a dashboard that cannot keep up
+//! slows the streams down instead of piling their lines up in memory.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_stream::StreamMap;
+use tokio_stream::wrappers::ReceiverStream;
+
+use quarterdeck_core::msg::{ContextMsg, StreamId};
+use quarterdeck_core::{Msg, RawLogLine};
+
+/// Batches a stream may have waiting before it stops reading.
+const STREAM_QUEUE: usize = 8;
+/// How long lines are gathered before they are merged by timestamp and handed on: shorter
+/// than a frame, so merging costs no frame.
+const WINDOW: Duration = Duration::from_millis(6);
+/// Merged batches waiting for the event loop.
+const OUT_QUEUE: usize = 2;
+/// Lines gathered at most; past it no stream is read until the gathered lines are handed on.
+const GATHER_MAX: usize = 25_000;
+
+/// A stream's queue, registered with the merger.
+type Registration = (StreamId, u64, mpsc::Receiver<Vec<RawLogLine>>);
+
+/// The merger's handle: hands out stream queues; its task ends when the handle is dropped.
+#[derive(Debug)]
+pub struct LogMerge {
+    register: mpsc::UnboundedSender<Registration>,
+    task: JoinHandle<()>,
+}
+
+impl LogMerge {
+    /// Starts the merger; the event loop reads the merged batches from the receiver.
+    pub fn start() -> (Self, mpsc::Receiver<Vec<Msg>>) {
+        let (register, registrations) = mpsc::unbounded_channel();
+        let (out, batches) = mpsc::channel(OUT_QUEUE);
+        let task = tokio::spawn(run(registrations, out));
+        (Self { register, task }, batches)
+    }
+
+    /// A queue for stream `id` of context generation `epoch`; the stream ends its part by
+    /// dropping the sender.
+    pub fn queue(&self, id: StreamId, epoch: u64) -> mpsc::Sender<Vec<RawLogLine>> {
+        let (tx, rx) = mpsc::channel(STREAM_QUEUE);
+        // The merger only stops with the driver, which owns this handle.
+        let _ = self.register.send((id, epoch, rx));
+        tx
+    }
+}
+
+impl Drop for LogMerge {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One gathered line: its sort key, then where it came from.
+struct Gathered {
+    time: i64,
+    arrival: u64,
+    stream: StreamId,
+    epoch: u64,
+    line: RawLogLine,
+}
+
+async fn run(
+    mut registrations: mpsc::UnboundedReceiver<Registration>,
+    out: mpsc::Sender<Vec<Msg>>,
+) {
+    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<Vec<RawLogLine>>> = StreamMap::new();
+    let mut gathered: Vec<Gathered> = Vec::new();
+    let mut arrival = 0u64;
+    // A line without a timestamp sorts with its stream's previous line.
+    let mut last_time: HashMap<StreamId, i64> = HashMap::new();
+    let mut hand_on: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            biased;
+            reg = registrations.recv() => match reg {
+                Some((id, epoch, rx)) => {
+                    streams.insert((id, epoch), ReceiverStream::new(rx));
+                }
+                None => return,
+            },
+            Some(((stream, epoch), lines)) = streams.next(), if gathered.len() < GATHER_MAX => {
+                let last = last_time.entry(stream).or_insert(i64::MIN);
+                for line in lines {
+                    let time = line.time_ns.unwrap_or(*last);
+                    *last = time;
+                    arrival += 1;
+                    gathered.push(Gathered { time, arrival, stream, epoch, line });
+                }
+                hand_on.get_or_insert_with(|| Instant::now() + WINDOW);
+            }
+            () = sleep_until(hand_on), if hand_on.is_some() => {
+                let Ok(permit) = out.reserve().await else {
+                    return;
+                };
+                permit.send(merge(std::mem::take(&mut gathered)));
+                hand_on = None;
+                last_time.retain(|id, _| streams.keys().any(|(s, _)| s == id));
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Orders gathered lines by timestamp (arrival breaks ties, so one stream's order holds) and
+/// cuts them into one message per run of a stream.
+fn merge(mut gathered: Vec<Gathered>) -> Vec<Msg> {
+    gathered.sort_unstable_by_key(|g| (g.time, g.arrival));
+    let mut msgs = Vec::new();
+    let mut run: Option<(StreamId, u64, Vec<RawLogLine>)> = None;
+    for g in gathered {
+        match &mut run {
+            Some((stream, epoch, lines)) if *stream == g.stream && *epoch == g.epoch => {
+                lines.push(g.line);
+            }
+            _ => {
+                if let Some(done) = run.take() {
+                    msgs.push(message(done));
+                }
+                run = Some((g.stream, g.epoch, vec![g.line]));
+            }
+        }
+    }
+    if let Some(done) = run {
+        msgs.push(message(done));
+    }
+    msgs
+}
+
+fn message((stream, epoch, lines): (StreamId, u64, Vec<RawLogLine>)) -> Msg {
+    ContextMsg::from_source(epoch, Msg::LogLines { stream, lines })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn line(ns: i64, text: &str) -> RawLogLine {
+        RawLogLine {
+            time_ns: Some(ns),
+            text: quarterdeck_core::logs::StyledText::plain(text),
+        }
+    }
+
+    fn unwrap(msgs: Vec<Msg>) -> Vec<(StreamId, Vec<String>)> {
+        msgs.into_iter()
+            .map(|m| match m {
+                Msg::Context(ContextMsg::From { msg, .. }) => match *msg {
+                    Msg::LogLines { stream, lines } => {
+                        (stream, lines.into_iter().map(|l| l.text.text).collect())
+                    }
+                    other => panic!("unexpected {other:?}"),
+                },
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_gathered_together_are_merged_by_timestamp() {
+        let gathered = [
+            (1, 10, "a10"),
+            (1, 30, "a30"),
+            (1, 30, "a30 again"),
+            (2, 20, "b20"),
+            (2, 30, "b30"),
+        ];
+        let gathered = gathered
+            .iter()
+            .enumerate()
+            .map(|(i, (stream, time, text))| Gathered {
+                time: *time,
+                arrival: i as u64,
+                stream: *stream,
+                epoch: 0,
+                line: line(*time, text),
+            })
+            .collect();
+        let got = unwrap(merge(gathered));
+        let order: Vec<String> = got.iter().flat_map(|(_, l)| l.clone()).collect();
+        assert_eq!(order, ["a10", "b20", "a30", "a30 again", "b30"]);
+        let streams: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(streams, [1, 2, 1, 2], "one message per run of a stream");
+    }
+
+    #[tokio::test]
+    async fn a_dashboard_that_does_not_read_stops_the_streams() {
+        let (merge, _batches) = LogMerge::start();
+        let a = merge.queue(1, 0);
+        let batch = || (0..1_000).map(|i| line(i, "x")).collect::<Vec<_>>();
+        let mut sent = 0usize;
+        // Without a reader, room runs out after the merged queue, the gathering and the
+        // stream's own queue are full: a bounded number of lines.
+        while tokio::time::timeout(Duration::from_secs(1), a.send(batch()))
+            .await
+            .is_ok()
+        {
+            sent += 1_000;
+            assert!(sent < 200_000, "unbounded buffering");
+        }
+        assert!(sent >= 1_000);
+    }
+}
