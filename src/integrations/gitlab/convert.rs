@@ -299,6 +299,7 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
         .map(|(r, description)| ApprovalRule {
             user_id: r["user_id"].as_u64(),
             group_id: r["group_id"].as_u64(),
+            group_inherited: r["group_inheritance_type"].as_u64() == Some(1),
             access_level: as_u32(&r["access_level"]),
             description: description.clone(),
             required: as_u32(&r["required_approvals"]).unwrap_or(0),
@@ -347,13 +348,13 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
             .filter_map(|a| a["user"]["id"].as_u64())
             .collect(),
     };
-    // Without the user's access level and the environment's settings (the client adds
-    // them), only rules naming users can be decided; a role or group rule leaves it open.
+    // Without the user's access level, groups and the environment's settings (the client
+    // adds them), only rules naming users can be decided; a role or group rule leaves it open.
     if let Some(id) = me {
         let me = Approver {
             id,
-            access_level: None,
             author_may_approve: true,
+            ..Approver::default()
         };
         (d.current_user_can_approve, d.you_may_not_because) = may_approve(&d, &me);
     }

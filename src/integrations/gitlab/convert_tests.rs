@@ -169,6 +169,7 @@ fn approvals_count_rule_by_rule_and_a_surplus_in_one_covers_no_other() {
     let rule = |required, approved| ApprovalRule {
         user_id: None,
         group_id: Some(9),
+        group_inherited: false,
         access_level: None,
         description: "group".into(),
         required,

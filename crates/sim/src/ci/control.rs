@@ -196,16 +196,9 @@ fn approval_rule(v: &Value) -> Option<Reviewer> {
     use super::seeds::build as people;
     let required = u32::try_from(v["required_approvals"].as_u64()?).ok()?;
     let rule = if let Some(login) = v["user"].as_str() {
-        let users = [
-            people::you(),
-            people::maria(),
-            people::dev(),
-            people::sam(),
-            people::lena(),
-        ];
-        people::reviewer(users.iter().find(|u| u.login == login)?)
+        people::reviewer(people::users().iter().find(|u| u.login == login)?)
     } else {
-        [people::release_managers(), people::ml_leads()]
+        people::groups()
             .into_iter()
             .find(|g| Some(g.login.as_str()) == v["group"].as_str())?
     };

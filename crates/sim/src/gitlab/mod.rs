@@ -1,9 +1,10 @@
 //! GitLab REST v4 under `/gitlab/api/v4`: projects (by id or URL-encoded path), pipelines,
 //! jobs with traces, play/retry/cancel, environments, deployments with approvals and protected
-//! environments. Offset pagination with GitLab's `x-*` headers; `RateLimit-*` headers on every
+//! environments, and groups' members. Offset pagination with GitLab's `x-*` headers; `RateLimit-*` headers on every
 //! answer and 429 with `Retry-After` when the budget runs out; a weak ETag on every 200 to a
 //! GET, and 304 to a matching `If-None-Match`.
 
+mod groups;
 mod json;
 mod routes;
 

@@ -50,6 +50,16 @@ pub(crate) fn ml_leads() -> Reviewer {
     }
 }
 
+/// Everyone in the seeded world, the token's user first.
+pub(crate) fn users() -> [User; 5] {
+    [you(), maria(), dev(), sam(), lena()]
+}
+
+/// The seeded groups (GitHub teams, GitLab groups).
+pub(crate) fn groups() -> [Reviewer; 2] {
+    [release_managers(), ml_leads()]
+}
+
 /// One user as a reviewer.
 pub(crate) fn reviewer(u: &User) -> Reviewer {
     Reviewer {
