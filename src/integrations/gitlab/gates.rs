@@ -305,6 +305,41 @@ mod tests {
     }
 
     #[test]
+    fn a_group_rule_is_decided_by_the_membership_read_for_it() {
+        let group = ApprovalRule {
+            group_id: Some(9001),
+            description: "release-managers".into(),
+            ..rule(None, None, 0)
+        };
+        let d = Deployment {
+            id: 1,
+            status: "blocked".into(),
+            environment: "production".into(),
+            job_id: Some(2),
+            approvers: Vec::new(),
+            approvals_given: 0,
+            approvals_required: 1,
+            current_user_can_approve: None,
+            you_may_not_because: None,
+            rules: vec![group],
+            author: None,
+            reviewed_by: Vec::new(),
+        };
+        let me = |member: Option<bool>| Approver {
+            id: 1,
+            access_level: Some(30),
+            author_may_approve: true,
+            groups: member.map(|m| ((9001, false), m)).into_iter().collect(),
+        };
+        assert_eq!(may_approve(&d, &me(Some(true))), (Some(true), None));
+        assert_eq!(
+            may_approve(&d, &me(Some(false))).1.as_deref(),
+            Some("no open approval rule includes you (needs: release-managers)")
+        );
+        assert_eq!(may_approve(&d, &me(None)), (None, None));
+    }
+
+    #[test]
     fn the_sample_gate_is_what_the_sample_pipeline_raises() {
         let blocked = Deployment {
             id: 88,

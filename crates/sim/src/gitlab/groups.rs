@@ -5,9 +5,9 @@
 use axum::http::Method;
 use serde_json::{Value, json};
 
+use super::GlError;
 use super::json as gl;
 use super::routes::{Res, list, ok};
-use super::GlError;
 use crate::ci::http::Req;
 use crate::ci::model::Reviewer;
 use crate::ci::seeds::build as people;
@@ -41,7 +41,10 @@ pub(super) fn route(req: &Req, id: &str, rest: &[&str]) -> Res {
             people::users()
                 .iter()
                 .find(|u| Some(u.id) == user && group.members.contains(&u.id))
-                .map_or_else(|| Err(GlError::not_found("")), |u| ok(member(u, &req.origin)))
+                .map_or_else(
+                    || Err(GlError::not_found("")),
+                    |u| ok(member(u, &req.origin)),
+                )
         }
         _ => Err(GlError::no_route()),
     }

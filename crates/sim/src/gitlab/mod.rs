@@ -33,12 +33,15 @@ pub(crate) enum Out {
 pub(crate) struct GlError(pub StatusCode, pub Value);
 
 impl GlError {
-    /// `{"message": "<code> <what> Not Found"}`.
+    /// `{"message": "404 <what> Not Found"}`, or `"404 Not Found"` when `what` is empty (as
+    /// GitLab's `not_found!` reads with and without a resource).
     pub(crate) fn not_found(what: &str) -> Self {
-        GlError(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("404 {what} Not Found")}),
-        )
+        let message = if what.is_empty() {
+            "404 Not Found".to_string()
+        } else {
+            format!("404 {what} Not Found")
+        };
+        GlError(StatusCode::NOT_FOUND, json!({"message": message}))
     }
 
     /// The answer for a path no route matches.
