@@ -1,5 +1,5 @@
 //! How a failed run is reported: a mistake of the user's (no kubeconfig, an unknown context,
-//! a broken config file) is one plain sentence and what to do; anything else is a bug, and
+//! a broken config or scenario file) is one plain sentence and what to do; anything else is a bug, and
 //! gets color-eyre's full report with its location.
 
 use std::io::IsTerminal;
@@ -28,6 +28,9 @@ pub fn user_message(report: &Report) -> Option<String> {
             _ => "\nfix the file (or move it aside to run with the defaults)",
         };
         return Some(format!("quarterdeck: {e}{what_to_do}"));
+    }
+    if let Some(quarterdeck_sim::StartError::Scenario(e)) = report.downcast_ref() {
+        return Some(format!("quarterdeck: {e}"));
     }
     let e = report.downcast_ref::<ClientError>()?;
     let what_to_do = match e {

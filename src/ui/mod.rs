@@ -12,6 +12,7 @@ mod gates;
 mod help;
 mod job_log;
 mod journal;
+mod labels;
 mod layout;
 mod logs;
 mod pipeline;
@@ -173,3 +174,7 @@ mod analysis_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod ux_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod narrow_tests;
