@@ -44,8 +44,11 @@ pub struct GitLabClient {
     approvers: Mutex<HashMap<String, ProjectApprovers>>,
     /// Per (user, group rule): whether the user belongs to the group (`None`: could not be
     /// read) and when that was read, so each rule costs one request per [`GROUP_TTL_MS`].
-    groups: Mutex<HashMap<(u64, GroupQuery), (Option<bool>, i64)>>,
+    groups: Mutex<HashMap<(u64, GroupQuery), Membership>>,
 }
+
+/// Whether a user belongs to a group (`None`: could not be read), and when that was read.
+type Membership = (Option<bool>, i64);
 
 /// What approval rules need to know about the token's user in one project.
 #[derive(Debug, Clone, Default)]
