@@ -8,6 +8,12 @@ use color_eyre::Report;
 use quarterdeck::integrations::kube::client::ClientError;
 use quarterdeck_core::config_error::ConfigError;
 
+/// A mistake of the user's that needs no more than its message (a scenario that is no file
+/// or does not parse), told apart from bugs where it is made.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserMistake(pub String);
+
 /// Installs color-eyre's hooks, with colour escapes only when stderr is a terminal.
 pub fn install_hooks() -> color_eyre::Result<()> {
     let theme = if std::io::stderr().is_terminal() {
@@ -29,7 +35,7 @@ pub fn user_message(report: &Report) -> Option<String> {
         };
         return Some(format!("quarterdeck: {e}{what_to_do}"));
     }
-    if let Some(quarterdeck_sim::StartError::Scenario(e)) = report.downcast_ref() {
+    if let Some(e) = report.downcast_ref::<UserMistake>() {
         return Some(format!("quarterdeck: {e}"));
     }
     let e = report.downcast_ref::<ClientError>()?;

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::labels::fit_words;
+use super::labels::{fit_words, text_with_images};
 use super::widgets::pane::block;
 use super::widgets::text::{cols, fit, wrap};
 use super::{focused, readonly};
@@ -34,8 +34,17 @@ fn you_may(gate: &Gate) -> &'static str {
     }
 }
 
+/// [`you_may`] in fewer words, for narrow panes.
+fn you_may_short(gate: &Gate) -> &'static str {
+    match gate.you_may_approve {
+        Some(true) => "you may",
+        Some(false) => "not you",
+        None => "you: not known",
+    }
+}
+
 /// The rows of one gate: four, or more when what approving will do wraps.
-fn gate_lines<'a>(
+pub(super) fn gate_lines<'a>(
     gate: &Gate,
     releases: &[&str],
     now: i64,
@@ -74,7 +83,16 @@ fn gate_lines<'a>(
     if let Some((given, required)) = gate.approvals {
         who.push_str(&format!(" · {given} of {required} approvals"));
     }
-    let you = you_may(gate);
+    // Whether you may approve is the row's point: narrow, it reads short, and the list of
+    // who may gives up its last names instead.
+    let mut you = you_may(gate);
+    if cols(&format!("   may approve: {who} · {you}")) > width {
+        you = you_may_short(gate);
+    }
+    let who = fit_words(
+        &who,
+        width.saturating_sub(cols(&format!("   may approve:  · {you}"))),
+    );
     let you_token = match gate.you_may_approve {
         Some(true) => Token::Healthy,
         Some(false) => Token::Warning,
@@ -118,7 +136,7 @@ fn gate_lines<'a>(
         ),
         Line::from(vec![
             Span::styled(
-                fit(&format!("   may approve: {who} · "), width),
+                format!("   may approve: {who} · "),
                 theme.style(Token::Muted),
             ),
             Span::styled(you.to_string(), theme.style(you_token)),
@@ -148,13 +166,19 @@ fn pause_lines<'a>(
     vec![
         Line::styled(fit(&head, width), head_style(theme, true, selected)),
         Line::styled(
-            fit(&format!("   {}", pause.what), width),
+            format!(
+                "   {}",
+                text_with_images(&pause.what, width.saturating_sub(3))
+            ),
             theme.style(Token::Text),
         ),
         Line::styled(
-            fit(
-                &format!("   approve = promote: {}", pause.approving_will),
-                width,
+            format!(
+                "   {}",
+                text_with_images(
+                    &format!("approve = promote: {}", pause.approving_will),
+                    width.saturating_sub(3)
+                )
             ),
             theme.style(Token::Muted),
         ),

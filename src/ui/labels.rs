@@ -28,6 +28,31 @@ pub fn fit_words(s: &str, width: usize) -> String {
     }
 }
 
+/// `text` in at most `width` columns: as it is, else with every image reference in it
+/// shortened to name and tag, else that giving up its last words.
+pub fn text_with_images(text: &str, width: usize) -> String {
+    if cols(text) <= width {
+        return text.to_string();
+    }
+    let short: Vec<String> = text
+        .split(' ')
+        .map(|word| {
+            let is_image = word.contains('/')
+                && word
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|l| l.contains([':', '@']));
+            if is_image {
+                let (name, tag) = name_and_tag(word);
+                format!("{name}{tag}")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    fit_words(&short.join(" "), width)
+}
+
 /// An image reference split into its name (the last path segment) and its tag or digest
 /// (`:1.8.0`, `@sha256:…`), without registry and path.
 fn name_and_tag(image: &str) -> (&str, &str) {
@@ -94,6 +119,17 @@ mod tests {
         );
         assert_eq!(image_change(from, to, 30), "feature-store 1.7.0 → 1.8.0");
         assert_eq!(image_change(from, to, 20), "1.7.0 → 1.8.0");
+    }
+
+    #[test]
+    fn images_in_text_are_shortened_first() {
+        let text = "preview of registry.gitlab.com/acme/stack/producer:9e4410c at 0% of traffic";
+        assert_eq!(text_with_images(text, 80), text);
+        assert_eq!(
+            text_with_images(text, 60),
+            "preview of producer:9e4410c at 0% of traffic"
+        );
+        assert_eq!(text_with_images(text, 30), "preview of producer:9e4410c…");
     }
 
     #[test]

@@ -155,3 +155,18 @@ fn the_pods_pane_at_80x24_keeps_whole_reasons() {
     assert!(!pods.iter().any(|l| l.contains('…')), "{s}");
     insta::assert_snapshot!(s);
 }
+
+#[test]
+fn a_gate_whose_approvers_are_not_known_says_so_in_80_columns() {
+    let mut gate = quarterdeck_core::sample_ci::gitlab_gate("store").remove(0);
+    gate.who_may_approve.clear();
+    gate.approvals = None;
+    gate.you_may_approve = None;
+    let theme = Theme::load("default", None).unwrap();
+    let lines = super::gates::gate_lines(&gate, &[], 0, 78, &theme, false);
+    let row: String = lines[2].spans.iter().map(|s| s.content.as_ref()).collect();
+    assert_eq!(
+        row,
+        "   may approve: anyone allowed to run the job · you: not known"
+    );
+}
