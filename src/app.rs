@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use crate::config::releases::load_releases;
 use crate::config::{
     AnalysisDefaults, Theme, config_dir, load_analysis, load_control, load_keymap, state_dir,
-    theme_for_context,
+    theme_for_contexts,
 };
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
@@ -106,11 +106,11 @@ pub async fn run(options: AppOptions) -> Result<i32> {
     let ci = options.ci.clone().unwrap_or_else(|| ci_from_env(&releases));
     let kubeconfig = client::read_kubeconfig(options.kubeconfig.as_deref())?;
     let connected = client::connect(&kubeconfig, options.context.as_deref()).await?;
-    let theme = theme_for_context(
+    let theme = theme_for_contexts(
         theme,
         &options.theme,
         user_dir.as_deref(),
-        &connected.context,
+        &connected.contexts,
     )?;
     let scope = if options.all_namespaces {
         Scope::All

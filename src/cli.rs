@@ -301,7 +301,8 @@ pub struct DemoArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// A scenario TOML file (see assets/scenarios/); the built-in default world otherwise.
+    /// A scenario TOML file, or the name of a built-in one (`ci-20`; see assets/scenarios/);
+    /// the built-in default world otherwise.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
     /// Start with the simulated clock frozen (drive it through the control API).
@@ -350,7 +351,8 @@ pub struct SimArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// A scenario TOML file (see assets/scenarios/); the built-in default world otherwise.
+    /// A scenario TOML file, or the name of a built-in one (`ci-20`; see assets/scenarios/);
+    /// the built-in default world otherwise.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
     /// Start with the clock frozen; drive it with POST /sim/clock.

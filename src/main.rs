@@ -82,6 +82,15 @@ fn dashboard_options(args: DashboardArgs) -> AppOptions {
     }
 }
 
+/// A simulator that cannot start because of its scenario is the user's mistake; any other
+/// failure to start is a bug, reported in full.
+fn sim_error(e: sim::StartError) -> color_eyre::Report {
+    match e {
+        sim::StartError::Scenario(e) => user_error::UserMistake(e.to_string()).into(),
+        other => other.into(),
+    }
+}
+
 /// Starts the simulator in-process and runs the very same dashboard against it through the
 /// kubeconfig it wrote: every byte goes over HTTP, as with a real cluster.
 async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
@@ -92,7 +101,8 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
         frozen: args.frozen,
         ..sim::SimConfig::default()
     })
-    .await?;
+    .await
+    .map_err(sim_error)?;
     if let Some(path) = &args.control_file {
         write_control_file(path, &handle.base_url(), &handle.token)?;
     }
@@ -203,7 +213,8 @@ async fn run_sim(args: SimArgs) -> Result<()> {
         kubeconfig: args.kubeconfig_out,
         start_ms: None,
     })
-    .await?;
+    .await
+    .map_err(sim_error)?;
     let base = handle.base_url();
     println!("Quarterdeck simulator listening on {base}");
     println!("export KUBECONFIG={}", handle.kubeconfig.display());

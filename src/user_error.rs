@@ -1,5 +1,5 @@
 //! How a failed run is reported: a mistake of the user's (no kubeconfig, an unknown context,
-//! a broken config file) is one plain sentence and what to do; anything else is a bug, and
+//! a broken config or scenario file) is one plain sentence and what to do; anything else is a bug, and
 //! gets color-eyre's full report with its location.
 
 use std::io::IsTerminal;
@@ -7,6 +7,12 @@ use std::io::IsTerminal;
 use color_eyre::Report;
 use quarterdeck::integrations::kube::client::ClientError;
 use quarterdeck_core::config_error::ConfigError;
+
+/// A mistake of the user's that needs no more than its message (a scenario that is no file
+/// or does not parse), told apart from bugs where it is made.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserMistake(pub String);
 
 /// Installs color-eyre's hooks, with colour escapes only when stderr is a terminal.
 pub fn install_hooks() -> color_eyre::Result<()> {
@@ -28,6 +34,9 @@ pub fn user_message(report: &Report) -> Option<String> {
             _ => "\nfix the file (or move it aside to run with the defaults)",
         };
         return Some(format!("quarterdeck: {e}{what_to_do}"));
+    }
+    if let Some(e) = report.downcast_ref::<UserMistake>() {
+        return Some(format!("quarterdeck: {e}"));
     }
     let e = report.downcast_ref::<ClientError>()?;
     let what_to_do = match e {

@@ -446,7 +446,9 @@ async fn a_denied_gitlab_approver_sees_why_and_a_forced_approval_is_refused_verb
     post(
         &h,
         "/sim/ci/reviewer",
-        json!({"provider": "gitlab", "project": FEATURE_STORE, "environment": "production", "may_review": false}),
+        json!({"provider": "gitlab", "project": FEATURE_STORE, "environment": "production",
+               "rules": [{"user": "alex.morgan", "required_approvals": 1}, {"user": "maria.chen", "required_approvals": 1}],
+               "may_review": false}),
     )
     .await;
     let gl = gitlab(&h);

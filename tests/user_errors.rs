@@ -67,3 +67,32 @@ fn a_broken_config_file_names_file_and_line() {
     assert_eq!(code, Some(1));
     assert_plain(&stderr, "config.toml:1:");
 }
+
+#[test]
+fn an_unknown_scenario_names_the_built_in_ones() {
+    let dirs = tempfile::tempdir().unwrap();
+    let (code, stderr) = run(&dirs, &["sim", "--scenario", "ci-2"]);
+    assert_eq!(code, Some(1));
+    assert_plain(
+        &stderr,
+        "quarterdeck: ci-2: no such scenario file; built-in scenarios: default, hostile-logs, scale, ci-20, scale-20k, or give a path",
+    );
+}
+
+#[test]
+fn a_broken_scenario_file_names_file_and_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    let scenario = dirs.path().join("mine.toml");
+    std::fs::write(&scenario, "nodes = [\n").unwrap();
+    let path = scenario.display().to_string();
+    let (code, stderr) = run(&dirs, &["sim", "--scenario", &path]);
+    assert_eq!(code, Some(1));
+    // The parser's excerpt of the file follows the message: more lines, but no report.
+    assert!(
+        stderr.starts_with(&format!("quarterdeck: {path}: TOML parse error at line 1")),
+        "{stderr}"
+    );
+    for noise in ["Location:", "BACKTRACE", "\x1b["] {
+        assert!(!stderr.contains(noise), "{noise:?} in {stderr:?}");
+    }
+}

@@ -32,13 +32,15 @@ struct Raw {
     theme: Option<Spanned<String>>,
 }
 
-/// The theme to draw `context` with: `asked` (`--theme`) unless it is the default and
-/// `config.toml` in `dir` names one for the context; `theme` is `asked`, already loaded.
-pub fn theme_for_context(
+/// `theme` (`asked`, already loaded) with the themes `config.toml` in `dir` gives each of
+/// `contexts`, so that drawing follows `:ctx` ([`Theme::for_context`]); unless `asked`
+/// (`--theme`) is not the default, which wins everywhere. Every theme is loaded here, so a
+/// bad one fails before the screen opens.
+pub fn theme_for_contexts(
     theme: Theme,
     asked: &str,
     dir: Option<&Path>,
-    context: &str,
+    contexts: &[String],
 ) -> Result<Theme, ConfigError> {
     if asked != "default" {
         return Ok(theme);
@@ -56,10 +58,13 @@ pub fn theme_for_context(
             });
         }
     };
-    match context_theme(&display_path(&path), &text, context, dir)? {
-        Some(chosen) => Ok(chosen),
-        None => Ok(theme),
+    let mut themes = BTreeMap::new();
+    for context in contexts {
+        if let Some(chosen) = context_theme(&display_path(&path), &text, context, dir)? {
+            themes.insert(context.clone(), chosen);
+        }
     }
+    Ok(theme.with_context_themes(themes))
 }
 
 /// The theme `text` (the file `file`) gives `context`, loaded; an unknown name is an error
@@ -124,6 +129,94 @@ readonly = true
         assert_eq!(got("prod-us"), Some(colorblind.style(Token::Healthy)));
         assert_eq!(got("prod-eu-west"), Some(high.style(Token::Healthy)));
         assert_eq!(got("staging"), None);
+    }
+
+    #[test]
+    fn the_theme_follows_the_context_it_is_drawn_for() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), TEXT).unwrap();
+        let contexts = ["prod-eu-west", "staging", "prod-us"].map(String::from);
+        let base = Theme::load("default", None).unwrap();
+        let theme =
+            theme_for_contexts(base.clone(), "default", Some(dir.path()), &contexts).unwrap();
+        let healthy = |ctx: &str| theme.for_context(ctx).style(Token::Healthy);
+        let high = Theme::load("high-contrast", None).unwrap();
+        let colorblind = Theme::load("colorblind", None).unwrap();
+        assert_eq!(healthy("prod-eu-west"), high.style(Token::Healthy));
+        assert_eq!(healthy("staging"), base.style(Token::Healthy));
+        assert_eq!(healthy("prod-us"), colorblind.style(Token::Healthy));
+        assert_eq!(
+            healthy("prod-eu-west"),
+            high.style(Token::Healthy),
+            "and back"
+        );
+        // --theme wins in every context.
+        let asked = theme_for_contexts(base.clone(), "light", Some(dir.path()), &contexts).unwrap();
+        assert_eq!(
+            asked.for_context("prod-eu-west").style(Token::Healthy),
+            base.style(Token::Healthy)
+        );
+    }
+
+    /// The screen `model` draws to with `theme`, cell by cell with styles.
+    fn screen(model: &quarterdeck_core::Model, theme: &Theme) -> ratatui::buffer::Buffer {
+        let (w, h) = model.size;
+        let backend = ratatui::backend::TestBackend::new(w, h);
+        let mut term = ratatui::Terminal::new(backend).unwrap();
+        term.draw(|f| crate::ui::view(model, theme, f)).unwrap();
+        term.backend().buffer().clone()
+    }
+
+    /// Switches `model` to `name` as `:ctx NAME` and the connection's answer do.
+    fn switch(model: &mut quarterdeck_core::Model, name: &str, epoch: u64) {
+        use quarterdeck_core::key::KeyPress;
+        use quarterdeck_core::msg::ContextMsg;
+        use quarterdeck_core::{Msg, update};
+        for k in std::iter::once(":".to_string())
+            .chain("ctx".chars().map(String::from))
+            .chain(std::iter::once("space".to_string()))
+            .chain(name.chars().map(String::from))
+            .chain(std::iter::once("enter".to_string()))
+        {
+            update(model, Msg::Key(KeyPress::parse(&k).unwrap()));
+        }
+        update(
+            model,
+            Msg::Context(ContextMsg::Connected {
+                name: name.into(),
+                epoch,
+                server: "https://10.0.0.2:6443".into(),
+            }),
+        );
+        assert_eq!(model.target.context, name);
+    }
+
+    #[test]
+    fn the_screen_takes_the_theme_of_each_context_ctx_switches_to() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[contexts.staging]\ntheme = \"colorblind\"\n",
+        )
+        .unwrap();
+        let contexts = ["prod-eu-west", "staging"].map(String::from);
+        let default = Theme::load("default", None).unwrap();
+        let colorblind = Theme::load("colorblind", None).unwrap();
+        let theme =
+            theme_for_contexts(default.clone(), "default", Some(dir.path()), &contexts).unwrap();
+        let mut model = quarterdeck_core::sample::model_with(
+            quarterdeck_core::sample::showcase_objects(),
+            100,
+            30,
+        )
+        .0;
+        assert_eq!(model.target.context, "prod-eu-west");
+        assert_eq!(screen(&model, &theme), screen(&model, &default));
+        switch(&mut model, "staging", 1);
+        assert_eq!(screen(&model, &theme), screen(&model, &colorblind));
+        assert_ne!(screen(&model, &colorblind), screen(&model, &default));
+        switch(&mut model, "prod-eu-west", 2);
+        assert_eq!(screen(&model, &theme), screen(&model, &default), "and back");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(crate) mod releases;
 mod theme;
 
 pub use analysis::{AnalysisDefaults, SEED_TRIGGERS, load_analysis};
-pub use context_theme::theme_for_context;
+pub use context_theme::theme_for_contexts;
 pub use control::{ControlConfig, load_control};
 pub use keymap::load_keymap;
 pub(crate) use paths::{config_dir, state_dir};

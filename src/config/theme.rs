@@ -18,6 +18,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The compiled-in themes, by name.
@@ -136,6 +137,9 @@ impl Token {
 pub struct Theme {
     styles: Vec<Style>,
     sources: Vec<Style>,
+    /// The themes `[contexts.NAME] theme` gives other contexts, by context name: `:ctx`
+    /// switches to them and back.
+    contexts: Arc<BTreeMap<String, Theme>>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +157,19 @@ struct LogsSection {
 }
 
 impl Theme {
+    /// This theme, with `themes` drawn instead for the contexts they are named by.
+    pub fn with_context_themes(self, themes: BTreeMap<String, Theme>) -> Theme {
+        Theme {
+            contexts: Arc::new(themes),
+            ..self
+        }
+    }
+
+    /// The theme to draw `context` with: its own when the config gives it one, else this.
+    pub fn for_context(&self, context: &str) -> &Theme {
+        self.contexts.get(context).unwrap_or(self)
+    }
+
     /// Names of the compiled-in themes.
     pub fn preset_names() -> Vec<&'static str> {
         preset_names(PRESETS)
@@ -165,6 +182,7 @@ impl Theme {
         let mut theme = Theme {
             styles: vec![Style::default(); Token::ALL.len()],
             sources: Vec::new(),
+            contexts: Arc::default(),
         };
         for layer in layers("theme", PRESETS, name, user_dir)? {
             theme.layer(&layer.file, &layer.text)?;

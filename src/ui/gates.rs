@@ -8,8 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::labels::{fit_words, text_with_images};
 use super::widgets::pane::block;
-use super::widgets::text::fit;
+use super::widgets::text::{cols, fit, wrap};
 use super::{focused, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::control::{InboxItem, PauseGate, Subject, inbox};
@@ -33,8 +34,17 @@ fn you_may(gate: &Gate) -> &'static str {
     }
 }
 
-/// The four rows of one gate.
-fn gate_lines<'a>(
+/// [`you_may`] in fewer words, for narrow panes.
+fn you_may_short(gate: &Gate) -> &'static str {
+    match gate.you_may_approve {
+        Some(true) => "you may",
+        Some(false) => "not you",
+        None => "you: not known",
+    }
+}
+
+/// The rows of one gate: four, or more when what approving will do wraps.
+pub(super) fn gate_lines<'a>(
     gate: &Gate,
     releases: &[&str],
     now: i64,
@@ -51,12 +61,20 @@ fn gate_lines<'a>(
         releases.join(", ")
     };
     let head = format!(
-        "{} {since}  {} · {} › {}  ({release})",
+        "{} {since}  {} · {} › {}",
         if selected { "▸‖" } else { " ‖" },
         kind_word(gate),
         gate.id.project,
         gate.where_,
     );
+    // The release in parentheses is the first to go when the row is narrow: the project and
+    // environment already say where the gate is.
+    let with_release = format!("{head}  ({release})");
+    let head = if cols(&with_release) <= width {
+        with_release
+    } else {
+        head
+    };
     let mut who = if gate.who_may_approve.is_empty() {
         "anyone allowed to run the job".to_string()
     } else {
@@ -65,14 +83,45 @@ fn gate_lines<'a>(
     if let Some((given, required)) = gate.approvals {
         who.push_str(&format!(" · {given} of {required} approvals"));
     }
-    let you = you_may(gate);
+    // Whether you may approve is the row's point: narrow, it reads short, and the list of
+    // who may gives up its last names instead.
+    let mut you = you_may(gate);
+    if cols(&format!("   may approve: {who} · {you}")) > width {
+        you = you_may_short(gate);
+    }
+    let who = fit_words(
+        &who,
+        width.saturating_sub(cols(&format!("   may approve:  · {you}"))),
+    );
     let you_token = match gate.you_may_approve {
         Some(true) => Token::Healthy,
         Some(false) => Token::Warning,
         None => Token::Muted,
     };
     let may = gate.you_may_approve != Some(false);
-    vec![
+    // What approving will do is the point of the gate, so it is never cut mid-word. Narrow,
+    // the words "approving will" give way to an arrow (so the next gate still shows at
+    // 80×24); what does not fit even so wraps for the selected gate, the one acted on, and
+    // gives up its last words for the others.
+    let full = format!("approving will {}", gate.approving_will);
+    let short = format!("→ {}", gate.approving_will);
+    let will = if cols(&full) + 3 <= width {
+        vec![full]
+    } else if cols(&short) + 3 <= width {
+        vec![short]
+    } else if selected {
+        wrap(&full, width.saturating_sub(5).max(20))
+    } else {
+        vec![fit_words(&short, width.saturating_sub(3))]
+    };
+    let will = will.into_iter().enumerate().map(|(i, l)| {
+        let indent = if i == 0 { "   " } else { "     " };
+        Line::styled(
+            fit(&format!("{indent}{l}"), width),
+            theme.style(Token::Muted),
+        )
+    });
+    let mut lines = vec![
         Line::styled(fit(&head, width), head_style(theme, may, selected)),
         Line::styled(
             fit(
@@ -87,16 +136,14 @@ fn gate_lines<'a>(
         ),
         Line::from(vec![
             Span::styled(
-                fit(&format!("   may approve: {who} · "), width),
+                format!("   may approve: {who} · "),
                 theme.style(Token::Muted),
             ),
             Span::styled(you.to_string(), theme.style(you_token)),
         ]),
-        Line::styled(
-            fit(&format!("   approving will {}", gate.approving_will), width),
-            theme.style(Token::Muted),
-        ),
-    ]
+    ];
+    lines.extend(will);
+    lines
 }
 
 /// The three rows of an Argo Rollouts pause: its approval is a promote.
@@ -119,13 +166,19 @@ fn pause_lines<'a>(
     vec![
         Line::styled(fit(&head, width), head_style(theme, true, selected)),
         Line::styled(
-            fit(&format!("   {}", pause.what), width),
+            format!(
+                "   {}",
+                text_with_images(&pause.what, width.saturating_sub(3))
+            ),
             theme.style(Token::Text),
         ),
         Line::styled(
-            fit(
-                &format!("   approve = promote: {}", pause.approving_will),
-                width,
+            format!(
+                "   {}",
+                text_with_images(
+                    &format!("approve = promote: {}", pause.approving_will),
+                    width.saturating_sub(3)
+                )
             ),
             theme.style(Token::Muted),
         ),

@@ -12,6 +12,7 @@ mod gates;
 mod help;
 mod job_log;
 mod journal;
+mod labels;
 mod layout;
 mod logs;
 mod pipeline;
@@ -37,6 +38,8 @@ use quarterdeck_core::{Model, Pane};
 
 /// Draws the whole dashboard.
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
+    // A context's own theme (`[contexts.NAME] theme`) follows `:ctx`.
+    let theme = theme.for_context(&model.target.context);
     let areas = layout::split(model, drill_bar::draw(model, theme, frame));
     if let Some(area) = areas.banner {
         status_bar::banner(model, theme, frame, area);
@@ -173,3 +176,7 @@ mod analysis_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod ux_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod narrow_tests;

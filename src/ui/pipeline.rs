@@ -8,8 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::labels;
 use super::widgets::pane::block;
-use super::widgets::text::fit;
+use super::widgets::text::{cols, fit};
 use super::{ci_token, focused};
 use crate::config::{Theme, Token};
 use quarterdeck_core::concerns::ci::{ReleaseRuns, release_runs};
@@ -142,24 +143,124 @@ fn match_line<'a>(rr: &ReleaseRuns<'_>, image: &str, theme: &Theme, width: u16) 
     match &rr.matched {
         RunMatch::Matched(i) => {
             let run = &rr.runs[*i];
+            let by = format!(
+                " was built by run #{} ({}, commit {})",
+                run.number,
+                run_name(run),
+                run.short_sha()
+            );
+            let image = labels::image(image, w.saturating_sub(cols(&by) + 8));
             Line::styled(
-                fit(
-                    &format!(
-                        "● image {image} was built by run #{} ({}, commit {})",
-                        run.number,
-                        run_name(run),
-                        run.short_sha()
-                    ),
-                    w,
-                ),
+                fit(&format!("● image {image}{by}"), w),
                 theme.style(Token::Healthy),
             )
         }
-        RunMatch::NoMatch { reason } => Line::styled(
-            fit(&format!("⚠ no run matches image {image}: {reason}"), w),
-            theme.style(Token::Warning),
-        ),
+        RunMatch::NoMatch { reason } => {
+            // The image keeps its name and tag; the reason gives up its last words first.
+            let full = format!("⚠ no run matches image {image}: {reason}");
+            let text = if cols(&full) <= w {
+                full
+            } else {
+                let head = format!(
+                    "⚠ no run matches image {}: ",
+                    labels::image(image, w.saturating_sub(40))
+                );
+                let reason = labels::fit_words(reason, w.saturating_sub(cols(&head)));
+                fit(&format!("{head}{reason}"), w)
+            };
+            Line::styled(text, theme.style(Token::Warning))
+        }
     }
+}
+
+/// Which optional columns a recent-run row shows.
+struct RecentColumns {
+    name: bool,
+    branch: bool,
+    sha: bool,
+    actor: bool,
+    /// "3m ago" rather than "3m".
+    ago: bool,
+    /// "← rolling image" rather than "← rolling".
+    long_mark: bool,
+}
+
+/// Column sets from the widest to the narrowest.
+const RECENT_COLUMNS: [RecentColumns; 4] = [
+    RecentColumns {
+        name: true,
+        branch: true,
+        sha: true,
+        actor: true,
+        ago: true,
+        long_mark: true,
+    },
+    RecentColumns {
+        name: true,
+        branch: true,
+        sha: true,
+        actor: false,
+        ago: false,
+        long_mark: false,
+    },
+    RecentColumns {
+        name: true,
+        branch: false,
+        sha: true,
+        actor: false,
+        ago: false,
+        long_mark: false,
+    },
+    RecentColumns {
+        name: false,
+        branch: false,
+        sha: false,
+        actor: false,
+        ago: false,
+        long_mark: false,
+    },
+];
+
+/// One recent run's row with the columns `c` asks for.
+fn recent_row(
+    run: &Pipeline,
+    c: &RecentColumns,
+    i: usize,
+    rr: &ReleaseRuns<'_>,
+    matched: Option<usize>,
+    now: i64,
+) -> String {
+    let shown = if Some(i) == rr.shown { "▸" } else { " " };
+    let mut text = format!(
+        "{shown}{} {:<9} #{:<5}",
+        run.status.symbol(),
+        run.status.word(),
+        run.number
+    );
+    if c.name {
+        text.push_str(&format!(" {:<14}", fit(run_name(run), 14)));
+    }
+    if c.branch {
+        text.push_str(&format!(" {:<14}", fit(&run.branch, 14)));
+    }
+    if c.sha {
+        text.push_str(&format!(" {}", run.short_sha()));
+    }
+    if c.actor {
+        text.push_str(&format!(" {:<12}", fit(&run.actor, 12)));
+    }
+    if let Some(created) = run.created_ms {
+        let ago = if c.ago { " ago" } else { "" };
+        text.push_str(&format!(" {}{ago}", age(now, created)));
+    }
+    if Some(i) == matched {
+        text.push_str(if c.long_mark {
+            "  ← rolling image"
+        } else {
+            "  ← rolling"
+        });
+    }
+    text
 }
 
 /// The workflow's name, or "Pipeline" for an unnamed GitLab pipeline.
@@ -196,17 +297,9 @@ fn run_line<'a>(run: &Pipeline, now: i64, theme: &Theme, width: u16) -> Line<'a>
         run.created_ms,
         now,
     );
-    let title = if run.title.is_empty() {
-        String::new()
-    } else {
-        format!(" \"{}\"", run.title)
-    };
-    let text = format!(
-        "{} {} #{}{} · {}{}",
-        run_name(run),
-        run.status.word(),
-        run.number,
-        title,
+    let head = format!("{} {} #{}", run_name(run), run.status.word(), run.number);
+    let tail = format!(
+        " · {}{}",
         if took.is_empty() { "-".into() } else { took },
         if run.attempt > 1 {
             format!(" · attempt {}", run.attempt)
@@ -214,10 +307,18 @@ fn run_line<'a>(run: &Pipeline, now: i64, theme: &Theme, width: u16) -> Line<'a>
             String::new()
         }
     );
+    // The title gives up its last words so that the run's age always shows.
+    let w = usize::from(width).saturating_sub(2);
+    let title = labels::fit_words(&run.title, w.saturating_sub(cols(&head) + cols(&tail) + 3));
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{title}\"")
+    };
     Line::from(vec![
         Span::styled(format!("{} ", run.status.symbol()), theme.style(token)),
         Span::styled(
-            fit(&text, usize::from(width).saturating_sub(2)),
+            fit(&format!("{head}{title}{tail}"), w),
             theme.style(Token::Title),
         ),
     ])
@@ -404,26 +505,19 @@ fn recent(
         "Recent runs"
     };
     let mut lines = vec![Line::styled(title, theme.style(Token::Header))];
-    for (i, run) in rr.recent().iter().enumerate() {
-        let when = run
-            .created_ms
-            .map_or(String::new(), |c| format!("{} ago", age(now, c)));
-        let mark = if Some(i) == matched {
-            "  ← rolling image"
-        } else {
-            ""
-        };
-        let shown = if Some(i) == rr.shown { "▸" } else { " " };
-        let text = format!(
-            "{shown}{} {:<9} #{:<5} {:<14} {:<14} {} {:<12} {when}{mark}",
-            run.status.symbol(),
-            run.status.word(),
-            run.number,
-            fit(run_name(run), 14),
-            fit(&run.branch, 14),
-            run.short_sha(),
-            fit(&run.actor, 12),
-        );
+    let runs = rr.recent();
+    // The widest set of columns in which every row fits; narrower panes drop whole columns,
+    // the least telling first, so status, number, age and the rolling mark always show.
+    let columns = RECENT_COLUMNS
+        .iter()
+        .find(|c| {
+            runs.iter()
+                .enumerate()
+                .all(|(i, run)| cols(&recent_row(run, c, i, rr, matched, now)) <= w)
+        })
+        .unwrap_or(&RECENT_COLUMNS[RECENT_COLUMNS.len() - 1]);
+    for (i, run) in runs.iter().enumerate() {
+        let text = recent_row(run, columns, i, rr, matched, now);
         let style = theme.style(ci_token(&run.status));
         lines.push(Line::styled(
             fit(&text, w),

@@ -17,7 +17,7 @@ use quarterdeck_core::analysis::ReleaseAnalysis;
 use quarterdeck_core::analysis::queries::NO_PROMETHEUS;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::control::Subject;
-use quarterdeck_core::release::ReleaseId;
+use quarterdeck_core::release::{Readiness, ReleaseId, readiness};
 use quarterdeck_core::time::{age, elapsed};
 use quarterdeck_core::{Connection, Model, Pane, Scope};
 
@@ -28,7 +28,7 @@ struct Col {
 
 /// Columns, widest first to drop when space is short: name and phase always stay. The analysis
 /// verdict (`AN`) shows once any release is analysed, the guard's countdown while a trigger holds.
-fn columns(width: usize, verdicts: bool, guard: bool) -> Vec<Col> {
+fn columns(width: usize, verdicts: bool, guard: bool, ready_width: usize) -> Vec<Col> {
     let analysis = [("AN", 2, verdicts), ("GUARD", 7, guard)];
     let fixed = [
         ("PHASE", 13),
@@ -36,7 +36,7 @@ fn columns(width: usize, verdicts: bool, guard: bool) -> Vec<Col> {
         ("REV", 4),
         ("STEP", 5),
         ("WEIGHT", 9),
-        ("READY", 6),
+        ("READY", ready_width),
         ("CHANGED", 7),
     ];
     let mut cols: Vec<Col> = fixed
@@ -128,7 +128,18 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .filter(|(_, ra)| ra.error.as_deref() != Some(NO_PROMETHEUS))
         .collect();
     let alarms = analysed.values().any(|ra| ra.countdown().is_some());
-    let cols = columns(width, !analysed.is_empty(), alarms);
+    let ready: Vec<String> = visible
+        .iter()
+        .map(|r| ready_text(readiness(&model.cluster, r)))
+        .collect();
+    // As wide as the widest count needs, never narrower than the title.
+    let ready_width = ready
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let cols = columns(width, !analysed.is_empty(), alarms, ready_width);
     let header: Vec<Span> = cols
         .iter()
         .map(|c| {
@@ -201,8 +212,8 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                     theme.style(Token::Canary),
                 ),
                 "READY" => (
-                    format!("{}/{}", r.ready, r.desired),
-                    if r.ready < r.desired {
+                    ready[i].clone(),
+                    if readiness(&model.cluster, r).ready < r.desired {
                         theme.style(Token::Warning)
                     } else {
                         theme.style(Token::Text)
@@ -235,6 +246,15 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// READY as a user reads it: ready of desired on the side that serves, then the pods beyond
+/// it apart — `4/4 +1` for a surge or a canary's extra pod, `2/2 +2` for a blue-green preview.
+fn ready_text(r: Readiness) -> String {
+    match r.extra {
+        0 => format!("{}/{}", r.ready, r.desired),
+        n => format!("{}/{} +{n}", r.ready, r.desired),
+    }
 }
 
 /// The action in flight on a release ("⟳ promoting…") or another operator's Lease on it
@@ -316,4 +336,59 @@ fn empty_state<'a>(model: &'a Model, theme: &Theme) -> Vec<Line<'a>> {
         theme.style(Token::Muted),
     ));
     lines
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::config::Theme;
+    use quarterdeck_core::cluster::Object;
+    use quarterdeck_core::sample;
+
+    /// READY for a canary with its extra pod (Argo's 10 % of 4 is 1 canary next to 4 stable)
+    /// and a blue-green with its preview up: both read ready of desired, the rest apart.
+    #[test]
+    fn ready_counts_the_serving_side_and_shows_the_rest_apart() {
+        let mut canary = sample::canary_paused("shop", "orders-api");
+        (canary.replicas, canary.ready) = (5, 5);
+        let ns = "observability";
+        let objects = vec![
+            Object::Rollout(canary),
+            Object::Rollout(sample::blue_green_preview(ns, "producer")),
+            Object::ReplicaSet(sample::replicaset(
+                ns,
+                "Rollout",
+                "producer",
+                "5d8b7c6f4",
+                2,
+                2,
+            )),
+            Object::ReplicaSet(sample::replicaset(
+                ns,
+                "Rollout",
+                "producer",
+                "9a7e5c3b1",
+                3,
+                2,
+            )),
+        ];
+        let (model, _) = sample::model_with(objects, 80, 6);
+        let theme = Theme::load("default", None).unwrap();
+        let mut term = Terminal::new(TestBackend::new(80, 6)).unwrap();
+        term.draw(|f| super::draw(&model, &theme, f, f.area()))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        let text: String = (0..buf.area.height)
+            .map(|y| {
+                let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                format!("{}\n", line.trim_end())
+            })
+            .collect();
+        assert!(text.contains("4/4 +1"), "{text}");
+        assert!(text.contains("2/2 +2"), "{text}");
+        insta::assert_snapshot!(text);
+    }
 }

@@ -6,10 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::labels;
 use super::phase_token;
 use super::widgets::gauge;
 use super::widgets::pane::block;
-use super::widgets::text::fit;
+use super::widgets::text::{cols, fit};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
@@ -109,12 +110,14 @@ fn summary<'a>(
         Span::styled(fit(&rev_text, value_w), text),
     ]));
     let image_text = match (stable, new) {
-        (Some(s), Some(n)) if s.image != n.image => format!("{} → {}", s.image, n.image),
-        _ => release.image.clone(),
+        (Some(s), Some(n)) if s.image != n.image => {
+            labels::image_change(&s.image, &n.image, value_w)
+        }
+        _ => labels::image(&release.image, value_w),
     };
     lines.push(Line::from(vec![
         label(theme, "image"),
-        Span::styled(fit(&image_text, value_w), text),
+        Span::styled(image_text, text),
     ]));
     if let Some((desired, actual)) = release.weight {
         let numbers = format!(" actual {actual}% · desired {desired}%");
@@ -264,15 +267,18 @@ fn history_lines<'a>(
             None if std::ptr::eq(v, &revisions[0]) => " current",
             _ => "",
         };
+        // Narrow: the image loses its registry, then the cause its trailing words.
+        let rest = format!("{role} ({} pods)", v.replicas);
+        let room = width.saturating_sub(cols(&rest) + 7);
+        let head = format!("  #{:<3} {}{rest}", v.number, labels::image(&v.image, room));
         let cause = v
             .change_cause
             .as_deref()
+            .map(|c| labels::fit_words(c, width.saturating_sub(cols(&head) + 3)))
+            .filter(|c| !c.is_empty())
             .map(|c| format!(" — {c}"))
             .unwrap_or_default();
-        let text = format!(
-            "  #{:<3} {}{role} ({} pods){cause}",
-            v.number, v.image, v.replicas
-        );
+        let text = format!("{head}{cause}");
         let token = if role.is_empty() {
             Token::Old
         } else {

@@ -212,6 +212,66 @@ fn canary_available(cluster: &Cluster, rollout: &ObjectKey) -> Option<i32> {
         .map(|rs| rs.available)
 }
 
+/// READY as a user reads it: the ready pods of the side that serves users, counted against
+/// the desired replicas, with the pods beyond them apart — a rolling surge or a canary's extra
+/// pod, or the whole preview side of a blue-green rollout. Argo counts both sides (and a
+/// canary's surge) in `readyReplicas`, which read as "5/4" or "6/3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    /// Ready pods counted against `desired` (never more than it).
+    pub ready: i32,
+    /// Desired replicas.
+    pub desired: i32,
+    /// Pods beyond the desired count: a surge, a canary's extra pod, a blue-green preview.
+    pub extra: i32,
+}
+
+/// The readiness of `release`, from its workload and, for blue-green, its ReplicaSets.
+pub fn readiness(cluster: &Cluster, release: &Release) -> Readiness {
+    let capped = |ready: i32, desired: i32, total: i32| Readiness {
+        ready: ready.min(desired),
+        desired,
+        extra: (total - desired).max(0),
+    };
+    let fallback = capped(release.ready, release.desired, release.ready);
+    match release.id.kind {
+        WorkloadKind::Deployment => cluster
+            .deployments
+            .get(&release.id.key)
+            .map_or(fallback, |d| capped(d.ready, d.desired, d.replicas)),
+        WorkloadKind::Rollout => {
+            let Some(r) = cluster.rollouts.get(&release.id.key) else {
+                return fallback;
+            };
+            if !r.is_blue_green() {
+                return capped(r.ready, r.desired, r.replicas);
+            }
+            let active = r.active_selector.as_deref().unwrap_or(&r.stable_rs);
+            let side = |hash: &str| {
+                cluster.replicasets.values().find(|rs| {
+                    !hash.is_empty()
+                        && rs.hash == hash
+                        && owned_by(rs.owner.as_ref(), &rs.key.namespace, &release.id)
+                })
+            };
+            let Some(active_rs) = side(active) else {
+                return capped(r.ready, r.desired, r.replicas);
+            };
+            let preview = r
+                .preview_selector
+                .as_deref()
+                .filter(|p| *p != active)
+                .and_then(side)
+                .map_or(0, |rs| rs.replicas);
+            Readiness {
+                ready: active_rs.ready.min(r.desired),
+                desired: r.desired,
+                extra: preview,
+            }
+        }
+    }
+}
+
 /// The revisions (ReplicaSets) of a release, newest first.
 pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
     // A release only owns ReplicaSets of its own namespace: look at that range alone, so the
@@ -327,4 +387,51 @@ pub fn pods_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<(&'a Pod, PodRol
         .collect();
     out.sort_by(|a, b| pod_order(*a, *b));
     out
+}
+
+#[cfg(test)]
+mod readiness_tests {
+    use super::*;
+    use crate::sample;
+
+    fn row(cluster: &Cluster, name: &str) -> Readiness {
+        let r = derive_releases(cluster)
+            .into_iter()
+            .find(|r| r.id.key.name == name)
+            .unwrap_or_else(|| panic!("no release {name}"));
+        readiness(cluster, &r)
+    }
+
+    #[test]
+    fn a_blue_green_counts_its_active_side_and_the_preview_apart() {
+        let (model, _) = sample::model_with(sample::showcase_objects(), 120, 40);
+        // Argo's readyReplicas is 4 (both sides) for 2 desired.
+        assert_eq!(
+            row(&model.cluster, "producer"),
+            Readiness {
+                ready: 2,
+                desired: 2,
+                extra: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_canary_with_its_extra_pod_reads_desired_plus_one() {
+        let mut ro = sample::canary_paused("shop", "orders-api");
+        (ro.replicas, ro.ready) = (5, 5);
+        let (model, _) = sample::model_with(vec![crate::cluster::Object::Rollout(ro)], 120, 40);
+        assert_eq!(
+            row(&model.cluster, "orders-api"),
+            Readiness {
+                ready: 4,
+                desired: 4,
+                extra: 1
+            }
+        );
+        let mut ro = sample::canary_paused("shop", "orders-api");
+        (ro.replicas, ro.ready) = (5, 3);
+        let (model, _) = sample::model_with(vec![crate::cluster::Object::Rollout(ro)], 120, 40);
+        assert_eq!(row(&model.cluster, "orders-api").ready, 3);
+    }
 }

@@ -298,10 +298,14 @@ async fn authenticate(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> 
     }
     let (github, gitlab) = (path.starts_with("/github/"), path.starts_with("/gitlab/"));
     let headers = req.headers();
+    // GitHub also takes the older `token` scheme, which PyGithub and Octokit's docs still send.
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("token ").filter(|_| github))
+        });
     let private = headers.get("private-token").and_then(|v| v.to_str().ok());
     // Prometheus clients often carry basic auth instead; the token is the password.
     let basic = headers

@@ -36,6 +36,15 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in scenarios' names, comma-separated.
+fn built_in_names() -> String {
+    BUILT_IN
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A scenario could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -344,12 +353,33 @@ pub(crate) struct Scenario {
 }
 
 impl Scenario {
-    /// Reads a scenario file.
+    /// Reads a scenario file; a bare name that is no file (`ci-20`) is the built-in scenario
+    /// of that name.
     pub(crate) fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let name = path
+                    .to_str()
+                    .filter(|n| BUILT_IN.iter().any(|(b, _)| b == n));
+                return match name {
+                    Some(name) => Self::named(name),
+                    None => Err(ScenarioError {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "no such scenario file; built-in scenarios: {}, or give a path to a scenario TOML file",
+                            built_in_names()
+                        ),
+                    }),
+                };
+            }
+            Err(e) => {
+                return Err(ScenarioError {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                });
+            }
+        };
         Self::parse(&text, path)
     }
 
@@ -377,11 +407,7 @@ impl Scenario {
             None => Err(ScenarioError {
                 message: format!(
                     "no built-in scenario of that name (built in: {})",
-                    BUILT_IN
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    built_in_names()
                 ),
                 path,
             }),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::convert::{self, RawDeployment, RawJob, RawPipeline, RawUser};
-use super::gates::{Approver, Deployment, may_approve};
+use super::gates::{Approver, Deployment, GroupQuery, may_approve};
 use crate::integrations::rest::{
     Api, CiError, Clock, Dialect, RestClient, RestError, Scheme, Subject, Token, encode_component,
 };
@@ -22,6 +22,9 @@ pub const DEFAULT_BASE: &str = "https://gitlab.com";
 const MAX_PER_PAGE: usize = 100;
 /// Page size for pipeline and deployment lists (GitLab's default).
 const PAGE: usize = 20;
+/// How long a group membership read for an approval rule is trusted: memberships change
+/// rarely, and a blocked deployment is judged on every poll.
+const GROUP_TTL_MS: i64 = 5 * 60_000;
 
 static GITLAB: Dialect = Dialect {
     name: "GitLab",
@@ -39,7 +42,13 @@ pub struct GitLabClient {
     /// `allow_pipeline_trigger_approve_deployment`. Read once, when a blocked deployment first
     /// needs them, so polling costs nothing more while nothing changes.
     approvers: Mutex<HashMap<String, ProjectApprovers>>,
+    /// Per (user, group rule): whether the user belongs to the group (`None`: could not be
+    /// read) and when that was read, so each rule costs one request per [`GROUP_TTL_MS`].
+    groups: Mutex<HashMap<(u64, GroupQuery), Membership>>,
 }
+
+/// Whether a user belongs to a group (`None`: could not be read), and when that was read.
+type Membership = (Option<bool>, i64);
 
 /// What approval rules need to know about the token's user in one project.
 #[derive(Debug, Clone, Default)]
@@ -121,6 +130,7 @@ impl GitLabClient {
         Ok(GitLabClient {
             api: Api::new(&GITLAB, &api, token, clock)?,
             approvers: Mutex::new(HashMap::new()),
+            groups: Mutex::new(HashMap::new()),
         })
     }
 
@@ -300,7 +310,12 @@ impl GitLabClient {
     /// Fills in whether the token's user may approve a blocked deployment.
     async fn judge(&self, project: &str, me: Option<u64>, d: &mut Deployment) {
         if let Some(me) = me.filter(|_| d.status == "blocked") {
-            let approver = self.approver(project, me, &d.environment).await;
+            let mut approver = self.approver(project, me, &d.environment).await;
+            for query in d.rules.iter().filter_map(|r| r.group_query()) {
+                if let Some(member) = self.in_group(me, query).await {
+                    approver.groups.insert(query, member);
+                }
+            }
             (d.current_user_can_approve, d.you_may_not_because) = may_approve(d, &approver);
         }
     }
@@ -363,7 +378,33 @@ impl GitLabClient {
             id: me,
             access_level: level,
             author_may_approve: author_may_approve.unwrap_or(true),
+            groups: HashMap::new(),
         }
+    }
+
+    /// Whether user `me` belongs to the group an approval rule names (`None` when it cannot
+    /// be read), from the cache while fresh, else from `groups/:id/members[/all]/:user_id`
+    /// (404: not a member). A failed read is cached too, so a refusal costs no more.
+    async fn in_group(&self, me: u64, query: GroupQuery) -> Option<bool> {
+        let now = self.rest().now_ms();
+        if let Some((member, at)) = lock(&self.groups).get(&(me, query)).copied()
+            && now.saturating_sub(at) < GROUP_TTL_MS
+        {
+            return member;
+        }
+        let (group, inherited) = query;
+        let all = if inherited { "/all" } else { "" };
+        let member = match self
+            .rest()
+            .get(&format!("/groups/{group}/members{all}/{me}"))
+            .await
+        {
+            Ok(_) => Some(true),
+            Err(RestError::NotFound { .. }) => Some(false),
+            Err(_) => None,
+        };
+        lock(&self.groups).insert((me, query), (member, now));
+        member
     }
 
     /// Starts a manual job.

@@ -258,6 +258,18 @@ pub fn stages(mut jobs: Vec<Job>) -> Vec<Stage> {
         .collect()
 }
 
+/// "N of M approvals" over approval rules that must each be met (as GitLab counts them since
+/// gitlab#444256; before, approvals were summed over rules): M sums what the rules require, N what they got, each rule's surplus left
+/// out — so N reaches M exactly when every rule is met.
+pub fn approval_tally(rules: &[ApprovalRule]) -> (u32, u32) {
+    rules.iter().fold((0u32, 0u32), |(given, required), r| {
+        (
+            given.saturating_add(r.approved.min(r.required)),
+            required.saturating_add(r.required),
+        )
+    })
+}
+
 /// A deployment as gates need it; `me` is the token user's id when known.
 pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
     let rules: Vec<Value> = raw
@@ -280,27 +292,14 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
             }
         })
         .collect();
-    let given = u32::try_from(
-        raw.approvals
-            .iter()
-            .filter(|a| a["status"].as_str() == Some("approved"))
-            .count(),
-    )
-    .unwrap_or(u32::MAX);
-    let required = rules
-        .iter()
-        .filter_map(|r| r["required_approvals"].as_u64())
-        .max()
-        .and_then(|r| u32::try_from(r).ok())
-        .or(raw.pending_approval_count.map(|p| p + given))
-        .unwrap_or(0);
     let as_u32 = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
-    let approval_rules = rules
+    let approval_rules: Vec<ApprovalRule> = rules
         .iter()
         .zip(&approvers)
         .map(|(r, description)| ApprovalRule {
             user_id: r["user_id"].as_u64(),
             group_id: r["group_id"].as_u64(),
+            group_inherited: r["group_inheritance_type"].as_u64() == Some(1),
             access_level: as_u32(&r["access_level"]),
             description: description.clone(),
             required: as_u32(&r["required_approvals"]).unwrap_or(0),
@@ -315,6 +314,19 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
             .unwrap_or(u32::MAX),
         })
         .collect();
+    let approved = u32::try_from(
+        raw.approvals
+            .iter()
+            .filter(|a| a["status"].as_str() == Some("approved"))
+            .count(),
+    )
+    .unwrap_or(u32::MAX);
+    let (given, required) = if approval_rules.is_empty() {
+        let pending = raw.pending_approval_count.unwrap_or(0);
+        (approved, approved.saturating_add(pending))
+    } else {
+        approval_tally(&approval_rules)
+    };
     let mut d = Deployment {
         id: raw.id,
         status: raw.status.clone(),
@@ -336,13 +348,13 @@ pub fn deployment(raw: &RawDeployment, me: Option<u64>) -> Deployment {
             .filter_map(|a| a["user"]["id"].as_u64())
             .collect(),
     };
-    // Without the user's access level and the environment's settings (the client adds
-    // them), only rules naming users can be decided; a role or group rule leaves it open.
+    // Without the user's access level, groups and the environment's settings (the client
+    // adds them), only rules naming users can be decided; a role or group rule leaves it open.
     if let Some(id) = me {
         let me = Approver {
             id,
-            access_level: None,
             author_may_approve: true,
+            ..Approver::default()
         };
         (d.current_user_can_approve, d.you_may_not_because) = may_approve(&d, &me);
     }

@@ -89,9 +89,10 @@ fn a_blocked_deployment_is_a_gate_that_approves_then_plays() {
         deps[0].approvers,
         vec!["Maintainers".to_string(), "Ada Admin".to_string()]
     );
+    // Two rules, each to be met: Maintainers 1 of 2, Ada Admin 0 of 1.
     assert_eq!(
         (deps[0].approvals_given, deps[0].approvals_required),
-        (1, 2)
+        (1, 3)
     );
     assert_eq!(deps[0].current_user_can_approve, Some(true));
     assert_eq!(deps[2].status, "teleported");
@@ -114,9 +115,9 @@ fn a_blocked_deployment_is_a_gate_that_approves_then_plays() {
     assert_eq!(g.where_, "production");
     assert_eq!(
         g.approving_will,
-        "approve the deployment of feature-store@7c3d2a9 to production (2 of 2 approvals); then starts job 'deploy:production'"
+        "approve the deployment of feature-store@7c3d2a9 to production (2 of 3 approvals); 1 more approval(s) needed before the job can start"
     );
-    assert_eq!(g.approvals, Some((1, 2)));
+    assert_eq!(g.approvals, Some((1, 3)));
     assert_eq!(
         g.waiting_since_ms,
         Some(1_795_317_350_000),
@@ -161,4 +162,20 @@ fn gitlab_statuses_normalise_and_unknown_words_survive() {
     for (status, want) in cases {
         assert_eq!(super::status(status), want, "{status}");
     }
+}
+
+#[test]
+fn approvals_count_rule_by_rule_and_a_surplus_in_one_covers_no_other() {
+    let rule = |required, approved| ApprovalRule {
+        user_id: None,
+        group_id: Some(9),
+        group_inherited: false,
+        access_level: None,
+        description: "group".into(),
+        required,
+        approved,
+    };
+    assert_eq!(approval_tally(&[rule(1, 3), rule(1, 0)]), (1, 2));
+    assert_eq!(approval_tally(&[rule(2, 2), rule(1, 1)]), (3, 3));
+    assert_eq!(approval_tally(&[]), (0, 0));
 }

@@ -1,6 +1,8 @@
 //! GitLab's gates: each manual job of a pipeline, and when its deployment waits for approvals,
 //! that blocked deployment, in words that say what approving will do.
 
+use std::collections::HashMap;
+
 use quarterdeck_core::gate::{Gate, GateId, GateKind};
 use quarterdeck_core::pipeline::{CiStatus, Job, Pipeline, Provider};
 
@@ -40,6 +42,9 @@ pub struct ApprovalRule {
     pub user_id: Option<u64>,
     /// A group whose members qualify.
     pub group_id: Option<u64>,
+    /// Whether members of the group's subgroups and ancestors' shares qualify too
+    /// (`group_inheritance_type` 1), or only its direct members (0).
+    pub group_inherited: bool,
     /// The least access level that qualifies (30 Developer, 40 Maintainer …).
     pub access_level: Option<u32>,
     /// How the rule reads (`Maintainers`, `maria.chen`).
@@ -50,8 +55,12 @@ pub struct ApprovalRule {
     pub approved: u32,
 }
 
+/// A group an approval rule names, and whether inherited members count (the members API
+/// asked: `members/:user_id` for direct members, `members/all/:user_id` for all).
+pub type GroupQuery = (u64, bool);
+
 /// What GitLab says about the token's user in one project, for approval rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Approver {
     /// The user's id.
     pub id: u64,
@@ -60,12 +69,29 @@ pub struct Approver {
     /// Whether the protected environment lets a pipeline's author approve its deployment
     /// (`allow_pipeline_trigger_approve_deployment`).
     pub author_may_approve: bool,
+    /// Whether they belong to the groups of the rules looked up; a group not in it is unknown.
+    pub groups: HashMap<GroupQuery, bool>,
+}
+
+impl Approver {
+    /// Whether the user belongs to the group `rule` names; `None` when not known.
+    fn in_group(&self, rule: &ApprovalRule) -> Option<bool> {
+        let group = rule.group_id?;
+        self.groups.get(&(group, rule.group_inherited)).copied()
+    }
+}
+
+impl ApprovalRule {
+    /// The group membership this rule asks about, if it names a group.
+    pub fn group_query(&self) -> Option<GroupQuery> {
+        self.group_id.map(|g| (g, self.group_inherited))
+    }
 }
 
 /// Whether `me` may approve `d`, and why not: every rule must be met, so the user may approve
-/// when they qualify for a rule still open (by user, or by access level), have not reviewed
-/// it already, and are not its author where the environment forbids that. A group rule the
-/// user might belong to leaves it unknown (`None`).
+/// when they qualify for a rule still open (by user, access level or group membership), have
+/// not reviewed it already, and are not its author where the environment forbids that. A rule
+/// whose level or group is not known for the user leaves it unknown (`None`).
 pub fn may_approve(d: &Deployment, me: &Approver) -> (Option<bool>, Option<String>) {
     if d.reviewed_by.contains(&me.id) {
         return (Some(false), Some("you already reviewed it".into()));
@@ -85,13 +111,15 @@ pub fn may_approve(d: &Deployment, me: &Approver) -> (Option<bool>, Option<Strin
             || r.access_level
                 .zip(me.access_level)
                 .is_some_and(|(need, have)| have >= need)
+            || me.in_group(r) == Some(true)
     };
     if open.iter().any(qualifies) {
         return (Some(true), None);
     }
-    let unknown = open
-        .iter()
-        .any(|r| r.group_id.is_some() || (r.access_level.is_some() && me.access_level.is_none()));
+    let unknown = open.iter().any(|r| {
+        (r.group_id.is_some() && me.in_group(r).is_none())
+            || (r.access_level.is_some() && me.access_level.is_none())
+    });
     if unknown || open.is_empty() {
         return (None, None);
     }
@@ -158,7 +186,8 @@ pub fn of_pipeline(
             let blocked = deployment.filter(|d| d.status == "blocked");
             let (kind, approving_will, who, you, approvals) = match blocked {
                 Some(d) => {
-                    let after = d.approvals_given + 1;
+                    // Your approval fills one open rule; the others still need theirs.
+                    let after = (d.approvals_given + 1).min(d.approvals_required);
                     let then = if after >= d.approvals_required {
                         format!("then {starts}")
                     } else {
@@ -225,6 +254,7 @@ mod tests {
         ApprovalRule {
             user_id,
             group_id: None,
+            group_inherited: false,
             access_level,
             description: user_id.map_or("Maintainers".into(), |u| format!("user #{u}")),
             required: 1,
@@ -252,6 +282,7 @@ mod tests {
             id,
             access_level: level,
             author_may_approve: false,
+            groups: HashMap::new(),
         };
         assert_eq!(may_approve(&d, &me(5, Some(40))).0, Some(false));
         assert_eq!(
@@ -271,6 +302,41 @@ mod tests {
             may_approve(&d, &me(7, Some(40))).1.as_deref(),
             Some("you already reviewed it")
         );
+    }
+
+    #[test]
+    fn a_group_rule_is_decided_by_the_membership_read_for_it() {
+        let group = ApprovalRule {
+            group_id: Some(9001),
+            description: "release-managers".into(),
+            ..rule(None, None, 0)
+        };
+        let d = Deployment {
+            id: 1,
+            status: "blocked".into(),
+            environment: "production".into(),
+            job_id: Some(2),
+            approvers: Vec::new(),
+            approvals_given: 0,
+            approvals_required: 1,
+            current_user_can_approve: None,
+            you_may_not_because: None,
+            rules: vec![group],
+            author: None,
+            reviewed_by: Vec::new(),
+        };
+        let me = |member: Option<bool>| Approver {
+            id: 1,
+            access_level: Some(30),
+            author_may_approve: true,
+            groups: member.map(|m| ((9001, false), m)).into_iter().collect(),
+        };
+        assert_eq!(may_approve(&d, &me(Some(true))), (Some(true), None));
+        assert_eq!(
+            may_approve(&d, &me(Some(false))).1.as_deref(),
+            Some("no open approval rule includes you (needs: release-managers)")
+        );
+        assert_eq!(may_approve(&d, &me(None)), (None, None));
     }
 
     #[test]

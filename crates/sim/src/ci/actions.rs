@@ -191,19 +191,23 @@ impl Engine {
         let Some(dep) = self.deployments.get(&dep_id) else {
             return;
         };
-        let required = self
+        let approved_by: Vec<u64> = dep
+            .approvals
+            .iter()
+            .filter(|a| a.approved)
+            .map(|a| a.user.id)
+            .collect();
+        let met = self
             .project(dep.project)
             .and_then(|p| p.environments.iter().find(|e| e.id == dep.environment))
-            .map(|e| e.required_approvals)
-            .unwrap_or(0) as usize;
+            .is_none_or(|e| e.rules_met(&approved_by));
         let rejected = dep.approvals.iter().find(|a| !a.approved).map(|a| a.at_ms);
-        let approvals = dep.approvals.iter().filter(|a| a.approved).count();
         if let Some(at) = rejected {
             if dep.state == DeployState::Blocked {
                 self.reject_job(job_id, at);
             }
         } else if dep.state == DeployState::Blocked
-            && approvals >= required
+            && met
             && let Some(d) = self.deployments.get_mut(&dep_id)
         {
             d.state = DeployState::Created;

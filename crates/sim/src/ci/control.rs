@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::model::Provider;
+use super::model::{Provider, Reviewer};
 use super::run::{FailPolicy, RunStart};
 use crate::Sim;
 
@@ -124,6 +124,9 @@ async fn trigger(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
 ///   permission to approve this deployment…". `true` adds them back as a user reviewer.
 /// - `author_may_approve: false` forbids the run's author to approve (GitHub
 ///   `prevent_self_review`, GitLab `allow_pipeline_trigger_approve_deployment: false`).
+/// - `rules` (GitLab) replaces the environment's approval rules, each
+///   `{"user": login | "group": slug, "required_approvals": n}` (users and groups of the
+///   seeded world); applied before `may_review`.
 /// - `access_level` (GitLab, no environment needed) sets the user's project level as
 ///   `members/all/:user_id` reports it; below Reporter (20) an approval answers 403
 ///   `{"message":"403 Forbidden"}`, and 0 makes them no member at all.
@@ -158,6 +161,12 @@ async fn reviewer(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     else {
         return bad("no such environment");
     };
+    if let Some(rules) = body["rules"].as_array() {
+        match rules.iter().map(approval_rule).collect::<Option<Vec<_>>>() {
+            Some(rules) => env.reviewers = rules,
+            None => return bad("rules: each needs a known user or group and required_approvals"),
+        }
+    }
     match body["may_review"].as_bool() {
         Some(false) => {
             env.reviewers.retain(|r| r.team || r.id != me.id);
@@ -180,6 +189,23 @@ async fn reviewer(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         .collect();
     axum::Json(json!({"project": path, "environment": name, "reviewers": reviewers}))
         .into_response()
+}
+
+/// One approval rule of the `rules` control, for a seeded user or group.
+fn approval_rule(v: &Value) -> Option<Reviewer> {
+    use super::seeds::build as people;
+    let required = u32::try_from(v["required_approvals"].as_u64()?).ok()?;
+    let rule = if let Some(login) = v["user"].as_str() {
+        people::reviewer(people::users().iter().find(|u| u.login == login)?)
+    } else {
+        people::groups()
+            .into_iter()
+            .find(|g| Some(g.login.as_str()) == v["group"].as_str())?
+    };
+    Some(Reviewer {
+        required_approvals: required,
+        ..rule
+    })
 }
 
 /// A run start for a push or dispatch of `git_ref` by the API user, with a fresh commit.

@@ -420,7 +420,9 @@ impl Engine {
                 _ => blocked = true,
             }
         }
-        if runs_at_all && blocked && !broken {
+        // GitHub and GitLab decide a job only once everything it needs has settled: until then
+        // it is not skipped, even when its condition will be false or a need already failed.
+        if blocked {
             return false;
         }
         let run_id = job.run_id;
@@ -435,7 +437,7 @@ impl Engine {
             JobState::Pending
         };
         if let Some(env) = env.filter(|_| next != JobState::Skipped) {
-            let blocked = manual && env.required_approvals > 0;
+            let blocked = manual && env.required_approvals() > 0;
             let (state, first) = match next {
                 JobState::Waiting => (DeployState::Created, "waiting"),
                 _ if blocked => (DeployState::Blocked, "waiting"),

@@ -63,6 +63,9 @@ pub(crate) struct Reviewer {
     pub(crate) login: String,
     /// Ids of the users who may review through this entry (the user itself, or team members).
     pub(crate) members: Vec<u64>,
+    /// GitLab: the approvals this rule needs (every rule of an environment must be met).
+    /// GitHub has no count: one required reviewer's approval is enough.
+    pub(crate) required_approvals: u32,
 }
 
 /// A cluster workload an environment deploys to.
@@ -93,8 +96,6 @@ pub(crate) struct Environment {
     pub(crate) prevent_self_review: bool,
     /// GitHub wait timer in minutes.
     pub(crate) wait_timer_min: u32,
-    /// GitLab: approvals needed before the job may be played.
-    pub(crate) required_approvals: u32,
     /// Workloads in the simulated cluster that a deploy to this environment sets the image of.
     pub(crate) targets: Vec<Target>,
 }
@@ -105,10 +106,32 @@ impl Environment {
         !self.reviewers.is_empty() || self.wait_timer_min > 0
     }
 
+    /// GitLab: the approvals needed in all, as `required_approval_count` sums them.
+    pub(crate) fn required_approvals(&self) -> u32 {
+        self.reviewers.iter().map(|r| r.required_approvals).sum()
+    }
+
+    /// GitLab: whether every approval rule has its count among the users who approved (an
+    /// approval counts for each rule its author belongs to).
+    pub(crate) fn rules_met(&self, approved_by: &[u64]) -> bool {
+        self.reviewers
+            .iter()
+            .all(|r| approvals_for(r, approved_by) >= r.required_approvals)
+    }
+
     /// Whether `user` is one of the required reviewers.
     pub(crate) fn can_review(&self, user: u64) -> bool {
         self.reviewers.iter().any(|r| r.members.contains(&user))
     }
+}
+
+/// How many of the users who approved count for this rule.
+pub(crate) fn approvals_for(rule: &Reviewer, approved_by: &[u64]) -> u32 {
+    let n = approved_by
+        .iter()
+        .filter(|u| rule.members.contains(u))
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// When a job runs at all (the `if:` / `rules:` / `only:` of the definition).

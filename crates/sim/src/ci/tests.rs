@@ -232,6 +232,38 @@ fn a_github_gate_needs_the_review_and_the_wait_timer() {
 }
 
 #[test]
+fn a_job_is_not_skipped_while_the_gate_it_needs_still_waits() {
+    let mut e = Engine::new(3, you());
+    let mut p = small(Provider::GitHub);
+    let release_only = job(
+        "production",
+        "production",
+        "deploy",
+        vec![deploy("deploy", &["kubectl apply"], 3)],
+    )
+    .needs(&["deploy"])
+    .when(Cond::Tag);
+    p.workflows[0].jobs.push(release_only);
+    e.projects.push(p);
+    let run = e.start_run(42, 5, start(FailPolicy::Never), 0).unwrap_or(0);
+    let _ = e.advance(0, 120_000, 1_000);
+    let s = states(&e, run);
+    assert!(s.contains(&("deploy".into(), JobState::Waiting)), "{s:?}");
+    assert!(
+        s.contains(&("production".into(), JobState::Created)),
+        "its condition is decided once the gate is passed: {s:?}"
+    );
+    assert!(e.review(run, &[9], &you(), true, "ok", 120_000).is_ok());
+    let _ = e.advance(120_000, 400_000, 1_000);
+    let s = states(&e, run);
+    assert!(s.contains(&("deploy".into(), JobState::Success)), "{s:?}");
+    assert!(
+        s.contains(&("production".into(), JobState::Skipped)),
+        "{s:?}"
+    );
+}
+
+#[test]
 fn expansion_names_follow_each_provider() {
     let p = small(Provider::GitHub);
     let test = &p.workflows[0].jobs[1];

@@ -1,10 +1,11 @@
-//! Argo's basic canary (no traffic routing): the canary ReplicaSet gets a share of the replicas
-//! proportional to the current `setWeight`, pauses wait for a promote or their duration,
+//! Argo's basic canary (no traffic routing): the canary ReplicaSet gets the share of the
+//! replicas closest to the current `setWeight` (`canary_replicas.rs`), pauses wait for a promote or their duration,
 //! analysis steps run an AnalysisRun, and the end of the steps makes the canary stable.
 
 use serde_json::{Value, json};
 
 use super::analysis;
+use super::canary_replicas::{self, Limits, Rs};
 use super::obj;
 use super::rollout::Ctx;
 use crate::world::{World, parse_time};
@@ -36,18 +37,6 @@ pub(crate) fn desired_weight(steps: &[Value], idx: usize) -> i64 {
         .rev()
         .find_map(|s| s["setWeight"].as_i64())
         .unwrap_or(0)
-}
-
-/// Canary replicas for a weight: proportional, rounded up, at least one while the weight is
-/// above zero.
-pub(crate) fn canary_replicas(replicas: i64, weight: i64) -> i64 {
-    if weight <= 0 {
-        0
-    } else if weight >= 100 {
-        replicas
-    } else {
-        ((replicas * weight + 99) / 100).clamp(1, replicas)
-    }
 }
 
 /// Decides targets, step progress and background analysis for one canary Rollout.
@@ -91,34 +80,31 @@ fn reconcile_steps(world: &mut World, ctx: &mut Ctx) {
     } else {
         desired_weight(&steps, idx)
     };
-    let want_canary = canary_replicas(ctx.replicas, weight);
-    let want_stable = if stable_name.is_empty() {
-        0
-    } else {
-        ctx.replicas - want_canary
-    };
     let ru = &ctx.ro["spec"]["strategy"]["canary"];
-    let surge = obj::int_or_percent(ru.get("maxSurge"), ctx.replicas, true, 25);
-    let unavailable = obj::int_or_percent(ru.get("maxUnavailable"), ctx.replicas, false, 25);
-    // Canary up first, within the surge; stable down only as far as availability allows.
-    let cur_canary = ctx.spec_replicas(&ctx.hash);
-    let cur_stable = ctx.spec_replicas(&stable);
-    let canary_target = if want_canary > cur_canary {
-        let room = (ctx.replicas + surge - cur_stable - cur_canary).max(0);
-        cur_canary + room.min(want_canary - cur_canary)
-    } else {
-        want_canary
+    let limits = Limits::new(
+        ctx.replicas,
+        obj::int_or_percent(ru.get("maxSurge"), ctx.replicas, true, 25),
+        obj::int_or_percent(ru.get("maxUnavailable"), ctx.replicas, false, 25),
+    );
+    let side = |hash: &str| Rs {
+        spec: ctx.spec_replicas(hash),
+        available: ctx.available(hash),
     };
-    let stable_target = if want_stable < cur_stable {
-        let avail = ctx.available(&ctx.hash) + ctx.available(&stable);
-        let min_available = ctx.replicas - unavailable;
-        let can_drop = (avail - min_available).max(0);
-        (cur_stable - can_drop).max(want_stable)
+    let has_stable = !stable_name.is_empty();
+    let (want_canary, want_stable) = if has_stable {
+        canary_replicas::desired(ctx.replicas, weight, limits.surge)
     } else {
-        want_stable
+        (ctx.replicas, 0)
     };
+    let (cur_canary, cur_stable) = (ctx.spec_replicas(&ctx.hash), ctx.spec_replicas(&stable));
+    let (canary_target, stable_target) = canary_replicas::next(
+        limits,
+        weight,
+        side(&ctx.hash),
+        has_stable.then(|| side(&stable)),
+    );
     ctx.targets.push((canary_name, canary_target));
-    if !stable_name.is_empty() {
+    if has_stable {
         ctx.targets.push((stable_name, stable_target));
     }
     if aborted || manual {
@@ -134,7 +120,7 @@ fn reconcile_steps(world: &mut World, ctx: &mut Ctx) {
     while idx < n {
         let step = &steps[idx];
         let done = if let Some(w) = step["setWeight"].as_i64() {
-            desired_weight(&steps, idx) == w && canary_replicas(ctx.replicas, w) == want_canary
+            desired_weight(&steps, idx) == w
         } else if step.get("pause").is_some() {
             pause_step(ctx, &step["pause"])
         } else if step.get("analysis").is_some() {

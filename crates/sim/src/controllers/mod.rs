@@ -6,6 +6,7 @@
 pub(crate) mod analysis;
 pub(crate) mod bluegreen;
 pub(crate) mod canary;
+mod canary_replicas;
 pub(crate) mod defaults;
 pub(crate) mod deployment;
 pub(crate) mod events;

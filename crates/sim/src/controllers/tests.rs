@@ -761,3 +761,16 @@ fn scenario_errors_name_file_line_and_key() {
         Scenario::named(f).unwrap();
     }
 }
+
+#[test]
+fn a_scenario_is_a_file_or_a_built_in_name() {
+    let named = Scenario::load(std::path::Path::new("ci-20")).unwrap();
+    assert_eq!(named, Scenario::named("ci-20").unwrap());
+    let e = Scenario::load(std::path::Path::new("ci-2"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("ci-2: no such scenario file; built-in scenarios: default,"),
+        "{e}"
+    );
+}

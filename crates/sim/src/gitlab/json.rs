@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::ci::engine::Engine;
-use crate::ci::model::{Environment, Project, User};
+use crate::ci::model::{Environment, Project, User, approvals_for};
 use crate::ci::run::{DeployState, Deployment, Job, JobState, Run};
 use crate::world::fmt_time_nanos;
 
@@ -326,9 +326,21 @@ pub(crate) fn deployment(engine: &Engine, d: &Deployment, web: &str, now: i64) -
             })
         })
         .collect();
-    let approved = d.approvals.iter().filter(|a| a.approved).count() as u32;
-    let pending = if d.state == DeployState::Blocked {
-        env.required_approvals.saturating_sub(approved)
+    let approved_by: Vec<u64> = d
+        .approvals
+        .iter()
+        .filter(|a| a.approved)
+        .map(|a| a.user.id)
+        .collect();
+    // What each rule still lacks: a rule is met by its own approvals, not another rule's.
+    let pending: u32 = if d.state == DeployState::Blocked {
+        env.reviewers
+            .iter()
+            .map(|r| {
+                r.required_approvals
+                    .saturating_sub(approvals_for(r, &approved_by))
+            })
+            .sum()
     } else {
         0
     };
@@ -348,7 +360,7 @@ pub(crate) fn deployment(engine: &Engine, d: &Deployment, web: &str, now: i64) -
                 "group_id": r.team.then_some(r.id),
                 "access_level": null,
                 "access_level_description": r.login,
-                "required_approvals": env.required_approvals,
+                "required_approvals": r.required_approvals,
                 "group_inheritance_type": 0,
                 "deployment_approvals": mine,
             })
@@ -385,7 +397,7 @@ pub(crate) fn protected_environment(e: &Environment) -> Value {
                 "group_id": r.team.then_some(r.id),
                 "access_level": null,
                 "access_level_description": r.login,
-                "required_approvals": e.required_approvals,
+                "required_approvals": r.required_approvals,
                 "group_inheritance_type": 0,
             })
         })
@@ -400,7 +412,7 @@ pub(crate) fn protected_environment(e: &Environment) -> Value {
             "group_id": null,
             "group_inheritance_type": 0,
         }],
-        "required_approval_count": e.required_approvals,
+        "required_approval_count": e.required_approvals(),
         "allow_pipeline_trigger_approve_deployment": !e.prevent_self_review,
         "approval_rules": rules,
     })

@@ -1,20 +1,22 @@
 //! GitLab REST v4 under `/gitlab/api/v4`: projects (by id or URL-encoded path), pipelines,
 //! jobs with traces, play/retry/cancel, environments, deployments with approvals and protected
-//! environments. Offset pagination with GitLab's `x-*` headers; `RateLimit-*` headers on every
-//! answer and 429 with `Retry-After` when the budget runs out.
+//! environments, and groups' members. Offset pagination with GitLab's `x-*` headers; `RateLimit-*` headers on every
+//! answer and 429 with `Retry-After` when the budget runs out; a weak ETag on every 200 to a
+//! GET, and 304 to a matching `If-None-Match`.
 
+mod groups;
 mod json;
 mod routes;
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::Sim;
-use crate::ci::http::{Page, Req, respond};
+use crate::ci::http::{Page, Req, etag, etag_matches, respond};
 use crate::world::World;
 
 /// What a route answers before headers are added.
@@ -31,12 +33,15 @@ pub(crate) enum Out {
 pub(crate) struct GlError(pub StatusCode, pub Value);
 
 impl GlError {
-    /// `{"message": "<code> <what> Not Found"}`.
+    /// `{"message": "404 <what> Not Found"}`, or `"404 Not Found"` when `what` is empty (as
+    /// GitLab's `not_found!` reads with and without a resource).
     pub(crate) fn not_found(what: &str) -> Self {
-        GlError(
-            StatusCode::NOT_FOUND,
-            json!({"message": format!("404 {what} Not Found")}),
-        )
+        let message = if what.is_empty() {
+            "404 Not Found".to_string()
+        } else {
+            format!("404 {what} Not Found")
+        };
+        GlError(StatusCode::NOT_FOUND, json!({"message": message}))
     }
 
     /// The answer for a path no route matches.
@@ -83,24 +88,13 @@ fn serve(world: &mut World, req: &Req) -> Response {
         );
     }
     let mut h = limit_headers(world);
-    match routes::route(world, req) {
-        Err(GlError(status, body)) => respond(
-            status,
-            body.to_string().into_bytes(),
-            "application/json",
-            &h,
-        ),
-        Ok(Out::Json(status, body)) => respond(
-            status,
-            body.to_string().into_bytes(),
-            "application/json",
-            &h,
-        ),
-        Ok(Out::Text(text)) => respond(
+    let (status, body, content_type) = match routes::route(world, req) {
+        Err(GlError(status, body)) => (status, body.to_string().into_bytes(), "application/json"),
+        Ok(Out::Json(status, body)) => (status, body.to_string().into_bytes(), "application/json"),
+        Ok(Out::Text(text)) => (
             StatusCode::OK,
             text.into_bytes(),
             "text/plain; charset=utf-8",
-            &h,
         ),
         Ok(Out::List(items, total, page)) => {
             let last = page.last(total);
@@ -127,14 +121,29 @@ fn serve(world: &mut World, req: &Req) -> Response {
             if let Some(link) = page.link(req, total) {
                 h.push(("link".into(), link));
             }
-            respond(
+            (
                 StatusCode::OK,
                 Value::Array(items).to_string().into_bytes(),
                 "application/json",
-                &h,
             )
         }
+    };
+    // Rails' Rack::ETag and Rack::ConditionalGet sit in front of GitLab's API: every 200 to a
+    // GET carries a weak ETag of its body, and a matching `If-None-Match` gets an empty 304.
+    let is_get = req.method == Method::GET || req.method == Method::HEAD;
+    if is_get && status == StatusCode::OK {
+        let tag = etag(&body);
+        let matched = etag_matches(req.header("if-none-match"), &tag);
+        h.push(("etag".into(), tag));
+        h.push((
+            "cache-control".into(),
+            "max-age=0, private, must-revalidate".into(),
+        ));
+        if matched {
+            return respond(StatusCode::NOT_MODIFIED, Vec::new(), content_type, &h);
+        }
     }
+    respond(status, body, content_type, &h)
 }
 
 fn limit_headers(world: &World) -> Vec<(String, String)> {

@@ -12,9 +12,10 @@ use crate::ci::model::Provider;
 use crate::ci::run::{FailPolicy, Run};
 use crate::world::World;
 
-type Res = Result<Out, GlError>;
+/// A route's answer.
+pub(super) type Res = Result<Out, GlError>;
 
-fn ok(v: Value) -> Res {
+pub(super) fn ok(v: Value) -> Res {
     Ok(Out::Json(StatusCode::OK, v))
 }
 
@@ -22,7 +23,7 @@ fn created(v: Value) -> Res {
     Ok(Out::Json(StatusCode::CREATED, v))
 }
 
-fn list(req: &Req, all: Vec<Value>) -> Res {
+pub(super) fn list(req: &Req, all: Vec<Value>) -> Res {
     let page = Page::of(req, 20, 100);
     let total = all.len();
     Ok(Out::List(page.slice(&all), total, page))
@@ -53,6 +54,7 @@ pub(crate) fn route(world: &mut World, req: &Req) -> Res {
             let pid = project.id;
             project_route(world, req, pid, rest)
         }
+        ["groups", id, rest @ ..] => super::groups::route(req, id, rest),
         _ => Err(GlError::no_route()),
     }
 }

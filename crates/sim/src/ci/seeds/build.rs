@@ -35,6 +35,7 @@ pub(crate) fn release_managers() -> Reviewer {
         id: 9001,
         login: "release-managers".into(),
         members: vec![1, 2],
+        required_approvals: 1,
     }
 }
 
@@ -45,7 +46,18 @@ pub(crate) fn ml_leads() -> Reviewer {
         id: 9002,
         login: "ml-leads".into(),
         members: vec![5],
+        required_approvals: 1,
     }
+}
+
+/// Everyone in the seeded world, the token's user first.
+pub(crate) fn users() -> [User; 5] {
+    [you(), maria(), dev(), sam(), lena()]
+}
+
+/// The seeded groups (GitHub teams, GitLab groups).
+pub(crate) fn groups() -> [Reviewer; 2] {
+    [release_managers(), ml_leads()]
 }
 
 /// One user as a reviewer.
@@ -55,6 +67,7 @@ pub(crate) fn reviewer(u: &User) -> Reviewer {
         id: u.id,
         login: u.login.clone(),
         members: vec![u.id],
+        required_approvals: 1,
     }
 }
 
@@ -178,7 +191,6 @@ pub(crate) fn environment(id: u64, name: &str, url: &str, tier: &'static str) ->
         reviewers: Vec::new(),
         prevent_self_review: false,
         wait_timer_min: 0,
-        required_approvals: 0,
         targets: Vec::new(),
     }
 }
