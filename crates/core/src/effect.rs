@@ -40,6 +40,8 @@ pub struct LogStreamSpec {
     pub previous: bool,
     /// How many existing lines to fetch first.
     pub tail_lines: i64,
+    /// Only lines this many seconds old or newer (`--since`).
+    pub since_seconds: Option<i64>,
 }
 
 /// A request to the outside world.

@@ -5,11 +5,16 @@
 //! parsed into [`SpanStyle`]s that the UI turns into its own styles.
 
 mod buffer;
+mod json;
+mod pattern;
 mod sanitize;
 #[cfg(test)]
 mod sanitize_tests;
+mod search;
 
 pub use buffer::LogBuffer;
+pub use json::format_json;
+pub use pattern::{LogPattern, colour_slot};
 pub use sanitize::sanitize;
 
 /// Longest sanitised line kept; the rest is cut so one runaway line cannot eat the buffer.
