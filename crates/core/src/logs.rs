@@ -6,6 +6,10 @@
 
 mod buffer;
 mod json;
+pub(crate) mod keys;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod keys_tests;
 mod pattern;
 mod sanitize;
 #[cfg(test)]

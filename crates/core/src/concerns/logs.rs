@@ -210,7 +210,9 @@ impl LogView {
                 pod: w.pod.name.clone(),
                 container: w.container.clone(),
                 previous,
-                tail_lines: self.tail.unwrap_or(if self.only_pod.is_some() {
+                tail_lines: self.tail.unwrap_or(if self.since_seconds.is_some() {
+                    -1
+                } else if self.only_pod.is_some() {
                     TAIL_ONE
                 } else {
                     TAIL_ALL
