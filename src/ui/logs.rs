@@ -13,8 +13,8 @@ use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
-use quarterdeck_core::concerns::logs::MAX_PODS;
 use quarterdeck_core::concerns::logs::LogView;
+use quarterdeck_core::concerns::logs::MAX_PODS;
 use quarterdeck_core::logs::{LogLine, LogPattern, StyledText, colour_slot};
 use quarterdeck_core::{Model, Pane, StreamState};
 

@@ -40,7 +40,11 @@ fn keys(model: &mut Model, ks: &[&str]) {
 
 fn typed(model: &mut Model, text: &str) {
     for c in text.chars() {
-        let k = if c == ' ' { "space".to_string() } else { c.to_string() };
+        let k = if c == ' ' {
+            "space".to_string()
+        } else {
+            c.to_string()
+        };
         keys(model, &[&k]);
     }
 }

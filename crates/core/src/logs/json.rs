@@ -50,7 +50,9 @@ pub fn format_json(text: &str, has_time: bool) -> Option<StyledText> {
     }
     let Fields(mut fields) = serde_json::from_str(trimmed).ok()?;
     let mut take = |keys: &[&str]| {
-        let i = fields.iter().position(|(k, _)| keys.contains(&k.as_str()))?;
+        let i = fields
+            .iter()
+            .position(|(k, _)| keys.contains(&k.as_str()))?;
         Some(fields.remove(i).1)
     };
     let level = take(LEVEL_KEYS).map(|v| scalar(&v));
@@ -120,7 +122,12 @@ mod tests {
         assert!(out.spans[0].bold);
         // Without the API's timestamp the line's own time stays.
         let kept = format_json(line, false).unwrap();
-        assert!(kept.text.starts_with("info order placed ts=2024-05-01T12:00:00Z zone=b"), "{}", kept.text);
+        assert!(
+            kept.text
+                .starts_with("info order placed ts=2024-05-01T12:00:00Z zone=b"),
+            "{}",
+            kept.text
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::NextMatch | Action::PrevMatch if in_logs => {
             let newer = action == Action::NextMatch;
             if model.logs.search_regex().is_none() {
-                note(model, "nothing to search for: highlight (m) or filter (/) first", true);
+                note(
+                    model,
+                    "nothing to search for: highlight (m) or filter (/) first",
+                    true,
+                );
             } else if !model.logs.jump_match(newer) {
                 let way = if newer { "newer" } else { "older" };
                 note(model, &format!("no {way} match"), false);
@@ -59,7 +63,10 @@ pub(crate) fn container(model: &mut Model, name: Option<String>) -> Vec<Effect> 
         known.sort_unstable();
         known.dedup();
         if !known.contains(&name.as_str()) {
-            let text = format!("no container {name:?} streams here; containers: {}", known.join(", "));
+            let text = format!(
+                "no container {name:?} streams here; containers: {}",
+                known.join(", ")
+            );
             note(model, &text, true);
             return Vec::new();
         }
@@ -77,7 +84,11 @@ pub(crate) fn save(model: &mut Model, path: String, force: bool) -> Vec<Effect> 
         .iter()
         .filter(|l| view.shows(l))
         .map(|l| {
-            let label = view.sources.get(l.source).map(|s| s.label()).unwrap_or_default();
+            let label = view
+                .sources
+                .get(l.source)
+                .map(|s| s.label())
+                .unwrap_or_default();
             let time = l
                 .time_ms
                 .and_then(chrono::DateTime::from_timestamp_millis)

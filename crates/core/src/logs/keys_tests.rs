@@ -17,7 +17,13 @@ fn keys(model: &mut Model, ks: &[&str]) -> Vec<Effect> {
 fn typed(model: &mut Model, text: &str) -> Vec<Effect> {
     let ks: Vec<String> = text
         .chars()
-        .map(|c| if c == ' ' { "space".into() } else { c.to_string() })
+        .map(|c| {
+            if c == ' ' {
+                "space".into()
+            } else {
+                c.to_string()
+            }
+        })
         .collect();
     ks.iter()
         .flat_map(|k| update(model, Msg::Key(KeyPress::parse(k).unwrap())))
@@ -41,7 +47,11 @@ fn shown(model: &Model) -> Vec<String> {
 }
 
 fn pattern(model: &Model, which: LogPattern) -> Option<String> {
-    model.logs.pattern(which).as_ref().map(|f| f.pattern.clone())
+    model
+        .logs
+        .pattern(which)
+        .as_ref()
+        .map(|f| f.pattern.clone())
 }
 
 #[test]
@@ -54,8 +64,14 @@ fn bang_excludes_and_each_regex_is_cleared_by_esc_or_an_empty_prompt() {
     assert_eq!(pattern(&m, LogPattern::Exclude).as_deref(), Some("info"));
     let left = shown(&m);
     assert!(!left.is_empty() && left.len() < all);
-    assert!(left.iter().all(|l| !l.to_lowercase().contains("info")), "{left:?}");
-    assert!(!m.nav.show_app_log, "in the Logs pane ! is exclude, not the app log");
+    assert!(
+        left.iter().all(|l| !l.to_lowercase().contains("info")),
+        "{left:?}"
+    );
+    assert!(
+        !m.nav.show_app_log,
+        "in the Logs pane ! is exclude, not the app log"
+    );
     // `/` and the highlight sit beside it.
     keys(&mut m, &["/"]);
     typed(&mut m, "ERROR");
@@ -63,7 +79,10 @@ fn bang_excludes_and_each_regex_is_cleared_by_esc_or_an_empty_prompt() {
     typed(&mut m, "timeout");
     keys(&mut m, &["enter"]);
     assert_eq!(pattern(&m, LogPattern::Include).as_deref(), Some("ERROR"));
-    assert_eq!(pattern(&m, LogPattern::Highlight).as_deref(), Some("timeout"));
+    assert_eq!(
+        pattern(&m, LogPattern::Highlight).as_deref(),
+        Some("timeout")
+    );
     assert!(shown(&m).iter().all(|l| l.contains("ERROR")));
     // The prompt reopens on what it edits; esc clears that one only.
     keys(&mut m, &["!"]);
@@ -92,7 +111,11 @@ fn an_invalid_regex_says_so_once_and_keeps_the_previous_one() {
     assert_eq!(pattern(&m, LogPattern::Exclude).as_deref(), Some("warn"));
     let notice = m.notice.clone().unwrap();
     assert!(notice.error);
-    assert!(notice.text.starts_with("invalid regex \"warn(\""), "{}", notice.text);
+    assert!(
+        notice.text.starts_with("invalid regex \"warn(\""),
+        "{}",
+        notice.text
+    );
     assert_eq!(notice.text.lines().count(), 1);
 }
 
@@ -101,7 +124,10 @@ fn n_pauses_and_jumps_between_highlighted_lines() {
     let mut m = logs_model();
     assert!(m.logs.following());
     keys(&mut m, &["N"]);
-    assert!(m.notice.as_ref().is_some_and(|n| n.error), "nothing to search yet");
+    assert!(
+        m.notice.as_ref().is_some_and(|n| n.error),
+        "nothing to search yet"
+    );
     keys(&mut m, &["m"]);
     typed(&mut m, "timeout");
     keys(&mut m, &["enter", "N"]);
@@ -143,7 +169,11 @@ fn container_command_shows_one_container() {
     typed(&mut m, "container nosuch");
     keys(&mut m, &["enter"]);
     let notice = m.notice.clone().unwrap();
-    assert!(notice.error && notice.text.contains(&container), "{}", notice.text);
+    assert!(
+        notice.error && notice.text.contains(&container),
+        "{}",
+        notice.text
+    );
     assert_eq!(m.logs.container, None);
     // Mark one stream's lines as another container's: only the chosen one stays.
     m.logs.sources[0].container = "sidecar".into();
@@ -181,15 +211,56 @@ fn save_writes_the_shown_lines_and_reports() {
     assert_eq!(lines.len(), shown(&m).len());
     let first = &lines[0];
     assert!(first.contains(" ERROR upstream timeout"), "{first}");
-    assert!(first.starts_with("20") && first.contains("Z "), "timestamp first: {first}");
+    assert!(
+        first.starts_with("20") && first.contains("Z "),
+        "timestamp first: {first}"
+    );
     keys(&mut m, &[":"]);
     typed(&mut m, "save! x.log");
     let effects = keys(&mut m, &["enter"]);
-    assert!(matches!(effects.as_slice(), [Effect::SaveLogs { force: true, .. }]));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::SaveLogs { force: true, .. }]
+    ));
     update(&mut m, Msg::LogsSaved(Ok((3, "x.log".into()))));
     assert_eq!(m.notice.clone().unwrap().text, "saved 3 lines to x.log");
     keys(&mut m, &[":"]);
     typed(&mut m, "save");
     assert!(keys(&mut m, &["enter"]).is_empty());
-    assert!(m.notice.clone().unwrap().text.starts_with(":save needs a file name"));
+    assert!(
+        m.notice
+            .clone()
+            .unwrap()
+            .text
+            .starts_with(":save needs a file name")
+    );
+}
+
+#[test]
+fn since_and_tail_go_into_every_stream_started() {
+    use crate::concerns::logs::{LogView, WantedStream};
+    use crate::meta::ObjectKey;
+    use crate::pod::PodRole;
+    let wanted = [WantedStream {
+        pod: ObjectKey::new("shop", "web-1"),
+        container: "app".into(),
+        role: PodRole::Stable,
+        multi_container: false,
+    }];
+    let spec = |view: &mut LogView| match view.sync(&wanted).as_slice() {
+        [Effect::StartLogStream(spec)] => (spec.tail_lines, spec.since_seconds),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(spec(&mut LogView::default()), (100, None));
+    let mut since = LogView::default();
+    since.since_seconds = Some(600);
+    assert_eq!(
+        spec(&mut since),
+        (-1, Some(600)),
+        "--since alone: all of them"
+    );
+    let mut both = LogView::default();
+    both.since_seconds = Some(600);
+    both.tail = Some(5);
+    assert_eq!(spec(&mut both), (5, Some(600)));
 }

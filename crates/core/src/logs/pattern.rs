@@ -41,10 +41,11 @@ mod tests {
     fn a_pod_keeps_its_slot_and_neighbours_differ() {
         assert_eq!(colour_slot("web-7d9f-abcde"), colour_slot("web-7d9f-abcde"));
         // Pods of one ReplicaSet differ only in their last characters.
-        let slots: std::collections::BTreeSet<usize> = ["web-7d9f-abcde", "web-7d9f-fghij", "web-7d9f-klmno"]
-            .iter()
-            .map(|n| colour_slot(n) % 8)
-            .collect();
+        let slots: std::collections::BTreeSet<usize> =
+            ["web-7d9f-abcde", "web-7d9f-fghij", "web-7d9f-klmno"]
+                .iter()
+                .map(|n| colour_slot(n) % 8)
+                .collect();
         assert!(slots.len() >= 2, "{slots:?}");
     }
 }

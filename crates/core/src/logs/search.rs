@@ -36,7 +36,11 @@ impl LogView {
         };
         self.pause();
         let current = self.shown_bottom();
-        let hit = |i: &usize| self.buffer.get(*i).is_some_and(|l| self.is_match(&regex, l));
+        let hit = |i: &usize| {
+            self.buffer
+                .get(*i)
+                .is_some_and(|l| self.is_match(&regex, l))
+        };
         let found = match (newer, current) {
             (true, Some(at)) => (at + 1..self.buffer.len()).find(hit),
             (true, None) => (0..self.buffer.len()).find(hit),
@@ -104,7 +108,9 @@ mod tests {
 
     #[test]
     fn n_and_shift_n_walk_the_highlighted_lines_and_say_where_they_are() {
-        let mut v = view(&["a ok", "b ERR 1", "c ok", "d ERR 2", "e ok", "f ERR 3", "g ok"]);
+        let mut v = view(&[
+            "a ok", "b ERR 1", "c ok", "d ERR 2", "e ok", "f ERR 3", "g ok",
+        ]);
         assert!(!v.jump_match(false), "nothing to search for yet");
         v.editing = LogPattern::Highlight;
         v.set_filter("err").unwrap();
@@ -133,6 +139,10 @@ mod tests {
         let mut v = view(&["x 1", "y 2", "x 3", "y 4"]);
         v.set_filter("x").unwrap();
         assert!(v.jump_match(false));
-        assert_eq!(bottom(&v), "x 1", "from x 3, the bottom line shown, not from y 4");
+        assert_eq!(
+            bottom(&v),
+            "x 1",
+            "from x 3, the bottom line shown, not from y 4"
+        );
     }
 }
