@@ -85,23 +85,37 @@ fn numbered(tag: &str, range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|i| format!("{tag} {i}")).collect()
 }
 
+/// The lines a test wrote (the simulated pod writes its own traffic beside them).
+fn ours<'a>(lines: &'a [String], tag: &str) -> Vec<&'a String> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with(&format!("{tag} ")))
+        .collect()
+}
+
 #[test]
 fn since_reaches_the_api_and_older_lines_stay_out() {
     let fx = fixture();
     // `--since 1m` without `--tail`: everything of the last minute (a negative tail is "all").
     let got = stream(&fx, -1, Some(60), "new 9");
-    assert_eq!(got, numbered("new", 0..10));
+    assert_eq!(
+        ours(&got, "new"),
+        numbered("new", 0..10).iter().collect::<Vec<_>>()
+    );
+    assert!(ours(&got, "old").is_empty(), "{got:?}");
     // Without `--since` the old lines are there, so the one above did filter.
     let all = stream(&fx, -1, None, "new 9");
-    assert_eq!(all.len(), 20, "{all:?}");
+    assert_eq!(
+        ours(&all, "old"),
+        numbered("old", 0..10).iter().collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn tail_reaches_the_api() {
     let fx = fixture();
     assert_eq!(stream(&fx, 3, None, "new 9"), numbered("new", 7..10));
-    assert_eq!(
-        stream(&fx, 12, Some(600), "new 9")[..2],
-        numbered("old", 8..10)
-    );
+    let got = stream(&fx, 12, Some(600), "new 9");
+    assert_eq!(got.len(), 12, "{got:?}");
+    assert_eq!(got[2..], numbered("new", 0..10));
 }

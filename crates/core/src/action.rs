@@ -251,9 +251,7 @@ impl Action {
             Action::PreviousLogs => "previous container's log",
             Action::PodLogs => "selected pod only / all pods of the release",
             Action::ClearFilter => "clear the filter",
-            Action::Exclude => {
-                "logs pane: hide lines matching a regex; else Quarterdeck's log"
-            }
+            Action::Exclude => "logs pane: hide lines matching a regex; else Quarterdeck's log",
             Action::Highlight => "logs: highlight a regex (n/N jump between matches)",
             Action::ToggleRaw => "logs: JSON lines raw / as level msg key=value",
             Action::NextMatch => "logs: next match (newer)",
