@@ -67,6 +67,8 @@ pub struct AppOptions {
     pub analysis: Option<AnalysisSetup>,
     /// The rollback drill this dashboard plays (`quarterdeck drill NAME`).
     pub drill: Option<crate::drill::tui::Hook>,
+    /// `--since` and `--tail`: where the Logs pane's streams start.
+    pub log_start: crate::cli::LogStartArgs,
 }
 
 /// CI endpoints for a real cluster: base URLs from `config.toml` (`[github]`/`[gitlab]
@@ -130,6 +132,11 @@ pub async fn run(options: AppOptions) -> Result<i32> {
         readonly: options.readonly,
     };
     let mut model = Model::new(target, keymap, now_ms());
+    model.logs.since_seconds = options
+        .log_start
+        .since
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    model.logs.tail = options.log_start.tail;
     model.ci.config = releases;
     model.ci.without_token = ci.providers_without_token();
     model.control.policies = control.policies;

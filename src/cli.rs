@@ -14,6 +14,31 @@ pub struct Cli {
     /// Options of the dashboard (also accepted after `demo`).
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+    /// Where the Logs pane's streams start.
+    #[command(flatten)]
+    pub log_start: LogStartArgs,
+}
+
+/// Where the Logs pane's streams start, as stern's `--since` and `--tail`.
+#[derive(Debug, Args, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogStartArgs {
+    /// Logs pane: only lines newer than this (`10m`, `1h30m`).
+    #[arg(long, value_parser = crate::headless::duration::parse)]
+    pub since: Option<std::time::Duration>,
+    /// Logs pane: lines of each container's past shown when its stream starts (default 100,
+    /// 1,000 for one pod; with --since, all of them); -1: all.
+    #[arg(long, allow_negative_numbers = true)]
+    pub tail: Option<i64>,
+}
+
+impl LogStartArgs {
+    /// These, where given, else `other`'s (`quarterdeck --tail 5 demo` and `demo --tail 5`).
+    pub fn or(self, other: LogStartArgs) -> LogStartArgs {
+        LogStartArgs {
+            since: self.since.or(other.since),
+            tail: self.tail.or(other.tail),
+        }
+    }
 }
 
 /// Options of the dashboard, with or without `demo`.
@@ -312,6 +337,9 @@ pub struct DemoArgs {
     /// 0600), so tests and scripts can drive the demo's world.
     #[arg(long)]
     pub control_file: Option<PathBuf>,
+    /// Where the Logs pane's streams start.
+    #[command(flatten)]
+    pub log_start: LogStartArgs,
 }
 
 /// Options of `quarterdeck drill`.

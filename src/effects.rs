@@ -5,6 +5,7 @@ mod analysis;
 mod ci;
 mod control;
 mod log_merge;
+mod save_logs;
 
 use std::collections::HashMap;
 
@@ -226,6 +227,9 @@ impl EffectSink for Driver {
                 if let Some(task) = self.streams.remove(&id) {
                     task.abort();
                 }
+            }
+            Effect::SaveLogs { path, force, lines } => {
+                save_logs::spawn(path, force, lines, self.tx.clone());
             }
             Effect::SetScope(scope) => {
                 self.scope = scope;

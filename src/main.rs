@@ -27,6 +27,8 @@ fn main() -> Result<()> {
         Some(Command::Sim(args)) => runtime.block_on(run_sim(args)).map(|()| 0),
         Some(Command::Demo(args)) => {
             start_logging()?;
+            let mut args = args;
+            args.log_start = args.log_start.or(cli.log_start);
             runtime.block_on(run_demo(args, cli.dashboard))
         }
         Some(Command::Drill(args)) => {
@@ -40,7 +42,9 @@ fn main() -> Result<()> {
         }
         None => {
             start_logging()?;
-            runtime.block_on(app::run(dashboard_options(cli.dashboard)))
+            let mut options = dashboard_options(cli.dashboard);
+            options.log_start = cli.log_start;
+            runtime.block_on(app::run(options))
         }
     };
     let code = match code {
@@ -79,6 +83,7 @@ fn dashboard_options(args: DashboardArgs) -> AppOptions {
         analysis_defaults: AnalysisDefaults::default(),
         analysis: None,
         drill: None,
+        log_start: Default::default(),
     }
 }
 
@@ -106,7 +111,9 @@ async fn run_demo(args: DemoArgs, dashboard: DashboardArgs) -> Result<i32> {
     if let Some(path) = &args.control_file {
         write_control_file(path, &handle.base_url(), &handle.token)?;
     }
-    let code = app::run(demo_options(&handle, dashboard)).await;
+    let mut options = demo_options(&handle, dashboard);
+    options.log_start = args.log_start;
+    let code = app::run(options).await;
     handle.stop().await;
     code
 }

@@ -88,6 +88,7 @@ impl Stream {
             container: "app".into(),
             previous: false,
             tail_lines: 100_000,
+            since_seconds: None,
         };
         // The stream runs on the fixture's runtime.
         let _runtime = fx.rt.enter();

@@ -146,6 +146,7 @@ async fn follow(session: &Session, sources: &[Source], since: Option<Duration>) 
                 container: s.container.clone(),
                 previous: false,
                 tail_lines: if since.is_some() { TAIL_SINCE } else { TAIL },
+                since_seconds: None,
             };
             logs::spawn(session.client.clone(), spec, sender.clone())
         })

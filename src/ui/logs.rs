@@ -13,8 +13,9 @@ use super::widgets::pane::block;
 use super::widgets::text::{fit, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
+use quarterdeck_core::concerns::logs::LogView;
 use quarterdeck_core::concerns::logs::MAX_PODS;
-use quarterdeck_core::logs::LogLine;
+use quarterdeck_core::logs::{LogLine, LogPattern, StyledText, colour_slot};
 use quarterdeck_core::{Model, Pane, StreamState};
 
 /// Draws the pane.
@@ -69,6 +70,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Token::Info),
         ));
     }
+    extra.extend(stern_title(view, theme));
     if view.wrap {
         extra.push(Span::styled("wrap ", theme.style(Token::Muted)));
     }
@@ -114,7 +116,9 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     if rows.is_empty() && notes.is_empty() {
         let text = if model.releases.selected.is_none() {
             "No release selected."
-        } else if view.filter.is_some() && !view.buffer.is_empty() {
+        } else if (view.filter.is_some() || view.exclude.is_some() || view.container.is_some())
+            && !view.buffer.is_empty()
+        {
             "No line matches the filter."
         } else {
             "Waiting for log lines…"
@@ -147,7 +151,7 @@ fn prefix<'a>(model: &'a Model, theme: &Theme, line: &LogLine) -> Vec<Span<'a>> 
         if view.only_pod.is_none() {
             spans.push(Span::styled(
                 format!("{} ", short_pod(&src.label())),
-                theme.source_style(line.source),
+                theme.source_style(colour_slot(&src.pod.name)),
             ));
         }
     }
@@ -171,8 +175,9 @@ fn visible_rows<'a>(model: &'a Model, theme: &Theme, width: usize, height: usize
         return Vec::new();
     };
     let highlight = view
-        .filter
+        .highlight
         .as_ref()
+        .or(view.filter.as_ref())
         .map(|f| (&f.regex, theme.style(Token::LogHighlight)));
     let base = theme.style(Token::Text);
     let mut out: Vec<Line> = Vec::new();
@@ -188,7 +193,7 @@ fn visible_rows<'a>(model: &'a Model, theme: &Theme, width: usize, height: usize
         let mut spans = prefix(model, theme, line);
         let prefix_w: usize = spans.iter().map(|s| s.content.width()).sum();
         if view.wrap {
-            let body = log_spans(&line.text, base, highlight, 0);
+            let body = body_spans(view, line, base, highlight, 0);
             let mut rows = wrap(spans, prefix_w, body, width);
             while let Some(r) = rows.pop() {
                 if out.len() >= height {
@@ -197,12 +202,73 @@ fn visible_rows<'a>(model: &'a Model, theme: &Theme, width: usize, height: usize
                 out.push(r);
             }
         } else {
-            spans.extend(log_spans(&line.text, base, highlight, view.hscroll));
+            spans.extend(body_spans(view, line, base, highlight, view.hscroll));
             out.push(Line::from(spans));
         }
     }
     out.reverse();
     out
+}
+
+/// The title's part for the stern-like filters: `!exclude`, `hl:highlight`, the container,
+/// raw JSON, and in a paused view which match is at the bottom.
+fn stern_title(view: &LogView, theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    for which in [LogPattern::Exclude, LogPattern::Highlight] {
+        if let Some(f) = view.pattern(which) {
+            out.push(Span::styled(
+                format!("{}{} ", which.symbol(), f.pattern),
+                theme.style(Token::Info),
+            ));
+        }
+    }
+    if let Some(c) = &view.container {
+        out.push(Span::styled(
+            format!("container {c} "),
+            theme.style(Token::Info),
+        ));
+    }
+    if view.raw {
+        out.push(Span::styled("raw ", theme.style(Token::Muted)));
+    }
+    match view.match_position() {
+        Some((0, total)) => out.push(Span::styled(
+            format!("{total} matches "),
+            theme.style(Token::Info),
+        )),
+        Some((at, total)) => out.push(Span::styled(
+            format!("match {at}/{total} "),
+            theme.style(Token::Info),
+        )),
+        None => {}
+    }
+    out
+}
+
+/// A line's text as shown (JSON reformatted unless raw), styled, from column `skip`.
+fn body_spans<'a>(
+    view: &LogView,
+    line: &'a LogLine,
+    base: Style,
+    highlight: Option<(&regex::Regex, Style)>,
+    skip: usize,
+) -> Vec<Span<'a>> {
+    match view.display_text(line) {
+        std::borrow::Cow::Borrowed(text) => log_spans(text, base, highlight, skip),
+        std::borrow::Cow::Owned(text) => owned_spans(&text, base, highlight, skip),
+    }
+}
+
+fn owned_spans(
+    text: &StyledText,
+    base: Style,
+    highlight: Option<(&regex::Regex, Style)>,
+    skip: usize,
+) -> Vec<Span<'static>> {
+    log_spans(text, base, highlight, skip)
+        .into_iter()
+        .map(|s| Span::styled(s.content.into_owned(), s.style))
+        .collect()
 }
 
 /// Splits a prefixed line into rows of `width` columns; continuation rows are indented by

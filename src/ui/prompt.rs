@@ -13,7 +13,7 @@ use quarterdeck_core::keymap::Mode;
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let line = match model.nav.mode {
         Mode::Filter => Line::from(vec![
-            Span::styled("/", theme.style(Token::KeyHint)),
+            Span::styled(prompt_symbol(model), theme.style(Token::KeyHint)),
             Span::styled(model.nav.input.clone(), theme.style(Token::Text)),
             Span::styled("█", theme.style(Token::Muted)),
             Span::styled("  enter keep · esc clear", theme.style(Token::Muted)),
@@ -67,4 +67,13 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `/`, or in the Logs pane the symbol of the regex being typed (`/`, `!` or `hl:`).
+fn prompt_symbol(model: &Model) -> &'static str {
+    if model.nav.focus == quarterdeck_core::Pane::Logs {
+        model.logs.editing.symbol()
+    } else {
+        "/"
+    }
 }

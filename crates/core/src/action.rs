@@ -60,6 +60,16 @@ pub enum Action {
     PodLogs,
     /// Remove the active filter.
     ClearFilter,
+    /// Logs pane: hide lines matching a regex; elsewhere Quarterdeck's own log.
+    Exclude,
+    /// Logs pane: mark lines matching a regex.
+    Highlight,
+    /// Logs pane: JSON lines as written or as `level msg key=value`.
+    ToggleRaw,
+    /// Logs pane: the next (newer) match of the highlight or filter.
+    NextMatch,
+    /// Logs pane: the previous (older) match.
+    PrevMatch,
     /// Show Quarterdeck's own log.
     AppLog,
     /// Open the selected release's CI pipeline.
@@ -127,6 +137,11 @@ impl Action {
         Action::ToggleTimestamps,
         Action::PreviousLogs,
         Action::PodLogs,
+        Action::Exclude,
+        Action::Highlight,
+        Action::NextMatch,
+        Action::PrevMatch,
+        Action::ToggleRaw,
         Action::AppLog,
         Action::Pipeline,
         Action::Gates,
@@ -176,6 +191,11 @@ impl Action {
             Action::PreviousLogs => "previous_logs",
             Action::PodLogs => "pod_logs",
             Action::ClearFilter => "clear_filter",
+            Action::Exclude => "exclude",
+            Action::Highlight => "highlight",
+            Action::ToggleRaw => "toggle_raw",
+            Action::NextMatch => "next_match",
+            Action::PrevMatch => "prev_match",
             Action::AppLog => "app_log",
             Action::Pipeline => "pipeline",
             Action::Gates => "gates",
@@ -231,6 +251,11 @@ impl Action {
             Action::PreviousLogs => "previous container's log",
             Action::PodLogs => "selected pod only / all pods of the release",
             Action::ClearFilter => "clear the filter",
+            Action::Exclude => "logs pane: hide lines matching a regex; else Quarterdeck's log",
+            Action::Highlight => "logs: highlight a regex (n/N jump between matches)",
+            Action::ToggleRaw => "logs: JSON lines raw / as level msg key=value",
+            Action::NextMatch => "logs: next match (newer)",
+            Action::PrevMatch => "logs: previous match (older)",
             Action::AppLog => "Quarterdeck's own log",
             Action::Pipeline => "CI pipeline of the selected release (enter: job log)",
             Action::Gates => "CI gates inbox: approvals and manual jobs waiting",

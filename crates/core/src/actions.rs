@@ -31,6 +31,7 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             });
         }
         Action::Filter => {
+            model.logs.editing = crate::logs::LogPattern::Include;
             let text = current_filter(model);
             model.nav.prompt(Mode::Filter, text);
         }
@@ -38,6 +39,11 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             model.nav.input.clear();
             apply_filter(model);
         }
+        Action::Exclude
+        | Action::Highlight
+        | Action::ToggleRaw
+        | Action::NextMatch
+        | Action::PrevMatch => return crate::logs::keys::on_action(model, action),
         Action::Back => return back(model),
         Action::NextPane | Action::PrevPane => {
             let pane = model.nav.next_pane(action == Action::NextPane);
@@ -341,6 +347,8 @@ pub(crate) fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
         Command::Control { ops, revision } => control::on_ops(model, &ops, revision),
         Command::Actions => control::open_menu(model),
         Command::Journal => control::open_journal(model),
+        Command::Container(name) => crate::logs::keys::container(model, name),
+        Command::SaveLogs { path, force } => crate::logs::keys::save(model, path, force),
         Command::Namespace(scope) => {
             if scope == model.target.scope {
                 return Vec::new();

@@ -26,6 +26,15 @@ pub(crate) enum Command {
     Actions,
     /// `:journal`.
     Journal,
+    /// `:container [NAME|all]`: the Logs pane shows one container's lines, or all.
+    Container(Option<String>),
+    /// `:save FILE` / `:save! FILE`: write the Logs pane's shown lines to FILE.
+    SaveLogs {
+        /// As typed (relative to the current directory, `~` expanded by the driver).
+        path: String,
+        /// `:save!`: replace an existing file.
+        force: bool,
+    },
 }
 
 /// Parses one command line; `Ok(None)` for an empty line, `Err` with the message to show.
@@ -34,6 +43,9 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
     let Some(cmd) = words.next() else {
         return Ok(None);
     };
+    if let Some(save) = save_command(line)? {
+        return Ok(Some(save));
+    }
     let arg = words.clone().next();
     if let Some(command) = control_command(cmd, arg)? {
         if words.nth(1).is_some() {
@@ -50,6 +62,7 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
         ("gates" | "gate", None) => Command::Focus(Pane::Gates),
         ("analysis" | "an", None) => Command::Focus(Pane::Analysis),
         ("q" | "quit", None) => Command::Quit,
+        ("container" | "co", name) => Command::Container(name.map(str::to_string)),
         ("ctx" | "context", None) => Command::ListContexts,
         ("ctx" | "context", Some(name)) => Command::Context(name.to_string()),
         ("ns" | "namespace", Some(name)) => {
@@ -67,6 +80,30 @@ pub(crate) fn parse(line: &str) -> Result<Option<Command>, String> {
         }
     };
     Ok(Some(command))
+}
+
+/// `:save FILE` and `:save! FILE` (the file name is the rest of the line, spaces and all);
+/// `Ok(None)` for other commands.
+fn save_command(line: &str) -> Result<Option<Command>, String> {
+    let line = line.trim();
+    let (force, rest) = if let Some(rest) = line.strip_prefix("save!") {
+        (true, rest)
+    } else if let Some(rest) = line.strip_prefix("save") {
+        (false, rest)
+    } else {
+        return Ok(None);
+    };
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return Ok(None);
+    }
+    let path = rest.trim();
+    if path.is_empty() {
+        return Err(":save needs a file name: :save FILE (:save! FILE overwrites)".to_string());
+    }
+    Ok(Some(Command::SaveLogs {
+        path: path.to_string(),
+        force,
+    }))
 }
 
 /// The control commands; `Ok(None)` when `cmd` is not one.

@@ -38,8 +38,10 @@ pub struct LogStreamSpec {
     pub container: String,
     /// Read the previous (terminated) instance instead of following the current one.
     pub previous: bool,
-    /// How many existing lines to fetch first.
+    /// How many existing lines to fetch first (negative: all of them).
     pub tail_lines: i64,
+    /// Only lines this many seconds old or newer (`--since`).
+    pub since_seconds: Option<i64>,
 }
 
 /// A request to the outside world.
@@ -56,6 +58,15 @@ pub enum Effect {
     StartLogStream(LogStreamSpec),
     /// Stop reading a log.
     StopLogStream(StreamId),
+    /// Write log lines to a file; answer with `Msg::LogsSaved`.
+    SaveLogs {
+        /// As the user typed it (relative to the current directory, `~` expanded).
+        path: String,
+        /// Replace an existing file.
+        force: bool,
+        /// The lines, without newlines.
+        lines: Vec<String>,
+    },
     /// Watch other namespaces (restarts every watch).
     SetScope(Scope),
     /// Connect to another kubeconfig context in the background; answer with

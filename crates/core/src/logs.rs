@@ -5,11 +5,20 @@
 //! parsed into [`SpanStyle`]s that the UI turns into its own styles.
 
 mod buffer;
+mod json;
+pub(crate) mod keys;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod keys_tests;
+mod pattern;
 mod sanitize;
 #[cfg(test)]
 mod sanitize_tests;
+mod search;
 
 pub use buffer::LogBuffer;
+pub use json::format_json;
+pub use pattern::{LogPattern, colour_slot};
 pub use sanitize::sanitize;
 
 /// Longest sanitised line kept; the rest is cut so one runaway line cannot eat the buffer.

@@ -61,6 +61,8 @@ pub enum Msg {
     },
     /// A CI poller or job-log follower reported.
     Ci(CiUpdate),
+    /// `:save` wrote (lines, the file) or failed (the message to show).
+    LogsSaved(Result<(usize, String), String>),
     /// A context switch's outcome, or a message from one context's sources.
     Context(ContextMsg),
     /// Release control: an answer from the driver.

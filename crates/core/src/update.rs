@@ -63,6 +63,11 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::LogsSaved(result) => {
+            crate::logs::keys::saved(model, result);
+            model.mark_dirty();
+            Vec::new()
+        }
         Msg::LogStream { stream, state } => {
             if model.logs.set_state(stream, state) {
                 model.mark_dirty();

@@ -88,10 +88,12 @@ async fn run(client: Client, spec: LogStreamSpec, tx: ContextSender, sink: LineS
             previous: spec.previous,
             timestamps: true,
             since_time: resume.since(),
+            // `--since` applies to the first request only; a resume asks from its own time.
+            since_seconds: spec.since_seconds.filter(|_| !resume.started()),
             tail_lines: if resume.started() {
                 None
             } else {
-                Some(spec.tail_lines)
+                Some(spec.tail_lines).filter(|n| *n >= 0)
             },
             ..LogParams::default()
         };

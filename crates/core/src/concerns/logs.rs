@@ -4,7 +4,7 @@
 use regex::{Regex, RegexBuilder};
 
 use crate::effect::{Effect, LogStreamSpec};
-use crate::logs::{LogBuffer, LogLine};
+use crate::logs::{LogBuffer, LogLine, LogPattern, StyledText, format_json};
 use crate::meta::ObjectKey;
 use crate::msg::{RawLogLine, StreamId, StreamState};
 use crate::pod::PodRole;
@@ -94,6 +94,20 @@ pub struct LogView {
     pub timestamps: bool,
     /// The `/` filter.
     pub filter: Option<LogFilter>,
+    /// The `!` filter: lines that match are hidden.
+    pub exclude: Option<LogFilter>,
+    /// The highlight: matches marked, `n`/`N` jump between them.
+    pub highlight: Option<LogFilter>,
+    /// Which of the three the prompt edits.
+    pub editing: LogPattern,
+    /// Show JSON lines as they arrived instead of `level msg key=value`.
+    pub raw: bool,
+    /// Show only this container's lines (`:container NAME`).
+    pub container: Option<String>,
+    /// Lines fetched when a stream starts (`--tail`); `None`: 100 per pod, 1,000 for one pod.
+    pub tail: Option<i64>,
+    /// Only lines this recent when a stream starts (`--since`, seconds).
+    pub since_seconds: Option<i64>,
     /// Show only this pod's stream instead of every pod of the release.
     pub only_pod: Option<ObjectKey>,
     /// Show the previous container instance's log (of `only_pod`).
@@ -119,6 +133,13 @@ impl LogView {
             wrap: false,
             timestamps: false,
             filter: None,
+            exclude: None,
+            highlight: None,
+            editing: LogPattern::Include,
+            raw: false,
+            container: None,
+            tail: None,
+            since_seconds: None,
             only_pod: None,
             previous: false,
             next_id: 1,
@@ -189,11 +210,14 @@ impl LogView {
                 pod: w.pod.name.clone(),
                 container: w.container.clone(),
                 previous,
-                tail_lines: if self.only_pod.is_some() {
+                tail_lines: self.tail.unwrap_or(if self.since_seconds.is_some() {
+                    -1
+                } else if self.only_pod.is_some() {
                     TAIL_ONE
                 } else {
                     TAIL_ALL
-                },
+                }),
+                since_seconds: self.since_seconds,
             }));
         }
         effects
@@ -233,11 +257,28 @@ impl LogView {
         }
     }
 
-    /// Whether a line passes the filter.
+    /// Whether a line passes the filters: `/` matches, `!` does not, its container is chosen.
     pub fn shows(&self, line: &LogLine) -> bool {
         self.filter
             .as_ref()
             .is_none_or(|f| f.regex.is_match(&line.text.text))
+            && self
+                .exclude
+                .as_ref()
+                .is_none_or(|f| !f.regex.is_match(&line.text.text))
+            && self.container.as_ref().is_none_or(|c| {
+                self.sources
+                    .get(line.source)
+                    .is_some_and(|s| &s.container == c)
+            })
+    }
+
+    /// A line's text as shown: a JSON object as `level msg key=value …` unless raw is on.
+    pub fn display_text<'a>(&self, line: &'a LogLine) -> std::borrow::Cow<'a, StyledText> {
+        match format_json(&line.text.text, line.time_ms.is_some()).filter(|_| !self.raw) {
+            Some(formatted) => std::borrow::Cow::Owned(formatted),
+            None => std::borrow::Cow::Borrowed(&line.text),
+        }
     }
 
     /// Buffer index of the bottom line in view: the newest, or the anchored one (or the
@@ -290,7 +331,7 @@ impl LogView {
 
     /// Anchors the view at `seq` (`None` follows) and holds the lines above it, so the page
     /// being read stays while the buffer turns over.
-    fn anchor_at(&mut self, seq: Option<u64>) {
+    pub(crate) fn anchor_at(&mut self, seq: Option<u64>) {
         self.anchor = seq;
         let hold = seq.and_then(|to| {
             let bottom = self.bottom_index()?;
@@ -385,19 +426,33 @@ impl LogView {
         effects
     }
 
-    /// The `/` filter as typed.
+    /// The regex the prompt edits (`/`, `!` or highlight) as typed.
     pub(crate) fn filter_text(&self) -> String {
-        self.filter
+        self.pattern(self.editing)
             .as_ref()
             .map(|f| f.pattern.clone())
             .unwrap_or_default()
     }
 
-    /// Sets the `/` filter (empty clears it); an invalid pattern keeps the old filter and
-    /// says why.
+    /// One of the three regexes.
+    pub fn pattern(&self, which: LogPattern) -> &Option<LogFilter> {
+        match which {
+            LogPattern::Include => &self.filter,
+            LogPattern::Exclude => &self.exclude,
+            LogPattern::Highlight => &self.highlight,
+        }
+    }
+
+    /// Sets the regex the prompt edits (empty clears it); an invalid pattern keeps the old
+    /// one and says why.
     pub(crate) fn set_filter(&mut self, pattern: &str) -> Result<(), String> {
+        let slot = match self.editing {
+            LogPattern::Include => &mut self.filter,
+            LogPattern::Exclude => &mut self.exclude,
+            LogPattern::Highlight => &mut self.highlight,
+        };
         if pattern.is_empty() {
-            self.filter = None;
+            *slot = None;
             return Ok(());
         }
         // Smart case, as in stern and ripgrep: lowercase patterns ignore case.
@@ -408,7 +463,7 @@ impl LogView {
             .build()
         {
             Ok(regex) => {
-                self.filter = Some(LogFilter {
+                *slot = Some(LogFilter {
                     pattern: pattern.to_string(),
                     regex,
                 });
