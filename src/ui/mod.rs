@@ -14,6 +14,7 @@ mod job_log;
 mod journal;
 mod layout;
 mod logs;
+mod logs_split;
 mod pipeline;
 mod pods;
 mod prompt;
@@ -173,3 +174,7 @@ mod analysis_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod ux_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod logs_split_tests;

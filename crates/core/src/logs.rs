@@ -5,6 +5,7 @@
 //! parsed into [`SpanStyle`]s that the UI turns into its own styles.
 
 mod buffer;
+pub mod counters;
 mod sanitize;
 #[cfg(test)]
 mod sanitize_tests;
