@@ -39,7 +39,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             pods.dedup();
             let total = model.pods.rows.len();
             let capped = if pods.len() < total {
-                format!("· streaming {} of {total} pods (cap {MAX_PODS}) ", pods.len())
+                format!(
+                    "· streaming {} of {total} pods (cap {MAX_PODS}) ",
+                    pods.len()
+                )
             } else {
                 String::new()
             };

@@ -74,7 +74,10 @@ fn past_the_cap_the_first_pods_are_streamed_and_pods_that_come_and_go_follow() {
             .count(),
         1
     );
-    assert_eq!(model.logs.sources.iter().filter(|s| s.active).count(), MAX_PODS);
+    assert_eq!(
+        model.logs.sources.iter().filter(|s| s.active).count(),
+        MAX_PODS
+    );
 }
 
 /// The showcase with orders-api, a paused canary (one canary pod, three stable), selected.

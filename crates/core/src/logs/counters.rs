@@ -126,14 +126,28 @@ fn level_is_error(text: &str) -> bool {
         }
     }
     let lower = text.to_ascii_lowercase();
-    ["level=error", "level=fatal", "\"level\":\"error\"", "\"level\":\"fatal\"", "\"level\": \"error\"", "\"level\": \"fatal\""]
-        .iter()
-        .any(|p| lower.contains(p))
+    [
+        "level=error",
+        "level=fatal",
+        "\"level\":\"error\"",
+        "\"level\":\"fatal\"",
+        "\"level\": \"error\"",
+        "\"level\": \"fatal\"",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
 }
 
 /// A three-digit status of 500–599 right after one of the markers that introduce one.
 fn server_error_status(text: &str) -> bool {
-    const MARKERS: [&str; 6] = ["status=", "\"status\":", "\"status\": ", "-> ", "\" ", "status: "];
+    const MARKERS: [&str; 6] = [
+        "status=",
+        "\"status\":",
+        "\"status\": ",
+        "-> ",
+        "\" ",
+        "status: ",
+    ];
     MARKERS.iter().any(|m| {
         text.match_indices(m).any(|(i, _)| {
             let rest = &text.as_bytes()[i + m.len()..];
@@ -193,7 +207,11 @@ mod tests {
         }
         assert_eq!(side.error_ratio(t0 + 119_999), Some(0.0));
         assert_eq!((side.lines, side.errors), (180, 60), "totals stay");
-        assert_eq!(side.error_ratio(t0 + 300_000), None, "nothing in the last minute");
+        assert_eq!(
+            side.error_ratio(t0 + 300_000),
+            None,
+            "nothing in the last minute"
+        );
         // A late line of a minute the window left is counted, not windowed.
         side.record(Some(t0), true);
         assert_eq!(side.last_minute(t0 + 119_999), (0, 60));
