@@ -229,6 +229,7 @@ where
                 },
             );
         }
+        let mut trace = crate::frame_trace::FrameTrace::start(&mut model);
         draw(&mut terminal, &mut screen, &model, &theme, false)?;
         model.take_dirty();
         let mut log_batches = effects.take_log_batches();
@@ -317,6 +318,9 @@ where
                 )?;
                 last_draw = Instant::now();
                 pending = false;
+                if let Some(t) = trace.as_mut() {
+                    t.frame(&model);
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod control;
 pub mod drill;
 pub mod effects;
+pub mod frame_trace;
 pub mod headless;
 pub mod integrations;
 pub mod logging;

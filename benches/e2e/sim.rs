@@ -89,6 +89,16 @@ impl Sim {
         })
     }
 
+    /// `POST PATH` with a JSON body, its JSON answer.
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        self.call(reqwest::Method::POST, path, Some(body))
+    }
+
+    /// `GET PATH`, its JSON answer.
+    pub fn get(&self, path: &str) -> Value {
+        self.call(reqwest::Method::GET, path, None)
+    }
+
     /// `GET /sim/stats`.
     pub fn stats(&self) -> Value {
         self.call(reqwest::Method::GET, "/sim/stats", None)

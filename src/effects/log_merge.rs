@@ -14,11 +14,15 @@ use tokio::time::Instant;
 use tokio_stream::StreamMap;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::integrations::kube::logs::{LineBudget, LineQueue, QueuedBatch, budget};
 use quarterdeck_core::msg::{ContextMsg, StreamId};
 use quarterdeck_core::{Msg, RawLogLine};
 
 /// Batches a stream may have waiting before it stops reading.
 const STREAM_QUEUE: usize = 8;
+/// Lines waiting in all the streams' queues together: a hundred pods streamed hold no more
+/// than one busy pod may.
+const IN_FLIGHT: usize = 32_000;
 /// How long lines are gathered before they are merged by timestamp and handed on: shorter
 /// than a frame, so merging costs no frame.
 const WINDOW: Duration = Duration::from_millis(6);
@@ -28,12 +32,13 @@ const OUT_QUEUE: usize = 2;
 const GATHER_MAX: usize = 25_000;
 
 /// A stream's queue, registered with the merger.
-type Registration = (StreamId, u64, mpsc::Receiver<Vec<RawLogLine>>);
+type Registration = (StreamId, u64, mpsc::Receiver<QueuedBatch>);
 
 /// The merger's handle: hands out stream queues; its task ends when the handle is dropped.
 #[derive(Debug)]
 pub struct LogMerge {
     register: mpsc::UnboundedSender<Registration>,
+    budget: LineBudget,
     task: JoinHandle<()>,
 }
 
@@ -43,16 +48,24 @@ impl LogMerge {
         let (register, registrations) = mpsc::unbounded_channel();
         let (out, batches) = mpsc::channel(OUT_QUEUE);
         let task = tokio::spawn(run(registrations, out));
-        (Self { register, task }, batches)
+        let budget = budget(IN_FLIGHT);
+        (
+            Self {
+                register,
+                budget,
+                task,
+            },
+            batches,
+        )
     }
 
     /// A queue for stream `id` of context generation `epoch`; the stream ends its part by
     /// dropping the sender.
-    pub fn queue(&self, id: StreamId, epoch: u64) -> mpsc::Sender<Vec<RawLogLine>> {
+    pub fn queue(&self, id: StreamId, epoch: u64) -> LineQueue {
         let (tx, rx) = mpsc::channel(STREAM_QUEUE);
         // The merger only stops with the driver, which owns this handle.
         let _ = self.register.send((id, epoch, rx));
-        tx
+        LineQueue::new(tx, self.budget.clone(), IN_FLIGHT)
     }
 }
 
@@ -75,7 +88,7 @@ async fn run(
     mut registrations: mpsc::UnboundedReceiver<Registration>,
     out: mpsc::Sender<Vec<Msg>>,
 ) {
-    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<Vec<RawLogLine>>> = StreamMap::new();
+    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>> = StreamMap::new();
     let mut gathered: Vec<Gathered> = Vec::new();
     let mut arrival = 0u64;
     // A line without a timestamp sorts with its stream's previous line.
@@ -90,9 +103,10 @@ async fn run(
                 }
                 None => return,
             },
-            Some(((stream, epoch), lines)) = streams.next(), if gathered.len() < GATHER_MAX => {
+            Some(((stream, epoch), batch)) = streams.next(), if gathered.len() < GATHER_MAX => {
                 let last = last_time.entry(stream).or_insert(i64::MIN);
-                for line in lines {
+                // Taken: the batch's share of the budget goes back as it is dropped here.
+                for line in batch.lines {
                     let time = line.time_ns.unwrap_or(*last);
                     *last = time;
                     arrival += 1;
@@ -201,21 +215,39 @@ mod tests {
         assert_eq!(streams, [1, 2, 1, 2], "one message per run of a stream");
     }
 
+    /// Lines a dashboard that does not read lets `streams` streams queue, sending batches of
+    /// 1,000 round-robin until none finds room within a second.
+    async fn accepted_without_a_reader(streams: u64) -> usize {
+        let (merge, _batches) = LogMerge::start();
+        let queues: Vec<LineQueue> = (1..=streams).map(|id| merge.queue(id, 0)).collect();
+        let mut sent = 0usize;
+        loop {
+            let mut any = false;
+            for q in &queues {
+                let mut batch: Vec<RawLogLine> = (0..1_000).map(|i| line(i, "x")).collect();
+                if tokio::time::timeout(Duration::from_millis(20), q.send(&mut batch))
+                    .await
+                    .is_ok_and(|sent| sent)
+                {
+                    sent += 1_000;
+                    any = true;
+                }
+            }
+            if !any {
+                return sent;
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_dashboard_that_does_not_read_stops_the_streams() {
-        let (merge, _batches) = LogMerge::start();
-        let a = merge.queue(1, 0);
-        let batch = || (0..1_000).map(|i| line(i, "x")).collect::<Vec<_>>();
-        let mut sent = 0usize;
-        // Without a reader, room runs out after the merged queue, the gathering and the
-        // stream's own queue are full: a bounded number of lines.
-        while tokio::time::timeout(Duration::from_secs(1), a.send(batch()))
-            .await
-            .is_ok()
-        {
-            sent += 1_000;
-            assert!(sent < 200_000, "unbounded buffering");
-        }
-        assert!(sent >= 1_000);
+        // Without a reader, room runs out once the merged queue, the gathering and the
+        // queues are full: a bounded number of lines.
+        let one = accepted_without_a_reader(1).await;
+        assert!((1_000..200_000).contains(&one), "{one}");
+        // A hundred streams share one budget: they hold no more than a few streams would.
+        let hundred = accepted_without_a_reader(100).await;
+        let bound = IN_FLIGHT + GATHER_MAX + OUT_QUEUE * GATHER_MAX + 100 * 1_000;
+        assert!(hundred <= bound, "{hundred} lines held by 100 streams");
     }
 }

@@ -20,6 +20,9 @@ use quarterdeck_core::{Model, Pane, StreamState};
 
 /// Draws the pane.
 pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if quarterdeck_core::concerns::logs_split::shown(model) {
+        return super::logs_split::draw(model, theme, frame, area);
+    }
     let view = &model.logs;
     let mut extra = Vec::new();
     let what = match (&view.only_pod, view.previous) {
@@ -37,7 +40,10 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             pods.dedup();
             let total = model.pods.rows.len();
             let capped = if pods.len() < total {
-                format!("· {} of {total} pods (cap {MAX_PODS}) ", pods.len())
+                format!(
+                    "· streaming {} of {total} pods (cap {MAX_PODS}) ",
+                    pods.len()
+                )
             } else {
                 String::new()
             };
@@ -160,7 +166,7 @@ fn prefix<'a>(model: &'a Model, theme: &Theme, line: &LogLine) -> Vec<Span<'a>> 
 
 /// The distinguishing tail of a pod name (`feature-store-84d9f6c7b-q8r7s` → `84d9f6c7b-q8r7s`):
 /// every pod of a release shares the prefix.
-fn short_pod(label: &str) -> &str {
+pub(super) fn short_pod(label: &str) -> &str {
     let mut dashes = label.rmatch_indices('-');
     match (dashes.next(), dashes.next()) {
         (Some(_), Some((i, _))) => &label[i + 1..],

@@ -15,6 +15,7 @@ mod journal;
 mod labels;
 mod layout;
 mod logs;
+mod logs_split;
 mod pipeline;
 mod pods;
 mod prompt;
@@ -184,3 +185,7 @@ mod narrow_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod logs_tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod logs_split_tests;

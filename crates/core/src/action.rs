@@ -54,6 +54,8 @@ pub enum Action {
     ToggleWrap,
     /// Show or hide log timestamps.
     ToggleTimestamps,
+    /// Split the logs into canary | stable side by side, or join them again.
+    SplitLogs,
     /// Show the previous (crashed) container's log.
     PreviousLogs,
     /// Switch between the selected pod's log and all pods of the release.
@@ -135,6 +137,7 @@ impl Action {
         Action::ToggleFollow,
         Action::ToggleWrap,
         Action::ToggleTimestamps,
+        Action::SplitLogs,
         Action::PreviousLogs,
         Action::PodLogs,
         Action::Exclude,
@@ -188,6 +191,7 @@ impl Action {
             Action::ToggleFollow => "toggle_follow",
             Action::ToggleWrap => "toggle_wrap",
             Action::ToggleTimestamps => "toggle_timestamps",
+            Action::SplitLogs => "split_logs",
             Action::PreviousLogs => "previous_logs",
             Action::PodLogs => "pod_logs",
             Action::ClearFilter => "clear_filter",
@@ -248,6 +252,7 @@ impl Action {
             Action::ToggleFollow => "follow the log end on/off",
             Action::ToggleWrap => "wrap long lines on/off",
             Action::ToggleTimestamps => "log timestamps on/off",
+            Action::SplitLogs => "logs split canary | stable on/off",
             Action::PreviousLogs => "previous container's log",
             Action::PodLogs => "selected pod only / all pods of the release",
             Action::ClearFilter => "clear the filter",

@@ -74,6 +74,7 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::ToggleFollow => model.logs.toggle_follow(),
         Action::ToggleWrap => model.logs.toggle_wrap(),
         Action::ToggleTimestamps => model.logs.timestamps = !model.logs.timestamps,
+        Action::SplitLogs => crate::concerns::logs_split::toggle(model),
         Action::PreviousLogs => {
             let previous = !model.logs.previous;
             return open_pod_logs(model, previous);

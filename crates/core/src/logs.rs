@@ -5,6 +5,7 @@
 //! parsed into [`SpanStyle`]s that the UI turns into its own styles.
 
 mod buffer;
+pub mod counters;
 mod json;
 pub(crate) mod keys;
 #[cfg(test)]

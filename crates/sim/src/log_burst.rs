@@ -6,6 +6,9 @@
 //! - `POST /sim/logs/burst {"namespace","pod","container"?,"tag","lines","kind"?,"rate"?}`:
 //!   writes `lines` lines tagged `tag` (`kind`: `numbered` (default) `"TAG i"`, `invalid_utf8`,
 //!   `identical`, `long`, `mixed`); at `rate` lines per second in the background, or at once.
+//!   `"wall_clock": true` stamps each line with the host's clock to the millisecond instead of
+//!   the simulated one (which moves in 100 ms steps), so a benchmark can measure a line's lag
+//!   from being written to being shown.
 //! - `POST /sim/logs/cut`: ends every follow connection (clients resume with `sinceTime`).
 //! - `GET /sim/logs/record?namespace=&pod=&container=`: the lines the container's log holds,
 //!   decoded as a client would (an invalid byte as U+FFFD).
@@ -59,6 +62,18 @@ struct BurstBody {
     #[serde(default)]
     kind: Kind,
     rate: Option<u64>,
+    #[serde(default)]
+    wall_clock: bool,
+}
+
+impl BurstBody {
+    fn style(&self) -> Style<'_> {
+        Style {
+            kind: self.kind,
+            tag: &self.tag,
+            wall_clock: self.wall_clock,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -111,9 +126,21 @@ fn container(sim: &Sim, ns: &str, pod: &str, asked: Option<String>) -> Option<Lo
     })
 }
 
-fn write(sim: &Sim, key: &LogKey, kind: Kind, tag: &str, range: std::ops::Range<u64>) {
+/// How a burst is written: its kind, tag and clock.
+struct Style<'a> {
+    kind: Kind,
+    tag: &'a str,
+    wall_clock: bool,
+}
+
+fn write(sim: &Sim, key: &LogKey, style: &Style, range: std::ops::Range<u64>) {
     let mut world = sim.world();
-    let now = world.clock.now_ms;
+    let now = if style.wall_clock {
+        chrono::Utc::now().timestamp_millis()
+    } else {
+        world.clock.now_ms
+    };
+    let Style { kind, tag, .. } = *style;
     for i in range {
         world.logs.append(
             key.clone(),
@@ -133,7 +160,7 @@ async fn burst(
         Ok(Json(b)) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.body_text()),
     };
-    let Some(key) = container(&sim, &b.namespace, &b.pod, b.container) else {
+    let Some(key) = container(&sim, &b.namespace, &b.pod, b.container.clone()) else {
         return error(
             StatusCode::NOT_FOUND,
             format!("no pod {}/{}", b.namespace, b.pod),
@@ -141,9 +168,10 @@ async fn burst(
     };
     let answer = json!({"tag": b.tag, "lines": b.lines, "container": key.container});
     match b.rate.filter(|r| *r > 0) {
-        None => write(&sim, &key, b.kind, &b.tag, 0..b.lines),
+        None => write(&sim, &key, &b.style(), 0..b.lines),
         Some(rate) => {
             tokio::spawn(async move {
+                let style = b.style();
                 let start = tokio::time::Instant::now();
                 let mut tick = tokio::time::interval(Duration::from_millis(1));
                 let mut done = 0;
@@ -151,7 +179,7 @@ async fn burst(
                     tick.tick().await;
                     let due =
                         (start.elapsed().as_micros() as u64 * rate / 1_000_000 + 1).min(b.lines);
-                    write(&sim, &key, b.kind, &b.tag, done..due);
+                    write(&sim, &key, &style, done..due);
                     done = due;
                 }
             });

@@ -3,9 +3,11 @@
 //! sent in batches; after a disconnect a resume from the last second with `sinceTime` skips
 //! exactly the lines already delivered.
 
+mod queue;
 mod resume;
 mod split;
 
+pub use queue::{LineBudget, LineQueue, QueuedBatch, budget};
 pub use resume::Resume;
 pub use split::LineSplitter;
 
@@ -15,7 +17,6 @@ use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, LogParams};
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::sender::ContextSender;
@@ -32,9 +33,10 @@ const MAX_RAW_LINE: usize = MAX_LINE_BYTES + 64;
 pub enum LineSink {
     /// As `Msg::LogLines` on the context's channel (the headless commands).
     Messages,
-    /// On the stream's own bounded queue: while it is full the stream stops reading, and the
-    /// connection's flow control holds the rest on the server.
-    Queue(mpsc::Sender<Vec<RawLogLine>>),
+    /// On the stream's own bounded queue, within the budget all streams share: while either is
+    /// full the stream stops reading, and the connection's flow control holds the rest on the
+    /// server.
+    Queue(LineQueue),
 }
 
 impl LineSink {
@@ -45,13 +47,7 @@ impl LineSink {
                 stream: id,
                 lines: std::mem::take(batch),
             }),
-            LineSink::Queue(queue) => match queue.reserve().await {
-                Ok(permit) => {
-                    permit.send(std::mem::take(batch));
-                    true
-                }
-                Err(_) => false,
-            },
+            LineSink::Queue(queue) => queue.send(batch).await,
         }
     }
 }
@@ -210,6 +206,7 @@ async fn pump(
 mod tests {
     use super::*;
     use quarterdeck_core::msg::ContextMsg;
+    use tokio::sync::mpsc;
 
     /// A stream with an invalid byte, identical lines in one instant and a runaway line, read
     /// in awkward chunks: every line arrives, in order, the invalid byte replaced.

@@ -4,6 +4,7 @@
 use regex::{Regex, RegexBuilder};
 
 use crate::effect::{Effect, LogStreamSpec};
+use crate::logs::counters::LogSplit;
 use crate::logs::{LogBuffer, LogLine, LogPattern, StyledText, format_json};
 use crate::meta::ObjectKey;
 use crate::msg::{RawLogLine, StreamId, StreamState};
@@ -14,7 +15,7 @@ pub(crate) const MAX_LINES: usize = 20_000;
 /// Bytes of text kept in the Logs pane across all its streams.
 pub(crate) const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Pods streamed at once for "all pods of the release" (problems are sorted first).
-pub const MAX_PODS: usize = 12;
+pub const MAX_PODS: usize = 100;
 /// Lines fetched from each pod when a stream starts.
 pub(crate) const TAIL_ALL: i64 = 100;
 /// Lines fetched when one pod's log is opened on its own.
@@ -112,6 +113,8 @@ pub struct LogView {
     pub only_pod: Option<ObjectKey>,
     /// Show the previous container instance's log (of `only_pod`).
     pub previous: bool,
+    /// The canary | stable split and its counters.
+    pub split: LogSplit,
     next_id: StreamId,
     next_seq: u64,
 }
@@ -142,6 +145,7 @@ impl LogView {
             since_seconds: None,
             only_pod: None,
             previous: false,
+            split: LogSplit::default(),
             next_id: 1,
             next_seq: 0,
         }
@@ -162,6 +166,7 @@ impl LogView {
             .collect();
         self.sources.clear();
         self.buffer.clear();
+        self.split.clear();
         self.anchor = None;
         self.hscroll = 0;
         effects
@@ -233,7 +238,9 @@ impl LogView {
         let Some(source) = self.source_of(id) else {
             return false;
         };
+        let role = self.sources[source].role;
         for raw in lines {
+            self.split.record(role, raw.time_ms(), &raw.text.text);
             let seq = self.next_seq;
             self.next_seq += 1;
             self.buffer.push(LogLine {

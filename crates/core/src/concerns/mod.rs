@@ -6,5 +6,9 @@ pub mod ci;
 pub mod context;
 pub mod events;
 pub mod logs;
+pub mod logs_split;
 pub mod pods;
 pub mod releases;
+
+#[cfg(test)]
+mod logs_tests;
