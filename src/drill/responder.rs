@@ -36,6 +36,14 @@ impl ResponderKind {
 /// the API, in simulated milliseconds.
 const RETRY_MS: u64 = 5_000;
 
+/// How long, in wall time, one command may wait for the API. kube's client retries a 503 on
+/// its own (15 times, backing off up to minutes of wall time), and a headless drill's simulated
+/// clock stands still while a command runs: during an outage the command would wait for an
+/// API that cannot come back. The outage cannot start or end while a command runs, so one cut
+/// short is still at its first request and changed nothing; a command that gets answers takes
+/// milliseconds.
+const COMMAND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The exit code of a command that could not reach the API (or got an error from it).
 const API_ERROR: i32 = crate::headless::exit::Exit::Error as i32;
 
@@ -97,7 +105,18 @@ impl Scripted {
                     let code = match to_revision {
                         Ok(to_revision) => {
                             let command = command(action, release, to_revision);
-                            crate::headless::run(command, &self.global()).await
+                            let global = self.global();
+                            let run = crate::headless::run(command, &global);
+                            match tokio::time::timeout(COMMAND_DEADLINE, run).await {
+                                Ok(code) => code,
+                                Err(_) => {
+                                    eprintln!(
+                                        "drill: {action} {release}: no answer from the API within {} s",
+                                        COMMAND_DEADLINE.as_secs()
+                                    );
+                                    Some(API_ERROR)
+                                }
+                            }
                         }
                         // Not undone to the wrong revision for want of reading the right one.
                         Err(e) => {
