@@ -98,6 +98,28 @@ fn a_responder_that_does_nothing_fails() {
     assert_eq!(card["actions"], serde_json::json!([]), "{card:#}");
 }
 
+/// `orders-gate-approved` passes with the scripted responder in `tests/drill_incidents.rs`,
+/// where the simulator can be read over HTTP.
+#[test]
+fn doing_nothing_after_someone_else_approves_a_bad_image_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, card) = drill(
+        dir.path(),
+        &["orders-gate-approved", "--responder", "none", "--seed", "3"],
+    );
+    assert_eq!(card["verdict"], "fail", "{card:#}");
+    assert_eq!(code, 1, "{stdout}");
+    let reasons = card["reasons"].to_string();
+    assert!(reasons.contains("never detected"), "{card:#}");
+    assert!(reasons.contains("never mitigated"), "{card:#}");
+    assert!(
+        card["incidents"]
+            .to_string()
+            .contains("maria.chen approves"),
+        "{card:#}"
+    );
+}
+
 #[test]
 fn acting_on_the_decoy_is_charged_as_collateral() {
     let dir = tempfile::tempdir().unwrap();
@@ -191,7 +213,7 @@ fn the_list_names_every_drill_and_a_broken_user_drill_is_an_error() {
         .output()
         .unwrap();
     let list = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(list.lines().count(), 5, "{list}");
+    assert_eq!(list.lines().count(), 6, "{list}");
     assert!(list.contains("orders-canary"), "{list}");
     std::fs::create_dir_all(dir.path().join("drills")).unwrap();
     std::fs::write(

@@ -36,6 +36,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "compound-decoy",
         include_str!("../../assets/drills/compound-decoy.toml"),
     ),
+    (
+        "orders-gate-approved",
+        include_str!("../../assets/drills/orders-gate-approved.toml"),
+    ),
 ];
 
 /// A loaded drill, durations in milliseconds of simulated time.
@@ -120,6 +124,32 @@ pub enum IncidentKind {
     },
     /// Every open watch is dropped (`/sim/faults`).
     DropWatches,
+    /// The Kubernetes API answers every request with `status` for a while (`/sim/outage`):
+    /// reads, watches and writes alike.
+    Outage {
+        /// HTTP status: 500, 503 or 504.
+        status: u16,
+        /// How long, in simulated milliseconds.
+        duration_ms: u64,
+    },
+    /// Someone else approves a waiting deployment gate (`/sim/ci/approve`), and the image its
+    /// deploy rolls out misbehaves.
+    Approve {
+        /// `github` or `gitlab`.
+        provider: String,
+        /// The repository or project path.
+        project: String,
+        /// The gated environment.
+        environment: String,
+        /// Who approves (a login of the simulated world).
+        by: String,
+        /// Share of 5xx answers of the deployed image.
+        error_rate: Option<f64>,
+        /// Its typical latency, ms.
+        latency_ms: Option<f64>,
+        /// It crash-loops.
+        crash_loop: bool,
+    },
 }
 
 impl IncidentKind {
@@ -131,27 +161,52 @@ impl IncidentKind {
                 error_rate,
                 latency_ms,
                 crash_loop,
-            } => {
-                let mut what = Vec::new();
-                if let Some(e) = error_rate {
-                    what.push(format!("{:.0}% errors", e * 100.0));
-                }
-                if let Some(l) = latency_ms {
-                    what.push(format!("{l:.0} ms latency"));
-                }
-                if *crash_loop {
-                    what.push("crash loop".into());
-                }
-                format!("{image} turns bad ({})", what.join(", "))
-            }
+            } => format!(
+                "{image} turns bad ({})",
+                symptoms(*error_rate, *latency_ms, *crash_loop)
+            ),
             Self::Deploy { release, image } => format!("someone deploys {image} to {release}"),
             Self::Promote { release } => format!("someone else promotes {release}"),
             Self::ApiErrors { status, count } => {
                 format!("the API answers {status} to the next {count} requests")
             }
             Self::DropWatches => "every watch drops".into(),
+            Self::Outage {
+                status,
+                duration_ms,
+            } => format!(
+                "the Kubernetes API answers {status} for {}s",
+                duration_ms / 1000
+            ),
+            Self::Approve {
+                project,
+                environment,
+                by,
+                error_rate,
+                latency_ms,
+                crash_loop,
+                ..
+            } => format!(
+                "{by} approves {project}'s {environment} gate; its image is bad ({})",
+                symptoms(*error_rate, *latency_ms, *crash_loop)
+            ),
         }
     }
+}
+
+/// How a bad image misbehaves, in words.
+fn symptoms(error_rate: Option<f64>, latency_ms: Option<f64>, crash_loop: bool) -> String {
+    let mut what = Vec::new();
+    if let Some(e) = error_rate {
+        what.push(format!("{:.0}% errors", e * 100.0));
+    }
+    if let Some(l) = latency_ms {
+        what.push(format!("{l:.0} ms latency"));
+    }
+    if crash_loop {
+        what.push("crash loop".into());
+    }
+    what.join(", ")
 }
 
 /// A way of looking at a release that counts as noticing it.
@@ -252,6 +307,11 @@ struct RawIncident {
     crash_loop: bool,
     status: Option<u16>,
     count: Option<u32>,
+    duration: Option<Spanned<String>>,
+    provider: Option<String>,
+    project: Option<String>,
+    environment: Option<String>,
+    by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -410,12 +470,42 @@ fn incident(inc: &RawIncident, ms: &Millis, invalid: &Invalid) -> Result<Inciden
             count: inc.count.unwrap_or(20),
         },
         "drop_watches" => IncidentKind::DropWatches,
+        "outage" => {
+            let duration = inc.duration.as_ref().ok_or_else(|| {
+                invalid(
+                    kind_span.clone(),
+                    "duration",
+                    "an \"outage\" incident needs \"duration\"".into(),
+                )
+            })?;
+            let status = inc.status.unwrap_or(503);
+            if !matches!(status, 500 | 503 | 504) {
+                return Err(invalid(
+                    kind_span,
+                    "status",
+                    format!("an outage answers 500, 503 or 504, not {status}"),
+                ));
+            }
+            IncidentKind::Outage {
+                status,
+                duration_ms: ms(duration, "duration")?,
+            }
+        }
+        "approve" => IncidentKind::Approve {
+            provider: inc.provider.clone().unwrap_or_else(|| "github".into()),
+            project: need(&inc.project, "project")?,
+            environment: need(&inc.environment, "environment")?,
+            by: inc.by.clone().unwrap_or_else(|| "maria.chen".into()),
+            error_rate: inc.error_rate,
+            latency_ms: inc.latency_ms,
+            crash_loop: inc.crash_loop,
+        },
         other => {
             return Err(invalid(
                 kind_span,
                 "kind",
                 format!(
-                    "unknown incident kind {other:?}: version, deploy, promote, api_errors or drop_watches"
+                    "unknown incident kind {other:?}: version, deploy, promote, approve, api_errors, outage or drop_watches"
                 ),
             ));
         }
@@ -532,7 +622,7 @@ mod tests {
     #[test]
     fn every_built_in_drill_parses_and_has_an_answer_key() {
         let drills = all(None).unwrap();
-        assert_eq!(drills.len(), 5);
+        assert_eq!(drills.len(), 6);
         for d in drills {
             assert!(!d.answer.is_empty(), "{} has no answer key", d.name);
             assert!(!d.mitigate.is_empty(), "{} mitigates nothing", d.name);

@@ -31,9 +31,14 @@ pub fn detects(drill: &Drill, seen: &Observation) -> bool {
 }
 
 /// Why a journaled action is collateral, or `None` when it is not. An action cancelled at
-/// the confirmation touched nothing and is never charged.
-pub fn collateral(drill: &Drill, entry: &JournalEntry) -> Option<String> {
+/// the confirmation touched nothing and is never charged; nor is one that failed or was
+/// refused while the Kubernetes API was down (`api_down`): the outage refused it, not the
+/// responder's judgement.
+pub fn collateral(drill: &Drill, entry: &JournalEntry, api_down: bool) -> Option<String> {
     if entry.result == JournalResult::Cancelled || entry.result == JournalResult::DryRun {
+        return None;
+    }
+    if api_down && matches!(entry.result, JournalResult::Failed | JournalResult::Refused) {
         return None;
     }
     match release_of(&entry.target) {
@@ -138,19 +143,35 @@ mod tests {
     fn acting_on_the_decoy_is_collateral_and_a_cancelled_action_is_not() {
         let d = drill("compound-decoy");
         let decoy = entry("rollout/orders-api in orders", "abort", JournalResult::Done);
-        assert!(collateral(&d, &decoy).unwrap().contains("not in trouble"));
+        assert!(
+            collateral(&d, &decoy, false)
+                .unwrap()
+                .contains("not in trouble")
+        );
         let cancelled = entry(
             "rollout/orders-api in orders",
             "abort",
             JournalResult::Cancelled,
         );
-        assert_eq!(collateral(&d, &cancelled), None);
+        assert_eq!(collateral(&d, &cancelled, false), None);
         let right = entry(
             "rollout/feature-store in bnpl",
             "abort",
             JournalResult::Done,
         );
-        assert_eq!(collateral(&d, &right), None);
+        assert_eq!(collateral(&d, &right, false), None);
+    }
+
+    #[test]
+    fn a_write_the_outage_refused_is_not_charged_and_one_it_let_through_is() {
+        let d = drill("compound-decoy");
+        for result in [JournalResult::Failed, JournalResult::Refused] {
+            let refused = entry("rollout/orders-api in orders", "abort", result);
+            assert_eq!(collateral(&d, &refused, true), None, "{result:?}");
+            assert!(collateral(&d, &refused, false).is_some(), "{result:?}");
+        }
+        let done = entry("rollout/orders-api in orders", "abort", JournalResult::Done);
+        assert!(collateral(&d, &done, true).is_some());
     }
 
     #[test]
@@ -161,7 +182,11 @@ mod tests {
             "promote",
             JournalResult::Done,
         );
-        assert!(collateral(&d, &wrong).unwrap().contains("wrong move"));
+        assert!(
+            collateral(&d, &wrong, false)
+                .unwrap()
+                .contains("wrong move")
+        );
     }
 
     #[test]

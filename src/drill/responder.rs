@@ -32,10 +32,28 @@ impl ResponderKind {
     }
 }
 
+/// How long the scripted responder waits before trying again an action that could not reach
+/// the API, in simulated milliseconds.
+const RETRY_MS: u64 = 5_000;
+
+/// How long, in wall time, one command may wait for the API. kube's client retries a 503 on
+/// its own (15 times, backing off up to minutes of wall time), and a headless drill's simulated
+/// clock stands still while a command runs: during an outage the command would wait for an
+/// API that cannot come back. The outage cannot start or end while a command runs, so one cut
+/// short is still at its first request and changed nothing; a command that gets answers takes
+/// milliseconds.
+const COMMAND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The exit code of a command that could not reach the API (or got an error from it).
+const API_ERROR: i32 = crate::headless::exit::Exit::Error as i32;
+
 /// The scripted responder's progress through the answer key.
 pub struct Scripted {
     kubeconfig: PathBuf,
     next: usize,
+    /// An action the API refused is tried again from then on (ms after the first incident);
+    /// the steps after it wait, as a user would not undo before the abort went through.
+    retry_at: Option<u64>,
 }
 
 impl Scripted {
@@ -44,6 +62,7 @@ impl Scripted {
         Self {
             kubeconfig,
             next: 0,
+            retry_at: None,
         }
     }
 
@@ -51,10 +70,11 @@ impl Scripted {
     pub async fn turn(&mut self, drill: &Drill, world: &World, since_ms: u64) -> Vec<Observation> {
         let mut seen = Vec::new();
         while let Some(step) = drill.answer.get(self.next) {
-            if step.after_ms > since_ms {
+            if step.after_ms > since_ms || self.retry_at.is_some_and(|r| since_ms < r) {
                 break;
             }
             self.next += 1;
+            self.retry_at = None;
             match &step.what {
                 StepKind::Look { release } => {
                     // What the Analysis pane reads: the release's metrics.
@@ -73,22 +93,46 @@ impl Scripted {
                 } => {
                     let to_revision = match to_image {
                         Some(image) => match world.revision_of(release, image).await {
-                            Ok(Some(n)) => Some(n),
+                            Ok(Some(n)) => Ok(Some(n)),
                             Ok(None) => {
                                 eprintln!("drill: {release} has no revision running {image}");
-                                None
+                                Ok(None)
                             }
-                            Err(e) => {
-                                eprintln!("drill: {e}");
-                                None
-                            }
+                            Err(e) => Err(e),
                         },
-                        None => None,
+                        None => Ok(None),
                     };
-                    let command = command(action, release, to_revision);
-                    let global = self.global();
-                    if crate::headless::run(command, &global).await.is_none() {
-                        eprintln!("drill: {action} is not a command");
+                    let code = match to_revision {
+                        Ok(to_revision) => {
+                            let command = command(action, release, to_revision);
+                            let global = self.global();
+                            let run = crate::headless::run(command, &global);
+                            match tokio::time::timeout(COMMAND_DEADLINE, run).await {
+                                Ok(code) => code,
+                                Err(_) => {
+                                    eprintln!(
+                                        "drill: {action} {release}: no answer from the API within {} s",
+                                        COMMAND_DEADLINE.as_secs()
+                                    );
+                                    Some(API_ERROR)
+                                }
+                            }
+                        }
+                        // Not undone to the wrong revision for want of reading the right one.
+                        Err(e) => {
+                            eprintln!("drill: {e}");
+                            Some(API_ERROR)
+                        }
+                    };
+                    match code {
+                        None => eprintln!("drill: {action} is not a command"),
+                        Some(API_ERROR) => {
+                            eprintln!("drill: {action} {release} failed; trying again shortly");
+                            self.next -= 1;
+                            self.retry_at = Some(since_ms + RETRY_MS);
+                            break;
+                        }
+                        Some(_) => {}
                     }
                 }
             }

@@ -59,7 +59,14 @@ pub struct Run {
     journal_offset: u64,
     actions: Vec<ActionLine>,
     collateral: Vec<String>,
+    /// When the Kubernetes API was down (from, to), ms from the start.
+    outages: Vec<(u64, u64)>,
 }
+
+/// How long after an outage's end a failed action still counts as refused by it: the
+/// dashboard's drill reads the journal every quarter second of wall time, which is seconds
+/// of simulated time at a high `--speed`.
+const OUTAGE_GRACE_MS: u64 = 5_000;
 
 impl Run {
     /// A run of `drill` against `world`; actions are read from `journal` (from its current
@@ -96,6 +103,7 @@ impl Run {
             journal_offset,
             actions: Vec::new(),
             collateral: Vec::new(),
+            outages: Vec::new(),
         }
     }
 
@@ -120,6 +128,9 @@ impl Run {
             if !self.injected[i] && self.at[i] <= t {
                 self.injected[i] = true;
                 inject(&self.world, &inc.kind).await?;
+                if let IncidentKind::Outage { duration_ms, .. } = inc.kind {
+                    self.outages.push((self.at[i], self.at[i] + duration_ms));
+                }
                 self.events.push(Event {
                     at_s: self.at[i] as f64 / 1000.0,
                     what: inc.kind.describe(),
@@ -127,6 +138,17 @@ impl Run {
                 if !inc.decoy && self.trouble_at.is_none() {
                     self.trouble_at = Some(self.at[i]);
                 }
+            }
+            if let IncidentKind::Outage { duration_ms, .. } = inc.kind
+                && self.injected[i]
+                && !self.recovered[i]
+                && self.at[i] + duration_ms <= t
+            {
+                self.recovered[i] = true;
+                self.events.push(Event {
+                    at_s: (self.at[i] + duration_ms) as f64 / 1000.0,
+                    what: "the Kubernetes API answers again".into(),
+                });
             }
             if let Some(after) = inc.recover_after_ms
                 && self.injected[i]
@@ -179,7 +201,11 @@ impl Run {
             let Ok(entry) = serde_json::from_str::<JournalEntry>(line) else {
                 continue;
             };
-            if let Some(why) = judge::collateral(&self.drill, &entry) {
+            let api_down = self
+                .outages
+                .iter()
+                .any(|&(from, to)| from <= t && t <= to + OUTAGE_GRACE_MS);
+            if let Some(why) = judge::collateral(&self.drill, &entry, api_down) {
                 self.collateral.push(why);
             }
             let result = serde_json::to_value(entry.result)
@@ -285,6 +311,45 @@ async fn inject(world: &World, kind: &IncidentKind) -> Result<(), String> {
             .control("/sim/faults", json!({"drop_watches": true}))
             .await
             .map(|_| ()),
+        IncidentKind::Outage {
+            status,
+            duration_ms,
+        } => world
+            .control(
+                "/sim/outage",
+                json!({"status": status, "seconds": *duration_ms as f64 / 1000.0}),
+            )
+            .await
+            .map(|_| ()),
+        IncidentKind::Approve {
+            provider,
+            project,
+            environment,
+            by,
+            error_rate,
+            latency_ms,
+            crash_loop,
+        } => {
+            let approved = world
+                .control(
+                    "/sim/ci/approve",
+                    json!({"provider": provider, "project": project, "environment": environment, "user": by}),
+                )
+                .await?;
+            // The deploy step runs after the approval: its image misbehaves before any pod of
+            // it starts.
+            let images = approved["deploys"].as_array().cloned().unwrap_or_default();
+            for image in images.iter().filter_map(|d| d["image"].as_str()) {
+                let bad = IncidentKind::Version {
+                    image: image.to_string(),
+                    error_rate: *error_rate,
+                    latency_ms: *latency_ms,
+                    crash_loop: *crash_loop,
+                };
+                Box::pin(inject(world, &bad)).await?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -83,3 +83,80 @@ pub fn scorecard(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(text), inner);
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::config::Theme;
+    use quarterdeck_core::drill::DrillBar;
+    use quarterdeck_core::{Msg, sample, update};
+
+    /// The text of a `width` × `height` screen with only the drill's bar and scorecard drawn.
+    fn screen(width: u16, height: u16, bar: DrillBar) -> String {
+        let (mut model, _) = sample::model_with(sample::showcase_objects(), width, height);
+        update(&mut model, Msg::Drill(bar));
+        let theme = Theme::load("default", None).unwrap();
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        term.draw(|f| {
+            let rest = super::draw(&model, &theme, f);
+            super::scorecard(&model, &theme, f, rest);
+        })
+        .unwrap();
+        let buf = term.backend().buffer();
+        (0..height)
+            .map(|y| {
+                let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+                format!("{}\n", line.trim_end())
+            })
+            .collect()
+    }
+
+    fn bar(hint: Option<&str>) -> DrillBar {
+        DrillBar {
+            name: "orders-gate-approved".into(),
+            elapsed_s: 97,
+            limit_s: 360,
+            hint: hint.map(str::to_string),
+            scorecard: None,
+        }
+    }
+
+    const HINT: &str = "someone approved orders-api's staging gate: its new canary answers 5xx — open its analysis (v)";
+
+    #[test]
+    fn the_bar_shows_the_name_and_the_clock_and_a_hint_only_when_asked() {
+        for width in [80, 200] {
+            let plain = screen(width, 1, bar(None));
+            assert!(plain.contains("1:37 / 6:00"), "{plain}");
+            assert!(!plain.contains("hint"), "{plain}");
+            let hinted = screen(width, 1, bar(Some(HINT)));
+            insta::assert_snapshot!(format!("bar_{width}_no_hints"), plain);
+            insta::assert_snapshot!(format!("bar_{width}_hints"), hinted);
+        }
+    }
+
+    #[test]
+    fn the_scorecard_replaces_the_clock_and_fits_80x24_and_200x60() {
+        let lines = vec![
+            "Drill orders-gate-approved — Someone else approves orders-api's gate".to_string(),
+            "verdict        PASS".into(),
+            "time to detect   0:30 (target 1:00)".into(),
+            "time to mitigate 2:41 (target 4:00)".into(),
+            "actions:".into(),
+            "  1:08 abort rollout/orders-api in orders — done (by user)".into(),
+            "collateral: 0".into(),
+        ];
+        for (width, height) in [(80, 24), (200, 60)] {
+            let over = DrillBar {
+                scorecard: Some(lines.clone()),
+                ..bar(None)
+            };
+            let text = screen(width, height, over);
+            assert!(text.lines().next().unwrap().contains("⏱ over"), "{text}");
+            insta::assert_snapshot!(format!("scorecard_{width}x{height}"), text);
+        }
+    }
+}

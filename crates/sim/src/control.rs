@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<Arc<Sim>> {
         .route("/version", post(version))
         .route("/faults", post(faults))
         .merge(super::log_burst::router())
+        .merge(super::outage::router())
 }
 
 fn error(code: StatusCode, message: impl Into<String>) -> Response {

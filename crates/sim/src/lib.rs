@@ -13,6 +13,7 @@ mod kubeconfig;
 mod log_burst;
 mod loggen;
 pub mod logs;
+mod outage;
 mod permissions;
 mod prometheus;
 pub mod resources;

@@ -108,6 +108,8 @@ pub struct Faults {
     pub(crate) stalled_logs: BTreeSet<(String, String)>,
     /// How the webhook sink answers.
     pub(crate) webhook: super::webhook::Fault,
+    /// The Kubernetes API is down until then (`/sim/outage`).
+    pub(crate) outage: Option<super::outage::Outage>,
 }
 
 /// Everything that makes up the simulated world.

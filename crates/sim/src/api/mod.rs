@@ -197,12 +197,15 @@ fn authorize(call: &Call) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies `world.faults`: added latency, then the next-N-requests failure.
+/// Applies `world.faults`: added latency, then an outage or the next-N-requests failure.
 async fn inject_faults(sim: &Sim) -> Result<(), ApiError> {
     let (latency_ms, fail) = {
         let mut world = sim.world();
+        let down = super::outage::status(&world);
         let faults = &mut world.faults;
         let fail = match faults.fail_next {
+            // An outage answers first; the counted failures wait until it is over.
+            _ if down.is_some() => down,
             Some((code, n)) if n > 0 => {
                 faults.fail_next = (n > 1).then_some((code, n - 1));
                 Some(code)

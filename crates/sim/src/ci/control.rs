@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<Arc<Sim>> {
         .route("/budget", post(budget))
         .route("/trigger", post(trigger))
         .route("/reviewer", post(reviewer))
+        .route("/approve", post(super::approve::approve))
 }
 
 fn bad(msg: impl Into<String>) -> Response {

@@ -4,6 +4,7 @@
 //! simulated cluster, where the controllers roll them out.
 
 pub(crate) mod actions;
+pub(crate) mod approve;
 pub(crate) mod budget;
 pub(crate) mod control;
 pub(crate) mod engine;
