@@ -101,7 +101,7 @@ impl Sim {
 
     /// `GET /sim/stats`.
     pub fn stats(&self) -> Value {
-        self.call(reqwest::Method::GET, "/sim/stats", None)
+        self.get("/sim/stats")
     }
 
     /// `DELETE /sim/stats`: count afresh from now.
@@ -112,13 +112,13 @@ impl Sim {
     /// Sets a Deployment's image: a rollout starts.
     pub fn rollout(&self, namespace: &str, name: &str, image: &str) {
         let body = json!({"namespace": namespace, "name": name, "image": image});
-        self.call(reqwest::Method::POST, "/sim/rollout", Some(body));
+        self.post("/sim/rollout", body);
     }
 
     /// Freezes the clock: nothing in the world changes any more.
     pub fn freeze(&self) {
         let body = json!({"frozen": true});
-        self.call(reqwest::Method::POST, "/sim/clock", Some(body));
+        self.post("/sim/clock", body);
     }
 
     /// Waits until the Kubernetes API answers a pod list (the world is built).

@@ -15,6 +15,59 @@ pub const ROWS: u16 = 50;
 pub const COLS: u16 = 200;
 /// Begin synchronized update: one per frame drawn.
 pub const FRAME_START: &[u8] = b"\x1b[?2026h";
+/// End synchronized update: the frame is whole.
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+/// The terminal as the app drew it. A frame can arrive in several reads; in between, the
+/// screen is half old, half new (a dialog's title over the pane it replaces), so a test sees
+/// the screen as the last whole frame left it until the next frame ends.
+struct Frames {
+    parser: vt100::Parser,
+    /// Inside a synchronized update: `whole` is what the screen shows.
+    in_frame: bool,
+    /// The screen when the last frame ended.
+    whole: String,
+    /// The last bytes read, where a marker split between two reads begins.
+    tail: Vec<u8>,
+}
+
+impl Frames {
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut joined = std::mem::take(&mut self.tail);
+        let offset = joined.len();
+        joined.extend_from_slice(bytes);
+        let mut done = 0;
+        let mut i = 0;
+        while i + FRAME_END.len() <= joined.len() {
+            let window = &joined[i..i + FRAME_END.len()];
+            if window == FRAME_START {
+                self.in_frame = true;
+                i += FRAME_START.len();
+            } else if window == FRAME_END {
+                // The tail is shorter than a marker: every marker found ends in `bytes`.
+                let end = i + FRAME_END.len() - offset;
+                self.parser.process(&bytes[done..end]);
+                done = end;
+                self.in_frame = false;
+                self.whole = self.parser.screen().contents();
+                i += FRAME_END.len();
+            } else {
+                i += 1;
+            }
+        }
+        self.parser.process(&bytes[done..]);
+        let keep = joined.len().min(FRAME_END.len() - 1);
+        self.tail = joined[joined.len() - keep..].to_vec();
+    }
+
+    fn screen(&self) -> String {
+        if self.in_frame {
+            self.whole.clone()
+        } else {
+            self.parser.screen().contents()
+        }
+    }
+}
 
 /// One app at a time: each demo builds a simulated world and renders live, and on a 2-core
 /// machine two of them side by side would measure the machine, not the app.
@@ -24,7 +77,7 @@ pub struct Tui {
     pub child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
-    parser: Arc<Mutex<vt100::Parser>>,
+    frames: Arc<Mutex<Frames>>,
     pub raw: Arc<Mutex<Vec<u8>>>,
     _dirs: tempfile::TempDir,
     control: Option<(String, String)>,
@@ -78,10 +131,15 @@ impl Tui {
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = Arc::new(Mutex::new(pty.master.take_writer().unwrap()));
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+        let frames = Arc::new(Mutex::new(Frames {
+            parser: vt100::Parser::new(size(ROWS), size(COLS), 0),
+            in_frame: false,
+            whole: String::new(),
+            tail: Vec::new(),
+        }));
         let raw = Arc::new(Mutex::new(Vec::new()));
         {
-            let (parser, raw, writer) = (parser.clone(), raw.clone(), writer.clone());
+            let (frames, raw, writer) = (frames.clone(), raw.clone(), writer.clone());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 65536];
                 loop {
@@ -90,14 +148,14 @@ impl Tui {
                         Ok(n) => {
                             // A test that panicked while holding a lock must not take
                             // this reader down with it.
-                            let mut parser = parser.lock().unwrap_or_else(|e| e.into_inner());
-                            parser.process(&buf[..n]);
+                            let mut frames = frames.lock().unwrap_or_else(|e| e.into_inner());
+                            frames.feed(&buf[..n]);
                             raw.lock()
                                 .unwrap_or_else(|e| e.into_inner())
                                 .extend_from_slice(&buf[..n]);
                             // Answer cursor-position queries as a real terminal does.
                             if count(&buf[..n], b"\x1b[6n") > 0 {
-                                let (row, col) = parser.screen().cursor_position();
+                                let (row, col) = frames.parser.screen().cursor_position();
                                 let mut w = writer.lock().unwrap();
                                 let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
                                 let _ = w.flush();
@@ -111,7 +169,7 @@ impl Tui {
             child,
             _master: pty.master,
             writer,
-            parser,
+            frames,
             raw,
             _dirs: dirs,
             control: None,
@@ -205,7 +263,7 @@ impl Tui {
     }
 
     pub fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
+        self.frames.lock().unwrap().screen()
     }
 
     /// Polls the screen until `cond` holds; panics with the screen after `timeout`.
