@@ -109,6 +109,15 @@ fn demo_end_to_end() {
         r#"{"provider":"gitlab","remaining":100000000,"limit":100000000}"#,
     );
     tui.control("/sim/clock", r#"{"frozen":true}"#);
+    // The fault above also broke log streams and watches other than the two checked: each
+    // comes back on its own backoff, and coming back is a change worth a frame. Idle starts
+    // once every source is live and no log stream is reconnecting.
+    tui.wait_for("every source live again", WAIT, |s| {
+        let live = ["deploy", "rs", "pods", "rollouts", "events", "ar"]
+            .iter()
+            .all(|k| s.contains(&format!("{k} ●")));
+        (live || s.contains("all live ●")) && !s.contains("stale") && !s.contains("reconnecting (")
+    });
     let quiet = Duration::from_millis(1500);
     let mut idle = false;
     for _ in 0..10 {
