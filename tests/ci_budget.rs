@@ -690,6 +690,18 @@ fn workflow_lists(stats: &Value) -> u64 {
         .sum()
 }
 
+/// Waits until each of `n` releases has been reported once: the first read is done.
+async fn first_read_done(rx: &mut mpsc::Receiver<CiUpdate>, n: usize) {
+    let mut reported = std::collections::BTreeSet::new();
+    until(rx, |u| {
+        if let CiUpdate::Pipelines { release, .. } = u {
+            reported.insert(release.clone());
+        }
+        (reported.len() == n).then_some(())
+    })
+    .await;
+}
+
 /// Waits until the simulator has served `n` waiting-run lists since the last reset.
 async fn github_rounds(h: &SimHandle, n: u64) -> Value {
     let deadline = Instant::now() + WAIT;
@@ -730,14 +742,7 @@ async fn github_reads_in_full_only_the_release_on_screen() {
         on_screen,
         tx,
     ));
-    let mut reported = std::collections::BTreeSet::new();
-    until(&mut rx, |u| {
-        if let CiUpdate::Pipelines { release, .. } = u {
-            reported.insert(release.clone());
-        }
-        (reported.len() == watches.len()).then_some(())
-    })
-    .await;
+    first_read_done(&mut rx, watches.len()).await;
     // Nothing on screen, the clock frozen: rounds ask only which runs wait on a human.
     reset_stats(&h).await;
     let s = github_rounds(&h, 3 * watches.len() as u64).await;
@@ -796,14 +801,7 @@ async fn the_first_read_does_not_hold_back_the_next_round() {
         on_screen,
         tx,
     ));
-    let mut reported = std::collections::BTreeSet::new();
-    until(&mut rx, |u| {
-        if let CiUpdate::Pipelines { release, .. } = u {
-            reported.insert(release.clone());
-        }
-        (reported.len() == watches.len()).then_some(())
-    })
-    .await;
+    first_read_done(&mut rx, watches.len()).await;
     let spent = stats(&h).await["totals"]["github"]["requests"]
         .as_u64()
         .unwrap();
@@ -835,14 +833,7 @@ async fn gitlab_polls_the_project_on_screen_at_once_and_fast() {
         on_screen,
         tx,
     ));
-    let mut reported = std::collections::BTreeSet::new();
-    until(&mut rx, |u| {
-        if let CiUpdate::Pipelines { release, .. } = u {
-            reported.insert(release.clone());
-        }
-        (reported.len() == watches.len()).then_some(())
-    })
-    .await;
+    first_read_done(&mut rx, watches.len()).await;
     // A release comes on screen: its project is polled at once, then every fraction of a
     // second, long before any other project is due again.
     reset_stats(&h).await;
