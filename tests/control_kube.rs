@@ -2,13 +2,15 @@
 //! Release control on the cluster against the simulator: every workload action as the Argo
 //! Rollouts plugin and kubectl send it, the precondition (a moved target is refused, a status
 //! change is not), permissions and the 403 verbatim, Leases, and the Event left behind. The
-//! world is asserted through the simulator's HTTP API, never through our own model.
+//! world is asserted through the simulator's HTTP API, never through our own model. While the
+//! API answers 503, a read is asked again a few times and a write never.
 
 mod support;
 
 use std::time::Duration;
 
 use kube::Client;
+use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use quarterdeck::integrations::kube::actions::{
     act, check_access, follow_leases, read_state, release, renew, take,
@@ -32,7 +34,7 @@ fn client(fx: &Fixture) -> Client {
         let cfg = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
             .await
             .unwrap();
-        Client::try_from(cfg).unwrap()
+        quarterdeck::integrations::kube::client::build(cfg).unwrap()
     })
 }
 
@@ -638,4 +640,98 @@ fn where_leases_are_forbidden_they_are_unavailable_and_the_watch_sends_one_empty
         .expect("the watch did not stop");
     });
     assert_eq!(snapshots, vec![Vec::new()]);
+}
+
+/// How many Kubernetes requests of `verb` on `resource` the simulator answered with `status`.
+fn served(fx: &Fixture, verb: &str, resource: &str, status: u16) -> u64 {
+    get(fx, "/sim/stats")["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["api"] == "kubernetes"
+                && r["verb"] == verb
+                && r["resource"] == resource
+                && r["status"] == status
+        })
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum()
+}
+
+fn fail_next(fx: &Fixture, status: u16, count: u32) {
+    let body = json!({"fail_next": {"status": status, "count": count}}).to_string();
+    let (code, answer) = fx.send("POST", "/sim/faults", "application/json", &body);
+    assert_eq!(code, 200, "{answer}");
+}
+
+#[test]
+fn a_read_answered_503_is_asked_again_and_goes_through() {
+    let fx = Fixture::start();
+    let c = client(&fx);
+    let w = id(WorkloadKind::Rollout, "bnpl", "feature-store");
+    fail_next(&fx, 503, 2);
+    let state = fx.rt.block_on(read_state(&c, &w));
+    assert!(state.is_ok(), "{state:?}");
+    assert_eq!(served(&fx, "get", "rollouts", 503), 2);
+    assert_eq!(served(&fx, "get", "rollouts", 200), 1);
+}
+
+#[test]
+fn a_write_answered_503_is_sent_once_and_reported_as_an_unavailable_api() {
+    let fx = Fixture::start();
+    let c = client(&fx);
+    let w = id(WorkloadKind::Rollout, "bnpl", "feature-store");
+    let before = get(&fx, &path(&w));
+    let patch = Patch::Merge(json!({"spec": {"paused": true}}));
+    let rollouts = ApiResource {
+        group: "argoproj.io".into(),
+        version: "v1alpha1".into(),
+        api_version: "argoproj.io/v1alpha1".into(),
+        kind: "Rollout".into(),
+        plural: "rollouts".into(),
+    };
+    let api: Api<DynamicObject> = Api::namespaced_with(c.clone(), "bnpl", &rollouts);
+    fail_next(&fx, 503, 1);
+    let answer = fx
+        .rt
+        .block_on(api.patch("feature-store", &PatchParams::default(), &patch));
+    let Err(kube::Error::Api(status)) = answer else {
+        panic!("the 503 reached the caller: {answer:?}");
+    };
+    assert_eq!(status.code, 503);
+    assert_eq!(served(&fx, "patch", "rollouts", 503), 1, "sent once");
+    assert_eq!(served(&fx, "patch", "rollouts", 200), 0, "never again");
+    assert_eq!(get(&fx, &path(&w))["spec"], before["spec"]);
+}
+
+#[test]
+fn an_action_during_an_outage_is_refused_after_a_few_reads_and_sends_nothing() {
+    let fx = Fixture::start();
+    let c = client(&fx);
+    let w = id(WorkloadKind::Rollout, "bnpl", "feature-store");
+    let request = confirmed(&fx, &c, Op::Abort, &w, None);
+    // The clock is frozen, so the outage lasts until the test ends.
+    let (code, answer) = fx.send(
+        "POST",
+        "/sim/outage",
+        "application/json",
+        &json!({"seconds": 60}).to_string(),
+    );
+    assert_eq!(code, 200, "{answer}");
+    let Outcome::Refused { why } = send(&fx, &c, &request) else {
+        panic!("an action during an outage went on");
+    };
+    assert!(why.contains("Kubernetes API unavailable (503"), "{why}");
+    assert!(why.ends_with("nothing was done"), "{why}");
+    let reads = served(&fx, "get", "rollouts", 503);
+    assert!((2..=4).contains(&reads), "{reads} reads");
+    assert_eq!(served(&fx, "patch", "rollouts", 503), 0);
+    let (code, answer) = fx.send(
+        "POST",
+        "/sim/outage",
+        "application/json",
+        &json!({"seconds": 0}).to_string(),
+    );
+    assert_eq!(code, 200, "{answer}");
+    assert_ne!(get(&fx, &path(&w))["status"]["abort"], true);
 }

@@ -5,6 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use tower::buffer::BufferLayer;
+use tower::retry::RetryLayer;
+
+use super::retry::ReadRetry;
 
 /// What the dashboard needs to know about where it points.
 pub struct Connected {
@@ -118,7 +122,7 @@ pub async fn connect(
             message: e.to_string(),
         })?;
     let server = config.cluster_url.to_string();
-    let client = kube::Client::try_from(config).map_err(|e| ClientError::Config {
+    let client = build(config).map_err(|e| ClientError::Config {
         context: name.clone(),
         message: e.to_string(),
     })?;
@@ -129,6 +133,18 @@ pub async fn connect(
         namespace,
         server,
     })
+}
+
+/// A client for `config` whose reads are asked again a few times within seconds when the
+/// server says "later" (429, 503, 504) and whose writes are never repeated: kube-rs's own
+/// retry, which repeats writes for minutes, is turned off. Needs a tokio runtime.
+pub fn build(mut config: kube::Config) -> Result<kube::Client, kube::Error> {
+    config.default_retry = false;
+    Ok(kube::client::ClientBuilder::try_from(config)?
+        // The retry layer needs a service it can clone; kube's stack is boxed.
+        .with_layer(&BufferLayer::new(1024))
+        .with_layer(&RetryLayer::new(ReadRetry::default()))
+        .build())
 }
 
 /// How long a context switch waits for the new API server to answer.

@@ -5,5 +5,6 @@ pub mod actions;
 pub mod client;
 pub(crate) mod convert;
 pub mod logs;
+mod retry;
 pub mod sender;
 pub(crate) mod watch;

@@ -42,6 +42,9 @@ impl SendError {
             kube::Error::Api(s) if (400..500).contains(&s.code) => {
                 Self::Rejected(s.message.clone())
             }
+            kube::Error::Api(s) if s.code == 503 => {
+                Self::Unknown(format!("Kubernetes API unavailable (503: {})", s.message))
+            }
             kube::Error::Api(s) => Self::Unknown(format!("{} ({})", s.message, s.code)),
             other => Self::Unknown(innermost(other)),
         }
@@ -185,7 +188,11 @@ mod tests {
         );
         assert_eq!(
             SendError::of(&api(503, "unavailable"), false),
-            SendError::Unknown("unavailable (503)".into())
+            SendError::Unknown("Kubernetes API unavailable (503: unavailable)".into())
+        );
+        assert_eq!(
+            SendError::of(&api(504, "timed out"), false),
+            SendError::Unknown("timed out (504)".into())
         );
     }
 }
