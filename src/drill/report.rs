@@ -14,7 +14,7 @@ pub fn markdown(drill: &Drill, card: &Scorecard) -> String {
     rows.extend(card.actions.iter().map(|a| {
         (
             a.at_s,
-            format!("{} {} by {} — {}", a.action, a.target, a.by, a.result),
+            format!("{} {} by {} — {}", a.action, a.target, a.by, a.outcome()),
         )
     }));
     let from_trouble = |t: Option<f64>| t.zip(card.trouble_at_s).map(|(d, s)| d + s);

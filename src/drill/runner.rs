@@ -217,6 +217,7 @@ impl Run {
                 action: entry.action,
                 target: entry.target,
                 result,
+                why: entry.error,
                 by: entry.by,
             });
         }

@@ -32,8 +32,20 @@ pub struct ActionLine {
     pub target: String,
     /// `done`, `failed`, `refused`, `cancelled`.
     pub result: String,
+    /// Why it failed or was refused, as the journal has it.
+    pub why: Option<String>,
     /// `user` or `guard`.
     pub by: String,
+}
+
+impl ActionLine {
+    /// The result, with the journal's reason when there is one: `refused: cannot re-read …`.
+    pub fn outcome(&self) -> String {
+        match &self.why {
+            Some(why) => format!("{}: {why}", self.result),
+            None => self.result.clone(),
+        }
+    }
 }
 
 /// The result of one drill run.
@@ -138,7 +150,7 @@ impl Scorecard {
                 clock(a.at_s),
                 a.action,
                 a.target,
-                a.result,
+                a.outcome(),
                 a.by
             ));
         }
@@ -212,5 +224,36 @@ mod tests {
         clumsy.collateral.push("abort on orders/orders-api".into());
         clumsy.decide();
         assert!(!clumsy.passed());
+    }
+
+    #[test]
+    fn a_refused_action_says_why() {
+        let mut c = card();
+        let line = |result: &str, why: Option<&str>| ActionLine {
+            at_s: 57.0,
+            action: "abort".into(),
+            target: "rollout/orders-api in orders".into(),
+            result: result.into(),
+            why: why.map(str::to_string),
+            by: "user".into(),
+        };
+        c.actions = vec![
+            line(
+                "refused",
+                Some("Kubernetes API unavailable (503); nothing was done"),
+            ),
+            line("done", None),
+        ];
+        let drill = super::super::definition::all(None)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == "orders-gate-approved")
+            .unwrap();
+        let text = c.lines(&drill).join("\n");
+        assert!(
+            text.contains("0:57 abort rollout/orders-api in orders — refused: Kubernetes API unavailable (503); nothing was done (by user)"),
+            "{text}"
+        );
+        assert!(text.contains("— done (by user)"), "{text}");
     }
 }
