@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::analysis_runs::{self, Detail};
 use super::focused;
+use super::labels;
 use super::verdict;
 use super::widgets::pane::block;
 use super::widgets::spark::{SparkStyle, peak, scale, spark};
@@ -140,7 +141,7 @@ fn status_lines<'a>(
         ));
     } else if ra.is_none_or(|ra| ra.series.is_empty()) {
         out.push(Line::styled(
-            fit("◌ Waiting for the first metrics from Prometheus…", width),
+            labels::fit_words("◌ Waiting for the first metrics from Prometheus…", width),
             theme.style(Token::Progressing),
         ));
     }
@@ -354,7 +355,7 @@ fn template_lines<'a>(model: &Model, theme: &Theme, id: &ReleaseId, width: usize
     let notes = t.notes.iter().map(|n| (format!("◌ {n}"), Token::Muted));
     error
         .chain(notes)
-        .map(|(text, token)| Line::styled(fit(&text, width), theme.style(token)))
+        .map(|(text, token)| Line::styled(labels::fit_words(&text, width), theme.style(token)))
         .collect()
 }
 
@@ -369,7 +370,7 @@ fn warning_lines<'a>(theme: &Theme, ra: &ReleaseAnalysis, width: usize) -> Vec<L
     seen.into_iter()
         .map(|w| {
             Line::styled(
-                fit(&format!("⚠ Prometheus warns: {w}"), width),
+                labels::fit_words(&format!("⚠ Prometheus warns: {w}"), width),
                 theme.style(Token::Muted),
             )
         })
