@@ -67,7 +67,9 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let width = usize::from(inner.width);
     let object_w = (width / 4).clamp(12, 44);
-    let fixed = 5 + 1 + 2 + 18 + 1 + object_w + 1;
+    // Wide, the reason column holds the longer kubelet and controller reasons whole.
+    let reason_w = if width >= 120 { 24 } else { 18 };
+    let fixed = 5 + 1 + 2 + reason_w + 1 + object_w + 1;
     let msg_w = width.saturating_sub(fixed);
     let lines: Vec<Line> = events
         .iter()
@@ -93,7 +95,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{} ", pad(&when, 5)), theme.style(Token::Muted)),
                 Span::styled(mark, theme.style(token)),
                 Span::styled(
-                    format!("{} ", pad(&labels::camel(&e.reason, 18), 18)),
+                    format!("{} ", pad(&labels::camel(&e.reason, reason_w), reason_w)),
                     theme.style(token),
                 ),
                 Span::styled(
@@ -119,6 +121,7 @@ fn object_label(kind: &str, name: &str, width: usize) -> String {
         "replicaset" => "rs",
         "deployment" => "deploy",
         "service" => "svc",
+        "rollout" => "ro",
         "horizontalpodautoscaler" => "hpa",
         "analysisrun" => "ar",
         other => other,

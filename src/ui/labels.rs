@@ -176,8 +176,9 @@ pub fn text_with_images(text: &str, width: usize) -> String {
 }
 
 /// `text` in at most `width` columns: as it is, else with the names in it (words of three or
-/// more `-` segments, last first) losing segments from their middle as [`name`] does, else
-/// that giving up its last words: `Created pod: orders-api-…-t5w2c`.
+/// more `-` segments, last first) losing segments from their middle as [`name`] does and
+/// images their registry, else that giving up its last words:
+/// `Created pod: orders-api-…-t5w2c`.
 pub fn text_with_names(text: &str, width: usize) -> String {
     let mut words: Vec<String> = text.split(' ').map(str::to_string).collect();
     for i in (0..words.len()).rev() {
@@ -185,9 +186,13 @@ pub fn text_with_names(text: &str, width: usize) -> String {
         if over == 0 {
             break;
         }
+        if let Some(short) = short_image(&words[i]) {
+            words[i] = short;
+            continue;
+        }
         let word = &words[i];
         let (lead, inner, trail) = bare(word);
-        if inner.split('-').count() < 3 {
+        if inner.split('-').count() < 3 || inner.contains(['/', ':', '@']) {
             continue;
         }
         let room = cols(inner).saturating_sub(over);
@@ -427,6 +432,13 @@ mod tests {
         assert_eq!(text_with_names(text, 60), text);
         assert_eq!(text_with_names(text, 31), "Created pod: orders-api-…-t5w2c");
         assert_eq!(text_with_names(text, 20), "Created pod: …-t5w2c");
+        assert_eq!(
+            text_with_names(
+                "Pulled image \"gcr.io/feature-store-prod/feature-store:e51f6b3\" in 2.4s",
+                50
+            ),
+            "Pulled image \"feature-store:e51f6b3\" in 2.4s"
+        );
         assert_eq!(
             text_with_names("Scaled up replica set orders-api-7f9c4b6d5 to 1", 45),
             "Scaled up replica set orders-…-7f9c4b6d5 to 1"
