@@ -31,19 +31,23 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let id = model.releases.selected.as_ref();
     let ra = id.and_then(|id| model.analysis.releases.get(id));
     let mut extra = Vec::new();
+    let judged = ra.map(|ra| {
+        let v = ra.verdict();
+        Span::styled(
+            format!("{} {} ", verdict::glyph(v), verdict::word(v)),
+            theme.style(verdict::token(v)),
+        )
+    });
     if let Some(id) = id {
+        // The verdict always shows: the name gives up segments from its middle first.
+        let verdict_w = judged.as_ref().map_or(0, |s| s.width());
+        let room = usize::from(area.width).saturating_sub(2 + " Analysis  ".len() + verdict_w);
         extra.push(Span::styled(
-            format!("{} ", id.key.name),
+            format!("{} ", labels::name(&id.key.name, room)),
             theme.style(Token::Text),
         ));
     }
-    if let Some(ra) = ra {
-        let v = ra.verdict();
-        extra.push(Span::styled(
-            format!("{} {} ", verdict::glyph(v), verdict::word(v)),
-            theme.style(verdict::token(v)),
-        ));
-    }
+    extra.extend(judged);
     let b = block(theme, "Analysis", extra, focused(model, Pane::Analysis));
     let inner = b.inner(area);
     frame.render_widget(b, area);

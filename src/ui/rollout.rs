@@ -42,11 +42,11 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let title = format!("Rollout · {}", release.id.key.name);
-    let extra = vec![Span::styled(
-        format!("{} {} ", release.phase.symbol(), release.phase_word()),
-        theme.style(phase_token(release.phase)),
-    )];
+    let phase = format!("{} {} ", release.phase.symbol(), release.phase_word());
+    // The phase always shows: the name gives up segments from its middle first.
+    let room = usize::from(area.width).saturating_sub(2 + cols(" Rollout ·  ") + cols(&phase));
+    let title = format!("Rollout · {}", labels::name(&release.id.key.name, room));
+    let extra = vec![Span::styled(phase, theme.style(phase_token(release.phase)))];
     let b = block(theme, &title, extra, false);
     let inner = b.inner(area);
     frame.render_widget(b, area);
