@@ -41,10 +41,11 @@ fn minute_now() -> u64 {
 fn demo_end_to_end() {
     let mut tui = Tui::demo(&[]);
 
-    // The five seed systems of the default world.
+    // The five seed systems of the default world (a name wider than its column loses
+    // segments from its middle: `globeco-order-…-service`).
     let seeds = [
         "feature-store",
-        "globeco-order-generation",
+        "globeco-order-",
         "customer-intelligence",
         "producer",
         "consumer",

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::analysis_runs::{self, Detail};
 use super::focused;
+use super::labels;
 use super::verdict;
 use super::widgets::pane::block;
 use super::widgets::spark::{SparkStyle, peak, scale, spark};
@@ -30,19 +31,23 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let id = model.releases.selected.as_ref();
     let ra = id.and_then(|id| model.analysis.releases.get(id));
     let mut extra = Vec::new();
+    let judged = ra.map(|ra| {
+        let v = ra.verdict();
+        Span::styled(
+            format!("{} {} ", verdict::glyph(v), verdict::word(v)),
+            theme.style(verdict::token(v)),
+        )
+    });
     if let Some(id) = id {
+        // The verdict always shows: the name gives up segments from its middle first.
+        let verdict_w = judged.as_ref().map_or(0, |s| s.width());
+        let room = usize::from(area.width).saturating_sub(2 + " Analysis  ".len() + verdict_w);
         extra.push(Span::styled(
-            format!("{} ", id.key.name),
+            format!("{} ", labels::name(&id.key.name, room)),
             theme.style(Token::Text),
         ));
     }
-    if let Some(ra) = ra {
-        let v = ra.verdict();
-        extra.push(Span::styled(
-            format!("{} {} ", verdict::glyph(v), verdict::word(v)),
-            theme.style(verdict::token(v)),
-        ));
-    }
+    extra.extend(judged);
     let b = block(theme, "Analysis", extra, focused(model, Pane::Analysis));
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -140,7 +145,7 @@ fn status_lines<'a>(
         ));
     } else if ra.is_none_or(|ra| ra.series.is_empty()) {
         out.push(Line::styled(
-            fit("◌ Waiting for the first metrics from Prometheus…", width),
+            labels::fit_words("◌ Waiting for the first metrics from Prometheus…", width),
             theme.style(Token::Progressing),
         ));
     }
@@ -354,7 +359,7 @@ fn template_lines<'a>(model: &Model, theme: &Theme, id: &ReleaseId, width: usize
     let notes = t.notes.iter().map(|n| (format!("◌ {n}"), Token::Muted));
     error
         .chain(notes)
-        .map(|(text, token)| Line::styled(fit(&text, width), theme.style(token)))
+        .map(|(text, token)| Line::styled(labels::fit_words(&text, width), theme.style(token)))
         .collect()
 }
 
@@ -369,7 +374,7 @@ fn warning_lines<'a>(theme: &Theme, ra: &ReleaseAnalysis, width: usize) -> Vec<L
     seen.into_iter()
         .map(|w| {
             Line::styled(
-                fit(&format!("⚠ Prometheus warns: {w}"), width),
+                labels::fit_words(&format!("⚠ Prometheus warns: {w}"), width),
                 theme.style(Token::Muted),
             )
         })

@@ -4,7 +4,8 @@
 
 use ratatui::text::{Line, Span};
 
-use super::widgets::text::{fit, wrap};
+use super::labels;
+use super::widgets::text::{cols, wrap};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Model;
 use quarterdeck_core::analysis::{AnalysisRun, RunMetric};
@@ -95,7 +96,7 @@ pub fn lines<'a>(
     let mut out = Vec::new();
     if runs.is_empty() {
         out.push(Line::styled(
-            fit(
+            labels::fit_words(
                 "No AnalysisRuns for this rollout (its steps and strategy name no analysis yet).",
                 width,
             ),
@@ -109,11 +110,19 @@ pub fn lines<'a>(
         if let Some(rev) = run.revision {
             head.push_str(&format!(" · rev {rev}"));
         }
-        head.push_str(&format!(" · {}", run.key.name));
+        // The run's name loses segments from its middle; its message, whole words.
+        head.push_str(&format!(
+            " · {}",
+            labels::name(&run.key.name, width.saturating_sub(cols(&head) + 3))
+        ));
         if !run.message.is_empty() {
-            head.push_str(&format!(" — {}", run.message));
+            let room = width.saturating_sub(cols(&head) + 3);
+            let message = labels::text_with_names(&run.message, room);
+            if !message.is_empty() {
+                head.push_str(&format!(" — {message}"));
+            }
         }
-        out.push(Line::styled(fit(&head, width), theme.style(token)));
+        out.push(Line::styled(head, theme.style(token)));
         for m in &run.metrics {
             metric_lines(theme, m, width, detail, &mut out);
         }
@@ -140,7 +149,7 @@ fn metric_lines<'a>(
     out.push(Line::from(vec![
         Span::styled(head, theme.style(token)),
         Span::styled(
-            fit(&rest, width.saturating_sub(head_w)),
+            labels::fit_words(&rest, width.saturating_sub(head_w)),
             theme.style(Token::Text),
         ),
     ]));
@@ -149,7 +158,7 @@ fn metric_lines<'a>(
     }
     if !m.message.is_empty() {
         out.push(Line::styled(
-            fit(&format!("    {}", m.message), width),
+            labels::text_with_names(&format!("    {}", m.message), width),
             theme.style(token),
         ));
     }
@@ -186,7 +195,7 @@ fn metric_lines<'a>(
         ] {
             if !cond.is_empty() {
                 out.push(Line::styled(
-                    fit(&format!("    {word} when {cond}"), width),
+                    labels::fit_words(&format!("    {word} when {cond}"), width),
                     theme.style(Token::Muted),
                 ));
             }
@@ -211,7 +220,7 @@ fn metric_lines<'a>(
         out.push(Line::from(vec![
             Span::styled("    query  ", theme.style(Token::Muted)),
             Span::styled(
-                fit(&query, width.saturating_sub(11)),
+                labels::fit_words(&query, width.saturating_sub(11)),
                 theme.style(Token::Text),
             ),
         ]));

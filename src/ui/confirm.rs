@@ -7,8 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{BorderType, Paragraph, Wrap};
 
+use super::labels;
 use super::widgets::overlay::{Look, centred, hints, open, title, to_u16};
-use super::widgets::text::{cols, fit, pad, wrap};
+use super::widgets::text::{cols, pad, wrap};
 use crate::config::{Theme, Token};
 use quarterdeck_core::control::{Confirm, LeaseState};
 
@@ -108,7 +109,7 @@ fn plan_lines<'a>(theme: &Theme, c: &Confirm, w: usize, compact: bool) -> Vec<Li
             theme.style(Token::Text)
         };
         let parts = if compact && !essential {
-            vec![fit(v, value_w)]
+            vec![labels::fit_words(v, value_w)]
         } else {
             wrap(v, value_w)
         };

@@ -7,7 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{BorderType, Paragraph};
 
+use super::labels::fit_words;
 use super::widgets::overlay::{Look, centred, hints, open, title, to_u16};
+use super::widgets::text::{cols, wrap};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Model;
 
@@ -18,14 +20,13 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame) -> Rect {
         return area;
     };
     let bar = &drill.bar;
-    let row = Rect { height: 1, ..area };
     let clock = |s: u64| format!("{}:{:02}", s / 60, s % 60);
     let state = if bar.scorecard.is_some() {
         "over".to_string()
     } else {
         format!("{} / {}", clock(bar.elapsed_s), clock(bar.limit_s))
     };
-    let mut spans = vec![
+    let spans = vec![
         Span::styled(
             " DRILL ",
             theme
@@ -35,18 +36,68 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame) -> Rect {
         Span::styled(format!(" {} ", bar.name), theme.style(Token::Title)),
         Span::styled(format!(" ⏱ {state} "), theme.style(Token::Text)),
     ];
+    let used: usize = spans.iter().map(|s| cols(&s.content)).sum();
+    let mut lines = vec![Line::from(spans)];
     if let Some(hint) = &bar.hint {
-        spans.push(Span::styled(
-            format!(" hint: {hint}"),
-            theme.style(Token::Muted),
-        ));
+        let (first, rest) = hint_rows(hint, usize::from(area.width), used);
+        lines[0].push_span(Span::styled(first, theme.style(Token::Muted)));
+        lines.extend(
+            rest.into_iter()
+                .map(|l| Line::styled(l, theme.style(Token::Muted))),
+        );
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), row);
+    let height = to_u16(lines.len()).min(area.height);
+    frame.render_widget(Paragraph::new(lines), Rect { height, ..area });
     Rect {
-        y: area.y.saturating_add(1),
-        height: area.height.saturating_sub(1),
+        y: area.y.saturating_add(height),
+        height: area.height.saturating_sub(height),
         ..area
     }
+}
+
+/// Most rows a hint may take, so the dashboard keeps its panes at 80×24.
+const HINT_ROWS: usize = 3;
+
+/// The hint after `used` columns of the top row, whole words only, and the rows it continues
+/// on below, indented under its first word; past [`HINT_ROWS`] it gives up its last words.
+fn hint_rows(hint: &str, width: usize, used: usize) -> (String, Vec<String>) {
+    const LEAD: &str = " hint: ";
+    let indent = " ".repeat(cols(LEAD));
+    let first_w = width.saturating_sub(used + cols(LEAD));
+    let mut words = hint.split(' ').peekable();
+    let mut first = String::new();
+    while let Some(w) = words.peek() {
+        let next = if first.is_empty() {
+            (*w).to_string()
+        } else {
+            format!("{first} {w}")
+        };
+        if cols(&next) > first_w {
+            break;
+        }
+        first = next;
+        words.next();
+    }
+    let rest: Vec<&str> = words.collect();
+    if rest.is_empty() {
+        return (format!("{LEAD}{first}"), Vec::new());
+    }
+    let room = width.saturating_sub(cols(&indent));
+    let mut more = wrap(&rest.join(" "), room);
+    if more.len() > HINT_ROWS - 1 {
+        let kept = more[HINT_ROWS - 2..].join(" ");
+        more.truncate(HINT_ROWS - 2);
+        more.push(fit_words(&kept, room));
+    }
+    let first = if first.is_empty() {
+        LEAD.trim_end().to_string()
+    } else {
+        format!("{LEAD}{first}")
+    };
+    (
+        first,
+        more.into_iter().map(|l| format!("{indent}{l}")).collect(),
+    )
 }
 
 /// Draws the scorecard over `area` once the drill is over.
@@ -132,7 +183,12 @@ mod tests {
             let plain = screen(width, 1, bar(None));
             assert!(plain.contains("1:37 / 6:00"), "{plain}");
             assert!(!plain.contains("hint"), "{plain}");
-            let hinted = screen(width, 1, bar(Some(HINT)));
+            let hinted = screen(width, 3, bar(Some(HINT)));
+            let shown: Vec<&str> = hinted.split_whitespace().collect();
+            assert!(
+                HINT.split(' ').all(|w| shown.contains(&w)),
+                "every word of the hint shows:\n{hinted}"
+            );
             insta::assert_snapshot!(format!("bar_{width}_no_hints"), plain);
             insta::assert_snapshot!(format!("bar_{width}_hints"), hinted);
         }

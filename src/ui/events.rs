@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::focused;
+use super::labels;
 use super::widgets::pane::block;
-use super::widgets::text::{fit, pad};
+use super::widgets::text::{cols, pad};
 use crate::config::{Theme, Token};
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::time::age;
@@ -66,7 +67,9 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let width = usize::from(inner.width);
     let object_w = (width / 4).clamp(12, 44);
-    let fixed = 5 + 1 + 2 + 18 + 1 + object_w + 1;
+    // Wide, the reason column holds the longer kubelet and controller reasons whole.
+    let reason_w = if width >= 120 { 24 } else { 18 };
+    let fixed = 5 + 1 + 2 + reason_w + 1 + object_w + 1;
     let msg_w = width.saturating_sub(fixed);
     let lines: Vec<Line> = events
         .iter()
@@ -84,26 +87,45 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 String::new()
             };
+            let object = object_label(&e.object_kind, &e.object_name, object_w);
+            // The count is kept whole; names in the message lose their middle, then the
+            // message gives up whole words before it.
+            let message = labels::text_with_names(&e.message, msg_w.saturating_sub(cols(&count)));
             Line::from(vec![
                 Span::styled(format!("{} ", pad(&when, 5)), theme.style(Token::Muted)),
                 Span::styled(mark, theme.style(token)),
-                Span::styled(format!("{} ", pad(&e.reason, 18)), theme.style(token)),
                 Span::styled(
-                    format!(
-                        "{} ",
-                        pad(
-                            &format!("{}/{}", e.object_kind.to_lowercase(), e.object_name),
-                            object_w
-                        )
-                    ),
+                    format!("{} ", pad(&labels::camel(&e.reason, reason_w), reason_w)),
+                    theme.style(token),
+                ),
+                Span::styled(
+                    format!("{} ", pad(&object, object_w)),
                     theme.style(Token::Muted),
                 ),
-                Span::styled(
-                    fit(&format!("{}{count}", e.message), msg_w),
-                    theme.style(Token::Text),
-                ),
+                Span::styled(format!("{message}{count}"), theme.style(Token::Text)),
             ])
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `kind/name` in `width` columns: as it is, else with kubectl's short name for the kind
+/// (`rs/`), the name losing segments from its middle.
+fn object_label(kind: &str, name: &str, width: usize) -> String {
+    let kind = kind.to_lowercase();
+    let full = format!("{kind}/{name}");
+    if cols(&full) <= width {
+        return full;
+    }
+    let short = match kind.as_str() {
+        "replicaset" => "rs",
+        "deployment" => "deploy",
+        "service" => "svc",
+        "rollout" => "ro",
+        "horizontalpodautoscaler" => "hpa",
+        "analysisrun" => "ar",
+        other => other,
+    };
+    let room = width.saturating_sub(cols(short) + 1);
+    format!("{short}/{}", labels::name(name, room))
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::labels::{fit_words, text_with_images};
 use super::widgets::pane::block;
-use super::widgets::text::{cols, fit, wrap};
+use super::widgets::text::{cols, wrap};
 use super::{focused, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::control::{InboxItem, PauseGate, Subject, inbox};
@@ -117,14 +117,14 @@ pub(super) fn gate_lines<'a>(
     let will = will.into_iter().enumerate().map(|(i, l)| {
         let indent = if i == 0 { "   " } else { "     " };
         Line::styled(
-            fit(&format!("{indent}{l}"), width),
+            fit_words(&format!("{indent}{l}"), width),
             theme.style(Token::Muted),
         )
     });
     let mut lines = vec![
-        Line::styled(fit(&head, width), head_style(theme, may, selected)),
+        Line::styled(fit_words(&head, width), head_style(theme, may, selected)),
         Line::styled(
-            fit(
+            fit_words(
                 &format!(
                     "   {} @{}",
                     gate.what,
@@ -164,7 +164,7 @@ fn pause_lines<'a>(
         pause.release.key.name,
     );
     vec![
-        Line::styled(fit(&head, width), head_style(theme, true, selected)),
+        Line::styled(fit_words(&head, width), head_style(theme, true, selected)),
         Line::styled(
             format!(
                 "   {}",
@@ -208,13 +208,13 @@ fn control_line<'a>(
 ) -> Option<Line<'a>> {
     if let Some(f) = model.control.in_flight.get(subject) {
         return Some(Line::styled(
-            fit(&format!("   ⟳ {}…", f.op.doing()), width),
+            fit_words(&format!("   ⟳ {}…", f.op.doing()), width),
             theme.style(Token::Progressing),
         ));
     }
     model.control.held_by_other(subject, model.now_ms).map(|l| {
         Line::styled(
-            fit(
+            fit_words(
                 &format!("   ⚑ {} is about to {}", l.holder, l.action),
                 width,
             ),
@@ -310,7 +310,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             more.push(format!("↓ {below} more below (j)"));
         }
         lines.push(Line::styled(
-            fit(&more.join(" · "), w),
+            fit_words(&more.join(" · "), w),
             theme.style(Token::KeyHint),
         ));
     }

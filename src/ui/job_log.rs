@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::focused;
+use super::labels::fit_words;
 use super::widgets::pane::block;
-use super::widgets::text::{fit, log_spans};
+use super::widgets::text::log_spans;
 use crate::config::{Theme, Token};
 use quarterdeck_core::concerns::ci::LogRow;
 use quarterdeck_core::pipeline::{JobLogState, LogSection};
@@ -74,7 +75,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let w = usize::from(inner.width);
     if let Some(JobLogState::Unavailable(why)) = &log.state {
         frame.render_widget(
-            Paragraph::new(Line::styled(fit(why, w), theme.style(Token::Muted))),
+            Paragraph::new(Line::styled(fit_words(why, w), theme.style(Token::Muted))),
             inner,
         );
         return;
@@ -90,8 +91,8 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(h);
     for row in rows.iter().skip(first).take(h) {
         lines.push(match row {
-            LogRow::Folded(s, n) => Line::styled(fit(&section_text(s, Some(*n)), w), header),
-            LogRow::Open(s) => Line::styled(fit(&section_text(s, None), w), header),
+            LogRow::Folded(s, n) => Line::styled(fit_words(&section_text(s, Some(*n)), w), header),
+            LogRow::Open(s) => Line::styled(fit_words(&section_text(s, None), w), header),
             LogRow::Line(t) => Line::from(log_spans(t, text_style, None, 0)),
         });
     }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::logs::short_pod;
 use super::widgets::pane::block;
-use super::widgets::text::log_spans;
+use super::widgets::text::{cols, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
 use quarterdeck_core::logs::counters::SideCounters;
@@ -24,16 +24,28 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     side(model, theme, frame, right, PodRole::Stable, &split.stable);
 }
 
-/// The title's counters: `1,204 lines · 31 err · 2.6%/1m`.
-fn counters(c: &SideCounters, now_ms: i64) -> String {
+/// The title's counters in `room` columns: `1,204 lines · 31 err · 2.6%/1m`, else without
+/// the line count, else the error ratio alone (`2.6% err/1m`): the ratio is what compares a
+/// canary with its baseline.
+fn counters(c: &SideCounters, now_ms: i64, room: usize) -> String {
     let ratio = c
         .error_ratio(now_ms)
         .map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0));
-    format!(
-        "{} lines · {} err · {ratio}/1m ",
-        thousands(c.lines),
-        thousands(c.errors)
-    )
+    let lines = if c.lines == 1 { "line" } else { "lines" };
+    let forms = [
+        format!(
+            "{} {lines} · {} err · {ratio}/1m ",
+            thousands(c.lines),
+            thousands(c.errors)
+        ),
+        format!("{} err · {ratio}/1m ", thousands(c.errors)),
+        format!("{ratio} err/1m "),
+    ];
+    forms
+        .iter()
+        .find(|f| cols(f) <= room)
+        .unwrap_or(&forms[2])
+        .clone()
 }
 
 fn thousands(n: u64) -> String {
@@ -62,12 +74,20 @@ fn side(
     } else {
         Token::Muted
     };
+    let role_word = format!("{} ", role.word());
+    let paused = if view.following() { "" } else { "‖ paused " };
+    // Borders, " Logs ", the role and the pause mark come first; the counters take the rest.
+    let room = usize::from(area.width)
+        .saturating_sub(2 + cols(" Logs ") + cols(&role_word) + cols(paused));
     let mut extra = vec![
-        Span::styled(format!("{} ", role.word()), theme.style(role_token(role))),
-        Span::styled(counters(counts, model.now_ms), theme.style(error_token)),
+        Span::styled(role_word, theme.style(role_token(role))),
+        Span::styled(
+            counters(counts, model.now_ms, room),
+            theme.style(error_token),
+        ),
     ];
-    if !view.following() {
-        extra.push(Span::styled("‖ paused ", theme.style(Token::Paused)));
+    if !paused.is_empty() {
+        extra.push(Span::styled(paused, theme.style(Token::Paused)));
     }
     let b = block(theme, "Logs", extra, focused(model, Pane::Logs));
     let inner = b.inner(area);

@@ -1,6 +1,6 @@
-//! At 80×24 no label of the gates, pipeline, rollout and pods panes is cut mid-word: images
-//! lose their registry before their tag, run ages and what approving will do keep
-//! their last words, and the most important fact of each pane shows.
+//! At 80×24 no label is cut mid-word: images lose their registry before their tag, names
+//! lose whole segments from their middle, prose loses whole words, and the most important
+//! fact of each pane shows.
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -169,4 +169,95 @@ fn a_gate_whose_approvers_are_not_known_says_so_in_80_columns() {
         row,
         "   may approve: anyone allowed to run the job · you: not known"
     );
+}
+
+#[test]
+fn the_events_pane_at_80x24_keeps_whole_reasons_objects_and_words() {
+    let mut m = sample::model_with(sample::showcase_objects(), 80, 24).0;
+    select(&mut m, "orders-api");
+    keys(&mut m, &["4"]);
+    let s = snap(&m);
+    let pane: Vec<&str> = s.lines().skip_while(|l| !l.contains("Events")).collect();
+    assert!(pane.len() > 2, "{s}");
+    assert!(mid_word_cuts(&s).is_empty(), "{:?}\n{s}", mid_word_cuts(&s));
+    insta::assert_snapshot!(s);
+}
+
+/// The words of `screen` cut inside, where they could have been cut at a boundary: a `…`
+/// right after a letter or digit, in a word that has a `-`, `/`, `.`, `:`, `_`, `(`, quote or
+/// `=` before it, a capital after a small letter (`RolloutStepComple…`), or only digits.
+fn mid_word_cuts(screen: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in screen.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if *c != '…' || i == 0 || !chars[i - 1].is_alphanumeric() {
+                continue;
+            }
+            let start = chars[..i]
+                .iter()
+                .rposition(|c| c.is_whitespace() || ('\u{2500}'..='\u{257f}').contains(c))
+                .map_or(0, |p| p + 1);
+            let word: String = chars[start..i].iter().collect();
+            let boundary = word.contains(['-', '/', '.', ':', '_', '(', '"', '\'', '='])
+                || word
+                    .chars()
+                    .zip(word.chars().skip(1))
+                    .any(|(a, b)| a.is_lowercase() && b.is_uppercase())
+                || word.chars().all(|c| c.is_ascii_digit());
+            if boundary {
+                out.push(format!("{word}…"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_80_column_snapshot_cuts_a_word_it_could_have_cut_at_a_boundary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui/snapshots");
+    let mut checked = 0;
+    let mut cuts = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "snap") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The body follows the second `---` of insta's header.
+        let body: String = text.splitn(3, "---\n").nth(2).unwrap_or_default().into();
+        let narrow = body
+            .lines()
+            .all(|l| crate::ui::widgets::text::cols(l.trim_end()) <= 82);
+        if !narrow {
+            continue;
+        }
+        checked += 1;
+        for cut in mid_word_cuts(&body) {
+            cuts.push(format!(
+                "{}: {cut}",
+                path.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} narrow snapshots found in {dir:?}"
+    );
+    assert!(cuts.is_empty(), "cut mid-word:\n{}", cuts.join("\n"));
+}
+
+#[test]
+fn mid_word_cuts_are_told_from_whole_words_and_boundary_cuts() {
+    assert_eq!(
+        mid_word_cuts("│  payments-reconciliation-w… ● Healthy"),
+        ["payments-reconciliation-w…"]
+    );
+    assert_eq!(mid_word_cuts("✖ CrashLoopBackOff (O…│"), ["(O…"]);
+    assert_eq!(
+        mid_word_cuts("2m RolloutStepComple… x"),
+        ["RolloutStepComple…"]
+    );
+    assert_eq!(mid_word_cuts("pipeline 1482… 7m"), ["1482…"]);
+    assert!(mid_word_cuts("│  payments-…-worker  ⟳ promoting… Add idempotency…").is_empty());
 }

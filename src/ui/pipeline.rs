@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::labels;
 use super::widgets::pane::block;
-use super::widgets::text::{cols, fit};
+use super::widgets::text::cols;
 use super::{ci_token, focused};
 use crate::config::{Theme, Token};
 use quarterdeck_core::concerns::ci::{ReleaseRuns, release_runs};
@@ -65,7 +65,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut head: Vec<Line> = Vec::new();
     if let Some((_, message)) = model.ci.errors.get(&rr.link.source()) {
         head.push(Line::styled(
-            fit(&format!("✖ {message}"), usize::from(inner.width)),
+            labels::fit_words(&format!("✖ {message}"), usize::from(inner.width)),
             theme.style(Token::Error),
         ));
     }
@@ -87,7 +87,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     head.push(run_line(run, now, theme, inner.width));
     head.push(Line::styled(
-        fit(
+        labels::fit_words(
             &format!(
                 "  trigger {} · branch {} · commit {} · by {}",
                 run.event,
@@ -151,7 +151,7 @@ fn match_line<'a>(rr: &ReleaseRuns<'_>, image: &str, theme: &Theme, width: u16) 
             );
             let image = labels::image(image, w.saturating_sub(cols(&by) + 8));
             Line::styled(
-                fit(&format!("● image {image}{by}"), w),
+                labels::fit_words(&format!("● image {image}{by}"), w),
                 theme.style(Token::Healthy),
             )
         }
@@ -166,7 +166,7 @@ fn match_line<'a>(rr: &ReleaseRuns<'_>, image: &str, theme: &Theme, width: u16) 
                     labels::image(image, w.saturating_sub(40))
                 );
                 let reason = labels::fit_words(reason, w.saturating_sub(cols(&head)));
-                fit(&format!("{head}{reason}"), w)
+                labels::fit_words(&format!("{head}{reason}"), w)
             };
             Line::styled(text, theme.style(Token::Warning))
         }
@@ -238,16 +238,16 @@ fn recent_row(
         run.number
     );
     if c.name {
-        text.push_str(&format!(" {:<14}", fit(run_name(run), 14)));
+        text.push_str(&format!(" {:<14}", labels::fit_words(run_name(run), 14)));
     }
     if c.branch {
-        text.push_str(&format!(" {:<14}", fit(&run.branch, 14)));
+        text.push_str(&format!(" {:<14}", labels::name(&run.branch, 14)));
     }
     if c.sha {
         text.push_str(&format!(" {}", run.short_sha()));
     }
     if c.actor {
-        text.push_str(&format!(" {:<12}", fit(&run.actor, 12)));
+        text.push_str(&format!(" {:<12}", labels::name(&run.actor, 12)));
     }
     if let Some(created) = run.created_ms {
         let ago = if c.ago { " ago" } else { "" };
@@ -318,7 +318,7 @@ fn run_line<'a>(run: &Pipeline, now: i64, theme: &Theme, width: u16) -> Line<'a>
     Line::from(vec![
         Span::styled(format!("{} ", run.status.symbol()), theme.style(token)),
         Span::styled(
-            fit(&format!("{head}{title}{tail}"), w),
+            labels::fit_words(&format!("{head}{title}{tail}"), w),
             theme.style(Token::Title),
         ),
     ])
@@ -462,7 +462,7 @@ fn columns(
                 } else {
                     r.style
                 };
-                Line::styled(fit(&r.text, w), style)
+                Line::styled(labels::fit_words(&r.text, w), style)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), col);
@@ -520,7 +520,7 @@ fn recent(
         let text = recent_row(run, columns, i, rr, matched, now);
         let style = theme.style(ci_token(&run.status));
         lines.push(Line::styled(
-            fit(&text, w),
+            labels::fit_words(&text, w),
             if on_run == Some(i) {
                 style.patch(theme.style(Token::Selection))
             } else {

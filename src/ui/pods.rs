@@ -7,6 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::labels;
 use super::widgets::pane::block;
 use super::widgets::text::pad;
 use super::{focused, health_token, role_token};
@@ -139,6 +140,16 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = usize::from(inner.height) - 1;
     let cursor = model.pods.cursor.min(total.saturating_sub(1));
     let offset = (cursor + 1).saturating_sub(rows);
+    // Names lose segments from their middle, keeping the suffix that tells pods apart.
+    let shown: Vec<&str> = model
+        .pods
+        .visible_rows()
+        .skip(offset)
+        .take(rows)
+        .filter_map(|(k, _)| model.cluster.pods.get(k))
+        .map(|p| p.key.name.as_str())
+        .collect();
+    let names = labels::names(&shown, name_w.saturating_sub(2));
     for (i, (key, role)) in model
         .pods
         .visible_rows()
@@ -151,11 +162,19 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         };
         let health = p.health();
         let selected = i == cursor;
+        let name = names
+            .get(
+                shown
+                    .iter()
+                    .position(|n| *n == p.key.name)
+                    .unwrap_or(usize::MAX),
+            )
+            .map_or(p.key.name.as_str(), String::as_str);
         let mut spans = vec![Span::styled(
             format!(
                 "{} ",
                 pad(
-                    &format!("{}{}", if selected { "› " } else { "  " }, p.key.name),
+                    &format!("{}{name}", if selected { "› " } else { "  " }),
                     name_w
                 )
             ),
@@ -196,7 +215,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
                     p.created_ms.map_or("-".into(), |t| age(model.now_ms, t)),
                     Token::Muted,
                 ),
-                "NODE" => (p.node.clone().unwrap_or_else(|| "-".into()), Token::Muted),
+                "NODE" => (
+                    p.node
+                        .as_deref()
+                        .map_or_else(|| "-".into(), |n| labels::name(n, *w)),
+                    Token::Muted,
+                ),
                 _ => (String::new(), Token::Text),
             };
             spans.push(Span::styled(

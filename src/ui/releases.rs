@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::labels;
 use super::widgets::pane::block;
 use super::widgets::text::pad;
 use super::{focused, phase_token, verdict};
@@ -153,6 +154,18 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = usize::from(inner.height).saturating_sub(1);
     let cursor = model.releases.cursor();
     let offset = cursor.map_or(0, |c| (c + 1).saturating_sub(rows));
+    // Names lose segments from their middle, and the rows shown stay told apart.
+    let name_w = cols
+        .iter()
+        .find(|c| c.title == "NAME")
+        .map_or(0, |c| c.width);
+    let shown: Vec<&str> = visible
+        .iter()
+        .skip(offset)
+        .take(rows)
+        .map(|r| r.id.key.name.as_str())
+        .collect();
+    let names = labels::names(&shown, name_w.saturating_sub(2));
     for (i, r) in visible.iter().enumerate().skip(offset).take(rows) {
         let selected = cursor == Some(i);
         let phase_style = theme.style(phase_token(r.phase));
@@ -171,10 +184,17 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
             let (text, style) = match c.title {
                 "NAME" => (
-                    format!("{}{}", if selected { "› " } else { "  " }, r.id.key.name),
+                    format!(
+                        "{}{}",
+                        if selected { "› " } else { "  " },
+                        names[i - offset]
+                    ),
                     theme.style(Token::Text),
                 ),
-                "NAMESPACE" => (r.id.key.namespace.clone(), theme.style(Token::Muted)),
+                "NAMESPACE" => (
+                    labels::name(&r.id.key.namespace, c.width),
+                    theme.style(Token::Muted),
+                ),
                 "AN" => ra.map_or((String::new(), Style::default()), |ra| {
                     let v = ra.verdict();
                     (verdict::glyph(v).into(), theme.style(verdict::token(v)))

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{BorderType, Paragraph};
 
+use super::labels;
 use super::widgets::overlay::{Look, centred, hints, open, pad_line, title, to_u16};
 use super::widgets::text::{cols, fit, pad, wrap};
 use crate::config::{Theme, Token};
@@ -113,12 +114,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect, picker:
                     if i == picker.cursor {
                         cursor_line = lines.len();
                     }
-                    let how = wrap(&c.how, how_w);
+                    let how = wrap(&labels::images_within(&c.how, how_w), how_w);
                     let first = Line::from(vec![
                         Span::styled(marker(i == picker.cursor), theme.style(Token::KeyHint)),
                         cell(&c.version, version_w, theme.style(Token::Text)),
                         cell(
-                            &format!("{run_word} {}", c.pipeline_id),
+                            &run_label(run_word, c.pipeline_id),
                             RUN_W,
                             theme.style(Token::Muted),
                         ),
@@ -193,7 +194,7 @@ fn revision_line<'a>(
     Line::from(vec![
         Span::raw("  "),
         cell(&number, REV_W, text),
-        cell(&r.image, image_w, text),
+        cell(&labels::image(&r.image, image_w), image_w, text),
         cell(
             &r.created_ms.map_or("-".into(), |t| age(model.now_ms, t)),
             AGE_W,
@@ -201,6 +202,16 @@ fn revision_line<'a>(
         ),
         Span::styled(fit(&pods, PODS_W), pods_style),
     ])
+}
+
+/// `pipeline 1482285`, or `#1482285` where that does not fit the column.
+fn run_label(run_word: &str, id: impl std::fmt::Display) -> String {
+    let full = format!("{run_word} {id}");
+    if cols(&full) <= RUN_W {
+        full
+    } else {
+        format!("#{id}")
+    }
 }
 
 /// "run" for GitHub, "pipeline" for GitLab.

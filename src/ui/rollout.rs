@@ -42,11 +42,11 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let title = format!("Rollout · {}", release.id.key.name);
-    let extra = vec![Span::styled(
-        format!("{} {} ", release.phase.symbol(), release.phase_word()),
-        theme.style(phase_token(release.phase)),
-    )];
+    let phase = format!("{} {} ", release.phase.symbol(), release.phase_word());
+    // The phase always shows: the name gives up segments from its middle first.
+    let room = usize::from(area.width).saturating_sub(2 + cols(" Rollout ·  ") + cols(&phase));
+    let title = format!("Rollout · {}", labels::name(&release.id.key.name, room));
+    let extra = vec![Span::styled(phase, theme.style(phase_token(release.phase)))];
     let b = block(theme, &title, extra, false);
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -87,7 +87,7 @@ fn summary<'a>(
     }
     lines.push(Line::from(vec![
         label(theme, "strategy"),
-        Span::styled(fit(&strat, value_w), text),
+        Span::styled(labels::fit_words(&strat, value_w), text),
     ]));
     // Stable → new: for a Rollout the stable and current hashes, for a Deployment the two
     // newest revisions.
@@ -140,7 +140,7 @@ fn summary<'a>(
             lines.push(Line::from(vec![
                 label(theme, "paused"),
                 Span::styled(
-                    fit(&format!("‖ {}{since}", p.reason), value_w),
+                    labels::fit_words(&format!("‖ {}{since}", p.reason), value_w),
                     theme.style(Token::GatePending),
                 ),
             ]));
@@ -153,7 +153,7 @@ fn summary<'a>(
             lines.push(Line::from(vec![
                 label(theme, "aborted"),
                 Span::styled(
-                    fit(&format!("✖ back to stable{since}"), value_w),
+                    labels::fit_words(&format!("✖ back to stable{since}"), value_w),
                     theme.style(Token::Degraded),
                 ),
             ]));
@@ -162,7 +162,7 @@ fn summary<'a>(
     if !release.message.is_empty() {
         lines.push(Line::from(vec![
             label(theme, "message"),
-            Span::styled(fit(&release.message, value_w), text),
+            Span::styled(labels::fit_words(&release.message, value_w), text),
         ]));
     }
     let conditions = match (rollout, release.id.kind) {
@@ -220,7 +220,7 @@ fn steps<'a>(theme: &Theme, r: &Rollout, room: usize, width: usize) -> Vec<Line<
             } else {
                 ("·", Token::Muted)
             };
-            let text = fit(&format!("  {mark} {}. {}", i + 1, s.describe()), width);
+            let text = labels::fit_words(&format!("  {mark} {}. {}", i + 1, s.describe()), width);
             let mut line = Line::styled(text, theme.style(token));
             if i == current {
                 line = line.patch_style(ratatui::style::Modifier::BOLD);
@@ -268,7 +268,7 @@ fn history_lines<'a>(
             _ => "",
         };
         // Narrow: the image loses its registry, then the cause its trailing words.
-        let rest = format!("{role} ({} pods)", v.replicas);
+        let rest = format!("{role} ({})", labels::count(v.replicas, "pod"));
         let room = width.saturating_sub(cols(&rest) + 7);
         let head = format!("  #{:<3} {}{rest}", v.number, labels::image(&v.image, room));
         let cause = v
@@ -284,7 +284,10 @@ fn history_lines<'a>(
         } else {
             Token::Text
         };
-        lines.push(Line::styled(fit(&text, width), theme.style(token)));
+        lines.push(Line::styled(
+            labels::fit_words(&text, width),
+            theme.style(token),
+        ));
     }
     lines
 }

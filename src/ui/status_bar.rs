@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::widgets::text::fit;
+use super::labels;
 use super::{key_of, readonly};
 use crate::config::{Theme, Token};
 use quarterdeck_core::Connection;
@@ -241,7 +241,7 @@ pub fn guard_banner(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect)
         full
     } else {
         let short = what.split(" for ").next().unwrap_or(&what);
-        fit(&format!(" {mark} {name}: {short}"), room)
+        labels::fit_words(&format!(" {mark} {name}: {short}"), room)
     };
     let text = format!("{text}{tail}");
     let style = theme.style(if fired { Token::Banner } else { Token::Warning });
