@@ -13,7 +13,7 @@ use super::widgets::pane::block;
 use super::widgets::text::{cols, wrap};
 use super::{focused, readonly};
 use crate::config::{Theme, Token};
-use quarterdeck_core::control::{InboxItem, PauseGate, Subject, inbox};
+use quarterdeck_core::control::{InboxItem, PauseGate, Subject, gate_cursor, inbox};
 use quarterdeck_core::gate::{Gate, GateKind};
 use quarterdeck_core::time::elapsed;
 use quarterdeck_core::{Model, Pane};
@@ -233,7 +233,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let rows = usize::from(area.height.saturating_sub(2));
     let w = usize::from(area.width.saturating_sub(2));
-    let cursor = model.ci.gate_cursor.min(items.len().saturating_sub(1));
+    let cursor = gate_cursor(model, &items);
     let now = model.ci.now_or(model.now_ms);
     let blocks: Vec<Vec<Line>> = items
         .iter()

@@ -172,7 +172,8 @@ fn open_job_log(model: &mut Model) -> Vec<Effect> {
 
 /// Selects the release of the gate under the cursor and shows its pipeline.
 fn open_gate(model: &mut Model) -> Vec<Effect> {
-    let id = match control::inbox(model).get(model.ci.gate_cursor) {
+    let items = control::inbox(model);
+    let id = match items.get(control::gate_cursor(model, &items)) {
         Some(control::InboxItem::Ci(gate)) => model.ci.gate_release(gate),
         Some(control::InboxItem::Pause(p)) => Some(p.release.clone()),
         None => None,
@@ -221,8 +222,7 @@ fn move_cursor(model: &mut Model, delta: isize) -> Vec<Effect> {
             Vec::new()
         }
         Pane::Gates => {
-            let n = control::inbox(model).len();
-            model.ci.move_gate_cursor(delta, n);
+            control::move_gate_cursor(model, delta);
             Vec::new()
         }
         Pane::JobLog => {

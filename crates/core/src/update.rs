@@ -77,10 +77,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Ci(ci_update) => {
             if model.ci.apply(ci_update) {
                 model.ci.clamp_job_cursor(model.releases.selected_row());
-                model.ci.gate_cursor = model
-                    .ci
-                    .gate_cursor
-                    .min(control::inbox(model).len().saturating_sub(1));
+                control::follow_gate_cursor(model);
                 model.mark_dirty();
             }
             Vec::new()

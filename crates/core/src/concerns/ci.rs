@@ -74,8 +74,10 @@ pub struct CiState {
     pub now_ms: Option<i64>,
     /// Highlighted job in the Pipeline pane (index into the shown run's jobs).
     pub job_cursor: usize,
-    /// Highlighted gate in the Gates inbox.
+    /// The row of the Gates inbox the cursor was last on (where it stays when its gate goes).
     pub gate_cursor: usize,
+    /// The gate the cursor is on: it follows that gate when others arrive above it.
+    pub gate_on: Option<crate::control::InboxKey>,
     /// The job log being read.
     pub log: Option<JobLogView>,
     /// Providers started without a token (`GITHUB_TOKEN`, `GITLAB_TOKEN` unset).

@@ -79,11 +79,14 @@ pub(crate) fn readonly_reason(model: &Model) -> Option<String> {
 pub(crate) fn focused_subjects(model: &Model) -> Vec<Subject> {
     let workload = model.releases.selected.clone().map(Subject::Workload);
     match model.nav.focus {
-        Pane::Gates => match inbox(model).get(model.ci.gate_cursor) {
-            Some(InboxItem::Ci(g)) => vec![Subject::Gate(g.id.clone())],
-            Some(InboxItem::Pause(p)) => vec![Subject::Workload(p.release.clone())],
-            None => Vec::new(),
-        },
+        Pane::Gates => {
+            let items = inbox(model);
+            match items.get(super::gate_cursor(model, &items)) {
+                Some(InboxItem::Ci(g)) => vec![Subject::Gate(g.id.clone())],
+                Some(InboxItem::Pause(p)) => vec![Subject::Workload(p.release.clone())],
+                None => Vec::new(),
+            }
+        }
         Pane::Pipeline | Pane::JobLog => {
             let mut out = Vec::new();
             if let Some(rr) = model

@@ -1,7 +1,7 @@
 //! The Gates inbox: every CI gate and every Argo Rollouts pause waiting on a human. A pause
 //! is a gate whose approval is a promote.
 
-use crate::gate::Gate;
+use crate::gate::{Gate, GateId};
 use crate::model::Model;
 use crate::release::{ReleaseId, WorkloadKind};
 use crate::rollout::{CanaryStep, Rollout};
@@ -30,7 +30,25 @@ pub enum InboxItem<'a> {
     Pause(PauseGate),
 }
 
+/// What a row of the inbox is, whichever row it sorts to: the cursor follows it, so a gate
+/// arriving above never slides another one under the user's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboxKey {
+    /// A CI gate.
+    Ci(GateId),
+    /// A rollout's pause.
+    Pause(ReleaseId),
+}
+
 impl InboxItem<'_> {
+    /// What this row is.
+    pub fn key(&self) -> InboxKey {
+        match self {
+            InboxItem::Ci(g) => InboxKey::Ci(g.id.clone()),
+            InboxItem::Pause(p) => InboxKey::Pause(p.release.clone()),
+        }
+    }
+
     fn since(&self) -> i64 {
         match self {
             InboxItem::Ci(g) => g.waiting_since_ms,
@@ -58,6 +76,47 @@ pub fn inbox(model: &Model) -> Vec<InboxItem<'_>> {
     );
     out.sort_by_key(InboxItem::since);
     out
+}
+
+/// The row of `items` (the inbox) the cursor is on: the item it was last put on, wherever that
+/// sorts now; when that item is gone, the row it was on.
+pub fn cursor(model: &Model, items: &[InboxItem<'_>]) -> usize {
+    model
+        .ci
+        .gate_on
+        .as_ref()
+        .and_then(|on| items.iter().position(|i| &i.key() == on))
+        .unwrap_or_else(|| model.ci.gate_cursor.min(items.len().saturating_sub(1)))
+}
+
+/// After the inbox changed: the cursor's row follows the gate the user put it on; when that
+/// gate is gone the cursor stays on its row and follows nothing until moved again. A cursor
+/// never moved stays on its row (the longest-waiting gate is first).
+pub(crate) fn follow_cursor(model: &mut Model) {
+    let items = inbox(model);
+    let len = items.len();
+    let found = model
+        .ci
+        .gate_on
+        .as_ref()
+        .and_then(|on| items.iter().position(|i| &i.key() == on));
+    match found {
+        Some(at) => model.ci.gate_cursor = at,
+        None => {
+            model.ci.gate_on = None;
+            model.ci.gate_cursor = model.ci.gate_cursor.min(len.saturating_sub(1));
+        }
+    }
+}
+
+/// Puts the cursor `delta` rows from where it is, on the item it then follows.
+pub(crate) fn move_cursor(model: &mut Model, delta: isize) {
+    let items = inbox(model);
+    let at = cursor(model, &items);
+    let next = crate::cursor::step(at, delta, items.len());
+    let on = items.get(next).map(InboxItem::key);
+    model.ci.gate_cursor = next;
+    model.ci.gate_on = on;
 }
 
 /// The pause of a rollout waiting on a human (a pause without duration, a blue-green preview,

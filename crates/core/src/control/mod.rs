@@ -27,7 +27,10 @@ pub(crate) use self::flow::{
     CHECKING, ask_access, confirm, focused_subjects, on_dialog_key, on_msg, on_ops, open_journal,
     open_menu, readonly_reason, send_as_guard,
 };
-pub use self::inbox::{InboxItem, PauseGate, inbox};
+pub use self::inbox::{InboxItem, InboxKey, PauseGate, cursor as gate_cursor, inbox};
+pub(crate) use self::inbox::{
+    follow_cursor as follow_gate_cursor, move_cursor as move_gate_cursor,
+};
 pub use self::io::{ControlEffect, ControlMsg};
 pub use self::op::Op;
 pub use self::plan::{Plan, gate_verb, permitted, plan, previous_revision, valid};

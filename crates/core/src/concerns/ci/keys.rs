@@ -91,11 +91,6 @@ impl CiState {
         self.job_cursor = self.job_cursor.min(n.saturating_sub(1));
     }
 
-    /// Moves the Gates inbox cursor by `delta` rows of an inbox of `n`.
-    pub(crate) fn move_gate_cursor(&mut self, delta: isize, n: usize) {
-        self.gate_cursor = step(self.gate_cursor, delta, n);
-    }
-
     /// Scrolls the job log by `delta` lines (`isize::MAX`: follow; `isize::MIN`: the top).
     pub(crate) fn scroll_job_log(&mut self, delta: isize) {
         if let Some(log) = self.log.as_mut() {

@@ -547,3 +547,56 @@ fn enter_on_a_recent_run_opens_it_with_its_jobs_and_their_logs() {
     let rr = release_runs(&model.ci, &release).unwrap();
     assert_eq!(rr.shown_run().unwrap().id, newest);
 }
+
+#[test]
+fn the_gates_cursor_stays_on_its_gate_when_an_older_one_arrives_above() {
+    let mut model = ci_model(120, 40);
+    key(&mut model, "g");
+    key(&mut model, "G");
+    let under = |model: &Model| {
+        let items = crate::control::inbox(model);
+        items[crate::control::gate_cursor(model, &items)].key()
+    };
+    let before = under(&model);
+    let last = crate::control::inbox(&model).len() - 1;
+    assert_eq!(
+        crate::control::gate_cursor(&model, &crate::control::inbox(&model)),
+        last
+    );
+
+    // A second orders-api run has waited at staging for an hour: it sorts first.
+    let mut gates = sample_ci::github_gate("orders/orders-api");
+    let mut older = gates[0].clone();
+    if let crate::gate::GateKind::GithubPendingDeployment { run_id, .. } = &mut older.id.kind {
+        *run_id += 1;
+    }
+    older.waiting_since_ms = Some(NOW_MS - 3_600_000);
+    gates.push(older.clone());
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::Gates {
+            release: "orders/orders-api".into(),
+            source: source(Provider::GitHub, "acme/orders-api"),
+            gates,
+        }),
+    );
+    let items = crate::control::inbox(&model);
+    assert_eq!(items[0].key(), crate::control::InboxKey::Ci(older.id));
+    assert_eq!(
+        under(&model),
+        before,
+        "the cursor followed its gate down a row"
+    );
+
+    // When its gate goes, the cursor stays on the row it was on.
+    update(
+        &mut model,
+        Msg::Ci(CiUpdate::Gates {
+            release: "orders/orders-api".into(),
+            source: source(Provider::GitHub, "acme/orders-api"),
+            gates: Vec::new(),
+        }),
+    );
+    let items = crate::control::inbox(&model);
+    assert!(crate::control::gate_cursor(&model, &items) < items.len());
+}
