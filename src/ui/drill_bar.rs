@@ -105,8 +105,12 @@ pub fn scorecard(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(lines) = model.drill.as_ref().and_then(|d| d.bar.scorecard.as_ref()) else {
         return;
     };
-    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widest = lines.iter().map(|l| cols(l)).max().unwrap_or(0);
     let width = to_u16(widest + 4).clamp(40, area.width);
+    // A long line (an action refused, with the API's reason) wraps at words, its rest
+    // indented under its text.
+    let room = usize::from(width).saturating_sub(4);
+    let lines: Vec<String> = lines.iter().flat_map(|l| wrapped(l, room)).collect();
     let height = to_u16(lines.len() + 2).min(area.height);
     let rect = centred(area, width, height);
     let inner = open(
@@ -133,6 +137,20 @@ pub fn scorecard(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(text), inner);
+}
+
+/// `line` in rows of `room` columns, the rows after the first indented two more than it.
+fn wrapped(line: &str, room: usize) -> Vec<String> {
+    if cols(line) <= room {
+        return vec![line.to_string()];
+    }
+    let lead = line.len() - line.trim_start().len();
+    let indent = " ".repeat(lead + 2);
+    let mut rows = wrap(line.trim_start(), room.saturating_sub(lead + 2)).into_iter();
+    let first = rows.next().unwrap_or_default();
+    std::iter::once(format!("{}{first}", &line[..lead]))
+        .chain(rows.map(|r| format!("{indent}{r}")))
+        .collect()
 }
 
 #[cfg(test)]
@@ -202,6 +220,7 @@ mod tests {
             "time to detect   0:30 (target 1:00)".into(),
             "time to mitigate 2:41 (target 4:00)".into(),
             "actions:".into(),
+            "  0:57 abort rollout/orders-api in orders — refused: cannot re-read orders-api before sending (Kubernetes API unavailable (503: the server is currently unable to handle the request)); nothing was done (by user)".into(),
             "  1:08 abort rollout/orders-api in orders — done (by user)".into(),
             "collateral: 0".into(),
         ];
@@ -212,6 +231,9 @@ mod tests {
             };
             let text = screen(width, height, over);
             assert!(text.lines().next().unwrap().contains("⏱ over"), "{text}");
+            // The refusal's reason is whole, wrapped at words.
+            assert!(text.contains("(by user)"), "{text}");
+            assert!(text.contains("handle the"), "{text}");
             insta::assert_snapshot!(format!("scorecard_{width}x{height}"), text);
         }
     }
