@@ -11,6 +11,10 @@
 //! between its newest timestamp and the previous frame's), CPU seconds per 100k lines, peak
 //! RSS with 100k lines buffered (the pane's buffer raised to 100k lines for the run through
 //! `QUARTERDECK_FRAME_TRACE_LINES`). Median of `--runs N` (3), each on a fresh simulator.
+//! Where the lag goes: each line's age as each stage of the path passed it on (the trace's
+//! stage records: `read` off the wire, `gathered` by the merger, `taken` into the model,
+//! `drawn`), spread over a record's lines as the lag is.
+//! `--bin PATH` measures another build of the binary (main's, side by side).
 //!
 //! `nice cargo bench --bench logs_e2e` measures the release build; `--short` is the CI form
 //! (one 2 s run): `cargo test --bench logs_e2e -- --short` on the debug build. Figures never
@@ -63,12 +67,19 @@ fn options() -> Options {
     Options {
         runs: num("--runs").map_or(if short { 1 } else { 3 }, |n| n as usize),
         seconds: num("--seconds").unwrap_or(if short { 2 } else { 10 }),
-        bin: PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck")),
+        bin: args
+            .iter()
+            .position(|a| a == "--bin")
+            .and_then(|i| args.get(i + 1))
+            .map_or_else(
+                || PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck")),
+                PathBuf::from,
+            ),
     }
 }
 
 /// The figures of one run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Figures {
     written: u64,
     lost: i64,
@@ -77,6 +88,13 @@ struct Figures {
     lag_p99_ms: f64,
     cpu_per_100k_s: f64,
     peak_rss_mb: f64,
+    /// Time between two frames during the burst, p50 and p99 (ms).
+    frame_gap_ms: (f64, f64),
+    /// Read → first frame showing it, p50 and p99 (ms), and the share of lines shown in the
+    /// first frame drawn after they were read.
+    read_to_shown: (f64, f64, f64),
+    /// Each stage's age of the newest line it passed on: name, p50, p99 (ms).
+    stages: Vec<(String, f64, f64)>,
 }
 
 /// Waits for `cond` on the trace, polling every 5 ms; panics with `what` past `timeout`.
@@ -112,7 +130,7 @@ fn run(bin: &Path, seconds: u64) -> Figures {
         BUFFER_LINES.to_string(),
     ));
     let tui = pty::Tui::spawn(bin, &["-A"], &env, dir.path());
-    let trace = Trace::new(trace_path);
+    let trace = Trace::new(trace_path.clone());
     wait_for(&trace, Duration::from_secs(60), "the pod's lines", |f| {
         f.last().is_some_and(|f| f.ingested > 0)
     });
@@ -161,6 +179,31 @@ fn run(bin: &Path, seconds: u64) -> Figures {
     let taken = frames.last().map_or(before, |f| f.ingested) - before;
     assert!(taken > 0, "no burst line was shown");
     let lags = trace::lags(&frames, before, start_ms);
+    let gaps: Vec<f64> = frames
+        .windows(2)
+        .map(|w| (w[1].wall_ms - w[0].wall_ms) as f64)
+        .collect();
+    let frame_gap_ms = (
+        trace::percentile(&gaps, 0.5),
+        trace::percentile(&gaps, 0.99),
+    );
+    let shown = trace::read_to_shown(&trace_path, &frames, before, start_ms);
+    let waits: Vec<f64> = shown.iter().map(|s| s.0).collect();
+    let read_to_shown = (
+        trace::percentile(&waits, 0.5),
+        trace::percentile(&waits, 0.99),
+        shown.iter().filter(|s| s.1).count() as f64 / shown.len().max(1) as f64,
+    );
+    let stages = trace::stage_ages(&trace_path, &frames, before, start_ms)
+        .into_iter()
+        .map(|(name, ages)| {
+            let (p50, p99) = (
+                trace::percentile(&ages, 0.5),
+                trace::percentile(&ages, 0.99),
+            );
+            (name, p50, p99)
+        })
+        .collect();
     let done_ms = frames
         .iter()
         .find(|f| f.ingested >= before + taken)
@@ -173,6 +216,9 @@ fn run(bin: &Path, seconds: u64) -> Figures {
         lag_p99_ms: trace::percentile(&lags, 0.99),
         cpu_per_100k_s: cpu / (taken as f64 / 100_000.0),
         peak_rss_mb,
+        frame_gap_ms,
+        read_to_shown,
+        stages,
     }
 }
 
@@ -232,4 +278,43 @@ fn main() {
         format!("{:.1} MB", median(&runs, |f| f.peak_rss_mb)),
         "≤ 64 MB",
     );
+    row(
+        "time between frames: p50 / p99",
+        format!(
+            "{:.1} ms / {:.1} ms",
+            median(&runs, |f| f.frame_gap_ms.0),
+            median(&runs, |f| f.frame_gap_ms.1)
+        ),
+        "16 ms",
+    );
+    row(
+        "a line read → the frame showing it: p50 / p99",
+        format!(
+            "{:.1} ms / {:.1} ms",
+            median(&runs, |f| f.read_to_shown.0),
+            median(&runs, |f| f.read_to_shown.1)
+        ),
+        "–",
+    );
+    row(
+        "lines shown in the first frame after they were read",
+        format!("{:.1}%", median(&runs, |f| f.read_to_shown.2 * 100.0)),
+        "100%",
+    );
+    for (i, (name, _, _)) in runs[0].stages.iter().enumerate() {
+        let at = |f: &Figures, p99: bool| {
+            f.stages
+                .get(i)
+                .map_or(f64::NAN, |s| if p99 { s.2 } else { s.1 })
+        };
+        row(
+            &format!("a line's age when {name}: p50 / p99"),
+            format!(
+                "{:.1} ms / {:.1} ms",
+                median(&runs, |f| at(f, false)),
+                median(&runs, |f| at(f, true))
+            ),
+            "–",
+        );
+    }
 }
