@@ -26,7 +26,9 @@ use crate::config::{
 };
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
-use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
+use crate::effects::{
+    AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, LogFeed, host_name,
+};
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
@@ -232,17 +234,19 @@ where
         let mut trace = crate::frame_trace::FrameTrace::start(&mut model);
         draw(&mut terminal, &mut screen, &model, &theme, false)?;
         model.take_dirty();
-        let mut log_batches = effects.take_log_batches();
+        let log_feed = effects.take_log_feed();
         let mut last_draw = Instant::now();
         let mut pending = false;
+        // Log lines are gathered: they are taken just before the next frame is drawn.
+        let mut logs_waiting = false;
         let mut full = false;
         loop {
             let deadline = last_draw + FRAME;
-            // Biased: keys and every other message go before log lines.
+            // Biased: keys and every other message go before log lines, which wait for the frame.
             let first = tokio::select! {
                 biased;
                 msg = messages.recv() => match msg {
-                    Some(m) => Some(Incoming::Msg(m)),
+                    Some(m) => Some(m),
                     None => return Err(eyre!("every event source stopped")),
                 },
                 Some(sig) = signals.recv() => {
@@ -253,34 +257,29 @@ where
                     }
                     screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
                     full = true;
-                    Some(Incoming::Msg(Msg::Redraw))
+                    Some(Msg::Redraw)
                 },
-                Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
-                () = tokio::time::sleep_until(deadline), if pending => None,
+                () = logs_ready(log_feed.as_ref()), if !logs_waiting => {
+                    logs_waiting = true;
+                    None
+                },
+                () = tokio::time::sleep_until(deadline), if pending || logs_waiting => None,
             };
-            let mut batch: Vec<Msg> = Vec::new();
-            let mut logs: Vec<Msg> = Vec::new();
-            match first {
-                Some(Incoming::Msg(m)) => batch.push(m),
-                Some(Incoming::Logs(l)) => logs = l,
-                None => {}
-            }
+            let mut batch: Vec<Msg> = first.into_iter().collect();
             while batch.len() < BATCH {
                 match messages.try_recv() {
                     Ok(m) => batch.push(m),
                     Err(_) => break,
                 }
             }
-            // The log lines waiting now, after the other messages taken in this round.
-            if let Some(queue) = log_batches.as_mut() {
-                while logs.len() < BATCH {
-                    match queue.try_recv() {
-                        Ok(more) => logs.extend(more),
-                        Err(_) => break,
-                    }
-                }
+            // A frame is due: everything read so far goes into it, after this round's messages.
+            if let Some(feed) = log_feed.as_ref()
+                && logs_waiting
+                && Instant::now() >= last_draw + FRAME
+            {
+                logs_waiting = false;
+                batch.extend(feed.take());
             }
-            batch.extend(logs);
             let tracing_frames = tracing::enabled!(tracing::Level::TRACE);
             for msg in batch {
                 let name = tracing_frames.then(|| msg_name(&msg));
@@ -309,6 +308,9 @@ where
             }
             pending |= model.take_dirty();
             if pending && Instant::now() >= last_draw + FRAME {
+                // Paced from when a frame starts, so drawing's own time does not stretch the
+                // interval past the cap's.
+                last_draw = Instant::now();
                 draw(
                     &mut terminal,
                     &mut screen,
@@ -316,7 +318,6 @@ where
                     &theme,
                     std::mem::take(&mut full),
                 )?;
-                last_draw = Instant::now();
                 pending = false;
                 if let Some(t) = trace.as_mut() {
                     t.frame(&model);
@@ -332,24 +333,10 @@ fn msg_name(msg: &Msg) -> String {
     text.chars().take(60).collect()
 }
 
-/// What woke the loop up.
-// It lives for one turn of the loop, on the stack: boxing the message would cost an
-// allocation per message for nothing.
-#[allow(clippy::large_enum_variant)]
-enum Incoming {
-    /// A message from a source or the driver.
-    Msg(Msg),
-    /// Merged log lines.
-    Logs(Vec<Msg>),
-}
-
-/// The next merged log batch; never, without a queue or once it closed.
-async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<Vec<Msg>> {
-    match queue {
-        Some(q) => match q.recv().await {
-            Some(batch) => Some(batch),
-            None => std::future::pending().await,
-        },
+/// Returns once log lines have been gathered; never, without a feed.
+async fn logs_ready(feed: Option<&LogFeed>) {
+    match feed {
+        Some(feed) => feed.ready().await,
         None => std::future::pending().await,
     }
 }
