@@ -6,7 +6,9 @@
 //! `QUARTERDECK_FRAME_TRACE_LINES=N` (with the trace only) sizes the pane's buffer to N lines,
 //! so the benchmark can measure memory with 100k lines buffered.
 //!
-//! With the trace on, the log path's stages also record when they pass lines on, in
+//! With `QUARTERDECK_FRAME_TRACE_STAGES=1` as well, the log path's stages record when they
+//! pass lines on (a record per chunk read: it costs CPU, so the headline figures are taken
+//! without), in
 //! `FILE.stages`: `stage NAME WALL_US NEWEST_MS LINES` — the stage (`read`: the stream task
 //! split them off the wire; `gathered`: the merger took them from the stream's queue; `taken`:
 //! the event loop took them for the next frame), when (Unix µs),
@@ -22,6 +24,8 @@ use quarterdeck_core::concerns::logs::LogView;
 
 /// The variable naming the trace file.
 pub const FRAME_TRACE_ENV: &str = "QUARTERDECK_FRAME_TRACE";
+/// The variable turning the stage records on (with the trace only).
+pub const FRAME_TRACE_STAGES_ENV: &str = "QUARTERDECK_FRAME_TRACE_STAGES";
 /// The variable sizing the Logs pane's buffer (lines) while tracing.
 pub const FRAME_TRACE_LINES_ENV: &str = "QUARTERDECK_FRAME_TRACE_LINES";
 /// Bytes allowed per buffered line when the buffer is resized (the product's own ratio).
@@ -53,10 +57,12 @@ impl FrameTrace {
     pub fn start(model: &mut Model) -> Option<FrameTrace> {
         let path = std::env::var_os(FRAME_TRACE_ENV)?;
         let file = File::create(&path).ok()?;
-        let mut stages = path;
-        stages.push(".stages");
-        if let Ok(f) = File::create(stages) {
-            let _ = STAGES.set(Mutex::new(BufWriter::new(f)));
+        if std::env::var_os(FRAME_TRACE_STAGES_ENV).is_some_and(|v| !v.is_empty()) {
+            let mut stages = path;
+            stages.push(".stages");
+            if let Ok(f) = File::create(stages) {
+                let _ = STAGES.set(Mutex::new(BufWriter::new(f)));
+            }
         }
         let lines = std::env::var(FRAME_TRACE_LINES_ENV).ok();
         if let Some(lines) = lines.and_then(|l| l.parse::<usize>().ok()) {

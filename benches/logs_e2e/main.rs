@@ -14,7 +14,8 @@
 //! Where the lag goes: each line's age as each stage of the path passed it on (the trace's
 //! stage records: `read` off the wire, `gathered` by the merger, `taken` into the model,
 //! `drawn`), spread over a record's lines as the lag is.
-//! `--bin PATH` measures another build of the binary (main's, side by side).
+//! `--stages` records them (a record per chunk read costs CPU and lag, so the headline figures
+//! come from runs without). `--bin PATH` measures another build (main's, side by side).
 //!
 //! `nice cargo bench --bench logs_e2e` measures the release build; `--short` is the CI form
 //! (one 2 s run): `cargo test --bench logs_e2e -- --short` on the debug build. Figures never
@@ -51,6 +52,7 @@ const NAMESPACE: &str = "bench";
 
 struct Options {
     runs: usize,
+    stages: bool,
     seconds: u64,
     bin: PathBuf,
 }
@@ -65,6 +67,7 @@ fn options() -> Options {
     };
     let short = args.iter().any(|a| a == "--short");
     Options {
+        stages: args.iter().any(|a| a == "--stages"),
         runs: num("--runs").map_or(if short { 1 } else { 3 }, |n| n as usize),
         seconds: num("--seconds").unwrap_or(if short { 2 } else { 10 }),
         bin: args
@@ -109,7 +112,7 @@ fn wait_for(trace: &Trace, timeout: Duration, what: &str, cond: impl Fn(&[Frame]
     }
 }
 
-fn run(bin: &Path, seconds: u64) -> Figures {
+fn run(bin: &Path, seconds: u64, stages: bool) -> Figures {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/logs-bench.toml");
     let sim = Sim::start(bin, Some(&scenario), dir.path());
@@ -129,6 +132,9 @@ fn run(bin: &Path, seconds: u64) -> Figures {
         "QUARTERDECK_FRAME_TRACE_LINES".into(),
         BUFFER_LINES.to_string(),
     ));
+    if stages {
+        env.push(("QUARTERDECK_FRAME_TRACE_STAGES".into(), "1".into()));
+    }
     let tui = pty::Tui::spawn(bin, &["-A"], &env, dir.path());
     let trace = Trace::new(trace_path.clone());
     wait_for(&trace, Duration::from_secs(60), "the pod's lines", |f| {
@@ -232,7 +238,7 @@ fn main() {
     let opts = options();
     let mut runs = Vec::new();
     for i in 0..opts.runs {
-        let f = run(&opts.bin, opts.seconds);
+        let f = run(&opts.bin, opts.seconds, opts.stages);
         eprintln!("run {}: {f:?}", i + 1);
         runs.push(f);
     }
@@ -287,6 +293,9 @@ fn main() {
         ),
         "16 ms",
     );
+    if !opts.stages {
+        return;
+    }
     row(
         "a line read → the frame showing it: p50 / p99",
         format!(
@@ -297,7 +306,7 @@ fn main() {
         "–",
     );
     row(
-        "lines shown in the first frame after they were read",
+        "lines taken for the first frame started after their read",
         format!("{:.1}%", median(&runs, |f| f.read_to_shown.2 * 100.0)),
         "100%",
     );
