@@ -26,9 +26,7 @@ use crate::config::{
 };
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
-use crate::effects::{
-    AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, LogFeed, host_name,
-};
+use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
@@ -234,19 +232,17 @@ where
         let mut trace = crate::frame_trace::FrameTrace::start(&mut model);
         draw(&mut terminal, &mut screen, &model, &theme, false)?;
         model.take_dirty();
-        let log_feed = effects.take_log_feed();
+        let mut log_batches = effects.take_log_batches();
         let mut last_draw = Instant::now();
         let mut pending = false;
-        // Log lines are gathered: they are taken just before the next frame is drawn.
-        let mut logs_waiting = false;
         let mut full = false;
         loop {
             let deadline = last_draw + FRAME;
-            // Biased: keys and every other message go before log lines, which wait for the frame.
+            // Biased: keys and every other message go before log lines.
             let first = tokio::select! {
                 biased;
                 msg = messages.recv() => match msg {
-                    Some(m) => Some(m),
+                    Some(m) => Some(Incoming::Msg(m)),
                     None => return Err(eyre!("every event source stopped")),
                 },
                 Some(sig) = signals.recv() => {
@@ -257,29 +253,34 @@ where
                     }
                     screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
                     full = true;
-                    Some(Msg::Redraw)
+                    Some(Incoming::Msg(Msg::Redraw))
                 },
-                () = logs_ready(log_feed.as_ref()), if !logs_waiting => {
-                    logs_waiting = true;
-                    None
-                },
-                () = tokio::time::sleep_until(deadline), if pending || logs_waiting => None,
+                Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
+                () = tokio::time::sleep_until(deadline), if pending => None,
             };
-            let mut batch: Vec<Msg> = first.into_iter().collect();
+            let mut batch: Vec<Msg> = Vec::new();
+            let mut logs: Vec<Msg> = Vec::new();
+            match first {
+                Some(Incoming::Msg(m)) => batch.push(m),
+                Some(Incoming::Logs(l)) => logs = l,
+                None => {}
+            }
             while batch.len() < BATCH {
                 match messages.try_recv() {
                     Ok(m) => batch.push(m),
                     Err(_) => break,
                 }
             }
-            // A frame is due: everything read so far goes into it, after this round's messages.
-            if let Some(feed) = log_feed.as_ref()
-                && logs_waiting
-                && Instant::now() >= last_draw + FRAME
-            {
-                logs_waiting = false;
-                batch.extend(feed.take());
+            // The log lines waiting now, after the other messages taken in this round.
+            if let Some(queue) = log_batches.as_mut() {
+                while logs.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(more) => logs.extend(more),
+                        Err(_) => break,
+                    }
+                }
             }
+            batch.extend(logs);
             let tracing_frames = tracing::enabled!(tracing::Level::TRACE);
             for msg in batch {
                 let name = tracing_frames.then(|| msg_name(&msg));
@@ -308,9 +309,6 @@ where
             }
             pending |= model.take_dirty();
             if pending && Instant::now() >= last_draw + FRAME {
-                // Paced from when a frame starts, so drawing's own time does not stretch the
-                // interval past the cap's.
-                last_draw = Instant::now();
                 draw(
                     &mut terminal,
                     &mut screen,
@@ -318,6 +316,7 @@ where
                     &theme,
                     std::mem::take(&mut full),
                 )?;
+                last_draw = Instant::now();
                 pending = false;
                 if let Some(t) = trace.as_mut() {
                     t.frame(&model);
@@ -333,10 +332,24 @@ fn msg_name(msg: &Msg) -> String {
     text.chars().take(60).collect()
 }
 
-/// Returns once log lines have been gathered; never, without a feed.
-async fn logs_ready(feed: Option<&LogFeed>) {
-    match feed {
-        Some(feed) => feed.ready().await,
+/// What woke the loop up.
+// It lives for one turn of the loop, on the stack: boxing the message would cost an
+// allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Incoming {
+    /// A message from a source or the driver.
+    Msg(Msg),
+    /// Merged log lines.
+    Logs(Vec<Msg>),
+}
+
+/// The next merged log batch; never, without a queue or once it closed.
+async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<Vec<Msg>> {
+    match queue {
+        Some(q) => match q.recv().await {
+            Some(batch) => Some(batch),
+            None => std::future::pending().await,
+        },
         None => std::future::pending().await,
     }
 }

@@ -10,7 +10,7 @@ mod save_logs;
 use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -24,7 +24,7 @@ pub use self::analysis::{AnalysisDriver, AnalysisSetup};
 pub use self::ci::{CiDriver, CiSetup};
 pub use self::control::{CiClients, ControlDriver, ControlSetup, host_name};
 pub(crate) use self::control::{ci_act, ci_outcome};
-pub use self::log_merge::{LogFeed, LogMerge};
+pub use self::log_merge::LogMerge;
 
 /// What the event loop hands its effects to: the real [`Driver`], or a test's fake.
 pub trait EffectSink {
@@ -32,9 +32,9 @@ pub trait EffectSink {
     /// the event loop's own business and never arrives here.
     fn perform(&mut self, effect: Effect);
 
-    /// The streams' gathered log lines, handed once to the event loop, which takes them just
-    /// before each frame; `None` when log lines come as ordinary messages.
-    fn take_log_feed(&mut self) -> Option<LogFeed> {
+    /// The merged log batches, taken once by the event loop, which reads them after its other
+    /// messages; `None` when log lines come as ordinary messages.
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
         None
     }
 }
@@ -51,7 +51,7 @@ pub struct Driver {
     streams: HashMap<StreamId, JoinHandle<()>>,
     /// Where the streams' lines are merged on their way to the event loop.
     merge: LogMerge,
-    log_feed: Option<LogFeed>,
+    log_batches: Option<mpsc::Receiver<Vec<Msg>>>,
     connecting: Option<Connecting>,
     ci: CiDriver,
     analysis: AnalysisDriver,
@@ -94,14 +94,14 @@ impl Driver {
             &context,
             tx.clone(),
         );
-        let (merge, log_feed) = LogMerge::start();
+        let (merge, log_batches) = LogMerge::start();
         Self {
             kubeconfig,
             client,
             scope,
             context,
             merge,
-            log_feed: Some(log_feed),
+            log_batches: Some(log_batches),
             ci,
             analysis,
             control,
@@ -252,8 +252,8 @@ impl EffectSink for Driver {
         }
     }
 
-    fn take_log_feed(&mut self) -> Option<LogFeed> {
-        self.log_feed.take()
+    fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
+        self.log_batches.take()
     }
 }
 

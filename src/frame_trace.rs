@@ -10,8 +10,8 @@
 //! pass lines on (a record per chunk read: it costs CPU, so the headline figures are taken
 //! without), in
 //! `FILE.stages`: `stage NAME WALL_US NEWEST_MS LINES` — the stage (`read`: the stream task
-//! split them off the wire; `gathered`: the merger took them from the stream's queue; `taken`:
-//! the event loop took them for the next frame), when (Unix µs),
+//! split them off the wire; `merged`: the merger handed them on to the event loop), when
+//! (Unix µs),
 //! the newest line timestamp among them and how many. The benchmark breaks the lag down by
 //! stage from them. Unset, a stage costs one check of a static.
 

@@ -12,8 +12,8 @@
 //! RSS with 100k lines buffered (the pane's buffer raised to 100k lines for the run through
 //! `QUARTERDECK_FRAME_TRACE_LINES`). Median of `--runs N` (3), each on a fresh simulator.
 //! Where the lag goes: each line's age as each stage of the path passed it on (the trace's
-//! stage records: `read` off the wire, `gathered` by the merger, `taken` into the model,
-//! `drawn`), spread over a record's lines as the lag is.
+//! stage records: `read` off the wire, `merged` and handed to the event loop, `drawn`), spread
+//! over a record's lines as the lag is; and each line's time from read to shown.
 //! `--stages` records them (a record per chunk read costs CPU and lag, so the headline figures
 //! come from runs without). `--bin PATH` measures another build (main's, side by side).
 //!
@@ -93,9 +93,8 @@ struct Figures {
     peak_rss_mb: f64,
     /// Time between two frames during the burst, p50 and p99 (ms).
     frame_gap_ms: (f64, f64),
-    /// Read → first frame showing it, p50 and p99 (ms), and the share of lines shown in the
-    /// first frame drawn after they were read.
-    read_to_shown: (f64, f64, f64),
+    /// Read → first frame showing it, p50 and p99 (ms).
+    read_to_shown: (f64, f64),
     /// Each stage's age of the newest line it passed on: name, p50, p99 (ms).
     stages: Vec<(String, f64, f64)>,
 }
@@ -194,11 +193,9 @@ fn run(bin: &Path, seconds: u64, stages: bool) -> Figures {
         trace::percentile(&gaps, 0.99),
     );
     let shown = trace::read_to_shown(&trace_path, &frames, before, start_ms);
-    let waits: Vec<f64> = shown.iter().map(|s| s.0).collect();
     let read_to_shown = (
-        trace::percentile(&waits, 0.5),
-        trace::percentile(&waits, 0.99),
-        shown.iter().filter(|s| s.1).count() as f64 / shown.len().max(1) as f64,
+        trace::percentile(&shown, 0.5),
+        trace::percentile(&shown, 0.99),
     );
     let stages = trace::stage_ages(&trace_path, &frames, before, start_ms)
         .into_iter()
@@ -304,11 +301,6 @@ fn main() {
             median(&runs, |f| f.read_to_shown.1)
         ),
         "–",
-    );
-    row(
-        "lines taken for the first frame started after their read",
-        format!("{:.1}%", median(&runs, |f| f.read_to_shown.2 * 100.0)),
-        "100%",
     );
     for (i, (name, _, _)) in runs[0].stages.iter().enumerate() {
         let at = |f: &Figures, p99: bool| {

@@ -125,58 +125,38 @@ pub fn stage_ages(
 }
 
 /// For each line of the burst (one pod: its lines arrive in order), the time from the stage
-/// `read` passing it on to the first frame showing it, in ms; and whether the event loop took
-/// it for the first frame started after the read (the loop takes lines as a frame starts).
-pub fn read_to_shown(
-    trace: &Path,
-    frames: &[Frame],
-    before: u64,
-    start_ms: i64,
-) -> Vec<(f64, bool)> {
+/// `read` passing it on to the first frame showing it, in ms.
+pub fn read_to_shown(trace: &Path, frames: &[Frame], before: u64, start_ms: i64) -> Vec<f64> {
     let mut path = trace.as_os_str().to_owned();
     path.push(".stages");
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    // Each record of `stage` from the burst on, one entry per line: when, in ms.
-    let per_line = |stage: &str| -> Vec<f64> {
-        let prefix = format!("stage {stage} ");
-        let mut out = Vec::new();
-        for line in text.lines() {
-            let Some(rest) = line.strip_prefix(&prefix) else {
-                continue;
-            };
-            let mut it = rest.split(' ');
-            let (Some(Ok(wall_us)), Some(Ok(n))) = (
-                it.next().map(str::parse::<i64>),
-                it.nth(1).map(str::parse::<usize>),
-            ) else {
-                continue;
-            };
-            if wall_us / 1000 >= start_ms {
-                out.extend(std::iter::repeat_n(wall_us as f64 / 1000.0, n));
-            }
-        }
-        out
-    };
-    let (reads, takes) = (per_line("read"), per_line("taken"));
     let frames: Vec<&Frame> = frames.iter().filter(|f| f.ingested > before).collect();
     let mut out = Vec::new();
-    let mut frame = 0;
-    // The take before the current one, and the current one.
-    let mut earlier: (Option<f64>, f64) = (None, f64::MIN);
-    for (i, read) in reads.iter().enumerate() {
-        let line = before + i as u64 + 1;
-        while frames.get(frame).is_some_and(|f| f.ingested < line) {
-            frame += 1;
-        }
-        let (Some(shown), Some(taken)) = (frames.get(frame), takes.get(i)) else {
-            break;
+    let (mut line, mut frame) = (before, 0);
+    for record in text.lines() {
+        let Some(rest) = record.strip_prefix("stage read ") else {
+            continue;
         };
-        if *taken > earlier.1 {
-            earlier = (Some(earlier.1).filter(|t| *t > f64::MIN), *taken);
+        let mut it = rest.split(' ');
+        let (Some(Ok(wall_us)), Some(Ok(n))) = (
+            it.next().map(str::parse::<i64>),
+            it.nth(1).map(str::parse::<u64>),
+        ) else {
+            continue;
+        };
+        if wall_us / 1000 < start_ms {
+            continue;
         }
-        // The take before this line's must have come before the line was read.
-        let first_take = earlier.0.is_none_or(|prev| prev < *read);
-        out.push((shown.wall_ms as f64 - read, first_take));
+        for _ in 0..n {
+            line += 1;
+            while frames.get(frame).is_some_and(|f| f.ingested < line) {
+                frame += 1;
+            }
+            let Some(shown) = frames.get(frame) else {
+                return out;
+            };
+            out.push(shown.wall_ms as f64 - wall_us as f64 / 1000.0);
+        }
     }
     out
 }

@@ -1,17 +1,16 @@
 //! Every log stream's lines on their way to the event loop: each stream has a small bounded
-//! queue of its own; the merger gathers what they send, and the event loop takes everything
-//! gathered just before it draws a frame, merged by timestamp. The window lines are merged
-//! over is thus the time between two frames, and it costs a line no wait: whatever has been
-//! read is on screen in the next frame. Keys never wait behind log lines (the event loop takes
-//! them only at frame time), and a dashboard that cannot keep up slows the streams down
-//! instead of piling their lines up in memory.
+//! queue of its own, the lines that arrive within a short window are merged by timestamp, and
+//! the merged batches wait in a bounded queue the event loop takes from after its other
+//! messages — so a key press never waits behind log lines, and a dashboard that cannot keep up
+//! slows the streams down instead of piling their lines up in memory.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use futures::StreamExt;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_stream::StreamMap;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -24,7 +23,12 @@ const STREAM_QUEUE: usize = 8;
 /// Lines waiting in all the streams' queues together: a hundred pods streamed hold no more
 /// than one busy pod may.
 const IN_FLIGHT: usize = 32_000;
-/// Lines gathered at most; past it no stream is read until the event loop takes them.
+/// How long lines are gathered before they are merged by timestamp and handed on: shorter
+/// than a frame, so merging costs no frame.
+const WINDOW: Duration = Duration::from_millis(6);
+/// Merged batches waiting for the event loop.
+const OUT_QUEUE: usize = 2;
+/// Lines gathered at most; past it no stream is read until the gathered lines are handed on.
 const GATHER_MAX: usize = 25_000;
 
 /// A stream's queue, registered with the merger.
@@ -39,11 +43,11 @@ pub struct LogMerge {
 }
 
 impl LogMerge {
-    /// Starts the merger; the event loop takes the gathered lines through the feed.
-    pub fn start() -> (Self, LogFeed) {
+    /// Starts the merger; the event loop reads the merged batches from the receiver.
+    pub fn start() -> (Self, mpsc::Receiver<Vec<Msg>>) {
         let (register, registrations) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::default());
-        let task = tokio::spawn(run(registrations, shared.clone()));
+        let (out, batches) = mpsc::channel(OUT_QUEUE);
+        let task = tokio::spawn(run(registrations, out));
         let budget = budget(IN_FLIGHT);
         (
             Self {
@@ -51,7 +55,7 @@ impl LogMerge {
                 budget,
                 task,
             },
-            LogFeed { shared },
+            batches,
         )
     }
 
@@ -71,50 +75,7 @@ impl Drop for LogMerge {
     }
 }
 
-/// The event loop's end: lines gathered since it last took them.
-#[derive(Debug)]
-pub struct LogFeed {
-    shared: Arc<Shared>,
-}
-
-impl LogFeed {
-    /// Returns once lines have been gathered since the last [`take`](Self::take) (at times
-    /// also when none are left: a wake-up costs a look, never a frame).
-    pub async fn ready(&self) {
-        self.shared.ready.notified().await;
-    }
-
-    /// Everything gathered, merged by timestamp; the merger reads on if it had stopped.
-    pub fn take(&self) -> Vec<Msg> {
-        let gathered = std::mem::take(&mut *self.shared.lock());
-        self.shared.room.notify_one();
-        if !gathered.is_empty() {
-            let newest = gathered.iter().map(|g| g.time).max();
-            crate::frame_trace::stage("taken", newest, gathered.len());
-        }
-        merge(gathered)
-    }
-}
-
-/// What the merger and the event loop share.
-#[derive(Debug, Default)]
-struct Shared {
-    gathered: Mutex<Vec<Gathered>>,
-    /// Lines were gathered.
-    ready: Notify,
-    /// The event loop took the gathered lines.
-    room: Notify,
-}
-
-impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Gathered>> {
-        // Nothing holding the lock can panic halfway: the lines are whole either way.
-        self.gathered.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 /// One gathered line: its sort key, then where it came from.
-#[derive(Debug)]
 struct Gathered {
     time: i64,
     arrival: u64,
@@ -123,40 +84,54 @@ struct Gathered {
     line: RawLogLine,
 }
 
-async fn run(mut registrations: mpsc::UnboundedReceiver<Registration>, shared: Arc<Shared>) {
+async fn run(
+    mut registrations: mpsc::UnboundedReceiver<Registration>,
+    out: mpsc::Sender<Vec<Msg>>,
+) {
     let mut streams: StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>> = StreamMap::new();
+    let mut gathered: Vec<Gathered> = Vec::new();
     let mut arrival = 0u64;
     // A line without a timestamp sorts with its stream's previous line.
     let mut last_time: HashMap<StreamId, i64> = HashMap::new();
+    let mut hand_on: Option<Instant> = None;
     loop {
-        let full = shared.lock().len() >= GATHER_MAX;
         tokio::select! {
             biased;
             reg = registrations.recv() => match reg {
                 Some((id, epoch, rx)) => {
                     streams.insert((id, epoch), ReceiverStream::new(rx));
-                    last_time.retain(|id, _| streams.keys().any(|(s, _)| s == id));
                 }
                 None => return,
             },
-            Some(((stream, epoch), batch)) = streams.next(), if !full => {
+            Some(((stream, epoch), batch)) = streams.next(), if gathered.len() < GATHER_MAX => {
                 let last = last_time.entry(stream).or_insert(i64::MIN);
-                let mut newest = None;
-                let count = batch.lines.len();
                 // Taken: the batch's share of the budget goes back as it is dropped here.
-                let lines = batch.lines.into_iter().map(|line| {
+                for line in batch.lines {
                     let time = line.time_ns.unwrap_or(*last);
                     *last = time;
-                    newest = newest.max(line.time_ns);
                     arrival += 1;
-                    Gathered { time, arrival, stream, epoch, line }
-                });
-                shared.lock().extend(lines);
-                crate::frame_trace::stage("gathered", newest, count);
-                shared.ready.notify_one();
+                    gathered.push(Gathered { time, arrival, stream, epoch, line });
+                }
+                hand_on.get_or_insert_with(|| Instant::now() + WINDOW);
             }
-            () = shared.room.notified(), if full => {}
+            () = sleep_until(hand_on), if hand_on.is_some() => {
+                let Ok(permit) = out.reserve().await else {
+                    return;
+                };
+                let newest = gathered.iter().map(|g| g.time).max();
+                crate::frame_trace::stage("merged", newest, gathered.len());
+                permit.send(merge(std::mem::take(&mut gathered)));
+                hand_on = None;
+                last_time.retain(|id, _| streams.keys().any(|(s, _)| s == id));
+            }
         }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -192,8 +167,6 @@ fn message((stream, epoch, lines): (StreamId, u64, Vec<RawLogLine>)) -> Msg {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn line(ns: i64, text: &str) -> RawLogLine {
@@ -244,30 +217,10 @@ mod tests {
         assert_eq!(streams, [1, 2, 1, 2], "one message per run of a stream");
     }
 
-    #[tokio::test]
-    async fn what_streams_sent_is_taken_at_once_merged_by_timestamp() {
-        let (merge, feed) = LogMerge::start();
-        let (a, b) = (merge.queue(1, 0), merge.queue(2, 0));
-        assert!(a.send(&mut vec![line(10, "a10"), line(30, "a30")]).await);
-        assert!(b.send(&mut vec![line(20, "b20")]).await);
-        // No window to wait out: the lines are there to take as soon as they are gathered.
-        tokio::time::timeout(Duration::from_secs(5), async {
-            while feed.shared.lock().len() < 3 {
-                feed.ready().await;
-            }
-        })
-        .await
-        .expect("the lines gathered");
-        let got = unwrap(feed.take());
-        let order: Vec<String> = got.iter().flat_map(|(_, l)| l.clone()).collect();
-        assert_eq!(order, ["a10", "b20", "a30"]);
-        assert!(feed.take().is_empty(), "taken once");
-    }
-
     /// Lines a dashboard that does not read lets `streams` streams queue, sending batches of
     /// 1,000 round-robin until none finds room within a second.
     async fn accepted_without_a_reader(streams: u64) -> usize {
-        let (merge, _feed) = LogMerge::start();
+        let (merge, _batches) = LogMerge::start();
         let queues: Vec<LineQueue> = (1..=streams).map(|id| merge.queue(id, 0)).collect();
         let mut sent = 0usize;
         loop {
@@ -290,13 +243,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_dashboard_that_does_not_read_stops_the_streams() {
-        // Without a reader, room runs out once the gathering and the
+        // Without a reader, room runs out once the merged queue, the gathering and the
         // queues are full: a bounded number of lines.
         let one = accepted_without_a_reader(1).await;
         assert!((1_000..200_000).contains(&one), "{one}");
         // A hundred streams share one budget: they hold no more than a few streams would.
         let hundred = accepted_without_a_reader(100).await;
-        let bound = IN_FLIGHT + GATHER_MAX + 100 * 1_000;
+        let bound = IN_FLIGHT + GATHER_MAX + OUT_QUEUE * GATHER_MAX + 100 * 1_000;
         assert!(hundred <= bound, "{hundred} lines held by 100 streams");
     }
 }
