@@ -11,6 +11,11 @@
 //! between its newest timestamp and the previous frame's), CPU seconds per 100k lines, peak
 //! RSS with 100k lines buffered (the pane's buffer raised to 100k lines for the run through
 //! `QUARTERDECK_FRAME_TRACE_LINES`). Median of `--runs N` (3), each on a fresh simulator.
+//! Where the lag goes: each line's age as each stage of the path passed it on (the trace's
+//! stage records: `read` off the wire, `merged` and handed to the event loop, `drawn`), spread
+//! over a record's lines as the lag is; and each line's time from read to shown.
+//! `--stages` records them (a record per chunk read costs CPU and lag, so the headline figures
+//! come from runs without). `--bin PATH` measures another build (main's, side by side).
 //!
 //! `nice cargo bench --bench logs_e2e` measures the release build; `--short` is the CI form
 //! (one 2 s run): `cargo test --bench logs_e2e -- --short` on the debug build. Figures never
@@ -47,6 +52,7 @@ const NAMESPACE: &str = "bench";
 
 struct Options {
     runs: usize,
+    stages: bool,
     seconds: u64,
     bin: PathBuf,
 }
@@ -61,14 +67,22 @@ fn options() -> Options {
     };
     let short = args.iter().any(|a| a == "--short");
     Options {
+        stages: args.iter().any(|a| a == "--stages"),
         runs: num("--runs").map_or(if short { 1 } else { 3 }, |n| n as usize),
         seconds: num("--seconds").unwrap_or(if short { 2 } else { 10 }),
-        bin: PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck")),
+        bin: args
+            .iter()
+            .position(|a| a == "--bin")
+            .and_then(|i| args.get(i + 1))
+            .map_or_else(
+                || PathBuf::from(env!("CARGO_BIN_EXE_quarterdeck")),
+                PathBuf::from,
+            ),
     }
 }
 
 /// The figures of one run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Figures {
     written: u64,
     lost: i64,
@@ -77,6 +91,12 @@ struct Figures {
     lag_p99_ms: f64,
     cpu_per_100k_s: f64,
     peak_rss_mb: f64,
+    /// Time between two frames during the burst, p50 and p99 (ms).
+    frame_gap_ms: (f64, f64),
+    /// Read → first frame showing it, p50 and p99 (ms).
+    read_to_shown: (f64, f64),
+    /// Each stage's age of the newest line it passed on: name, p50, p99 (ms).
+    stages: Vec<(String, f64, f64)>,
 }
 
 /// Waits for `cond` on the trace, polling every 5 ms; panics with `what` past `timeout`.
@@ -91,7 +111,7 @@ fn wait_for(trace: &Trace, timeout: Duration, what: &str, cond: impl Fn(&[Frame]
     }
 }
 
-fn run(bin: &Path, seconds: u64) -> Figures {
+fn run(bin: &Path, seconds: u64, stages: bool) -> Figures {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/logs-bench.toml");
     let sim = Sim::start(bin, Some(&scenario), dir.path());
@@ -111,8 +131,11 @@ fn run(bin: &Path, seconds: u64) -> Figures {
         "QUARTERDECK_FRAME_TRACE_LINES".into(),
         BUFFER_LINES.to_string(),
     ));
+    if stages {
+        env.push(("QUARTERDECK_FRAME_TRACE_STAGES".into(), "1".into()));
+    }
     let tui = pty::Tui::spawn(bin, &["-A"], &env, dir.path());
-    let trace = Trace::new(trace_path);
+    let trace = Trace::new(trace_path.clone());
     wait_for(&trace, Duration::from_secs(60), "the pod's lines", |f| {
         f.last().is_some_and(|f| f.ingested > 0)
     });
@@ -161,6 +184,29 @@ fn run(bin: &Path, seconds: u64) -> Figures {
     let taken = frames.last().map_or(before, |f| f.ingested) - before;
     assert!(taken > 0, "no burst line was shown");
     let lags = trace::lags(&frames, before, start_ms);
+    let gaps: Vec<f64> = frames
+        .windows(2)
+        .map(|w| (w[1].wall_ms - w[0].wall_ms) as f64)
+        .collect();
+    let frame_gap_ms = (
+        trace::percentile(&gaps, 0.5),
+        trace::percentile(&gaps, 0.99),
+    );
+    let shown = trace::read_to_shown(&trace_path, &frames, before, start_ms);
+    let read_to_shown = (
+        trace::percentile(&shown, 0.5),
+        trace::percentile(&shown, 0.99),
+    );
+    let stages = trace::stage_ages(&trace_path, &frames, before, start_ms)
+        .into_iter()
+        .map(|(name, ages)| {
+            let (p50, p99) = (
+                trace::percentile(&ages, 0.5),
+                trace::percentile(&ages, 0.99),
+            );
+            (name, p50, p99)
+        })
+        .collect();
     let done_ms = frames
         .iter()
         .find(|f| f.ingested >= before + taken)
@@ -173,6 +219,9 @@ fn run(bin: &Path, seconds: u64) -> Figures {
         lag_p99_ms: trace::percentile(&lags, 0.99),
         cpu_per_100k_s: cpu / (taken as f64 / 100_000.0),
         peak_rss_mb,
+        frame_gap_ms,
+        read_to_shown,
+        stages,
     }
 }
 
@@ -186,7 +235,7 @@ fn main() {
     let opts = options();
     let mut runs = Vec::new();
     for i in 0..opts.runs {
-        let f = run(&opts.bin, opts.seconds);
+        let f = run(&opts.bin, opts.seconds, opts.stages);
         eprintln!("run {}: {f:?}", i + 1);
         runs.push(f);
     }
@@ -232,4 +281,41 @@ fn main() {
         format!("{:.1} MB", median(&runs, |f| f.peak_rss_mb)),
         "≤ 64 MB",
     );
+    row(
+        "time between frames: p50 / p99",
+        format!(
+            "{:.1} ms / {:.1} ms",
+            median(&runs, |f| f.frame_gap_ms.0),
+            median(&runs, |f| f.frame_gap_ms.1)
+        ),
+        "16 ms",
+    );
+    if !opts.stages {
+        return;
+    }
+    row(
+        "a line read → the frame showing it: p50 / p99",
+        format!(
+            "{:.1} ms / {:.1} ms",
+            median(&runs, |f| f.read_to_shown.0),
+            median(&runs, |f| f.read_to_shown.1)
+        ),
+        "–",
+    );
+    for (i, (name, _, _)) in runs[0].stages.iter().enumerate() {
+        let at = |f: &Figures, p99: bool| {
+            f.stages
+                .get(i)
+                .map_or(f64::NAN, |s| if p99 { s.2 } else { s.1 })
+        };
+        row(
+            &format!("a line's age when {name}: p50 / p99"),
+            format!(
+                "{:.1} ms / {:.1} ms",
+                median(&runs, |f| at(f, false)),
+                median(&runs, |f| at(f, true))
+            ),
+            "–",
+        );
+    }
 }

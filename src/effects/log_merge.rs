@@ -118,6 +118,8 @@ async fn run(
                 let Ok(permit) = out.reserve().await else {
                     return;
                 };
+                let newest = gathered.iter().map(|g| g.time).max();
+                crate::frame_trace::stage("merged", newest, gathered.len());
                 permit.send(merge(std::mem::take(&mut gathered)));
                 hand_on = None;
                 last_time.retain(|id, _| streams.keys().any(|(s, _)| s == id));

@@ -11,6 +11,7 @@ pub(crate) mod keys;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod keys_tests;
+pub(crate) mod match_index;
 mod pattern;
 mod sanitize;
 #[cfg(test)]

@@ -183,6 +183,7 @@ async fn pump(
             }
         };
         let n = chunk.len();
+        let before = batch.len();
         let mut take = |raw: &[u8]| {
             let line = RawLogLine::parse(raw);
             if resume.admit(line.time_ns) {
@@ -197,6 +198,10 @@ async fn pump(
             return Ok(());
         }
         splitter.feed(chunk, &mut take);
+        if batch.len() > before {
+            let newest = batch.last().and_then(|l| l.time_ns);
+            crate::frame_trace::stage("read", newest, batch.len() - before);
+        }
         reader.consume_unpin(n);
     }
 }

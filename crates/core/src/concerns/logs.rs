@@ -1,10 +1,13 @@
 //! The Logs pane state: which streams feed it, the bounded buffer they fill, and how the
 //! operator looks at it (follow or an anchored position, filter, wrap, timestamps).
 
+use std::cell::RefCell;
+
 use regex::{Regex, RegexBuilder};
 
 use crate::effect::{Effect, LogStreamSpec};
 use crate::logs::counters::LogSplit;
+use crate::logs::match_index::MatchIndex;
 use crate::logs::{LogBuffer, LogLine, LogPattern, StyledText, format_json};
 use crate::meta::ObjectKey;
 use crate::msg::{RawLogLine, StreamId, StreamState};
@@ -117,6 +120,9 @@ pub struct LogView {
     pub split: LogSplit,
     next_id: StreamId,
     next_seq: u64,
+    /// `match i/n`, counted as lines arrive. A cache the frame (which sees the view only
+    /// through `&`) brings up to date, hence the cell.
+    pub(crate) match_index: RefCell<MatchIndex>,
 }
 
 impl Default for LogView {
@@ -148,6 +154,7 @@ impl LogView {
             split: LogSplit::default(),
             next_id: 1,
             next_seq: 0,
+            match_index: RefCell::default(),
         }
     }
 

@@ -126,6 +126,15 @@ impl LogBuffer {
         self.bytes
     }
 
+    /// The seq ranges (inclusive) of the lines available, oldest first: the held lines', then
+    /// the buffer's; each contiguous but for lines refused as too large.
+    pub fn spans(&self) -> Vec<(u64, u64)> {
+        [&self.held, &self.lines]
+            .into_iter()
+            .filter_map(|part| Some((part.front()?.seq, part.back()?.seq)))
+            .collect()
+    }
+
     /// Lines from oldest to newest, held ones first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &LogLine> {
         self.held.iter().chain(self.lines.iter())

@@ -4,7 +4,8 @@
 use regex::Regex;
 
 use super::LogLine;
-use crate::concerns::logs::LogView;
+use super::match_index::MatchKey;
+use crate::concerns::logs::{LogFilter, LogView};
 
 impl LogView {
     /// What `n`/`N` look for: the highlight, else the `/` filter.
@@ -55,23 +56,26 @@ impl LogView {
     }
 
     /// Which match the bottom of a paused view is on (1-based, 0 when it is on none) and how
-    /// many shown lines match; `None` when following or with nothing to search for.
+    /// many shown lines match; `None` when following or with nothing to search for. Drawn
+    /// every frame: only the lines new since the last call are searched.
     pub fn match_position(&self) -> Option<(usize, usize)> {
         let regex = self.search_regex()?;
         if self.following() {
             return None;
         }
-        let bottom = self.shown_bottom();
-        let (mut at, mut total) = (0, 0);
-        for (i, line) in self.buffer.iter().enumerate() {
-            if self.is_match(regex, line) {
-                total += 1;
-                if Some(i) == bottom {
-                    at = total;
-                }
-            }
-        }
-        Some((at, total))
+        let bottom = self
+            .shown_bottom()
+            .and_then(|i| self.buffer.get(i))
+            .map(|l| l.seq);
+        let pattern = |f: &Option<LogFilter>| f.as_ref().map(|f| f.regex.as_str().to_string());
+        let key = MatchKey {
+            search: regex.as_str().to_string(),
+            filter: pattern(&self.filter),
+            exclude: pattern(&self.exclude),
+            container: self.container.clone(),
+        };
+        let mut index = self.match_index.borrow_mut();
+        Some(index.position(key, &self.buffer, bottom, |l| self.is_match(regex, l)))
     }
 }
 
