@@ -39,9 +39,7 @@ fn canary_beside_stable_with_counters_that_move() {
     });
 
     tui.keys("\x15");
-    tui.wait_for("the filter cleared", WAIT, |s| {
-        s.contains("globeco-order-")
-    });
+    tui.wait_for("the filter cleared", WAIT, |s| s.contains("globeco-order-"));
     tui.select("feature-store");
     tui.keys("|");
     let both = tui.wait_for("both sides counting", WAIT, |s| {
