@@ -4,7 +4,8 @@
 //! `--short` is the CI form: one 10 s run per world, no kdash. Figures never fail it: only a
 //! broken run does (no frame, the full state never shown, the simulator not answering).
 //!
-//! Options: `--short`, `--runs N`, `--seconds N` (churn window), `--idle N`, `--20k` (also
+//! Options: `--short`, `--runs N`, `--seconds N` (churn window), `--quiet N` (watching
+//! before the churn; a third of the churn window by default), `--idle N`, `--20k` (also
 //! the 20,000-pod world), `--no-default` (skip the CI world), `--bin PATH` (measure another
 //! build of the binary, e.g. one kept aside from before a change, in the same session).
 
@@ -51,6 +52,7 @@ fn options() -> Options {
     Options {
         runs: num("--runs").map_or(if short { 1 } else { 3 }, |n| n as usize),
         phases: Phases {
+            quiet: Duration::from_secs(num("--quiet").unwrap_or(churn / 3)),
             churn: Duration::from_secs(churn),
             idle: Duration::from_secs(idle),
             rollout_every: Duration::from_secs((churn / 4).clamp(5, 15)),

@@ -24,6 +24,8 @@ pub struct World {
 
 /// How long each phase lasts.
 pub struct Phases {
+    /// Watching before any rollout: the cost of following the selected release's logs.
+    pub quiet: Duration,
     /// Watching while the world churns.
     pub churn: Duration,
     /// Watching with the clock frozen.
@@ -37,6 +39,8 @@ pub struct Phases {
 pub struct Figures {
     pub first_frame_ms: Option<f64>,
     pub full_ms: Option<f64>,
+    pub quiet_cpu_per_min: f64,
+    pub quiet_frames_per_min: f64,
     pub churn_cpu_s: f64,
     pub churn_frames: f64,
     pub peak_rss_mb: f64,
@@ -94,6 +98,13 @@ pub fn run(bin: &Path, args: &[&str], world: &World, phases: &Phases) -> Figures
     }
 
     let pid = tui.pid();
+    // No rollout yet: the selected release's pods only log, so this is what following them
+    // costs; the churn's own cost is the churn figure less this one.
+    let (cpu_q, frames_q, t_q) = (procfs::cpu(pid), tui.frames(), Instant::now());
+    std::thread::sleep(phases.quiet);
+    let quiet_min = t_q.elapsed().as_secs_f64() / 60.0;
+    f.quiet_cpu_per_min = (procfs::cpu(pid) - cpu_q).as_secs_f64() / quiet_min;
+    f.quiet_frames_per_min = (tui.frames() - frames_q) as f64 / quiet_min;
     sim.reset_stats();
     let (cpu0, frames0, t0) = (procfs::cpu(pid), tui.frames(), Instant::now());
     let mut batch = 0;

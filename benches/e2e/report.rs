@@ -65,6 +65,16 @@ pub fn table(ctx: &Context, columns: &[(&str, Vec<Figures>)]) -> String {
             "≤ 1 s at 5,000 pods".into(),
         ),
         (
+            "CPU per 60 s before the churn: following the selected release's logs".into(),
+            Box::new(|r: &[Figures]| fmt(med(r, &|f| Some(f.quiet_cpu_per_min)), " s", 2)),
+            "–".into(),
+        ),
+        (
+            "frames per 60 s before the churn".into(),
+            Box::new(|r: &[Figures]| fmt(med(r, &|f| Some(f.quiet_frames_per_min)), "", 0)),
+            "–".into(),
+        ),
+        (
             format!("CPU over {churn} s of churn (5 rollouts per batch)"),
             Box::new(|r: &[Figures]| fmt(med(r, &|f| Some(f.churn_cpu_s)), " s", 2)),
             peer_goal,

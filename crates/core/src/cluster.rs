@@ -1,6 +1,7 @@
 //! What the watches have told us about the cluster, keyed by kind, namespace and name.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::analysis::AnalysisRun;
 use super::deployment::{Deployment, ReplicaSet};
@@ -125,6 +126,39 @@ pub struct Cluster {
     pub analysis_runs: BTreeMap<ObjectKey, AnalysisRun>,
     /// The events ordered oldest first (last seen, then key), so making room is no scan.
     events_by_age: BTreeSet<(i64, ObjectKey)>,
+    /// Changes to the events, ReplicaSets and pods of each namespace, and to whole kinds:
+    /// what a release's event list reads, so it is derived again only when one changed.
+    stamps: EventStamps,
+}
+
+/// Where every stamp comes from: unique in the process, so two clusters (before and after a
+/// context switch) never show the same stamp for different contents.
+static STAMP: AtomicU64 = AtomicU64::new(1);
+
+fn next_stamp() -> u64 {
+    STAMP.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Stamps that move whenever what [`Cluster::events_stamp`] covers changes.
+#[derive(Debug, Clone, Default)]
+struct EventStamps {
+    /// Renewed when a whole kind is listed again or forgotten.
+    epoch: u64,
+    /// Renewed per namespace on each change of one of its events, ReplicaSets or pods.
+    namespaces: BTreeMap<String, u64>,
+}
+
+impl EventStamps {
+    fn touch(&mut self, kind: Kind, namespace: &str) {
+        if matches!(kind, Kind::Events | Kind::ReplicaSets | Kind::Pods) {
+            match self.namespaces.get_mut(namespace) {
+                Some(n) => *n = next_stamp(),
+                None => {
+                    self.namespaces.insert(namespace.to_string(), next_stamp());
+                }
+            }
+        }
+    }
 }
 
 /// Where an event sorts among the others when room must be made.
@@ -135,6 +169,7 @@ fn event_age(e: &Event) -> (i64, ObjectKey) {
 impl Cluster {
     /// Inserts or replaces an object; returns the keys of the events dropped to make room.
     pub(crate) fn upsert(&mut self, object: Object) -> Vec<ObjectKey> {
+        self.stamps.touch(object.kind(), &object.key().namespace);
         match object {
             Object::Deployment(o) => {
                 self.deployments.insert(o.key.clone(), o);
@@ -165,6 +200,7 @@ impl Cluster {
 
     /// Removes an object.
     pub fn delete(&mut self, kind: Kind, key: &ObjectKey) {
+        self.stamps.touch(kind, &key.namespace);
         match kind {
             Kind::Deployments => {
                 self.deployments.remove(key);
@@ -199,6 +235,7 @@ impl Cluster {
 
     /// Forgets every object of a kind.
     pub(crate) fn clear_kind(&mut self, kind: Kind) {
+        self.stamps.epoch = next_stamp();
         match kind {
             Kind::Deployments => self.deployments.clear(),
             Kind::ReplicaSets => self.replicasets.clear(),
@@ -212,6 +249,15 @@ impl Cluster {
         }
     }
 
+    /// Moves whenever an event, ReplicaSet or pod of `namespace` changed (or a whole kind was
+    /// listed again) through this type's methods: a release's events read nothing else.
+    pub fn events_stamp(&self, namespace: &str) -> (u64, u64) {
+        (
+            self.stamps.epoch,
+            self.stamps.namespaces.get(namespace).copied().unwrap_or(0),
+        )
+    }
+
     /// Drops the oldest events beyond `MAX_EVENTS`; returns their keys.
     fn trim_events(&mut self) -> Vec<ObjectKey> {
         let mut dropped = Vec::new();
@@ -220,6 +266,7 @@ impl Cluster {
                 break;
             };
             self.events.remove(&key);
+            self.stamps.touch(Kind::Events, &key.namespace);
             dropped.push(key);
         }
         dropped

@@ -1,5 +1,6 @@
 //! The whole application state, composed of the concerns' own states.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::cluster::{Cluster, Kind};
@@ -13,9 +14,10 @@ use crate::control::ControlState;
 use crate::effect::Scope;
 use crate::event;
 use crate::keymap::Keymap;
+use crate::meta::ObjectKey;
 use crate::msg::Connection;
 use crate::nav::Nav;
-use crate::release::Release;
+use crate::release::{Release, ReleaseId};
 
 /// A one-line message for the user (command feedback, invalid filter …).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +86,17 @@ pub struct Model {
     pub keymap: Keymap,
     /// Something changed since the last frame.
     dirty: bool,
+    /// The selected release's events (keys, newest first) and what they were derived from:
+    /// drawn every frame, derived again only when the release or its namespace changed.
+    release_events: RefCell<Option<ReleaseEvents>>,
+}
+
+/// [`Model::release_events`] as last derived.
+#[derive(Debug)]
+struct ReleaseEvents {
+    release: ReleaseId,
+    stamp: (u64, u64),
+    keys: Vec<ObjectKey>,
 }
 
 impl Model {
@@ -114,6 +127,7 @@ impl Model {
             notice: None,
             keymap,
             dirty: true,
+            release_events: RefCell::new(None),
         }
     }
 
@@ -134,11 +148,30 @@ impl Model {
 
     /// Events about the selected release, its ReplicaSets and pods, newest first.
     pub fn release_events(&self) -> Vec<&event::Event> {
-        self.releases
-            .selected
+        let Some(id) = self.releases.selected.as_ref() else {
+            return Vec::new();
+        };
+        let stamp = self.cluster.events_stamp(&id.key.namespace);
+        let mut cached = self.release_events.borrow_mut();
+        if !cached
             .as_ref()
-            .map(|id| release_events(&self.cluster, id))
-            .unwrap_or_default()
+            .is_some_and(|c| c.stamp == stamp && &c.release == id)
+        {
+            *cached = Some(ReleaseEvents {
+                release: id.clone(),
+                stamp,
+                keys: release_events(&self.cluster, id)
+                    .into_iter()
+                    .map(|e| e.key.clone())
+                    .collect(),
+            });
+        }
+        cached.as_ref().map_or_else(Vec::new, |c| {
+            c.keys
+                .iter()
+                .filter_map(|k| self.cluster.events.get(k))
+                .collect()
+        })
     }
 
     /// The connection state of one source.

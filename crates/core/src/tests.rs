@@ -623,3 +623,67 @@ fn the_help_overlay_searches_as_you_type() {
     key(&mut model, "esc");
     assert_eq!(model.nav.mode, keymap::Mode::Normal);
 }
+
+#[test]
+fn the_events_pane_keeps_up_with_events_and_the_selection() {
+    let (mut model, _) = showcase();
+    // What the pane shows is always what a fresh derivation gives, though it is kept between
+    // frames.
+    let fresh = |model: &Model| -> Vec<String> {
+        let id = model.releases.selected.as_ref().unwrap();
+        crate::concerns::events::release_events(&model.cluster, id)
+            .iter()
+            .map(|e| e.key.name.clone())
+            .collect()
+    };
+    let shown = |model: &Model| -> Vec<String> {
+        model
+            .release_events()
+            .iter()
+            .map(|e| e.key.name.clone())
+            .collect()
+    };
+    assert!(!shown(&model).is_empty(), "the showcase release has events");
+    assert_eq!(shown(&model), fresh(&model));
+    let id = model.releases.selected.clone().unwrap();
+    let mut newest = sample::event(
+        &id.key.namespace,
+        id.kind.kind_name(),
+        &id.key.name,
+        true,
+        "Brandnew",
+        "just now",
+        0,
+    );
+    newest.last_ms = Some(NOW_MS + 1_000);
+    let key = newest.key.clone();
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Event(newest))),
+    );
+    assert_eq!(shown(&model).first(), Some(&key.name));
+    assert_eq!(shown(&model), fresh(&model));
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::Events,
+            key: key.clone(),
+        }),
+    );
+    assert!(!shown(&model).contains(&key.name));
+    assert_eq!(shown(&model), fresh(&model));
+    key_down_to_another_release(&mut model, &id);
+    assert_eq!(shown(&model), fresh(&model));
+}
+
+/// Moves the Releases cursor until another release than `id` is selected.
+fn key_down_to_another_release(model: &mut Model, id: &crate::release::ReleaseId) {
+    key(model, "1");
+    for _ in 0..10 {
+        key(model, "j");
+        if model.releases.selected.as_ref() != Some(id) {
+            return;
+        }
+    }
+    panic!("no other release to select");
+}

@@ -46,10 +46,14 @@ pub fn release_events<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<&'a Event
         .into_iter()
         .map(|r| r.replicaset)
         .collect();
+    // Drawn every frame: read the release's namespace alone, not every event of the cluster.
+    let range = ObjectKey::new(&id.key.namespace, "")..;
     let mut out: Vec<&Event> = cluster
         .events
-        .values()
-        .filter(|e| e.key.namespace == id.key.namespace && involves(cluster, id, &replicasets, e))
+        .range(range)
+        .take_while(|(k, _)| k.namespace == id.key.namespace)
+        .map(|(_, e)| e)
+        .filter(|e| involves(cluster, id, &replicasets, e))
         .collect();
     out.sort_by(|a, b| b.last_ms.cmp(&a.last_ms).then(a.key.cmp(&b.key)));
     out
@@ -183,5 +187,33 @@ mod tests {
                 "orders-aaa111-gone"
             ]
         );
+    }
+
+    #[test]
+    fn a_release_takes_no_event_of_a_neighbouring_namespace() {
+        // The read covers the release's namespace alone: the namespaces sorting right before
+        // and after it ("sho", "shop-2") hold events about objects of the same name.
+        let mut cluster = Cluster::default();
+        cluster.upsert(Object::Deployment(deployment("shop", "orders", 2, 1, 1)));
+        for (ns, mins_ago) in [("sho", 1), ("shop", 2), ("shop-2", 3), ("shoq", 4)] {
+            cluster.upsert(Object::Event(event(
+                ns,
+                "Deployment",
+                "orders",
+                false,
+                "Scaled",
+                "",
+                mins_ago,
+            )));
+        }
+        let id = ReleaseId {
+            kind: WorkloadKind::Deployment,
+            key: ObjectKey::new("shop", "orders"),
+        };
+        let namespaces: Vec<&str> = release_events(&cluster, &id)
+            .iter()
+            .map(|e| e.key.namespace.as_str())
+            .collect();
+        assert_eq!(namespaces, ["shop"]);
     }
 }
