@@ -16,7 +16,7 @@ use quarterdeck_core::Connection;
 use quarterdeck_core::Model;
 use quarterdeck_core::cluster::Kind;
 use quarterdeck_core::meta::Condition;
-use quarterdeck_core::release::{Release, Revision, WorkloadKind, history};
+use quarterdeck_core::release::{Release, Revision, WorkloadKind, history, readiness};
 use quarterdeck_core::rollout::Rollout;
 use quarterdeck_core::time::age;
 
@@ -127,9 +127,16 @@ fn summary<'a>(
         spans.push(Span::styled(numbers, theme.style(Token::GaugeTarget)));
         lines.push(Line::from(spans));
     }
+    // As the READY column counts them: the serving side against what is desired, and the
+    // pods beside it (a canary's, a surge, a preview) apart — "6/5 ready" read as nonsense.
+    let ready = readiness(&model.cluster, release);
+    let mut pods = format!("{}/{} ready", ready.ready, ready.desired);
+    if ready.extra > 0 {
+        pods.push_str(&format!(" · +{} beyond desired", ready.extra));
+    }
     lines.push(Line::from(vec![
         label(theme, "pods"),
-        Span::styled(format!("{}/{} ready", release.ready, release.desired), text),
+        Span::styled(pods, text),
     ]));
     if let Some(r) = rollout {
         if let Some(p) = r.pause_conditions.first() {
