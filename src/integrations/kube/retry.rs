@@ -12,8 +12,9 @@ use kube::client::Body;
 use tower::BoxError;
 use tower::retry::Policy;
 
-/// The waits before each retry of a read: about 3.5 s in all, so a short blip is invisible
-/// and a real outage shows within seconds.
+/// The waits before each retry of a read: about 3.5 s in all (at most 9 s when the server
+/// asks for up to [`LONGEST_RETRY_AFTER`] each time), so a short blip is invisible and a real
+/// outage shows within seconds.
 const DELAYS: [Duration; 3] = [
     Duration::from_millis(250),
     Duration::from_millis(1000),
