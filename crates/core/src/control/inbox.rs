@@ -81,12 +81,14 @@ pub fn inbox(model: &Model) -> Vec<InboxItem<'_>> {
 /// The row of `items` (the inbox) the cursor is on: the item it was last put on, wherever that
 /// sorts now; when that item is gone, the row it was on.
 pub fn cursor(model: &Model, items: &[InboxItem<'_>]) -> usize {
-    model
-        .ci
-        .gate_on
-        .as_ref()
-        .and_then(|on| items.iter().position(|i| &i.key() == on))
+    followed(model, items)
         .unwrap_or_else(|| model.ci.gate_cursor.min(items.len().saturating_sub(1)))
+}
+
+/// Where the item the cursor follows sorts in `items`, if it is still there.
+fn followed(model: &Model, items: &[InboxItem<'_>]) -> Option<usize> {
+    let on = model.ci.gate_on.as_ref()?;
+    items.iter().position(|i| &i.key() == on)
 }
 
 /// After the inbox changed: the cursor's row follows the gate the user put it on; when that
@@ -94,18 +96,10 @@ pub fn cursor(model: &Model, items: &[InboxItem<'_>]) -> usize {
 /// never moved stays on its row (the longest-waiting gate is first).
 pub(crate) fn follow_cursor(model: &mut Model) {
     let items = inbox(model);
-    let len = items.len();
-    let found = model
-        .ci
-        .gate_on
-        .as_ref()
-        .and_then(|on| items.iter().position(|i| &i.key() == on));
-    match found {
-        Some(at) => model.ci.gate_cursor = at,
-        None => {
-            model.ci.gate_on = None;
-            model.ci.gate_cursor = model.ci.gate_cursor.min(len.saturating_sub(1));
-        }
+    let (at, still_there) = (cursor(model, &items), followed(model, &items).is_some());
+    model.ci.gate_cursor = at;
+    if !still_there {
+        model.ci.gate_on = None;
     }
 }
 
