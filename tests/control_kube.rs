@@ -658,10 +658,18 @@ fn served(fx: &Fixture, verb: &str, resource: &str, status: u16) -> u64 {
         .sum()
 }
 
-fn fail_next(fx: &Fixture, status: u16, count: u32) {
-    let body = json!({"fail_next": {"status": status, "count": count}}).to_string();
-    let (code, answer) = fx.send("POST", "/sim/faults", "application/json", &body);
+/// POSTs a `/sim/` control and asserts it was taken.
+fn post(fx: &Fixture, path: &str, body: Value) {
+    let (code, answer) = fx.send("POST", path, "application/json", &body.to_string());
     assert_eq!(code, 200, "{answer}");
+}
+
+fn fail_next(fx: &Fixture, status: u16, count: u32) {
+    post(
+        fx,
+        "/sim/faults",
+        json!({"fail_next": {"status": status, "count": count}}),
+    );
 }
 
 #[test]
@@ -710,14 +718,8 @@ fn an_action_during_an_outage_is_refused_after_a_few_reads_and_sends_nothing() {
     let c = client(&fx);
     let w = id(WorkloadKind::Rollout, "bnpl", "feature-store");
     let request = confirmed(&fx, &c, Op::Abort, &w, None);
-    // The clock is frozen, so the outage lasts until the test ends.
-    let (code, answer) = fx.send(
-        "POST",
-        "/sim/outage",
-        "application/json",
-        &json!({"seconds": 60}).to_string(),
-    );
-    assert_eq!(code, 200, "{answer}");
+    // The clock is frozen, so the outage lasts until it is ended below.
+    post(&fx, "/sim/outage", json!({"seconds": 60}));
     let Outcome::Refused { why } = send(&fx, &c, &request) else {
         panic!("an action during an outage went on");
     };
@@ -726,12 +728,6 @@ fn an_action_during_an_outage_is_refused_after_a_few_reads_and_sends_nothing() {
     let reads = served(&fx, "get", "rollouts", 503);
     assert!((2..=4).contains(&reads), "{reads} reads");
     assert_eq!(served(&fx, "patch", "rollouts", 503), 0);
-    let (code, answer) = fx.send(
-        "POST",
-        "/sim/outage",
-        "application/json",
-        &json!({"seconds": 0}).to_string(),
-    );
-    assert_eq!(code, 200, "{answer}");
+    post(&fx, "/sim/outage", json!({"seconds": 0}));
     assert_ne!(get(&fx, &path(&w))["status"]["abort"], true);
 }
