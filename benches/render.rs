@@ -1,14 +1,16 @@
 //! Frame cost: draw the whole dashboard into a 200×60 TestBackend with 5,000 pods in the
-//! selected release and a full log buffer. Budget (DESIGN.md): under 2 ms per frame.
+//! selected release and a full log buffer. Budget (DESIGN.md): under 2 ms per frame. Also
+//! the frame in which only log lines changed (the Logs pane alone over the last frame).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use quarterdeck::config::Theme;
+use quarterdeck::ui::{Drawn, LastFrame};
 use quarterdeck_core::cluster::Object;
 use quarterdeck_core::key::KeyPress;
 use quarterdeck_core::sample;
-use quarterdeck_core::{Model, Msg, update};
+use quarterdeck_core::{Model, Msg, Redraw, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
@@ -48,8 +50,26 @@ fn render(c: &mut Criterion) {
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     c.bench_function("draw dashboard 200x60, 5000 pods, full logs", |b| {
         b.iter(|| {
-            term.draw(|f| quarterdeck::ui::view(black_box(&model), &theme, f))
-                .unwrap();
+            term.draw(|f| {
+                quarterdeck::ui::view(black_box(&model), &theme, f);
+            })
+            .unwrap();
+        })
+    });
+}
+
+/// The same dashboard when only log lines changed since the last frame: the Logs pane is
+/// drawn alone (what following a release costs per frame).
+fn logs_alone(c: &mut Criterion) {
+    let theme = Theme::load("default", None).unwrap();
+    let model = big_model();
+    let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut last = LastFrame::default();
+    last.draw(&mut term, &model, &theme, Redraw::All).unwrap();
+    c.bench_function("draw dashboard 200x60, 5000 pods, logs alone", |b| {
+        b.iter(|| {
+            let drawn = last.draw(&mut term, black_box(&model), &theme, Redraw::Logs);
+            assert_eq!(drawn.unwrap(), Drawn::LogsAlone);
         })
     });
 }
@@ -61,11 +81,13 @@ fn baseline(c: &mut Criterion) {
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     c.bench_function("draw empty dashboard 200x60", |b| {
         b.iter(|| {
-            term.draw(|f| quarterdeck::ui::view(black_box(&model), &theme, f))
-                .unwrap();
+            term.draw(|f| {
+                quarterdeck::ui::view(black_box(&model), &theme, f);
+            })
+            .unwrap();
         })
     });
 }
 
-criterion_group!(benches, render, baseline);
+criterion_group!(benches, render, logs_alone, baseline);
 criterion_main!(benches);

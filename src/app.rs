@@ -32,13 +32,17 @@ use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
+use crate::ui::LastFrame;
 use quarterdeck_core::action::Action;
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
-use quarterdeck_core::{Effect, Model, Msg, Scope, Target, update};
+use quarterdeck_core::{Effect, Model, Msg, Redraw, Scope, Target, update};
 
 /// Shortest time between two frames (~60 per second).
 const FRAME: Duration = Duration::from_millis(16);
+/// Shortest time between two frames when only the watches changed something (10 per
+/// second): a rollout moves hundreds of pods, and every frame draws the whole dashboard.
+const WORLD_FRAME: Duration = Duration::from_millis(100);
 /// Messages handled before a frame is considered, so a flood cannot starve drawing.
 const BATCH: usize = 4_096;
 
@@ -230,14 +234,21 @@ where
             );
         }
         let mut trace = crate::frame_trace::FrameTrace::start(&mut model);
-        draw(&mut terminal, &mut screen, &model, &theme, false)?;
-        model.take_dirty();
+        let mut last = LastFrame::default();
+        model.take_redraw();
+        draw(
+            &mut terminal,
+            &mut screen,
+            &model,
+            &theme,
+            Redraw::All,
+            &mut last,
+        )?;
         let mut log_batches = effects.take_log_batches();
         let mut last_draw = Instant::now();
-        let mut pending = false;
-        let mut full = false;
+        let mut pending = Redraw::Nothing;
         loop {
-            let deadline = last_draw + FRAME;
+            let deadline = last_draw + interval(pending);
             // Biased: keys and every other message go before log lines.
             let first = tokio::select! {
                 biased;
@@ -252,11 +263,11 @@ where
                         return Ok(code);
                     }
                     screen.resume(&mut terminal).wrap_err("cannot take the terminal back")?;
-                    full = true;
+                    last.forget();
                     Some(Incoming::Msg(Msg::Redraw))
                 },
                 Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
-                () = tokio::time::sleep_until(deadline), if pending => None,
+                () = tokio::time::sleep_until(deadline), if pending != Redraw::Nothing => None,
             };
             let mut batch: Vec<Msg> = Vec::new();
             let mut logs: Vec<Msg> = Vec::new();
@@ -288,7 +299,7 @@ where
                     && model.keymap.action(model.nav.mode, key) == Some(Action::Suspend)
                 {
                     screen.suspend(&mut terminal).wrap_err("cannot suspend")?;
-                    full = true;
+                    last.forget();
                     update(&mut model, Msg::Redraw);
                     continue;
                 }
@@ -300,29 +311,39 @@ where
                     }
                     effects.perform(effect);
                 }
-                if let Some(name) = name
-                    && model.take_dirty()
-                {
-                    pending = true;
-                    tracing::trace!(cause = name, "the next frame is due");
+                if let Some(name) = name {
+                    let redraw = model.take_redraw();
+                    if redraw != Redraw::Nothing {
+                        pending = pending.max(redraw);
+                        tracing::trace!(cause = name, ?redraw, "the next frame is due");
+                    }
                 }
             }
-            pending |= model.take_dirty();
-            if pending && Instant::now() >= last_draw + FRAME {
+            pending = pending.max(model.take_redraw());
+            if pending != Redraw::Nothing && Instant::now() >= last_draw + interval(pending) {
                 draw(
                     &mut terminal,
                     &mut screen,
                     &model,
                     &theme,
-                    std::mem::take(&mut full),
+                    pending,
+                    &mut last,
                 )?;
                 last_draw = Instant::now();
-                pending = false;
+                pending = Redraw::Nothing;
                 if let Some(t) = trace.as_mut() {
                     t.frame(&model);
                 }
             }
         }
+    }
+}
+
+/// The shortest time since the last frame before a frame that draws `pending`.
+fn interval(pending: Redraw) -> Duration {
+    match pending {
+        Redraw::World => WORLD_FRAME,
+        _ => FRAME,
     }
 }
 
@@ -354,23 +375,27 @@ async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<
     }
 }
 
-/// Draws one frame between the screen's hooks; `full` repaints every cell.
+/// Draws one frame between the screen's hooks: all of it, or only what `redraw` names over
+/// a copy of `last`.
 fn draw<B, S>(
     terminal: &mut Terminal<B>,
     screen: &mut S,
     model: &Model,
     theme: &Theme,
-    full: bool,
+    redraw: Redraw,
+    last: &mut LastFrame,
 ) -> Result<()>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Screen<B>,
 {
+    if !last.shows(redraw) {
+        return Ok(());
+    }
+    let full = last.take_repaint();
     screen.begin_frame(terminal, full).wrap_err("cannot draw")?;
-    let drawn = terminal
-        .draw(|f| crate::ui::view(model, theme, f))
-        .map(|_| ());
+    let drawn = last.draw(terminal, model, theme, redraw).map(|_| ());
     // End the frame even if drawing failed, or the terminal would stay frozen.
     let ended = screen.end_frame(terminal);
     drawn.wrap_err("cannot draw")?;

@@ -234,3 +234,61 @@ fn a_failed_context_switch_keeps_the_first_context_working() {
         "a frame showed the second context's name"
     );
 }
+
+/// A rollout moves hundreds of pods: frames of what the watches saw wait for more of the same
+/// (ten a second at most), while a key is drawn in the next frame. Time is tokio's paused
+/// clock, so the counts are exact on any machine.
+#[tokio::test(start_paused = true)]
+async fn watch_events_draw_ten_frames_a_second_and_a_key_draws_at_once() {
+    use quarterdeck_core::WatchEvent;
+    use quarterdeck_core::cluster::Object;
+    use tokio::time::{Duration, Instant, sleep};
+
+    let model = showcase();
+    let (key, _) = model.pods.rows.first().cloned().unwrap();
+    let pod = model.cluster.pods[&key].clone();
+    let (effects, _asked) = mpsc::unbounded_channel();
+    // Wide enough for the Pods pane's RESTARTS column.
+    let mut app = Harness::start(
+        model,
+        Recorded(effects),
+        mpsc::unbounded_channel(),
+        (250, 60),
+    );
+    app.frame("every release", |f| release_rows(f).len() == RELEASES.len())
+        .await;
+    let before = app.all.lock().unwrap().len();
+    // One second of a pod restarting every 5 ms: each event changes the Pods pane.
+    let start = Instant::now();
+    for restarts in 1001..=1200 {
+        let mut p = pod.clone();
+        p.restarts = restarts;
+        app.send(Msg::Watch(WatchEvent::Apply(Object::Pod(p))));
+        sleep(Duration::from_millis(5)).await;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    app.frame("the last restart", |f| f.contains(" 1200 "))
+        .await;
+    let frames = app.all.lock().unwrap().len() - before;
+    assert!(
+        frames as f64 <= seconds * 10.0 + 2.0,
+        "{frames} frames in {seconds} s of watch events"
+    );
+    assert!(
+        frames >= 5,
+        "the pane followed the restarts: {frames} frames"
+    );
+    // A key in the middle of such a stream is drawn within one ~60 fps frame.
+    let mut p = pod.clone();
+    p.restarts = 1201;
+    app.send(Msg::Watch(WatchEvent::Apply(Object::Pod(p))));
+    let asked = Instant::now();
+    app.keys("?");
+    app.frame("the help overlay", |f| f.contains("esc closes"))
+        .await;
+    assert!(
+        asked.elapsed() <= Duration::from_millis(20),
+        "{:?}",
+        asked.elapsed()
+    );
+}

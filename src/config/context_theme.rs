@@ -163,7 +163,10 @@ readonly = true
         let (w, h) = model.size;
         let backend = ratatui::backend::TestBackend::new(w, h);
         let mut term = ratatui::Terminal::new(backend).unwrap();
-        term.draw(|f| crate::ui::view(model, theme, f)).unwrap();
+        term.draw(|f| {
+            crate::ui::view(model, theme, f);
+        })
+        .unwrap();
         term.backend().buffer().clone()
     }
 

@@ -23,7 +23,10 @@ fn draw(model: &Model) -> Buffer {
     let (w, h) = model.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::load("default", None).unwrap();
-    term.draw(|f| super::view(model, &theme, f)).unwrap();
+    term.draw(|f| {
+        super::view(model, &theme, f);
+    })
+    .unwrap();
     term.backend().buffer().clone()
 }
 

@@ -26,7 +26,10 @@ fn theme() -> Theme {
 fn draw(model: &Model) -> Buffer {
     let (w, h) = model.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::view(model, &theme(), f)).unwrap();
+    term.draw(|f| {
+        super::view(model, &theme(), f);
+    })
+    .unwrap();
     term.backend().buffer().clone()
 }
 

@@ -15,7 +15,10 @@ use quarterdeck_core::{Model, update};
 fn draw(model: &Model, theme: &Theme) -> Buffer {
     let (w, h) = model.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::view(model, theme, f)).unwrap();
+    term.draw(|f| {
+        super::view(model, theme, f);
+    })
+    .unwrap();
     term.backend().buffer().clone()
 }
 

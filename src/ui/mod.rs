@@ -13,6 +13,7 @@ mod help;
 mod job_log;
 mod journal;
 mod labels;
+mod last_frame;
 mod layout;
 mod logs;
 mod logs_split;
@@ -27,6 +28,9 @@ mod verdict;
 mod widgets;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub use last_frame::{Drawn, LastFrame, LogsPane};
 
 use crate::config::{Theme, Token};
 use quarterdeck_core::action::Action;
@@ -37,8 +41,9 @@ use quarterdeck_core::pipeline::CiStatus;
 use quarterdeck_core::pod::{PodHealth, PodRole};
 use quarterdeck_core::{Model, Pane};
 
-/// Draws the whole dashboard.
-pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
+/// Draws the whole dashboard; says where the Logs pane went, so that a frame in which only
+/// log lines changed can draw that pane alone ([`view_logs`]) or nothing.
+pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) -> LogsPane {
     // A context's own theme (`[contexts.NAME] theme`) follows `:ctx`.
     let theme = theme.for_context(&model.target.context);
     let areas = layout::split(model, drill_bar::draw(model, theme, frame));
@@ -92,6 +97,24 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         None => {}
     }
     drill_bar::scorecard(model, theme, frame, areas.body);
+    let overlaid = model.nav.show_app_log
+        || model.nav.mode == Mode::Help
+        || model.control.dialog.is_some()
+        || model
+            .drill
+            .as_ref()
+            .is_some_and(|d| d.bar.scorecard.is_some());
+    match areas.logs {
+        None => LogsPane::Hidden,
+        Some(_) if overlaid => LogsPane::Covered,
+        Some(area) => LogsPane::At(area),
+    }
+}
+
+/// Draws the Logs pane alone into `area` (as [`view`] last returned it) of a blank frame.
+fn view_logs(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let theme = theme.for_context(&model.target.context);
+    logs::draw(model, theme, frame, area);
 }
 
 /// Whether nothing may be changed here: `--readonly` or a read-only context.

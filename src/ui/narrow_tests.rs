@@ -15,7 +15,10 @@ fn snap(model: &Model) -> String {
     let (w, h) = model.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::load("default", None).unwrap();
-    term.draw(|f| super::view(model, &theme, f)).unwrap();
+    term.draw(|f| {
+        super::view(model, &theme, f);
+    })
+    .unwrap();
     let buf = term.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..buf.area.height {

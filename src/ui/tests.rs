@@ -19,7 +19,10 @@ fn theme(name: &str) -> Theme {
 fn draw(model: &Model, theme: &Theme) -> Buffer {
     let (w, h) = model.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| super::view(model, theme, f)).unwrap();
+    term.draw(|f| {
+        super::view(model, theme, f);
+    })
+    .unwrap();
     term.backend().buffer().clone()
 }
 

@@ -50,7 +50,7 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             model.cluster.replace(kind, objects);
             model.synced.insert(kind, true);
             model.last_update_ms = Some(model.now_ms);
-            model.mark_dirty();
+            model.mark_world_dirty();
             // AnalysisRuns are read where they are shown; they change no release's rows,
             // streams or pollers, so their many status updates re-derive nothing.
             if kind == Kind::AnalysisRuns {
@@ -79,7 +79,7 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
     let before = model.last_update_ms.replace(model.now_ms);
     // "updated … ago" has minute resolution: a steady stream of events redraws nothing.
     if before.is_none_or(|t| age(model.now_ms, t) != age(model.now_ms, model.now_ms)) {
-        model.mark_dirty();
+        model.mark_world_dirty();
     }
     let shown = |model: &Model, key: &ObjectKey| {
         model
@@ -90,13 +90,13 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
     };
     match kind {
         Kind::AnalysisRuns => {
-            model.mark_dirty();
+            model.mark_world_dirty();
             Vec::new()
         }
         // Events are read only where the selected release's are shown.
         Kind::Events => {
             if shown(model, &key) || dropped.iter().any(|k| shown(model, k)) {
-                model.mark_dirty();
+                model.mark_world_dirty();
             }
             Vec::new()
         }
@@ -105,7 +105,7 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             if !model.pods.apply_pod(&model.cluster, id.as_ref(), &key) {
                 return Vec::new();
             }
-            model.mark_dirty();
+            model.mark_world_dirty();
             sync_streams(model)
         }
         Kind::Deployments | Kind::ReplicaSets | Kind::Rollouts => {
@@ -120,7 +120,7 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             rows.dedup();
             let effects = refresh_workloads(model, kind, rows, in_view);
             if in_view || !effects.is_empty() {
-                model.mark_dirty();
+                model.mark_world_dirty();
             }
             effects
         }
@@ -149,7 +149,7 @@ fn refresh_workloads(
 ) -> Vec<Effect> {
     for id in rows {
         if model.releases.derive_one(&model.cluster, id) {
-            model.mark_dirty();
+            model.mark_world_dirty();
         }
     }
     let still_there = model.releases.selection_exists();

@@ -40,7 +40,7 @@ pub mod time;
 mod update;
 
 pub use self::effect::{Effect, LogStreamSpec, Scope};
-pub use self::model::{Model, Notice, Target};
+pub use self::model::{Model, Notice, Redraw, Target};
 pub use self::msg::{Connection, Msg, RawLogLine, StreamState, WatchEvent};
 pub use self::nav::{Nav, Pane};
 pub use self::update::update;

@@ -84,11 +84,25 @@ pub struct Model {
     pub notice: Option<Notice>,
     /// The key bindings.
     pub keymap: Keymap,
-    /// Something changed since the last frame.
-    dirty: bool,
+    /// What changed since the last frame.
+    dirty: Redraw,
     /// The selected release's events (keys, newest first) and what they were derived from:
     /// drawn every frame, derived again only when the release or its namespace changed.
     release_events: RefCell<Option<ReleaseEvents>>,
+}
+
+/// What changed since the last frame, from least to most: a frame draws again what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Redraw {
+    /// Nothing: no frame is due.
+    #[default]
+    Nothing,
+    /// Only the log view (`Model::logs`): no other pane reads it.
+    Logs,
+    /// What the watches saw: every pane, but a frame may wait for more of the same.
+    World,
+    /// Anything else (a key, a new size, an action's result): every pane, at once.
+    All,
 }
 
 /// [`Model::release_events`] as last derived.
@@ -126,19 +140,35 @@ impl Model {
             drill: None,
             notice: None,
             keymap,
-            dirty: true,
+            dirty: Redraw::All,
             release_events: RefCell::new(None),
         }
     }
 
     /// Whether a frame is due; clears the flag.
     pub fn take_dirty(&mut self) -> bool {
+        self.take_redraw() != Redraw::Nothing
+    }
+
+    /// What the next frame must draw again; clears it.
+    pub fn take_redraw(&mut self) -> Redraw {
         std::mem::take(&mut self.dirty)
     }
 
-    /// Marks the model as changed.
+    /// Marks the model as changed: the next frame draws everything.
     pub(crate) fn mark_dirty(&mut self) {
-        self.dirty = true;
+        self.dirty = Redraw::All;
+    }
+
+    /// Marks the cluster as changed by a watch: every pane, in a frame that may wait for more
+    /// events (a rollout moves hundreds of pods; each frame costs the whole dashboard).
+    pub(crate) fn mark_world_dirty(&mut self) {
+        self.dirty = self.dirty.max(Redraw::World);
+    }
+
+    /// Marks the log view as changed and nothing else: only the Logs pane needs drawing again.
+    pub(crate) fn mark_logs_dirty(&mut self) {
+        self.dirty = self.dirty.max(Redraw::Logs);
     }
 
     /// The selected release's row.

@@ -359,6 +359,28 @@ fn log_lines_are_sanitised_bounded_and_counted_when_dropped() {
     assert!(!model.take_dirty());
 }
 
+/// A frame after log lines or a stream's state need draw only the Logs pane; anything else
+/// in the same round asks for every pane.
+#[test]
+fn log_lines_ask_for_the_logs_pane_alone_and_anything_else_for_all() {
+    let (mut model, _) = showcase();
+    let id = model.logs.sources.iter().find(|s| s.active).unwrap().id;
+    model.take_redraw();
+    let lines = sample::log_lines(3, NOW_MS);
+    update(&mut model, Msg::LogLines { stream: id, lines });
+    assert_eq!(model.take_redraw(), Redraw::Logs);
+    let state = StreamState::Retrying("stream ended".into());
+    update(&mut model, Msg::LogStream { stream: id, state });
+    assert_eq!(model.take_redraw(), Redraw::Logs);
+    assert_eq!(model.take_redraw(), Redraw::Nothing);
+    let lines = sample::log_lines(3, NOW_MS);
+    update(&mut model, Msg::LogLines { stream: id, lines });
+    update(&mut model, Msg::Key(KeyPress::parse("j").unwrap()));
+    let lines = sample::log_lines(3, NOW_MS);
+    update(&mut model, Msg::LogLines { stream: id, lines });
+    assert_eq!(model.take_redraw(), Redraw::All);
+}
+
 #[test]
 fn follow_pause_scroll_and_filter() {
     let (mut model, _) = showcase();

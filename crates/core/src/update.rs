@@ -59,7 +59,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::LogLines { stream, lines } => {
             if model.logs.ingest(stream, lines) {
-                model.mark_dirty();
+                model.mark_logs_dirty();
             }
             Vec::new()
         }
@@ -70,7 +70,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::LogStream { stream, state } => {
             if model.logs.set_state(stream, state) {
-                model.mark_dirty();
+                model.mark_logs_dirty();
             }
             Vec::new()
         }
