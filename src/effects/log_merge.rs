@@ -27,6 +27,9 @@ const IN_FLIGHT: usize = 32_000;
 /// How long a line waits at most for a stream behind it before it is handed on: shorter than
 /// a frame, so merging costs no frame.
 const WINDOW: Duration = Duration::from_millis(6);
+/// Shortest time between two hand-ons: the event loop is woken a few hundred times a second at
+/// most, not once per chunk read, and a line waits at most this long for the lines after it.
+const PACE: Duration = Duration::from_millis(2);
 /// Merged batches waiting for the event loop.
 const OUT_QUEUE: usize = 2;
 /// Lines gathered at most; past it no stream is read until the gathered lines are handed on.
@@ -164,8 +167,17 @@ async fn run(
 ) {
     let mut streams: StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>> = StreamMap::new();
     let mut gathering = Gathering::default();
+    let mut paced_until: Option<Instant> = None;
     loop {
-        let up_to = gathering.ready_up_to(gathering.caught_up(streams.keys()), Instant::now());
+        let now = Instant::now();
+        let up_to = gathering.ready_up_to(gathering.caught_up(streams.keys()), now);
+        let paced = paced_until.is_none_or(|at| now >= at);
+        // What to wait for when nothing comes: the pace, or the window of a line held back.
+        let wake = if up_to.is_some() {
+            paced_until
+        } else {
+            gathering.deadline
+        };
         // Lines go on as soon as the event loop has room for them; until then more gather.
         tokio::select! {
             biased;
@@ -175,7 +187,7 @@ async fn run(
                 }
                 None => return,
             },
-            permit = out.reserve(), if up_to.is_some() => {
+            permit = out.reserve(), if up_to.is_some() && paced => {
                 let Ok(permit) = permit else {
                     return;
                 };
@@ -183,6 +195,7 @@ async fn run(
                 let newest = ready.iter().map(|g| g.time).max();
                 crate::frame_trace::stage("merged", newest, ready.len());
                 permit.send(merge(ready));
+                paced_until = Some(Instant::now() + PACE);
                 gathering.forget_ended(&streams);
             }
             Some(((stream, epoch), batch)) = streams.next(),
@@ -191,7 +204,7 @@ async fn run(
                 // Taken: the batch's share of the budget goes back as it is dropped here.
                 gathering.take(stream, epoch, batch.lines, Instant::now());
             }
-            () = sleep_until(gathering.deadline), if up_to.is_none() => {}
+            () = sleep_until(wake), if up_to.is_none() || !paced => {}
         }
     }
 }
