@@ -145,8 +145,9 @@ impl Gathering {
 
     /// Takes the lines stamped up to `up_to`, the rest waiting out their window.
     fn hand_on(&mut self, up_to: i64) -> Vec<Gathered> {
-        let (ready, rest): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.lines).into_iter().partition(|g| g.time <= up_to);
+        let (ready, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.lines)
+            .into_iter()
+            .partition(|g| g.time <= up_to);
         self.oldest = rest.iter().map(|g| g.time).min();
         self.deadline = rest.iter().map(|g| g.at).min().map(|at| at + WINDOW);
         self.lines = rest;
@@ -304,7 +305,10 @@ mod tests {
     }
 
     fn texts(ready: Vec<Gathered>) -> Vec<String> {
-        unwrap(merge(ready)).into_iter().flat_map(|(_, l)| l).collect()
+        unwrap(merge(ready))
+            .into_iter()
+            .flat_map(|(_, l)| l)
+            .collect()
     }
 
     #[test]
