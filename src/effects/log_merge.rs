@@ -1,5 +1,6 @@
 //! Every log stream's lines on their way to the event loop: each stream has a small bounded
-//! queue of its own, the lines that arrive within a short window are merged by timestamp, and
+//! queue of its own, lines are merged by timestamp and handed on as soon as every open stream
+//! has delivered past them (or their short window closed, when a stream lags or is quiet), and
 //! the merged batches wait in a bounded queue the event loop takes from after its other
 //! messages — so a key press never waits behind log lines, and a dashboard that cannot keep up
 //! slows the streams down instead of piling their lines up in memory.
@@ -23,9 +24,12 @@ const STREAM_QUEUE: usize = 8;
 /// Lines waiting in all the streams' queues together: a hundred pods streamed hold no more
 /// than one busy pod may.
 const IN_FLIGHT: usize = 32_000;
-/// How long lines are gathered before they are merged by timestamp and handed on: shorter
-/// than a frame, so merging costs no frame.
+/// How long a line waits at most for a stream behind it before it is handed on: shorter than
+/// a frame, so merging costs no frame.
 const WINDOW: Duration = Duration::from_millis(6);
+/// Shortest time between two hand-ons: the event loop is woken a few hundred times a second at
+/// most, not once per chunk read, and a line waits at most this long for the lines after it.
+const PACE: Duration = Duration::from_millis(2);
 /// Merged batches waiting for the event loop.
 const OUT_QUEUE: usize = 2;
 /// Lines gathered at most; past it no stream is read until the gathered lines are handed on.
@@ -75,13 +79,87 @@ impl Drop for LogMerge {
     }
 }
 
-/// One gathered line: its sort key, then where it came from.
+/// One gathered line: its sort key, then where it came from and when it came.
 struct Gathered {
     time: i64,
     arrival: u64,
     stream: StreamId,
     epoch: u64,
     line: RawLogLine,
+    at: Instant,
+}
+
+/// The lines gathered and not yet handed on, and how far each open stream has delivered.
+#[derive(Default)]
+struct Gathering {
+    lines: Vec<Gathered>,
+    arrival: u64,
+    /// Per stream of this epoch: the newest timestamp it delivered (`None`: nothing yet).
+    seen: HashMap<(StreamId, u64), Option<i64>>,
+    /// A line without a timestamp sorts with its stream's previous line.
+    last_time: HashMap<StreamId, i64>,
+    /// Earliest timestamp among `lines`.
+    oldest: Option<i64>,
+    /// When the window of the longest-waiting line closes.
+    deadline: Option<Instant>,
+}
+
+impl Gathering {
+    fn take(&mut self, stream: StreamId, epoch: u64, lines: Vec<RawLogLine>, at: Instant) {
+        let last = self.last_time.entry(stream).or_insert(i64::MIN);
+        for line in lines {
+            let time = line.time_ns.unwrap_or(*last);
+            *last = time;
+            self.arrival += 1;
+            self.oldest = Some(self.oldest.map_or(time, |o| o.min(time)));
+            self.lines.push(Gathered {
+                time,
+                arrival: self.arrival,
+                stream,
+                epoch,
+                line,
+                at,
+            });
+        }
+        let seen = self.seen.entry((stream, epoch)).or_default();
+        *seen = (*seen).max(Some(*last));
+        self.deadline.get_or_insert(at + WINDOW);
+    }
+
+    /// The newest timestamp up to which every open stream has delivered: a stream's lines
+    /// come in timestamp order, so no line older than it is still to come. `None` while some
+    /// stream has delivered nothing.
+    fn caught_up<'a>(&self, open: impl Iterator<Item = &'a (StreamId, u64)>) -> Option<i64> {
+        open.map(|key| self.seen.get(key).copied().flatten())
+            .try_fold(i64::MAX, |low, seen| Some(low.min(seen?)))
+    }
+
+    /// The timestamp up to which gathered lines may go on now: all of them once the window
+    /// closed, else those no open stream can still precede.
+    fn ready_up_to(&self, caught_up: Option<i64>, now: Instant) -> Option<i64> {
+        if self.deadline.is_some_and(|d| now >= d) {
+            return Some(i64::MAX);
+        }
+        caught_up.filter(|up_to| self.oldest.is_some_and(|o| o <= *up_to))
+    }
+
+    /// Takes the lines stamped up to `up_to`, the rest waiting out their window.
+    fn hand_on(&mut self, up_to: i64) -> Vec<Gathered> {
+        let (ready, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.lines)
+            .into_iter()
+            .partition(|g| g.time <= up_to);
+        self.oldest = rest.iter().map(|g| g.time).min();
+        self.deadline = rest.iter().map(|g| g.at).min().map(|at| at + WINDOW);
+        self.lines = rest;
+        ready
+    }
+
+    /// Forgets the streams that ended.
+    fn forget_ended(&mut self, open: &StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>>) {
+        self.seen.retain(|key, _| open.contains_key(key));
+        self.last_time
+            .retain(|id, _| open.keys().any(|(s, _)| s == id));
+    }
 }
 
 async fn run(
@@ -89,12 +167,19 @@ async fn run(
     out: mpsc::Sender<Vec<Msg>>,
 ) {
     let mut streams: StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>> = StreamMap::new();
-    let mut gathered: Vec<Gathered> = Vec::new();
-    let mut arrival = 0u64;
-    // A line without a timestamp sorts with its stream's previous line.
-    let mut last_time: HashMap<StreamId, i64> = HashMap::new();
-    let mut hand_on: Option<Instant> = None;
+    let mut gathering = Gathering::default();
+    let mut paced_until: Option<Instant> = None;
     loop {
+        let now = Instant::now();
+        let up_to = gathering.ready_up_to(gathering.caught_up(streams.keys()), now);
+        let paced = paced_until.is_none_or(|at| now >= at);
+        // What to wait for when nothing comes: the pace, or the window of a line held back.
+        let wake = if up_to.is_some() {
+            paced_until
+        } else {
+            gathering.deadline
+        };
+        // Lines go on as soon as the event loop has room for them; until then more gather.
         tokio::select! {
             biased;
             reg = registrations.recv() => match reg {
@@ -103,27 +188,24 @@ async fn run(
                 }
                 None => return,
             },
-            Some(((stream, epoch), batch)) = streams.next(), if gathered.len() < GATHER_MAX => {
-                let last = last_time.entry(stream).or_insert(i64::MIN);
-                // Taken: the batch's share of the budget goes back as it is dropped here.
-                for line in batch.lines {
-                    let time = line.time_ns.unwrap_or(*last);
-                    *last = time;
-                    arrival += 1;
-                    gathered.push(Gathered { time, arrival, stream, epoch, line });
-                }
-                hand_on.get_or_insert_with(|| Instant::now() + WINDOW);
-            }
-            () = sleep_until(hand_on), if hand_on.is_some() => {
-                let Ok(permit) = out.reserve().await else {
+            permit = out.reserve(), if up_to.is_some() && paced => {
+                let Ok(permit) = permit else {
                     return;
                 };
-                let newest = gathered.iter().map(|g| g.time).max();
-                crate::frame_trace::stage("merged", newest, gathered.len());
-                permit.send(merge(std::mem::take(&mut gathered)));
-                hand_on = None;
-                last_time.retain(|id, _| streams.keys().any(|(s, _)| s == id));
+                let ready = gathering.hand_on(up_to.unwrap_or(i64::MAX));
+                let newest = ready.iter().map(|g| g.time).max();
+                crate::frame_trace::stage("merged", newest, ready.len());
+                permit.send(merge(ready));
+                paced_until = Some(Instant::now() + PACE);
+                gathering.forget_ended(&streams);
             }
+            Some(((stream, epoch), batch)) = streams.next(),
+                if gathering.lines.len() < GATHER_MAX =>
+            {
+                // Taken: the batch's share of the budget goes back as it is dropped here.
+                gathering.take(stream, epoch, batch.lines, Instant::now());
+            }
+            () = sleep_until(wake), if up_to.is_none() || !paced => {}
         }
     }
 }
@@ -208,6 +290,7 @@ mod tests {
                 stream: *stream,
                 epoch: 0,
                 line: line(*time, text),
+                at: Instant::now(),
             })
             .collect();
         let got = unwrap(merge(gathered));
@@ -215,6 +298,50 @@ mod tests {
         assert_eq!(order, ["a10", "b20", "a30", "a30 again", "b30"]);
         let streams: Vec<u64> = got.iter().map(|(s, _)| *s).collect();
         assert_eq!(streams, [1, 2, 1, 2], "one message per run of a stream");
+    }
+
+    fn lines(times: &[i64]) -> Vec<RawLogLine> {
+        times.iter().map(|t| line(*t, &t.to_string())).collect()
+    }
+
+    fn texts(ready: Vec<Gathered>) -> Vec<String> {
+        unwrap(merge(ready))
+            .into_iter()
+            .flat_map(|(_, l)| l)
+            .collect()
+    }
+
+    #[test]
+    fn lines_go_on_once_every_open_stream_has_delivered_past_them() {
+        let start = Instant::now();
+        let both = [(1, 0), (2, 0)];
+        let mut g = Gathering::default();
+        g.take(1, 0, lines(&[10, 20, 30]), start);
+        assert_eq!(
+            g.ready_up_to(g.caught_up([(1, 0)].iter()), start),
+            Some(30),
+            "a stream alone waits for nobody"
+        );
+        assert_eq!(
+            g.ready_up_to(g.caught_up(both.iter()), start),
+            None,
+            "a stream that delivered nothing yet holds the others for the window"
+        );
+        g.take(2, 0, lines(&[15, 25]), start);
+        let up_to = g.ready_up_to(g.caught_up(both.iter()), start);
+        assert_eq!(up_to, Some(25));
+        assert_eq!(texts(g.hand_on(25)), ["10", "15", "20", "25"]);
+        assert_eq!(
+            g.ready_up_to(g.caught_up(both.iter()), start),
+            None,
+            "30 may still be preceded by stream 2"
+        );
+        g.take(2, 0, lines(&[28]), start + WINDOW / 2);
+        assert_eq!(texts(g.hand_on(28)), ["28"]);
+        let up_to = g.ready_up_to(g.caught_up(both.iter()), start + WINDOW);
+        assert_eq!(up_to, Some(i64::MAX), "the window closes on the line left");
+        assert_eq!(texts(g.hand_on(i64::MAX)), ["30"]);
+        assert_eq!(g.deadline, None);
     }
 
     /// Lines a dashboard that does not read lets `streams` streams queue, sending batches of

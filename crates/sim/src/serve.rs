@@ -31,6 +31,10 @@ pub(crate) async fn serve(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                // As a real API server (Go sets it on every connection): without it, Nagle's
+                // algorithm holds a followed log's small writes back until the client's
+                // delayed ACK, 20-30 ms at a time.
+                let _ = stream.set_nodelay(true);
                 let app = app.clone();
                 let acceptor = acceptor.clone();
                 connections.spawn(async move {

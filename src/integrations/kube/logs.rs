@@ -150,8 +150,10 @@ struct Out<'a> {
 
 const GONE: &str = "the dashboard is gone";
 
-/// Reads lines until the stream ends. What was read goes on as soon as there is room for it;
-/// while there is none, lines gather up to [`BATCH`], then reading waits.
+/// Reads lines until the stream ends. What has arrived is read first (the chunks already
+/// received go on as one batch, not one batch per chunk); when nothing more is there, what was
+/// read goes on as soon as there is room for it; while there is none, lines gather up to
+/// [`BATCH`], then reading waits.
 async fn pump(
     mut reader: impl futures::AsyncBufRead + Unpin,
     resume: &mut Resume,
@@ -166,13 +168,13 @@ async fn pump(
         } else {
             tokio::select! {
                 biased;
+                read = reader.fill_buf(), if batch.len() < BATCH => read,
                 sent = out.sink.deliver(out.id, &mut batch, out.tx) => {
                     if !sent {
                         return Err(GONE.to_string());
                     }
                     continue;
                 }
-                read = reader.fill_buf(), if batch.len() < BATCH => read,
             }
         };
         let chunk = match read {

@@ -239,19 +239,30 @@ impl Follower {
                         Some(std::mem::take(&mut held))
                     }
                 }
-                msg = logs.recv() => match msg {
-                    Ok(a) if a.key == self.key => {
-                        if stalled {
-                            held.push(a.line.clone());
-                            None
-                        } else {
-                            Some(vec![a.line.clone()])
+                msg = logs.recv() => {
+                    // Every line already appended goes out in one write, as a kubelet
+                    // copies what its log file holds, not one write per line.
+                    let mut lines = Vec::new();
+                    let mut next = msg.map_err(|_| ());
+                    loop {
+                        match next {
+                            Ok(a) if a.key == self.key => lines.push(a.line.clone()),
+                            Ok(_) => {}
+                            // A follower that fell behind ends; clients resume with sinceTime.
+                            Err(()) => return,
                         }
+                        next = match logs.try_recv() {
+                            Err(broadcast::error::TryRecvError::Empty) => break,
+                            other => other.map_err(|_| ()),
+                        };
                     }
-                    Ok(_) => None,
-                    // A follower that fell behind ends; clients resume with sinceTime.
-                    Err(_) => return,
-                },
+                    if stalled {
+                        held.append(&mut lines);
+                        None
+                    } else {
+                        Some(lines).filter(|l| !l.is_empty())
+                    }
+                }
                 msg = changes.recv() => match msg {
                     Ok(c) if self.ends_stream(&c) => return,
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => None,
