@@ -672,9 +672,10 @@ fn nothing_on_screen() -> tokio::sync::watch::Receiver<Option<String>> {
 /// GitHub resources as `/sim/stats` names them.
 const GH_WAITING: &str = "repos/:repos/:repos/actions/runs?status=waiting";
 const GH_JOBS: &str = "repos/:repos/:repos/actions/runs/:id/jobs";
+const GH_CHECKS: &str = "repos/:repos/:repos/check-suites/:id/check-runs";
 
 /// Full run lists served: of a workflow (`…/actions/workflows/FILE/runs`, whatever the file)
-/// or of a whole repository (not only its waiting runs).
+/// or of a whole repository (not filtered by status or creation time).
 fn workflow_lists(stats: &Value) -> u64 {
     stats["requests"]
         .as_array()
@@ -683,7 +684,9 @@ fn workflow_lists(stats: &Value) -> u64 {
         .filter(|r| {
             r["api"] == "github"
                 && r["resource"].as_str().is_some_and(|res| {
-                    res.contains("/actions/workflows/") || res == "repos/:repos/:repos/actions/runs"
+                    !res.contains('?')
+                        && (res.contains("/actions/workflows/")
+                            || res == "repos/:repos/:repos/actions/runs")
                 })
         })
         .map(|r| r["count"].as_u64().unwrap_or(0))
@@ -719,7 +722,7 @@ async fn github_rounds(h: &SimHandle, n: u64) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn github_reads_in_full_only_the_release_on_screen() {
+async fn github_reads_jobs_only_of_the_release_on_screen() {
     let h = start(true).await;
     // A budget so large that spending it never slows the rounds this test counts.
     control(
@@ -753,14 +756,36 @@ async fn github_reads_in_full_only_the_release_on_screen() {
         "jobs read off screen: {s:#}"
     );
 
-    // One release comes on screen: its runs are read in full in the next rounds.
+    assert_eq!(
+        served(&s, "github", GH_CHECKS),
+        0,
+        "check runs read off screen: {s:#}"
+    );
+
+    // One release comes on screen, its run moving: its runs and its jobs (as check runs) are
+    // asked for in the next rounds.
     reset_stats(&h).await;
     let shown = &watches[0];
     focus.send_replace(Some(shown.release.clone()));
     let s = github_rounds(&h, 2 * watches.len() as u64).await;
+    let its_lists: u64 = s["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["resource"]
+                .as_str()
+                .is_some_and(|res| res.contains(&format!("/workflows/{}/runs", shown.workflows[0])))
+        })
+        .map(|r| r["count"].as_u64().unwrap_or(0))
+        .sum();
     assert!(
-        workflow_lists(&s) >= shown.workflows.len().max(1) as u64,
-        "the release on screen was not read in full: {s:#}"
+        its_lists >= 2,
+        "the release on screen was not polled: {s:#}"
+    );
+    assert!(
+        served(&s, "github", GH_CHECKS) + served(&s, "github", GH_JOBS) >= 2,
+        "the jobs on screen were not polled: {s:#}"
     );
 
     // A minute later the others are read in full again.
