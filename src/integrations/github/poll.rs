@@ -302,9 +302,10 @@ impl GithubCycle {
                         return Ok(stages);
                     }
                 }
-                Err(e) if matches!(e.kind, CiErrorKind::Forbidden | CiErrorKind::NotFound) => {
-                    self.checks = false;
-                }
+                // A token without `checks:read` is refused them: read jobs from now on.
+                Err(e) if e.kind == CiErrorKind::Forbidden => self.checks = false,
+                // The suite is gone (or never was): the jobs say which.
+                Err(e) if e.kind == CiErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
