@@ -6,8 +6,9 @@
 //! the full lists are read only when a cheaper question says they changed otherwise. While a
 //! release's runs move, a round asks only questions whose answers stay the same (free 304s)
 //! while steps move: which runs wait on a human, whether a run was created since the newest
-//! known, which runs completed, and whether a queued run started. Any other answer than the
-//! known runs predict reads the lists again. When nothing moves the lists themselves are free:
+//! known, which runs completed, and whether a queued run started. A run that starts or stops
+//! waiting, or completes, takes its state from those answers; an answer naming a run not known,
+//! or another attempt, reads the lists again. When nothing moves the lists themselves are free:
 //! the release on screen reads them every round, the others every [`BACKGROUND_FULL_MS`] and in
 //! between ask only which runs wait, so their gates still appear at once.
 //!
@@ -127,6 +128,17 @@ fn waiting_ids(runs: &[Pipeline]) -> Vec<u64> {
     ids
 }
 
+/// Takes `fresh`'s state into the known `run`, keeping the jobs last read; `false` when it is
+/// another attempt (its jobs are others: read the lists).
+fn replace(run: &mut Pipeline, fresh: Pipeline) -> bool {
+    if fresh.attempt != run.attempt {
+        return false;
+    }
+    let stages = std::mem::take(&mut run.stages);
+    *run = Pipeline { stages, ..fresh };
+    true
+}
+
 /// A run's `created_at` as GitHub's `created` filter reads it (to the second).
 fn created_filter_after(created_ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(created_ms)
@@ -134,9 +146,9 @@ fn created_filter_after(created_ms: i64) -> Option<String> {
 }
 
 impl GithubCycle {
-    /// The known runs of a release, when cheap questions say nothing but steps changed since
-    /// (queued runs are read again: a queued run does not move until it starts); `None` when
-    /// the lists must be read.
+    /// The known runs of a release brought up to date by cheap questions, when their answers
+    /// name only known runs (queued runs are read again: a queued run does not move until it
+    /// starts); `None` when the lists must be read.
     async fn unchanged(
         &self,
         watch: &GithubWatch,
@@ -148,34 +160,37 @@ impl GithubCycle {
         let mut runs = known.runs.clone();
         if !runs.iter().any(|r| r.status.is_active()) {
             let due = self.client.rest().now_ms() - known.read_ms >= BACKGROUND_FULL_MS;
-            if on_screen || due || !self.same_waiting(watch, &runs).await? {
+            if on_screen || due || !self.update_waiting(watch, &mut runs).await? {
                 return Ok(None);
             }
             return Ok(Some(runs));
         }
-        if !self.same_waiting(watch, &runs).await? {
+        if !self.update_waiting(watch, &mut runs).await? {
             return Ok(None);
         }
         for wf in lists(watch) {
             if !self.none_created_since(watch, wf, &runs).await?
-                || !self.same_completed(watch, wf, &runs).await?
+                || !self.update_completed(watch, wf, &mut runs).await?
             {
                 return Ok(None);
             }
         }
         for run in runs.iter_mut().filter(|r| r.status == CiStatus::Queued) {
             let fresh = self.client.run(&watch.repo, run.id).await?;
-            if fresh.attempt != run.attempt {
+            if !replace(run, fresh) {
                 return Ok(None);
             }
-            let stages = std::mem::take(&mut run.stages);
-            *run = Pipeline { stages, ..fresh };
         }
         Ok(Some(runs))
     }
 
-    /// Whether the runs waiting on a human are those known to wait.
-    async fn same_waiting(&self, watch: &GithubWatch, runs: &[Pipeline]) -> Result<bool, CiError> {
+    /// Brings the waiting runs up to date: a known run that now waits takes the waiting list's
+    /// copy, one that stopped waiting is read again. `false` when a run not known waits.
+    async fn update_waiting(
+        &self,
+        watch: &GithubWatch,
+        runs: &mut [Pipeline],
+    ) -> Result<bool, CiError> {
         let waiting: Vec<Pipeline> = self
             .client
             .waiting_runs(&watch.repo, self.per_workflow)
@@ -183,7 +198,24 @@ impl GithubCycle {
             .into_iter()
             .filter(|r| watched(watch, r))
             .collect();
-        Ok(waiting_ids(&waiting) == waiting_ids(runs))
+        for w in waiting {
+            let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
+                return Ok(false);
+            };
+            if run.status != CiStatus::Waiting && !replace(run, w) {
+                return Ok(false);
+            }
+        }
+        let waiting_ids = waiting_ids(runs);
+        for run in runs.iter_mut().filter(|r| {
+            r.status == CiStatus::Waiting && !waiting_ids.contains(&r.id)
+        }) {
+            let fresh = self.client.run(&watch.repo, run.id).await?;
+            if !replace(run, fresh) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether no run of list `wf` was created after its newest known (a 304 until one is).
@@ -211,13 +243,14 @@ impl GithubCycle {
         Ok(new.is_empty())
     }
 
-    /// Whether list `wf`'s completed runs are the known completed runs (as far back as runs
-    /// are known): none completed since, and none completed was re-run.
-    async fn same_completed(
+    /// Brings list `wf`'s completed runs up to date (as far back as runs are known): a known
+    /// run that completed takes the list's copy. `false` when the list names a run not known,
+    /// or a known completed run left it (it was re-run).
+    async fn update_completed(
         &self,
         watch: &GithubWatch,
         wf: Option<&str>,
-        runs: &[Pipeline],
+        runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
         let done = self
             .client
@@ -228,20 +261,6 @@ impl GithubCycle {
                 self.per_workflow,
             )
             .await?;
-        // The list reaches further back than the known runs by as many as are not completed.
-        let oldest_known = runs
-            .iter()
-            .filter(|r| of_workflow(wf, r))
-            .filter_map(|r| r.created_ms)
-            .min();
-        let as_known = done
-            .iter()
-            .filter(|d| d.created_ms >= oldest_known)
-            .all(|d| {
-                runs.iter().any(|r| {
-                    r.id == d.id && r.attempt == d.attempt && r.provider_status == d.provider_status
-                })
-            });
         let full = done.len() >= self.per_workflow;
         let oldest = done.last().and_then(|d| d.created_ms);
         let rerun = runs
@@ -249,7 +268,24 @@ impl GithubCycle {
             .filter(|r| of_workflow(wf, r) && r.provider_status.starts_with("completed"))
             .filter(|r| !full || r.created_ms >= oldest)
             .any(|r| !done.iter().any(|d| d.id == r.id));
-        Ok(as_known && !rerun)
+        if rerun {
+            return Ok(false);
+        }
+        // The list reaches further back than the known runs by as many as are not completed.
+        let oldest_known = runs
+            .iter()
+            .filter(|r| of_workflow(wf, r))
+            .filter_map(|r| r.created_ms)
+            .min();
+        for d in done.into_iter().filter(|d| d.created_ms >= oldest_known) {
+            let Some(run) = runs.iter_mut().find(|r| r.id == d.id) else {
+                return Ok(false);
+            };
+            if run.provider_status != d.provider_status && !replace(run, d) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Every run of the release's lists, newest first, with the jobs last read of those that
