@@ -225,7 +225,6 @@ fn check_runs_move_the_jobs_they_name_and_keep_their_steps() {
     );
     assert_eq!(after.finished_ms, time_ms(Some("2026-11-22T03:19:30Z")));
     assert_eq!(after.steps, before.steps);
-    assert_eq!(moved.len(), stages.len(), "the same columns");
 
     // A job the jobs did not have, or one missing: the jobs are read whole.
     let mut added = same.clone();

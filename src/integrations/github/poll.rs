@@ -207,9 +207,10 @@ impl GithubCycle {
             }
         }
         let waiting_ids = waiting_ids(runs);
-        for run in runs.iter_mut().filter(|r| {
-            r.status == CiStatus::Waiting && !waiting_ids.contains(&r.id)
-        }) {
+        for run in runs
+            .iter_mut()
+            .filter(|r| r.status == CiStatus::Waiting && !waiting_ids.contains(&r.id))
+        {
             let fresh = self.client.run(&watch.repo, run.id).await?;
             if !replace(run, fresh) {
                 return Ok(false);
