@@ -20,7 +20,7 @@ use quarterdeck::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use quarterdeck_core::Msg;
 use quarterdeck_core::gate::GateKind;
 use quarterdeck_core::link::{CiLink, CiWatch, ci_from_annotations};
-use quarterdeck_core::pipeline::CiUpdate;
+use quarterdeck_core::pipeline::{CiStatus, CiUpdate};
 use quarterdeck_sim::{Sim, SimConfig, SimHandle};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -956,6 +956,90 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
         costing <= 2 * changes,
         "{costing} costing requests for {changes} changes shown: {s:#}"
     );
+    task.abort();
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
+    let h = start(true).await;
+    let watch = github_watches()
+        .into_iter()
+        .find(|w| w.repo == "acme/orders-api")
+        .unwrap();
+    let (_focus, on_screen) = tokio::sync::watch::channel(Some(watch.release.clone()));
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = github::PollOptions {
+        pacing: fast(),
+        runs_per_workflow: 10,
+    };
+    let task = tokio::spawn(github::poll(
+        github_client(&h),
+        vec![watch.clone()],
+        options,
+        on_screen,
+        tx,
+    ));
+    first_read_done(&mut rx, 1).await;
+    // The seed's live run reaches its staging gate within seconds.
+    let deadline = Instant::now() + WAIT;
+    let gate = loop {
+        assert!(Instant::now() < deadline, "no gate");
+        advance(&h, 5).await;
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                if let Some(CiUpdate::Gates { gates, .. }) = rx.recv().await
+                    && let Some(g) = gates.into_iter().next()
+                {
+                    return g;
+                }
+            }
+        })
+        .await;
+        if let Ok(g) = seen {
+            break g;
+        }
+    };
+    let pending_url = format!(
+        "{}/github/repos/acme/orders-api/actions/runs/{}/pending_deployments",
+        h.base_url(),
+        gate.pipeline_id
+    );
+    let http = reqwest::Client::new();
+    let pending: Value = http
+        .get(&pending_url)
+        .bearer_auth(&h.token)
+        .header("User-Agent", "test")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let envs: Vec<u64> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["environment"]["id"].as_u64().unwrap())
+        .collect();
+    let approved = http
+        .post(&pending_url)
+        .bearer_auth(&h.token)
+        .header("User-Agent", "test")
+        .json(&json!({"environment_ids": envs, "state": "approved", "comment": "ok"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(approved.status().is_success(), "{}", approved.status());
+    let status = until(&mut rx, |u| match u {
+        CiUpdate::Pipelines { runs, .. } => runs
+            .iter()
+            .find(|r| r.id == gate.pipeline_id && r.status != CiStatus::Waiting)
+            .map(|r| r.provider_status.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(status, "in_progress");
     task.abort();
     h.stop().await;
 }

@@ -198,6 +198,7 @@ impl GithubCycle {
             .into_iter()
             .filter(|r| watched(watch, r))
             .collect();
+        let still = waiting_ids(&waiting);
         for w in waiting {
             let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
                 return Ok(false);
@@ -206,10 +207,9 @@ impl GithubCycle {
                 return Ok(false);
             }
         }
-        let waiting_ids = waiting_ids(runs);
         for run in runs
             .iter_mut()
-            .filter(|r| r.status == CiStatus::Waiting && !waiting_ids.contains(&r.id))
+            .filter(|r| r.status == CiStatus::Waiting && !still.contains(&r.id))
         {
             let fresh = self.client.run(&watch.repo, run.id).await?;
             if !replace(run, fresh) {
