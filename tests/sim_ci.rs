@@ -500,6 +500,149 @@ fn github_etags_rate_limits_pagination_and_errors() {
     );
 }
 
+/// `GET` with `If-None-Match`: the status and the entity tag answered.
+fn conditional(ci: &Ci, path: &str, tag: &str) -> (u16, String) {
+    let a = ci.call("GET", path, None, &[("if-none-match", tag)]);
+    (a.status, a.header("etag"))
+}
+
+#[test]
+fn github_run_lists_filter_by_creation_time_and_stay_unchanged_while_steps_move() {
+    let ci = Ci::start();
+    let wf = format!("{ORDERS}/actions/workflows/ci-cd.yml/runs");
+    let all = ci.get_json(&format!("{wf}?per_page=100"));
+    let newest = all["workflow_runs"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let since = format!("{wf}?created=%3E{newest}&per_page=1");
+    let none = ci.get(&since);
+    assert_eq!(none.status, 200, "{}", none.text);
+    assert_eq!(none.json()["total_count"], 0, "nothing after the newest");
+    let at = ci.get_json(&format!("{wf}?created={newest}"));
+    assert!(
+        at["total_count"].as_u64().unwrap() >= 1,
+        "the newest itself"
+    );
+    let before = ci.get_json(&format!("{wf}?per_page=100&created=%3C{newest}"));
+    assert!(
+        before["workflow_runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["created_at"].as_str().unwrap() < newest.as_str())
+    );
+    let day = &newest[..10];
+    let that_day = ci.get_json(&format!("{wf}?per_page=100&created={day}"));
+    assert!(
+        that_day["workflow_runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["created_at"].as_str().unwrap().starts_with(day))
+    );
+    let bad = ci.get(&format!("{wf}?created=yesterday"));
+    assert_eq!(bad.status, 422, "{}", bad.text);
+
+    // The answers change only when the filtered runs do: the completed list stays a 304
+    // while the running runs move, the list since the newest until a run is created.
+    let completed = format!("{wf}?status=completed&per_page=10");
+    let first = ci.get(&completed);
+    assert!(
+        first.json()["workflow_runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "completed")
+    );
+    let (done_tag, none_tag) = (first.header("etag"), none.header("etag"));
+    let full = format!("{wf}?per_page=10");
+    let full_tag = ci.get(&full).header("etag");
+    ci.advance(10.0);
+    assert_eq!(conditional(&ci, &completed, &done_tag).0, 304);
+    assert_eq!(conditional(&ci, &since, &none_tag).0, 304);
+    assert_eq!(
+        conditional(&ci, &full, &full_tag).0,
+        200,
+        "the latest run moved"
+    );
+    let d = ci.post(
+        &format!("{ORDERS}/actions/workflows/ci-cd.yml/dispatches"),
+        json!({"ref": "main", "return_run_details": true}),
+    );
+    assert_eq!(d.status, 200, "{}", d.text);
+    let id = d.json()["workflow_run_id"].as_u64().unwrap();
+    let (status, _) = conditional(&ci, &since, &none_tag);
+    assert_eq!(status, 200, "a run was created");
+    assert_eq!(ci.get_json(&since)["workflow_runs"][0]["id"], id);
+    let both = ci.get_json(&format!("{wf}?status=completed&created=%3E{newest}"));
+    assert_eq!(both["total_count"], 0, "filters combine: {both}");
+}
+
+/// A job list's `(id, status, conclusion)` triples, steps left out.
+fn job_states(list: &Value, key: &str) -> Vec<(u64, String, String)> {
+    list[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["id"].as_u64().unwrap(),
+                j["status"].as_str().unwrap_or("").to_string(),
+                j["conclusion"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn github_check_runs_are_the_jobs_without_their_steps() {
+    let ci = Ci::start();
+    let d = ci.post(
+        &format!("{ORDERS}/actions/workflows/ci-cd.yml/dispatches"),
+        json!({"ref": "main", "return_run_details": true}),
+    );
+    assert_eq!(d.status, 200, "{}", d.text);
+    let run_id = d.json()["workflow_run_id"].as_u64().unwrap();
+    let suite = ci.get_json(&format!("{ORDERS}/actions/runs/{run_id}"))["check_suite_id"]
+        .as_u64()
+        .unwrap();
+    let checks = format!("{ORDERS}/check-suites/{suite}/check-runs?per_page=100");
+    let jobs = format!("{ORDERS}/actions/runs/{run_id}/jobs?per_page=100");
+    let (mut steps_only, mut with_jobs) = (0, 0);
+    let mut before: Option<(Answer, Answer)> = None;
+    for _ in 0..120 {
+        let (c, j) = (ci.get(&checks), ci.get(&jobs));
+        assert_eq!(c.status, 200, "{}", c.text);
+        let (cv, jv) = (c.json(), j.json());
+        assert_eq!(job_states(&cv, "check_runs"), job_states(&jv, "jobs"));
+        assert!(cv["check_runs"][0].get("steps").is_none());
+        assert_eq!(cv["check_runs"][0]["check_suite"]["id"], suite);
+        if let Some((bc, bj)) = &before {
+            let jobs_moved = bj.text != j.text;
+            let states_moved =
+                job_states(&bc.json(), "check_runs") != job_states(&cv, "check_runs");
+            let (again, _) = conditional(&ci, &checks, &bc.header("etag"));
+            assert_eq!(
+                again == 304,
+                !states_moved,
+                "a check run list changes with job states only"
+            );
+            if jobs_moved && !states_moved {
+                steps_only += 1;
+            }
+            if states_moved {
+                with_jobs += 1;
+            }
+        }
+        before = Some((c, j));
+        ci.advance(2.0);
+    }
+    assert!(steps_only > 0 && with_jobs > 0, "{steps_only} {with_jobs}");
+    let other = ci.get(&format!("{ORDERS}/check-suites/{}/check-runs", suite + 1));
+    assert_eq!(other.status, 404);
+}
+
 const FS: &str = "/gitlab/api/v4/projects/bnpl%2Ffeature-store";
 
 fn gl(ci: &Ci, method: &str, path: &str, body: Option<Value>) -> Answer {

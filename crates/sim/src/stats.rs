@@ -293,13 +293,18 @@ fn classify(method: &Method, path: &str, query: &str) -> Option<(&'static str, S
     ))
 }
 
-/// A GitHub route, with the `status` filter of a run list kept: a `status=waiting` list and
-/// the full list of the same repository cost differently, and are told apart.
+/// A GitHub route, with the `status` filter of a run list kept and a `created` filter marked
+/// (its date varies): a `status=waiting` list, a list of runs created since a date and the
+/// full list of the same repository cost differently, and are told apart.
 fn github_resource(rest: &str, query: &str) -> String {
     let route = route(rest, "repos", 2);
-    match query.split('&').find_map(|p| p.strip_prefix("status=")) {
-        Some(status) => format!("{route}?status={status}"),
-        None => route,
+    let status = query.split('&').find_map(|p| p.strip_prefix("status="));
+    let created = query.split('&').any(|p| p.starts_with("created="));
+    match (status, created) {
+        (Some(status), false) => format!("{route}?status={status}"),
+        (Some(status), true) => format!("{route}?status={status}&created"),
+        (None, true) => format!("{route}?created"),
+        (None, false) => route,
     }
 }
 
@@ -448,6 +453,15 @@ mod tests {
                 "get".into(),
                 "projects/:projects/pipelines/:id/jobs".into()
             ))
+        );
+        assert_eq!(
+            c(
+                Method::GET,
+                "/github/repos/acme/orders-api/actions/workflows/ci-cd.yml/runs",
+                "per_page=10&created=%3E2026-11-22T03%3A20%3A00Z"
+            )
+            .map(|c| c.2),
+            Some("repos/:repos/:repos/actions/workflows/ci-cd.yml/runs?created".into())
         );
         assert_eq!(c(Method::POST, "/sim/clock", ""), None);
     }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::convert::{self, JobsPage, RawJob, RawPending, RawRun, RunsPage};
+use super::convert::{
+    self, CheckRunsPage, JobsPage, RawCheckRun, RawJob, RawPending, RawRun, RunsPage,
+};
 use super::gates::PendingDeployment;
 use crate::integrations::rest::{
     Api, CiError, Clock, Dialect, RestClient, Scheme, Subject, Token, encode_component,
@@ -99,19 +101,48 @@ impl GitHubClient {
         workflow: Option<&str>,
         max: usize,
     ) -> Result<Vec<Pipeline>, CiError> {
+        self.runs_where(repo, workflow, &[], max).await
+    }
+
+    /// Runs of `repo` (of one workflow when given) that pass GitHub's list filters, `(name,
+    /// value)` pairs such as `("status", "completed")` or `("created", ">2026-11-22T03:20:00Z")`,
+    /// newest first, until `max` were read.
+    pub async fn runs_where(
+        &self,
+        repo: &str,
+        workflow: Option<&str>,
+        filters: &[(&str, &str)],
+        max: usize,
+    ) -> Result<Vec<Pipeline>, CiError> {
+        let listed = self.runs_listed(repo, workflow, filters, max).await?;
+        Ok(listed.into_iter().map(|(run, _)| run).collect())
+    }
+
+    /// [`GitHubClient::runs_where`], each run with its check suite's id.
+    pub async fn runs_listed(
+        &self,
+        repo: &str,
+        workflow: Option<&str>,
+        filters: &[(&str, &str)],
+        max: usize,
+    ) -> Result<Vec<(Pipeline, Option<u64>)>, CiError> {
         let per_page = u32::try_from(max)
             .unwrap_or(MAX_PER_PAGE)
             .clamp(1, MAX_PER_PAGE);
+        let query: String = filters
+            .iter()
+            .map(|(k, v)| format!("{k}={}&", encode_component(v)))
+            .collect();
         let (url, about) = match workflow {
             Some(w) => (
                 format!(
-                    "/repos/{repo}/actions/workflows/{}/runs?per_page={per_page}",
+                    "/repos/{repo}/actions/workflows/{}/runs?{query}per_page={per_page}",
                     encode_component(w)
                 ),
                 About::Workflow(repo, w),
             ),
             None => (
-                format!("/repos/{repo}/actions/runs?per_page={per_page}"),
+                format!("/repos/{repo}/actions/runs?{query}per_page={per_page}"),
                 About::Repo(repo),
             ),
         };
@@ -119,21 +150,29 @@ impl GitHubClient {
             .api
             .get_pages(url, max, about, |p: RunsPage| p.workflow_runs)
             .await?;
-        Ok(raw.iter().map(|r: &RawRun| convert::run(r, repo)).collect())
+        Ok(raw
+            .iter()
+            .map(|r: &RawRun| (convert::run(r, repo), r.check_suite_id))
+            .collect())
     }
 
     /// The repository's runs waiting on a human (`status=waiting`), newest first: while none
     /// starts or stops waiting this answer stays the same, so polling it is a free 304.
     pub async fn waiting_runs(&self, repo: &str, max: usize) -> Result<Vec<Pipeline>, CiError> {
-        let per_page = u32::try_from(max)
-            .unwrap_or(MAX_PER_PAGE)
-            .clamp(1, MAX_PER_PAGE);
-        let url = format!("/repos/{repo}/actions/runs?status=waiting&per_page={per_page}");
-        let raw = self
+        self.runs_where(repo, None, &[("status", "waiting")], max)
+            .await
+    }
+
+    /// One run, without its jobs.
+    pub async fn run(&self, repo: &str, run_id: u64) -> Result<Pipeline, CiError> {
+        let (raw, _): (RawRun, _) = self
             .api
-            .get_pages(url, max, About::Repo(repo), |p: RunsPage| p.workflow_runs)
+            .get_json(
+                &format!("/repos/{repo}/actions/runs/{run_id}"),
+                About::Run(repo, run_id),
+            )
             .await?;
-        Ok(raw.iter().map(|r: &RawRun| convert::run(r, repo)).collect())
+        Ok(convert::run(&raw, repo))
     }
 
     /// The latest attempt's jobs of a run, in derived columns (every page).
@@ -148,6 +187,28 @@ impl GitHubClient {
             })
             .await?;
         Ok(convert::columns(&raw))
+    }
+
+    /// The latest check runs of a run's check suite: its jobs' states and times without their
+    /// steps, so the answer stays the same (a free 304) while only steps move. Needs the
+    /// token to read checks (`checks:read`, or `repo` for a classic token).
+    pub async fn check_runs(
+        &self,
+        repo: &str,
+        run_id: u64,
+        suite_id: u64,
+    ) -> Result<Vec<RawCheckRun>, CiError> {
+        let url = format!(
+            "/repos/{repo}/check-suites/{suite_id}/check-runs?filter=latest&per_page={MAX_PER_PAGE}"
+        );
+        self.api
+            .get_pages(
+                url,
+                usize::MAX,
+                About::Run(repo, run_id),
+                |p: CheckRunsPage| p.check_runs,
+            )
+            .await
     }
 
     /// One job (to learn whether it completed).

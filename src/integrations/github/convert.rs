@@ -85,6 +85,36 @@ pub struct RawRun {
     /// Who triggered this attempt.
     #[serde(default)]
     pub triggering_actor: Option<RawUser>,
+    /// The check suite whose check runs are this run's jobs.
+    #[serde(default)]
+    pub check_suite_id: Option<u64>,
+}
+
+/// `GET …/check-suites/{id}/check-runs`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckRunsPage {
+    /// This page's check runs.
+    #[serde(default)]
+    pub check_runs: Vec<RawCheckRun>,
+}
+
+/// A check run: an Actions job (same id) without its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RawCheckRun {
+    /// The job's id.
+    pub id: u64,
+    /// Status.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Conclusion.
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    /// Started.
+    #[serde(default)]
+    pub started_at: Option<String>,
+    /// Completed.
+    #[serde(default)]
+    pub completed_at: Option<String>,
 }
 
 /// `GET …/runs/{id}/jobs`.
@@ -295,6 +325,27 @@ pub fn job(raw: &RawJob) -> Job {
 /// A run's jobs in derived columns.
 pub fn columns(raw: &[RawJob]) -> Vec<Stage> {
     columns::derive(raw.iter().map(job).collect())
+}
+
+/// The jobs of `stages` with the states and times their check runs give, in columns derived
+/// again; their steps stay as last read. `None` when the check runs and the jobs are not the
+/// same set (a job was added: read the jobs).
+pub fn with_checks(stages: &[Stage], checks: &[RawCheckRun]) -> Option<Vec<Stage>> {
+    let jobs: Vec<Job> = stages.iter().flat_map(|s| s.jobs.iter().cloned()).collect();
+    if jobs.is_empty() || jobs.len() != checks.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(jobs.len());
+    for mut job in jobs {
+        let check = checks.iter().find(|c| c.id == job.id)?;
+        let (status, word) = status_words(check.status.as_deref(), check.conclusion.as_deref());
+        job.status = status;
+        job.provider_status = word;
+        job.started_ms = time_ms(check.started_at.as_deref()).or(job.started_ms);
+        job.finished_ms = time_ms(check.completed_at.as_deref());
+        out.push(job);
+    }
+    Some(columns::derive(out))
 }
 
 /// Pending deployments as gates see them. Reviewers: user logins, teams as `team:slug`.

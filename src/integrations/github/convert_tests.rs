@@ -189,3 +189,50 @@ fn github_statuses_normalise_and_unknown_words_survive() {
         );
     }
 }
+
+#[test]
+fn check_runs_move_the_jobs_they_name_and_keep_their_steps() {
+    let page: JobsPage = serde_json::from_str(JOBS).unwrap();
+    let stages = columns(&page.jobs);
+    let check = |j: &RawJob| RawCheckRun {
+        id: j.id,
+        status: j.status.clone(),
+        conclusion: j.conclusion.clone(),
+        started_at: j.started_at.clone(),
+        completed_at: j.completed_at.clone(),
+    };
+    let same: Vec<RawCheckRun> = page.jobs.iter().map(check).collect();
+    assert_eq!(with_checks(&stages, &same), Some(stages.clone()));
+
+    // `build` finished: its state and time change, its steps stay as last read.
+    let mut done = same.clone();
+    let build = done.iter_mut().find(|c| c.id == 399_444_510).unwrap();
+    build.status = Some("completed".into());
+    build.conclusion = Some("failure".into());
+    build.completed_at = Some("2026-11-22T03:19:30Z".into());
+    let moved = with_checks(&stages, &done).unwrap();
+    let job = |stages: &[Stage]| {
+        stages
+            .iter()
+            .flat_map(|s| s.jobs.clone())
+            .find(|j| j.name == "build")
+            .unwrap()
+    };
+    let (before, after) = (job(&stages), job(&moved));
+    assert_eq!(
+        (after.status.clone(), after.provider_status.as_str()),
+        (CiStatus::Failed, "completed/failure")
+    );
+    assert_eq!(after.finished_ms, time_ms(Some("2026-11-22T03:19:30Z")));
+    assert_eq!(after.steps, before.steps);
+
+    // A job the jobs did not have, or one missing: the jobs are read whole.
+    let mut added = same.clone();
+    added.push(RawCheckRun {
+        id: 1,
+        ..same[0].clone()
+    });
+    assert_eq!(with_checks(&stages, &added), None);
+    assert_eq!(with_checks(&stages, &same[1..]), None);
+    assert_eq!(with_checks(&[], &[]), None);
+}

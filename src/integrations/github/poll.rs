@@ -2,11 +2,18 @@
 //! move (and of the newest run of each workflow), and the gates of the runs that wait. It
 //! reports only what changed, and paces itself by activity and by the rate limit.
 //!
-//! Only the release on screen is read in full every round. For the others a round asks only
-//! which runs wait on a human (a free 304 while that set stays the same), so their gates still
-//! appear at once; their runs are read again every [`BACKGROUND_FULL_MS`], or as soon as a run
-//! starts or stops waiting, and without the jobs of running runs, which nobody sees. A running
-//! run changes its run list and its jobs at every step, and each changed answer costs budget.
+//! A running run changes its run list at every step, and each changed answer costs budget, so
+//! the full lists are read only when a cheaper question says they changed otherwise. While a
+//! release's runs move, a round asks only questions whose answers stay the same (free 304s)
+//! while steps move: which runs wait on a human, whether a run was created since the newest
+//! known, which runs completed, and whether a queued run started. A run that starts or stops
+//! waiting, or completes, takes its state from those answers; an answer naming a run not known,
+//! or another attempt, reads the lists again. When nothing moves the lists themselves are free:
+//! the release on screen reads them every round, the others every [`BACKGROUND_FULL_MS`] and in
+//! between ask only which runs wait, so their gates still appear at once.
+//!
+//! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
+//! it reads them through their check runs: a job's state and times without its steps.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,9 +21,11 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use super::client::GitHubClient;
-use super::gates;
+use super::{convert, gates};
 use crate::integrations::rest::{CiError, Cycle, Pacing, Snapshot, Watched, poll_rounds};
-use quarterdeck_core::pipeline::{CiSource, CiStatus, CiUpdate, Pipeline, Provider, Stage};
+use quarterdeck_core::pipeline::{
+    CiErrorKind, CiSource, CiStatus, CiUpdate, Pipeline, Provider, Stage,
+};
 
 /// One release's GitHub CI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,14 +69,14 @@ impl Default for PollOptions {
     }
 }
 
-/// How often the runs of a release that is not on screen are read in full, ms.
+/// How often the runs of a release that is not on screen are read in full while none moves, ms.
 pub const BACKGROUND_FULL_MS: i64 = 60_000;
 
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-/// The last full read of a release that is not on screen.
-struct Background {
+/// A release's runs as last reported, and when its lists were last read.
+struct Known {
     runs: Vec<Pipeline>,
     read_ms: i64,
 }
@@ -77,20 +86,36 @@ struct GithubCycle {
     client: Arc<GitHubClient>,
     per_workflow: usize,
     finished: FinishedJobs,
-    /// Per release key, its last full read while not on screen.
-    background: HashMap<String, Background>,
+    /// Per release key, what was last reported.
+    known: HashMap<String, Known>,
+    /// Each listed run's check suite.
+    suites: HashMap<u64, u64>,
+    /// Whether check runs may be read (not once the token was refused them).
+    checks: bool,
 }
 
-/// Whether `run` belongs to one of the watched workflows (`ci.yml` names
-/// `.github/workflows/ci.yml`).
+/// Whether `run` belongs to workflow `wf` (`ci.yml` names `.github/workflows/ci.yml`);
+/// `None` is every workflow.
+fn of_workflow(wf: Option<&str>, run: &Pipeline) -> bool {
+    wf.is_none_or(|wf| {
+        run.workflow
+            .as_deref()
+            .is_some_and(|path| path == wf || path.ends_with(&format!("/{wf}")))
+    })
+}
+
+/// Whether `run` belongs to one of the watched workflows.
 fn watched(watch: &GithubWatch, run: &Pipeline) -> bool {
-    watch.workflows.is_empty()
-        || run.workflow.as_deref().is_some_and(|path| {
-            watch
-                .workflows
-                .iter()
-                .any(|wf| path == wf || path.ends_with(&format!("/{wf}")))
-        })
+    watch.workflows.is_empty() || watch.workflows.iter().any(|wf| of_workflow(Some(wf), run))
+}
+
+/// The run lists a release reads: one per workflow, or the repository's.
+fn lists(watch: &GithubWatch) -> Vec<Option<&str>> {
+    if watch.workflows.is_empty() {
+        vec![None]
+    } else {
+        watch.workflows.iter().map(|w| Some(w.as_str())).collect()
+    }
 }
 
 fn waiting_ids(runs: &[Pipeline]) -> Vec<u64> {
@@ -103,17 +128,69 @@ fn waiting_ids(runs: &[Pipeline]) -> Vec<u64> {
     ids
 }
 
+/// Takes `fresh`'s state into the known `run`, keeping the jobs last read; `false` when it is
+/// another attempt (its jobs are others: read the lists).
+fn replace(run: &mut Pipeline, fresh: Pipeline) -> bool {
+    if fresh.attempt != run.attempt {
+        return false;
+    }
+    let stages = std::mem::take(&mut run.stages);
+    *run = Pipeline { stages, ..fresh };
+    true
+}
+
+/// A run's `created_at` as GitHub's `created` filter reads it (to the second).
+fn created_filter_after(created_ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(created_ms)
+        .map(|t| format!(">{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+}
+
 impl GithubCycle {
-    /// Between full reads of a release not on screen: its known runs, with the gates of those
-    /// that wait; `None` when a run started or stopped waiting (read it in full).
-    async fn between(&mut self, watch: &GithubWatch) -> Result<Option<Snapshot>, CiError> {
-        let Some(known) = self.background.get(&watch.release) else {
+    /// The known runs of a release brought up to date by cheap questions, when their answers
+    /// name only known runs (queued runs are read again: a queued run does not move until it
+    /// starts); `None` when the lists must be read.
+    async fn unchanged(
+        &self,
+        watch: &GithubWatch,
+        on_screen: bool,
+    ) -> Result<Option<Vec<Pipeline>>, CiError> {
+        let Some(known) = self.known.get(&watch.release) else {
             return Ok(None);
         };
-        if self.client.rest().now_ms() - known.read_ms >= BACKGROUND_FULL_MS {
+        let mut runs = known.runs.clone();
+        if !runs.iter().any(|r| r.status.is_active()) {
+            let due = self.client.rest().now_ms() - known.read_ms >= BACKGROUND_FULL_MS;
+            if on_screen || due || !self.update_waiting(watch, &mut runs).await? {
+                return Ok(None);
+            }
+            return Ok(Some(runs));
+        }
+        if !self.update_waiting(watch, &mut runs).await? {
             return Ok(None);
         }
-        let runs = known.runs.clone();
+        for wf in lists(watch) {
+            if !self.none_created_since(watch, wf, &runs).await?
+                || !self.update_completed(watch, wf, &mut runs).await?
+            {
+                return Ok(None);
+            }
+        }
+        for run in runs.iter_mut().filter(|r| r.status == CiStatus::Queued) {
+            let fresh = self.client.run(&watch.repo, run.id).await?;
+            if !replace(run, fresh) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(runs))
+    }
+
+    /// Brings the waiting runs up to date: a known run that now waits takes the waiting list's
+    /// copy, one that stopped waiting is read again. `false` when a run not known waits.
+    async fn update_waiting(
+        &self,
+        watch: &GithubWatch,
+        runs: &mut [Pipeline],
+    ) -> Result<bool, CiError> {
         let waiting: Vec<Pipeline> = self
             .client
             .waiting_runs(&watch.repo, self.per_workflow)
@@ -121,45 +198,166 @@ impl GithubCycle {
             .into_iter()
             .filter(|r| watched(watch, r))
             .collect();
-        if waiting_ids(&waiting) != waiting_ids(&runs) {
-            return Ok(None);
+        let still = waiting_ids(&waiting);
+        for w in waiting {
+            let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
+                return Ok(false);
+            };
+            if run.status != CiStatus::Waiting && !replace(run, w) {
+                return Ok(false);
+            }
         }
-        let mut gates = Vec::new();
-        for run in runs.iter().filter(|r| r.status == CiStatus::Waiting) {
-            let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
-            gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+        for run in runs
+            .iter_mut()
+            .filter(|r| r.status == CiStatus::Waiting && !still.contains(&r.id))
+        {
+            let fresh = self.client.run(&watch.repo, run.id).await?;
+            if !replace(run, fresh) {
+                return Ok(false);
+            }
         }
-        Ok(Some(Snapshot { runs, gates }))
+        Ok(true)
     }
-}
 
-impl Cycle for GithubCycle {
-    type Watch = GithubWatch;
+    /// Whether no run of list `wf` was created after its newest known (a 304 until one is).
+    /// A workflow without runs had none when the release's newest run was created.
+    async fn none_created_since(
+        &self,
+        watch: &GithubWatch,
+        wf: Option<&str>,
+        runs: &[Pipeline],
+    ) -> Result<bool, CiError> {
+        let newest_of = |wf: Option<&str>| {
+            runs.iter()
+                .filter(|r| of_workflow(wf, r))
+                .filter_map(|r| r.created_ms)
+                .max()
+        };
+        let newest = newest_of(wf)
+            .or_else(|| newest_of(None))
+            .and_then(created_filter_after);
+        let filters: Vec<(&str, &str)> = newest
+            .as_deref()
+            .map(|after| vec![("created", after)])
+            .unwrap_or_default();
+        let new = self.client.runs_where(&watch.repo, wf, &filters, 1).await?;
+        Ok(new.is_empty())
+    }
 
-    async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
-        if on_screen {
-            self.background.remove(&watch.release);
-        } else if let Some(snap) = self.between(watch).await? {
-            return Ok(snap);
+    /// Brings list `wf`'s completed runs up to date (as far back as runs are known): a known
+    /// run that completed takes the list's copy. `false` when the list names a run not known,
+    /// or a known completed run left it (it was re-run).
+    async fn update_completed(
+        &self,
+        watch: &GithubWatch,
+        wf: Option<&str>,
+        runs: &mut [Pipeline],
+    ) -> Result<bool, CiError> {
+        let done = self
+            .client
+            .runs_where(
+                &watch.repo,
+                wf,
+                &[("status", "completed")],
+                self.per_workflow,
+            )
+            .await?;
+        let full = done.len() >= self.per_workflow;
+        let oldest = done.last().and_then(|d| d.created_ms);
+        let rerun = runs
+            .iter()
+            .filter(|r| of_workflow(wf, r) && r.provider_status.starts_with("completed"))
+            .filter(|r| !full || r.created_ms >= oldest)
+            .any(|r| !done.iter().any(|d| d.id == r.id));
+        if rerun {
+            return Ok(false);
         }
-        let known = self.background.remove(&watch.release);
+        // The list reaches further back than the known runs by as many as are not completed.
+        let oldest_known = runs
+            .iter()
+            .filter(|r| of_workflow(wf, r))
+            .filter_map(|r| r.created_ms)
+            .min();
+        for d in done.into_iter().filter(|d| d.created_ms >= oldest_known) {
+            let Some(run) = runs.iter_mut().find(|r| r.id == d.id) else {
+                return Ok(false);
+            };
+            if run.provider_status != d.provider_status && !replace(run, d) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Every run of the release's lists, newest first, with the jobs last read of those that
+    /// were known.
+    async fn read_lists(&mut self, watch: &GithubWatch) -> Result<Vec<Pipeline>, CiError> {
         let mut runs: Vec<Pipeline> = Vec::new();
-        if watch.workflows.is_empty() {
-            runs = self
+        for wf in lists(watch) {
+            let listed = self
                 .client
-                .runs(&watch.repo, None, self.per_workflow)
+                .runs_listed(&watch.repo, wf, &[], self.per_workflow)
                 .await?;
-        } else {
-            for wf in &watch.workflows {
-                runs.extend(
-                    self.client
-                        .runs(&watch.repo, Some(wf), self.per_workflow)
-                        .await?,
-                );
+            for (run, suite) in listed {
+                if let Some(suite) = suite {
+                    self.suites.insert(run.id, suite);
+                }
+                runs.push(run);
             }
         }
         runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
         runs.dedup_by_key(|r| r.id);
+        if let Some(known) = self.known.get(&watch.release) {
+            for run in &mut runs {
+                if let Some(k) = known
+                    .runs
+                    .iter()
+                    .find(|k| (k.id, k.attempt) == (run.id, run.attempt))
+                {
+                    run.stages = k.stages.clone();
+                }
+            }
+        }
+        Ok(runs)
+    }
+
+    /// The jobs of a running run on screen: its jobs last read with the states and times of
+    /// its check runs, which stay a free 304 while only steps move (the Pipeline pane shows
+    /// jobs, not steps); read whole when the check runs name other jobs, or always when the
+    /// token cannot read checks.
+    async fn running_jobs(
+        &mut self,
+        watch: &GithubWatch,
+        run: &Pipeline,
+    ) -> Result<Vec<Stage>, CiError> {
+        if self.checks
+            && let Some(suite) = self.suites.get(&run.id).copied()
+        {
+            match self.client.check_runs(&watch.repo, run.id, suite).await {
+                Ok(checks) => {
+                    if let Some(stages) = convert::with_checks(&run.stages, &checks) {
+                        return Ok(stages);
+                    }
+                }
+                // A token without `checks:read` is refused them: read jobs from now on.
+                Err(e) if e.kind == CiErrorKind::Forbidden => self.checks = false,
+                // The suite is gone (or never was): the jobs say which.
+                Err(e) if e.kind == CiErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.client.jobs(&watch.repo, run.id).await
+    }
+
+    /// The jobs and gates of `runs`. Off screen, a running run keeps the jobs last read: they
+    /// move at every step. A waiting run's are read (a gate's confirmation names its jobs;
+    /// they stay still).
+    async fn fill(
+        &mut self,
+        watch: &GithubWatch,
+        mut runs: Vec<Pipeline>,
+        on_screen: bool,
+    ) -> Result<Snapshot, CiError> {
         let mut newest_seen: Vec<Option<String>> = Vec::new();
         let mut gates = Vec::new();
         for run in &mut runs {
@@ -175,17 +373,12 @@ impl Cycle for GithubCycle {
                 continue;
             }
             if !(newest || run.status.is_active()) {
+                run.stages.clear();
                 continue;
             }
-            // Off screen, a running run keeps the jobs last read: they move at every step. A
-            // waiting run's are read (a gate's confirmation names its jobs; they stay still).
-            if !on_screen && run.status.is_active() && run.status != CiStatus::Waiting {
-                run.stages = known
-                    .as_ref()
-                    .and_then(|k| k.runs.iter().find(|r| (r.id, r.attempt) == key))
-                    .map(|r| r.stages.clone())
-                    .unwrap_or_default();
-            } else {
+            if on_screen && run.status == CiStatus::Running {
+                run.stages = self.running_jobs(watch, run).await?;
+            } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
                 run.stages = self.client.jobs(&watch.repo, run.id).await?;
             }
             if run.status.is_finished() {
@@ -196,16 +389,30 @@ impl Cycle for GithubCycle {
                 gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
             }
         }
-        if !on_screen {
-            self.background.insert(
-                watch.release.clone(),
-                Background {
-                    runs: runs.clone(),
-                    read_ms: self.client.rest().now_ms(),
-                },
-            );
-        }
         Ok(Snapshot { runs, gates })
+    }
+}
+
+impl Cycle for GithubCycle {
+    type Watch = GithubWatch;
+
+    async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
+        let (runs, read_ms) = match self.unchanged(watch, on_screen).await? {
+            Some(runs) => {
+                let read_ms = self.known.get(&watch.release).map_or(0, |k| k.read_ms);
+                (runs, read_ms)
+            }
+            None => (self.read_lists(watch).await?, self.client.rest().now_ms()),
+        };
+        let snap = self.fill(watch, runs, on_screen).await?;
+        self.known.insert(
+            watch.release.clone(),
+            Known {
+                runs: snap.runs.clone(),
+                read_ms,
+            },
+        );
+        Ok(snap)
     }
 }
 
@@ -222,7 +429,9 @@ pub async fn poll(
         client: client.clone(),
         per_workflow: options.runs_per_workflow,
         finished: FinishedJobs::new(),
-        background: HashMap::new(),
+        known: HashMap::new(),
+        suites: HashMap::new(),
+        checks: true,
     };
     poll_rounds(
         client.rest(),

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::checks::suite_of_run;
 use crate::ci::engine::Engine;
 use crate::ci::model::{Environment, Project, Reviewer, User};
 use crate::ci::run::{Deployment, Job, JobState, Run, StepState};
@@ -170,7 +171,7 @@ pub(crate) fn run(engine: &Engine, r: &Run, attempt: Option<u32>, urls: &Urls) -
         "status": status,
         "conclusion": conclusion,
         "workflow_id": w.id,
-        "check_suite_id": r.id * 2 + 7,
+        "check_suite_id": suite_of_run(r.id),
         "check_suite_node_id": node_id("CS", r.id),
         "url": api,
         "html_url": format!("{}/{}/actions/runs/{}", urls.web, p.path, r.id),
@@ -184,7 +185,7 @@ pub(crate) fn run(engine: &Engine, r: &Run, attempt: Option<u32>, urls: &Urls) -
         "triggering_actor": user(&r.start.actor, urls),
         "jobs_url": format!("{api}/jobs"),
         "logs_url": format!("{api}/logs"),
-        "check_suite_url": format!("{}/repos/{}/check-suites/{}", urls.api, p.path, r.id * 2 + 7),
+        "check_suite_url": format!("{}/repos/{}/check-suites/{}", urls.api, p.path, suite_of_run(r.id)),
         "artifacts_url": format!("{api}/artifacts"),
         "cancel_url": format!("{api}/cancel"),
         "rerun_url": format!("{api}/rerun"),

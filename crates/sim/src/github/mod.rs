@@ -3,6 +3,8 @@
 //! `x-ratelimit-*` headers; GETs carry an ETag and a matching `If-None-Match` gets a 304 that
 //! costs nothing; when the budget runs out the answer is 403 with `retry-after`.
 
+mod checks;
+mod created;
 mod json;
 mod routes;
 

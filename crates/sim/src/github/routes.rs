@@ -4,6 +4,8 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::checks;
+use super::created::Created;
 use super::json::{self as gj, Urls};
 use super::{GhError, LOG_URL_TTL_S, Out};
 use crate::ci::actions::{ActionError, Rerun};
@@ -129,6 +131,7 @@ fn repo_route(
                 _ => Err(GhError::not_found()),
             }
         }
+        ["check-suites", suite, "check-runs"] if get => checks::list(world, req, pid, suite, urls),
         ["environments"] if get => {
             let page = Page::of(req, 30, 100);
             let all: Vec<Value> = project
@@ -190,6 +193,16 @@ fn paged_array(req: &Req, all: Vec<Value>) -> Res {
 fn list_runs(world: &World, req: &Req, pid: u64, wf: Option<u64>, urls: &Urls) -> Res {
     let engine = &world.ci.engine;
     let status = req.q("status");
+    // `exclude_pull_requests` needs nothing: runs here carry no pull requests.
+    let created = match req.q("created") {
+        Some(text) => Some(Created::parse(text).ok_or_else(|| {
+            GhError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Invalid value for 'created': {text:?} is not a date or date range."),
+            )
+        })?),
+        None => None,
+    };
     let mut runs: Vec<&Run> = engine
         .runs
         .values()
@@ -198,6 +211,7 @@ fn list_runs(world: &World, req: &Req, pid: u64, wf: Option<u64>, urls: &Urls) -
         .filter(|r| req.q("event").is_none_or(|e| r.start.event == e))
         .filter(|r| req.q("head_sha").is_none_or(|s| r.start.sha == s))
         .filter(|r| req.q("actor").is_none_or(|a| r.start.actor.login == a))
+        .filter(|r| created.is_none_or(|c| c.contains(r.created_ms)))
         .filter(|r| {
             status.is_none_or(|want| {
                 let (s, c) = gj::run_status(engine, r, r.attempt);
