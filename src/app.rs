@@ -40,6 +40,9 @@ use quarterdeck_core::{Effect, Model, Msg, Redraw, Scope, Target, update};
 
 /// Shortest time between two frames (~60 per second).
 const FRAME: Duration = Duration::from_millis(16);
+/// Shortest time between two frames that draw only the Logs pane (~120 per second): such a
+/// frame costs one pane, and a line read waits at most this long to be shown.
+const LOGS_FRAME: Duration = Duration::from_millis(8);
 /// Shortest time between two frames when only the watches changed something (10 per
 /// second): a rollout moves hundreds of pods, and every frame draws the whole dashboard.
 const WORLD_FRAME: Duration = Duration::from_millis(100);
@@ -342,8 +345,9 @@ where
 /// The shortest time since the last frame before a frame that draws `pending`.
 fn interval(pending: Redraw) -> Duration {
     match pending {
+        Redraw::Logs => LOGS_FRAME,
         Redraw::World => WORLD_FRAME,
-        _ => FRAME,
+        Redraw::Nothing | Redraw::All => FRAME,
     }
 }
 
