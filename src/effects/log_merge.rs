@@ -344,6 +344,58 @@ mod tests {
         assert_eq!(g.deadline, None);
     }
 
+    /// A steady stream goes on in batches at most every `PACE` (not one batch per line, which
+    /// woke the event loop per chunk read), and no line waits much longer than `PACE`. On
+    /// tokio's paused clock, so the counts are exact.
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_stream_goes_on_every_pace_and_no_line_waits_longer() {
+        let (merge, mut batches) = LogMerge::start();
+        let queue = merge.queue(1, 0);
+        let start = Instant::now();
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(batch) = batches.recv().await {
+                let waited: Vec<Duration> = unwrap(batch)
+                    .into_iter()
+                    .flat_map(|(_, l)| l)
+                    .map(|sent_us| {
+                        let sent = start + Duration::from_micros(sent_us.parse().unwrap());
+                        Instant::now() - sent
+                    })
+                    .collect();
+                got.push(waited);
+            }
+            got
+        });
+        // 200 lines, one every 250 µs: 50 ms of lines.
+        for i in 0..200u64 {
+            let sent_us = i * 250;
+            let mut batch = vec![line(sent_us as i64 * 1_000, &sent_us.to_string())];
+            assert!(queue.send(&mut batch).await);
+            tokio::time::sleep_until(start + Duration::from_micros(sent_us + 250)).await;
+        }
+        tokio::time::sleep(WINDOW * 2).await;
+        drop(queue);
+        drop(merge);
+        let got = reader.await.unwrap();
+        let lines: usize = got.iter().map(Vec::len).sum();
+        assert_eq!(lines, 200);
+        // 50 ms of lines at one batch per 2 ms pace, and the first and last batch.
+        let most = 50 / 2 + 2;
+        assert!(
+            got.len() <= most,
+            "{} batches for 50 ms of lines",
+            got.len()
+        );
+        let longest = got.iter().flatten().max().unwrap();
+        // A pace, and the line or two sent while the batch before went on.
+        assert!(*longest <= PACE + Duration::from_millis(1), "{longest:?}");
+        assert!(
+            *longest < WINDOW,
+            "{longest:?}: a lone stream waits for no window"
+        );
+    }
+
     /// Lines a dashboard that does not read lets `streams` streams queue, sending batches of
     /// 1,000 round-robin until none finds room within a second.
     async fn accepted_without_a_reader(streams: u64) -> usize {
