@@ -324,7 +324,7 @@ where
             }
             pending = pending.max(model.take_redraw());
             if pending != Redraw::Nothing && Instant::now() >= last_draw + interval(pending) {
-                draw(
+                let drew = draw(
                     &mut terminal,
                     &mut screen,
                     &model,
@@ -332,10 +332,12 @@ where
                     pending,
                     &mut last,
                 )?;
-                last_draw = Instant::now();
                 pending = Redraw::Nothing;
-                if let Some(t) = trace.as_mut() {
-                    t.frame(&model);
+                if drew {
+                    last_draw = Instant::now();
+                    if let Some(t) = trace.as_mut() {
+                        t.frame(&model);
+                    }
                 }
             }
         }
@@ -379,8 +381,9 @@ async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<
     }
 }
 
-/// Draws one frame between the screen's hooks: all of it, or only what `redraw` names over
-/// a copy of `last`.
+/// Draws one frame between the screen's hooks, as `last` decides from `redraw`: every pane,
+/// the Logs pane alone, or nothing at all (only log lines changed, and the pane is not on
+/// screen); whether a frame was drawn.
 fn draw<B, S>(
     terminal: &mut Terminal<B>,
     screen: &mut S,
@@ -388,14 +391,14 @@ fn draw<B, S>(
     theme: &Theme,
     redraw: Redraw,
     last: &mut LastFrame,
-) -> Result<()>
+) -> Result<bool>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Screen<B>,
 {
     if !last.shows(redraw) {
-        return Ok(());
+        return Ok(false);
     }
     let full = last.take_repaint();
     screen.begin_frame(terminal, full).wrap_err("cannot draw")?;
@@ -403,7 +406,8 @@ where
     // End the frame even if drawing failed, or the terminal would stay frozen.
     let ended = screen.end_frame(terminal);
     drawn.wrap_err("cannot draw")?;
-    ended.wrap_err("cannot draw")
+    ended.wrap_err("cannot draw")?;
+    Ok(true)
 }
 
 /// Converts a crossterm key event; releases and repeats of modifier-only keys are dropped.
