@@ -50,7 +50,9 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             model.cluster.replace(kind, objects);
             model.synced.insert(kind, true);
             model.last_update_ms = Some(model.now_ms);
-            model.mark_world_dirty();
+            // A whole list (the first, or after a watch was lost) is drawn at once: it is what
+            // a user who just started is waiting for, and it comes rarely.
+            model.mark_dirty();
             // AnalysisRuns are read where they are shown; they change no release's rows,
             // streams or pollers, so their many status updates re-derive nothing.
             if kind == Kind::AnalysisRuns {

@@ -381,6 +381,37 @@ fn log_lines_ask_for_the_logs_pane_alone_and_anything_else_for_all() {
     assert_eq!(model.take_redraw(), Redraw::All);
 }
 
+/// What the watches saw may wait for more of the same (a rollout moves hundreds of pods); a
+/// whole list, the first a user waits for, is drawn at once.
+#[test]
+fn watch_events_ask_for_a_world_frame_and_a_whole_list_for_one_at_once() {
+    let (mut model, _) = showcase();
+    let (key, _) = model.pods.rows.first().cloned().unwrap();
+    let mut pod = model.cluster.pods[&key].clone();
+    model.take_redraw();
+    pod.restarts += 1;
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Pod(pod.clone()))),
+    );
+    assert_eq!(model.take_redraw(), Redraw::World);
+    let pods: Vec<Object> = model
+        .cluster
+        .pods
+        .values()
+        .cloned()
+        .map(Object::Pod)
+        .collect();
+    update(
+        &mut model,
+        Msg::Watch(WatchEvent::Replace {
+            kind: Kind::Pods,
+            objects: pods,
+        }),
+    );
+    assert_eq!(model.take_redraw(), Redraw::All);
+}
+
 #[test]
 fn follow_pause_scroll_and_filter() {
     let (mut model, _) = showcase();
