@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use quarterdeck::config::Theme;
-use quarterdeck::ui::{Drawn, LastFrame};
+use quarterdeck::frames::{Drawn, LastFrame};
 use quarterdeck_core::cluster::Object;
 use quarterdeck_core::key::KeyPress;
 use quarterdeck_core::sample;

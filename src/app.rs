@@ -27,12 +27,12 @@ use crate::config::{
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
 use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
+use crate::frames::LastFrame;
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
 use crate::integrations::{github, gitlab};
 use crate::terminal::{self, Screen, SignalEvent};
-use crate::ui::LastFrame;
 use quarterdeck_core::action::Action;
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;

@@ -8,6 +8,7 @@ pub mod control;
 pub mod drill;
 pub mod effects;
 pub mod frame_trace;
+pub mod frames;
 pub mod headless;
 pub mod integrations;
 pub mod logging;

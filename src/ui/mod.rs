@@ -13,7 +13,6 @@ mod help;
 mod job_log;
 mod journal;
 mod labels;
-mod last_frame;
 mod layout;
 mod logs;
 mod logs_split;
@@ -30,8 +29,6 @@ mod widgets;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-pub use last_frame::{Drawn, LastFrame, LogsPane};
-
 use crate::config::{Theme, Token};
 use quarterdeck_core::action::Action;
 use quarterdeck_core::control::Dialog;
@@ -40,6 +37,18 @@ use quarterdeck_core::phase::Phase;
 use quarterdeck_core::pipeline::CiStatus;
 use quarterdeck_core::pod::{PodHealth, PodRole};
 use quarterdeck_core::{Model, Pane};
+
+/// Where a frame drawn whole put the Logs pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogsPane {
+    /// Not on screen (another pane has its place, or the terminal is too small).
+    #[default]
+    Hidden,
+    /// On screen, but something is drawn over part of it (a dialog, help).
+    Covered,
+    /// On screen, whole, in this area.
+    At(Rect),
+}
 
 /// Draws the whole dashboard; says where the Logs pane went, so that a frame in which only
 /// log lines changed can draw that pane alone ([`view_logs`]) or nothing.
@@ -112,7 +121,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) -> LogsPane {
 }
 
 /// Draws the Logs pane alone into `area` (as [`view`] last returned it) of a blank frame.
-fn view_logs(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn view_logs(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let theme = theme.for_context(&model.target.context);
     logs::draw(model, theme, frame, area);
 }

@@ -14,6 +14,7 @@ use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 
 use crate::config::Theme;
+use crate::ui::{self, LogsPane};
 use quarterdeck_core::{Model, Redraw};
 
 /// What the screen shows, as far as frames of the Logs pane alone need to know.
@@ -29,18 +30,6 @@ pub struct LastFrame {
     shown: Option<Buffer>,
     /// The screen's content is unknown: the next frame draws and paints every cell.
     repaint: bool,
-}
-
-/// Where a frame drawn whole put the Logs pane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LogsPane {
-    /// Not on screen (another pane has its place, or the terminal is too small).
-    #[default]
-    Hidden,
-    /// On screen, but something is drawn over part of it (a dialog, help).
-    Covered,
-    /// On screen, whole, in this area.
-    At(Rect),
 }
 
 /// What a frame drew.
@@ -100,7 +89,7 @@ impl LastFrame {
         }
         self.restore(terminal)?;
         let mut logs = LogsPane::Hidden;
-        let completed = terminal.draw(|f| logs = super::view(model, theme, f))?;
+        let completed = terminal.draw(|f| logs = ui::view(model, theme, f))?;
         self.area = completed.area;
         self.logs = logs;
         self.drawn = match logs {
@@ -120,7 +109,7 @@ impl LastFrame {
         area: Rect,
     ) -> Result<(), B::Error> {
         let mut frame = terminal.get_frame();
-        super::view_logs(model, theme, &mut frame, area);
+        ui::view_logs(model, theme, &mut frame, area);
         let next = frame.buffer_mut();
         let mut pane = Buffer::empty(area);
         for y in area.top()..area.bottom() {
@@ -202,7 +191,7 @@ mod tests {
         let (w, h) = model.size;
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         term.draw(|f| {
-            super::super::view(model, &theme(), f);
+            ui::view(model, &theme(), f);
         })
         .unwrap();
         term.backend().buffer().clone()
