@@ -49,12 +49,23 @@ impl Render {
         } else {
             obj.clone()
         };
-        line(&json!({"type": kind, "object": object}))
+        line(kind, &object)
     }
 }
 
-fn line(v: &Value) -> Bytes {
-    let mut bytes = serde_json::to_vec(v).unwrap_or_default();
+/// One event on the wire, its fields in the API server's order.
+#[derive(serde::Serialize)]
+struct WireEvent<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    object: &'a Value,
+}
+
+/// An event's line: `type` before `object`, as the API server (Go) writes it. A client can
+/// then decode the object straight into its type; with `object` first, serde buffers the
+/// whole object to read the tag (a `json!` map sorts its keys, so it cannot be used here).
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut bytes = serde_json::to_vec(&WireEvent { kind, object }).unwrap_or_default();
     bytes.push(b'\n');
     Bytes::from(bytes)
 }
@@ -65,10 +76,10 @@ fn bookmark(res: ResId, rv: u64, initial_end: bool) -> Bytes {
     if initial_end {
         meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
     }
-    line(&json!({
-        "type": "BOOKMARK",
-        "object": {"kind": def.kind, "apiVersion": def.api_version(), "metadata": meta},
-    }))
+    line(
+        "BOOKMARK",
+        &json!({"kind": def.kind, "apiVersion": def.api_version(), "metadata": meta}),
+    )
 }
 
 /// `GET …/{plural}?watch=1`.
@@ -152,9 +163,7 @@ pub(crate) fn serve(call: &Call) -> Result<Response, ApiError> {
                     expired = true;
                     let status =
                         ApiError::expired(format!("too old resource version: {rv} ({})", e.oldest));
-                    initial.push(line(
-                        &json!({"type": "ERROR", "object": status.to_status()}),
-                    ));
+                    initial.push(line("ERROR", &status.to_status()));
                 }
             },
         }
@@ -291,5 +300,25 @@ impl Pump {
             0
         };
         Some(self.render.event(kind, object, now))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_names_its_type_before_its_object_as_the_api_server_does() {
+        let object = json!({"kind": "Pod", "metadata": {"name": "a"}});
+        let wire = line("MODIFIED", &object);
+        let text = std::str::from_utf8(&wire).unwrap();
+        assert!(
+            text.starts_with(r#"{"type":"MODIFIED","object":{"#),
+            "{text}"
+        );
+        assert!(text.ends_with("}\n"), "{text}");
+        let back: Value = serde_json::from_str(text.trim_end()).unwrap();
+        assert_eq!(back["object"], object);
     }
 }
