@@ -1,26 +1,25 @@
-//! Every log stream's lines on their way to the event loop: each stream has a small bounded
-//! queue of its own, lines are merged by timestamp and handed on as soon as every open stream
+//! Every log stream's lines on their way to the event loop: the streams share one bounded
+//! queue, lines are merged by timestamp and handed on as soon as every open stream
 //! has delivered past them (or their short window closed, when a stream lags or is quiet), and
 //! the merged batches wait in a bounded queue the event loop takes from after its other
 //! messages — so a key press never waits behind log lines, and a dashboard that cannot keep up
 //! slows the streams down instead of piling their lines up in memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tokio_stream::StreamMap;
-use tokio_stream::wrappers::ReceiverStream;
 
-use crate::integrations::kube::logs::{LineBudget, LineQueue, QueuedBatch, budget};
+use crate::integrations::kube::logs::{
+    LineBudget, LineQueue, QueuedBatch, StreamKey, StreamNews, budget,
+};
 use quarterdeck_core::msg::{ContextMsg, StreamId};
 use quarterdeck_core::{Msg, RawLogLine};
 
-/// Batches a stream may have waiting before it stops reading.
-const STREAM_QUEUE: usize = 8;
+/// Batches of all streams waiting for the merger before the next one stops reading.
+const QUEUED: usize = 64;
 /// Lines waiting in all the streams' queues together: a hundred pods streamed hold no more
 /// than one busy pod may.
 const IN_FLIGHT: usize = 32_000;
@@ -35,13 +34,11 @@ const OUT_QUEUE: usize = 2;
 /// Lines gathered at most; past it no stream is read until the gathered lines are handed on.
 const GATHER_MAX: usize = 25_000;
 
-/// A stream's queue, registered with the merger.
-type Registration = (StreamId, u64, mpsc::Receiver<QueuedBatch>);
-
 /// The merger's handle: hands out stream queues; its task ends when the handle is dropped.
 #[derive(Debug)]
 pub struct LogMerge {
-    register: mpsc::UnboundedSender<Registration>,
+    news: mpsc::UnboundedSender<StreamNews>,
+    lines: mpsc::Sender<QueuedBatch>,
     budget: LineBudget,
     task: JoinHandle<()>,
 }
@@ -49,13 +46,15 @@ pub struct LogMerge {
 impl LogMerge {
     /// Starts the merger; the event loop reads the merged batches from the receiver.
     pub fn start() -> (Self, mpsc::Receiver<Vec<Msg>>) {
-        let (register, registrations) = mpsc::unbounded_channel();
+        let (news, heard) = mpsc::unbounded_channel();
+        let (lines, queued) = mpsc::channel(QUEUED);
         let (out, batches) = mpsc::channel(OUT_QUEUE);
-        let task = tokio::spawn(run(registrations, out));
+        let task = tokio::spawn(run(heard, queued, out));
         let budget = budget(IN_FLIGHT);
         (
             Self {
-                register,
+                news,
+                lines,
                 budget,
                 task,
             },
@@ -64,12 +63,15 @@ impl LogMerge {
     }
 
     /// A queue for stream `id` of context generation `epoch`; the stream ends its part by
-    /// dropping the sender.
+    /// dropping it.
     pub fn queue(&self, id: StreamId, epoch: u64) -> LineQueue {
-        let (tx, rx) = mpsc::channel(STREAM_QUEUE);
-        // The merger only stops with the driver, which owns this handle.
-        let _ = self.register.send((id, epoch, rx));
-        LineQueue::new(tx, self.budget.clone(), IN_FLIGHT)
+        LineQueue::open(
+            (id, epoch),
+            self.lines.clone(),
+            self.news.clone(),
+            self.budget.clone(),
+            IN_FLIGHT,
+        )
     }
 }
 
@@ -94,10 +96,10 @@ struct Gathered {
 struct Gathering {
     lines: Vec<Gathered>,
     arrival: u64,
-    /// Per stream of this epoch: the newest timestamp it delivered (`None`: nothing yet).
-    seen: HashMap<(StreamId, u64), Option<i64>>,
+    /// Per stream: the newest timestamp it delivered.
+    seen: HashMap<StreamKey, i64>,
     /// A line without a timestamp sorts with its stream's previous line.
-    last_time: HashMap<StreamId, i64>,
+    last_time: HashMap<StreamKey, i64>,
     /// Earliest timestamp among `lines`.
     oldest: Option<i64>,
     /// When the window of the longest-waiting line closes.
@@ -105,8 +107,8 @@ struct Gathering {
 }
 
 impl Gathering {
-    fn take(&mut self, stream: StreamId, epoch: u64, lines: Vec<RawLogLine>, at: Instant) {
-        let last = self.last_time.entry(stream).or_insert(i64::MIN);
+    fn take(&mut self, (stream, epoch): StreamKey, lines: Vec<RawLogLine>, at: Instant) {
+        let last = self.last_time.entry((stream, epoch)).or_insert(i64::MIN);
         for line in lines {
             let time = line.time_ns.unwrap_or(*last);
             *last = time;
@@ -121,16 +123,16 @@ impl Gathering {
                 at,
             });
         }
-        let seen = self.seen.entry((stream, epoch)).or_default();
-        *seen = (*seen).max(Some(*last));
+        let seen = self.seen.entry((stream, epoch)).or_insert(i64::MIN);
+        *seen = (*seen).max(*last);
         self.deadline.get_or_insert(at + WINDOW);
     }
 
     /// The newest timestamp up to which every open stream has delivered: a stream's lines
     /// come in timestamp order, so no line older than it is still to come. `None` while some
     /// stream has delivered nothing.
-    fn caught_up<'a>(&self, open: impl Iterator<Item = &'a (StreamId, u64)>) -> Option<i64> {
-        open.map(|key| self.seen.get(key).copied().flatten())
+    fn caught_up<'a>(&self, open: impl Iterator<Item = &'a StreamKey>) -> Option<i64> {
+        open.map(|key| self.seen.get(key).copied())
             .try_fold(i64::MAX, |low, seen| Some(low.min(seen?)))
     }
 
@@ -154,24 +156,24 @@ impl Gathering {
         ready
     }
 
-    /// Forgets the streams that ended.
-    fn forget_ended(&mut self, open: &StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>>) {
-        self.seen.retain(|key, _| open.contains_key(key));
-        self.last_time
-            .retain(|id, _| open.keys().any(|(s, _)| s == id));
+    /// Forgets the streams that ended (and a batch that came after its stream's end).
+    fn forget_ended(&mut self, open: &HashSet<StreamKey>) {
+        self.seen.retain(|key, _| open.contains(key));
+        self.last_time.retain(|key, _| open.contains(key));
     }
 }
 
 async fn run(
-    mut registrations: mpsc::UnboundedReceiver<Registration>,
+    mut news: mpsc::UnboundedReceiver<StreamNews>,
+    mut queued: mpsc::Receiver<QueuedBatch>,
     out: mpsc::Sender<Vec<Msg>>,
 ) {
-    let mut streams: StreamMap<(StreamId, u64), ReceiverStream<QueuedBatch>> = StreamMap::new();
+    let mut streams: HashSet<StreamKey> = HashSet::new();
     let mut gathering = Gathering::default();
     let mut paced_until: Option<Instant> = None;
     loop {
         let now = Instant::now();
-        let up_to = gathering.ready_up_to(gathering.caught_up(streams.keys()), now);
+        let up_to = gathering.ready_up_to(gathering.caught_up(streams.iter()), now);
         let paced = paced_until.is_none_or(|at| now >= at);
         // What to wait for when nothing comes: the pace, or the window of a line held back.
         let wake = if up_to.is_some() {
@@ -182,9 +184,13 @@ async fn run(
         // Lines go on as soon as the event loop has room for them; until then more gather.
         tokio::select! {
             biased;
-            reg = registrations.recv() => match reg {
-                Some((id, epoch, rx)) => {
-                    streams.insert((id, epoch), ReceiverStream::new(rx));
+            heard = news.recv() => match heard {
+                Some(StreamNews::Opened(key)) => {
+                    streams.insert(key);
+                }
+                Some(StreamNews::Ended(key)) => {
+                    streams.remove(&key);
+                    gathering.forget_ended(&streams);
                 }
                 None => return,
             },
@@ -197,13 +203,10 @@ async fn run(
                 crate::frame_trace::stage("merged", newest, ready.len());
                 permit.send(merge(ready));
                 paced_until = Some(Instant::now() + PACE);
-                gathering.forget_ended(&streams);
             }
-            Some(((stream, epoch), batch)) = streams.next(),
-                if gathering.lines.len() < GATHER_MAX =>
-            {
+            Some(batch) = queued.recv(), if gathering.lines.len() < GATHER_MAX => {
                 // Taken: the batch's share of the budget goes back as it is dropped here.
-                gathering.take(stream, epoch, batch.lines, Instant::now());
+                gathering.take(batch.stream, batch.lines, Instant::now());
             }
             () = sleep_until(wake), if up_to.is_none() || !paced => {}
         }
@@ -316,7 +319,7 @@ mod tests {
         let start = Instant::now();
         let both = [(1, 0), (2, 0)];
         let mut g = Gathering::default();
-        g.take(1, 0, lines(&[10, 20, 30]), start);
+        g.take((1, 0), lines(&[10, 20, 30]), start);
         assert_eq!(
             g.ready_up_to(g.caught_up([(1, 0)].iter()), start),
             Some(30),
@@ -327,7 +330,7 @@ mod tests {
             None,
             "a stream that delivered nothing yet holds the others for the window"
         );
-        g.take(2, 0, lines(&[15, 25]), start);
+        g.take((2, 0), lines(&[15, 25]), start);
         let up_to = g.ready_up_to(g.caught_up(both.iter()), start);
         assert_eq!(up_to, Some(25));
         assert_eq!(texts(g.hand_on(25)), ["10", "15", "20", "25"]);
@@ -336,7 +339,7 @@ mod tests {
             None,
             "30 may still be preceded by stream 2"
         );
-        g.take(2, 0, lines(&[28]), start + WINDOW / 2);
+        g.take((2, 0), lines(&[28]), start + WINDOW / 2);
         assert_eq!(texts(g.hand_on(28)), ["28"]);
         let up_to = g.ready_up_to(g.caught_up(both.iter()), start + WINDOW);
         assert_eq!(up_to, Some(i64::MAX), "the window closes on the line left");
@@ -394,6 +397,35 @@ mod tests {
             *longest < WINDOW,
             "{longest:?}: a lone stream waits for no window"
         );
+    }
+
+    /// A stream that ended holds nobody: once its queue is dropped, another's line goes on
+    /// without waiting for the window. On tokio's paused clock, so the wait is exact.
+    #[tokio::test(start_paused = true)]
+    async fn a_stream_that_ended_holds_the_others_no_longer() {
+        let (merge, mut batches) = LogMerge::start();
+        let quiet = merge.queue(2, 0);
+        let busy = merge.queue(1, 0);
+        let clone = quiet.clone();
+        drop(quiet);
+        let mut first = lines(&[10]);
+        assert!(busy.send(&mut first).await);
+        let start = Instant::now();
+        let got = texts_of(batches.recv().await.unwrap());
+        assert_eq!(got, ["10"]);
+        assert_eq!(start.elapsed(), WINDOW, "a clone still open holds it");
+        drop(clone);
+        tokio::task::yield_now().await;
+        let mut second = lines(&[20]);
+        assert!(busy.send(&mut second).await);
+        let start = Instant::now();
+        let got = texts_of(batches.recv().await.unwrap());
+        assert_eq!(got, ["20"]);
+        assert!(start.elapsed() < WINDOW, "{:?}", start.elapsed());
+    }
+
+    fn texts_of(msgs: Vec<Msg>) -> Vec<String> {
+        unwrap(msgs).into_iter().flat_map(|(_, l)| l).collect()
     }
 
     /// Lines a dashboard that does not read lets `streams` streams queue, sending batches of

@@ -7,7 +7,7 @@ mod queue;
 mod resume;
 mod split;
 
-pub use queue::{LineBudget, LineQueue, QueuedBatch, budget};
+pub use queue::{LineBudget, LineQueue, QueuedBatch, StreamKey, StreamNews, budget};
 pub use resume::Resume;
 pub use split::LineSplitter;
 
@@ -33,7 +33,7 @@ const MAX_RAW_LINE: usize = MAX_LINE_BYTES + 64;
 pub enum LineSink {
     /// As `Msg::LogLines` on the context's channel (the headless commands).
     Messages,
-    /// On the stream's own bounded queue, within the budget all streams share: while either is
+    /// On the bounded queue and within the budget all streams share: while either is
     /// full the stream stops reading, and the connection's flow control holds the rest on the
     /// server.
     Queue(LineQueue),
