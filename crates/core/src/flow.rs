@@ -3,6 +3,7 @@
 
 use crate::cluster::{Kind, Object};
 use crate::concerns::logs::{MAX_PODS, WantedStream};
+use crate::concerns::pods::RowChange;
 use crate::effect::Effect;
 use crate::meta::{ObjectKey, Owner};
 use crate::model::Model;
@@ -104,10 +105,16 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
         }
         Kind::Pods => {
             let id = model.releases.selected.clone();
-            if !model.pods.apply_pod(&model.cluster, id.as_ref(), &key) {
+            let change = model.pods.apply_pod(&model.cluster, id.as_ref(), &key);
+            if change == RowChange::Outside {
                 return Vec::new();
             }
             model.mark_world_dirty();
+            // A pod's containers never change: its streams do only when it joins or leaves
+            // the rows, or, past the first MAX_PODS, when it moves in or out of them.
+            if change == RowChange::Updated && model.pods.rows.len() <= MAX_PODS {
+                return Vec::new();
+            }
             sync_streams(model)
         }
         Kind::Deployments | Kind::ReplicaSets | Kind::Rollouts => {

@@ -2,6 +2,7 @@
 //! operator looks at it (follow or an anchored position, filter, wrap, timestamps).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use regex::{Regex, RegexBuilder};
 
@@ -120,6 +121,9 @@ pub struct LogView {
     pub split: LogSplit,
     next_id: StreamId,
     next_seq: u64,
+    /// Index in `sources` of each active stream: lines and state changes find their source
+    /// without a walk through every stream since the release was selected.
+    active: HashMap<StreamId, usize>,
     /// `match i/n`, counted as lines arrive. A cache the frame (which sees the view only
     /// through `&`) brings up to date, hence the cell.
     pub(crate) match_index: RefCell<MatchIndex>,
@@ -154,6 +158,7 @@ impl LogView {
             split: LogSplit::default(),
             next_id: 1,
             next_seq: 0,
+            active: HashMap::new(),
             match_index: RefCell::default(),
         }
     }
@@ -172,6 +177,7 @@ impl LogView {
             .map(|s| Effect::StopLogStream(s.id))
             .collect();
         self.sources.clear();
+        self.active.clear();
         self.buffer.clear();
         self.split.clear();
         self.anchor = None;
@@ -184,28 +190,30 @@ impl LogView {
     pub fn sync(&mut self, wanted: &[WantedStream]) -> Vec<Effect> {
         let mut effects = Vec::new();
         let previous = self.previous;
+        // Hashed: a release of 100 pods that rolls calls this on every pod change.
+        let index: HashMap<(&ObjectKey, &str), usize> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, w)| ((&w.pod, w.container.as_str()), i))
+            .collect();
+        let mut running = vec![false; wanted.len()];
         for s in self.sources.iter_mut().filter(|s| s.active) {
-            match wanted
-                .iter()
-                .find(|w| w.pod == s.pod && w.container == s.container)
-            {
-                Some(w) if s.previous == previous => s.role = w.role,
+            match index.get(&(&s.pod, s.container.as_str())) {
+                Some(&i) if s.previous == previous && !running[i] => {
+                    s.role = wanted[i].role;
+                    running[i] = true;
+                }
                 _ => {
                     s.active = false;
+                    self.active.remove(&s.id);
                     effects.push(Effect::StopLogStream(s.id));
                 }
             }
         }
-        for w in wanted {
-            let running = self
-                .sources
-                .iter()
-                .any(|s| s.active && s.pod == w.pod && s.container == w.container);
-            if running {
-                continue;
-            }
+        for (w, _) in wanted.iter().zip(running).filter(|(_, r)| !r) {
             let id = self.next_id;
             self.next_id += 1;
+            self.active.insert(id, self.sources.len());
             self.sources.push(LogSource {
                 id,
                 pod: w.pod.clone(),
@@ -236,7 +244,7 @@ impl LogView {
     }
 
     fn source_of(&self, id: StreamId) -> Option<usize> {
-        self.sources.iter().position(|s| s.id == id && s.active)
+        self.active.get(&id).copied()
     }
 
     /// Sanitises and stores lines from a stream; returns whether any were taken (lines of a

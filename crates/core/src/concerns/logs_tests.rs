@@ -80,6 +80,47 @@ fn past_the_cap_the_first_pods_are_streamed_and_pods_that_come_and_go_follow() {
     );
 }
 
+#[test]
+fn past_the_cap_a_pod_that_starts_crashing_is_streamed_first() {
+    let (mut model, _) = release_of(MAX_PODS + 20);
+    let last = format!("p{:04}", MAX_PODS + 19);
+    let streamed = |m: &Model, name: &str| {
+        m.logs
+            .sources
+            .iter()
+            .any(|s| s.active && s.pod.name.ends_with(name))
+    };
+    assert!(!streamed(&model, &last));
+    // The same pod, now a problem: it sorts first, so it is streamed and the last of the
+    // first MAX_PODS is not.
+    let crashing = sample::crashing_pod("shop", "web", "5d8f9c7b6", &last, "Error");
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Pod(crashing))),
+    );
+    assert_eq!(starts(&effects), 1);
+    assert!(streamed(&model, &last));
+    assert_eq!(
+        model.logs.sources.iter().filter(|s| s.active).count(),
+        MAX_PODS
+    );
+}
+
+#[test]
+fn a_pod_that_only_changes_state_starts_and_stops_nothing() {
+    let (mut model, _) = release_of(40);
+    let crashing = sample::crashing_pod("shop", "web", "5d8f9c7b6", "p0007", "Error");
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::Pod(crashing))),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(
+        model.pods.rows[0].0.name.ends_with("p0007"),
+        "it sorts first"
+    );
+}
+
 /// The showcase with orders-api, a paused canary (one canary pod, three stable), selected.
 fn canary() -> Model {
     let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);

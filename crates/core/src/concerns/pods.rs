@@ -7,6 +7,17 @@ use crate::meta::ObjectKey;
 use crate::pod::{Pod, PodRole};
 use crate::release::{ReleaseId, Roles, pod_order, pods_of};
 
+/// What one pod's change did to the selected release's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowChange {
+    /// The pod is not, and was not, one of the release's.
+    Outside,
+    /// The pod's row stayed, with the same role (it may have moved).
+    Updated,
+    /// The pod joined or left the rows, or its role changed.
+    Membership,
+}
+
 /// The selected release's pod rows and the cursor.
 #[derive(Debug, Default)]
 pub struct PodList {
@@ -33,26 +44,30 @@ impl PodList {
 
     /// Brings one pod's row in line with the cluster after that pod alone changed: the other
     /// rows keep their roles (roles follow ReplicaSets and workloads, not pods), so only this
-    /// row moves. Returns whether the pod is or was one of the release's.
+    /// row moves.
     pub(crate) fn apply_pod(
         &mut self,
         cluster: &Cluster,
         id: Option<&ReleaseId>,
         key: &ObjectKey,
-    ) -> bool {
+    ) -> RowChange {
         let Some(id) = id.filter(|id| id.key.namespace == key.namespace) else {
-            return false;
+            return RowChange::Outside;
         };
-        let old = self.rows.iter().position(|(k, _)| k == key);
-        if let Some(i) = old {
-            self.rows.remove(i);
-        }
+        let old = self
+            .rows
+            .iter()
+            .position(|(k, _)| k == key)
+            .map(|i| self.rows.remove(i).1);
         let new_row = cluster
             .pods
             .get(key)
             .and_then(|p| Roles::of(cluster, id).role(p).map(|role| (p, role)));
         let Some((pod, role)) = new_row else {
-            return old.is_some();
+            return match old {
+                Some(_) => RowChange::Membership,
+                None => RowChange::Outside,
+            };
         };
         // Every row's pod is in the cluster: rows are rebuilt or updated on each pod change.
         let at = self.rows.partition_point(|(k, r)| {
@@ -62,7 +77,11 @@ impl PodList {
                 .is_some_and(|p| pod_order((p, *r), (pod, role)).is_lt())
         });
         self.rows.insert(at, (key.clone(), role));
-        true
+        if old == Some(role) {
+            RowChange::Updated
+        } else {
+            RowChange::Membership
+        }
     }
 
     /// The rows that pass the filter.
