@@ -2,7 +2,7 @@
 //! free text loses whole words, a name loses whole segments from its middle, so nothing is
 //! cut mid-word.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::widgets::text::{cols, fit};
 
@@ -82,8 +82,16 @@ pub fn camel(word: &str, width: usize) -> String {
 /// allows one.
 pub fn names(names: &[&str], width: usize) -> Vec<String> {
     let mut out: Vec<String> = names.iter().map(|n| name(n, width)).collect();
+    // Hashed: a pane of pods asks this for every row on every frame.
+    let mut read_as: HashMap<&str, &str> = HashMap::new();
+    let mut shared: HashSet<&str> = HashSet::new();
+    for (short, &n) in out.iter().zip(names) {
+        if *read_as.entry(short).or_insert(n) != n {
+            shared.insert(short);
+        }
+    }
     let clashing: Vec<usize> = (0..names.len())
-        .filter(|&i| (0..names.len()).any(|j| out[j] == out[i] && names[j] != names[i]))
+        .filter(|&i| shared.contains(out[i].as_str()))
         .collect();
     if clashing.is_empty() {
         return out;

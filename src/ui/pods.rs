@@ -1,6 +1,8 @@
 //! The Pods pane: the selected release's pods with role, readiness, status and reason,
 //! restarts, age and node; problems sorted first.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -13,20 +15,50 @@ use super::widgets::text::pad;
 use super::{focused, health_token, role_token};
 use crate::config::{Theme, Token};
 use quarterdeck_core::cluster::Kind;
-use quarterdeck_core::pod::{Pod, PodHealth};
+use quarterdeck_core::pod::{Pod, PodHealth, PodRole};
 use quarterdeck_core::time::age;
 use quarterdeck_core::{Connection, Model, Pane};
 
-/// A pod's status; `compact` shortens the long kubelet words so the reason still shows.
-fn status_text(pod: &Pod, compact: bool) -> String {
-    let text = pod.status_text();
+/// The long kubelet words and their short forms.
+const SHORT: [(&str, &str); 3] = [
+    ("CrashLoopBackOff", "CrashLoop"),
+    ("ContainerCreating", "Creating"),
+    ("ImagePullBackOff", "ImagePull"),
+];
+
+/// A status or reason; `compact` shortens the long kubelet words in it (`Init:CrashLoopBackOff`
+/// too) so the reason still shows.
+fn word(text: &str, compact: bool) -> Cow<'_, str> {
+    let mut text = Cow::Borrowed(text);
     if compact {
-        text.replace("CrashLoopBackOff", "CrashLoop")
-            .replace("ContainerCreating", "Creating")
-            .replace("ImagePullBackOff", "ImagePull")
-    } else {
-        text
+        for (long, short) in SHORT {
+            if text.contains(long) {
+                text = Cow::Owned(text.replace(long, short));
+            }
+        }
     }
+    text
+}
+
+/// A pod's status and, when it differs, its last reason: `status (reason)`.
+fn status_parts(pod: &Pod, compact: bool) -> (Cow<'_, str>, Option<Cow<'_, str>>) {
+    let reason = pod.last_reason.as_deref().filter(|r| *r != pod.status);
+    (word(&pod.status, compact), reason.map(|r| word(r, compact)))
+}
+
+/// A pod's status as shown.
+fn status_text(pod: &Pod, compact: bool) -> String {
+    match status_parts(pod, compact) {
+        (status, Some(reason)) => format!("{status} ({reason})"),
+        (status, None) => status.into_owned(),
+    }
+}
+
+/// The width of [`status_text`], without building it for the pods that need no shortening:
+/// every pod of a release is measured on every frame.
+fn status_width(pod: &Pod, compact: bool) -> usize {
+    let (status, reason) = status_parts(pod, compact);
+    status.chars().count() + reason.map_or(0, |r| r.chars().count() + 3)
 }
 
 /// Draws the pane.
@@ -94,12 +126,12 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         .pods
         .visible_rows()
         .filter_map(|(k, _)| model.cluster.pods.get(k))
-        .any(|p| p.status_text().chars().count() + 2 > cap);
+        .any(|p| status_width(p, false) + 2 > cap);
     let status_w = model
         .pods
         .visible_rows()
         .filter_map(|(k, _)| model.cluster.pods.get(k))
-        .map(|p| status_text(p, compact).chars().count() + 2)
+        .map(|p| status_width(p, compact) + 2)
         .max()
         .unwrap_or(0)
         .clamp(6, cap);
@@ -141,35 +173,20 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     let cursor = model.pods.cursor.min(total.saturating_sub(1));
     let offset = (cursor + 1).saturating_sub(rows);
     // Names lose segments from their middle, keeping the suffix that tells pods apart.
-    let shown: Vec<&str> = model
-        .pods
-        .visible_rows()
-        .skip(offset)
-        .take(rows)
-        .filter_map(|(k, _)| model.cluster.pods.get(k))
-        .map(|p| p.key.name.as_str())
-        .collect();
-    let names = labels::names(&shown, name_w.saturating_sub(2));
-    for (i, (key, role)) in model
+    let window: Vec<(usize, &Pod, PodRole)> = model
         .pods
         .visible_rows()
         .enumerate()
         .skip(offset)
         .take(rows)
-    {
-        let Some(p) = model.cluster.pods.get(key) else {
-            continue;
-        };
+        .filter_map(|(i, (k, role))| model.cluster.pods.get(k).map(|p| (i, p, *role)))
+        .collect();
+    let shown: Vec<&str> = window.iter().map(|(_, p, _)| p.key.name.as_str()).collect();
+    let names = labels::names(&shown, name_w.saturating_sub(2));
+    for ((i, p, role), name) in window.iter().zip(&names) {
+        let (i, p, role) = (*i, *p, role);
         let health = p.health();
         let selected = i == cursor;
-        let name = names
-            .get(
-                shown
-                    .iter()
-                    .position(|n| *n == p.key.name)
-                    .unwrap_or(usize::MAX),
-            )
-            .map_or(p.key.name.as_str(), String::as_str);
         let mut spans = vec![Span::styled(
             format!(
                 "{} ",
