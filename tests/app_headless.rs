@@ -236,10 +236,10 @@ fn a_failed_context_switch_keeps_the_first_context_working() {
 }
 
 /// A rollout moves hundreds of pods: frames of what the watches saw wait for more of the same
-/// (ten a second at most), while a key is drawn in the next frame. Time is tokio's paused
+/// (four a second at most), while a key is drawn in the next frame. Time is tokio's paused
 /// clock, so the counts are exact on any machine.
 #[tokio::test(start_paused = true)]
-async fn watch_events_draw_ten_frames_a_second_and_a_key_draws_at_once() {
+async fn watch_events_draw_four_frames_a_second_and_a_key_draws_at_once() {
     use quarterdeck_core::WatchEvent;
     use quarterdeck_core::cluster::Object;
     use tokio::time::{Duration, Instant, sleep};
@@ -271,11 +271,11 @@ async fn watch_events_draw_ten_frames_a_second_and_a_key_draws_at_once() {
         .await;
     let frames = app.all.lock().unwrap().len() - before;
     assert!(
-        frames as f64 <= seconds * 10.0 + 2.0,
+        frames as f64 <= seconds * 4.0 + 2.0,
         "{frames} frames in {seconds} s of watch events"
     );
     assert!(
-        frames >= 5,
+        frames >= 3,
         "the pane followed the restarts: {frames} frames"
     );
     // A key in the middle of such a stream is drawn within one ~60 fps frame.
