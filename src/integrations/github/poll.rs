@@ -3,14 +3,14 @@
 //! reports only what changed, and paces itself by activity and by the rate limit.
 //!
 //! A running run changes its run list at every step, and each changed answer costs budget, so
-//! the full lists are read only when a cheaper question says they changed otherwise. While a
-//! release's runs move, a round asks only questions whose answers stay the same (free 304s)
-//! while steps move: which runs wait on a human, whether a run was created since the newest
-//! known, which runs completed, and whether a queued run started. A run that starts or stops
-//! waiting, or completes, takes its state from those answers; an answer naming a run not known,
-//! or another attempt, reads the lists again. When nothing moves the lists themselves are free:
-//! the release on screen reads them every round, the others every [`BACKGROUND_FULL_MS`] and in
-//! between ask only which runs wait, so their gates still appear at once.
+//! the full lists are read only when a cheaper question cannot account for what changed. A
+//! round asks questions whose answers stay the same (free 304s) while steps move: whether a
+//! run was created since the newest known (the answer that finds one carries it), which runs
+//! completed, whether a queued run started, and per running run whether a deployment of it is
+//! pending (a gate: the run waits exactly while one is). An answer naming another attempt, or
+//! a known completed run gone from the completed list (a re-run), reads the lists again. A
+//! release whose runs are all finished asks which of its runs wait on a human, so its gates
+//! appear at once; off screen it asks the rest only every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
@@ -69,13 +69,14 @@ impl Default for PollOptions {
     }
 }
 
-/// How often the runs of a release that is not on screen are read in full while none moves, ms.
+/// How often a release that is not on screen and whose runs are all finished asks whether any
+/// was created or completed (besides which wait, asked every round), ms.
 pub const BACKGROUND_FULL_MS: i64 = 60_000;
 
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-/// A release's runs as last reported, and when its lists were last read.
+/// A release's runs as last reported, and when every run of its lists was last accounted for.
 struct Known {
     runs: Vec<Pipeline>,
     read_ms: i64,
@@ -118,16 +119,6 @@ fn lists(watch: &GithubWatch) -> Vec<Option<&str>> {
     }
 }
 
-fn waiting_ids(runs: &[Pipeline]) -> Vec<u64> {
-    let mut ids: Vec<u64> = runs
-        .iter()
-        .filter(|r| r.status == CiStatus::Waiting)
-        .map(|r| r.id)
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 /// Takes `fresh`'s state into the known `run`, keeping the jobs last read; `false` when it is
 /// another attempt (its jobs are others: read the lists).
 fn replace(run: &mut Pipeline, fresh: Pipeline) -> bool {
@@ -145,31 +136,54 @@ fn created_filter_after(created_ms: i64) -> Option<String> {
         .map(|t| format!(">{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }
 
+/// Runs newest first, each once (the order GitHub lists them in).
+fn newest_first(runs: &mut Vec<Pipeline>) {
+    runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+    runs.dedup_by_key(|r| r.id);
+}
+
+/// Keeps of `runs` (newest first) what the release's lists would show: the newest `per_list`
+/// of each.
+fn keep_listed(watch: &GithubWatch, runs: &mut Vec<Pipeline>, per_list: usize) {
+    let lists = lists(watch);
+    let mut shown = vec![0usize; lists.len()];
+    runs.retain(|r| match lists.iter().position(|wf| of_workflow(*wf, r)) {
+        Some(i) => {
+            shown[i] += 1;
+            shown[i] <= per_list
+        }
+        None => true,
+    });
+}
+
 impl GithubCycle {
-    /// The known runs of a release brought up to date by cheap questions, when their answers
-    /// name only known runs (queued runs are read again: a queued run does not move until it
-    /// starts); `None` when the lists must be read.
+    /// The known runs of a release brought up to date by cheap questions, with when the view
+    /// they give was complete, when their answers name only known runs or new ones (queued
+    /// runs are read again: a queued run does not move until it starts); `None` when the lists
+    /// must be read. Off screen, an idle release asks only which runs wait, and the rest every
+    /// [`BACKGROUND_FULL_MS`].
     async fn unchanged(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         on_screen: bool,
-    ) -> Result<Option<Vec<Pipeline>>, CiError> {
+    ) -> Result<Option<(Vec<Pipeline>, i64)>, CiError> {
         let Some(known) = self.known.get(&watch.release) else {
             return Ok(None);
         };
-        let mut runs = known.runs.clone();
+        let (mut runs, read_ms) = (known.runs.clone(), known.read_ms);
+        let now = self.client.rest().now_ms();
+        // While runs move, their gates come from their pending deployments (see `fill`): a
+        // run that starts waiting changes the waiting list too, which would cost again.
         if !runs.iter().any(|r| r.status.is_active()) {
-            let due = self.client.rest().now_ms() - known.read_ms >= BACKGROUND_FULL_MS;
-            if on_screen || due || !self.update_waiting(watch, &mut runs).await? {
+            if !self.update_waiting(watch, &mut runs).await? {
                 return Ok(None);
             }
-            return Ok(Some(runs));
-        }
-        if !self.update_waiting(watch, &mut runs).await? {
-            return Ok(None);
+            if !on_screen && now - read_ms < BACKGROUND_FULL_MS {
+                return Ok(Some((runs, read_ms)));
+            }
         }
         for wf in lists(watch) {
-            if !self.none_created_since(watch, wf, &runs).await?
+            if !self.take_created_since(watch, wf, &mut runs).await?
                 || !self.update_completed(watch, wf, &mut runs).await?
             {
                 return Ok(None);
@@ -181,25 +195,21 @@ impl GithubCycle {
                 return Ok(None);
             }
         }
-        Ok(Some(runs))
+        Ok(Some((runs, now)))
     }
 
-    /// Brings the waiting runs up to date: a known run that now waits takes the waiting list's
-    /// copy, one that stopped waiting is read again. `false` when a run not known waits.
+    /// Brings the waiting runs of an idle release up to date: a known run that now waits takes
+    /// the waiting list's copy. `false` when a run not known waits.
     async fn update_waiting(
         &self,
         watch: &GithubWatch,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
-        let waiting: Vec<Pipeline> = self
+        let waiting = self
             .client
             .waiting_runs(&watch.repo, self.per_workflow)
-            .await?
-            .into_iter()
-            .filter(|r| watched(watch, r))
-            .collect();
-        let still = waiting_ids(&waiting);
-        for w in waiting {
+            .await?;
+        for w in waiting.into_iter().filter(|r| watched(watch, r)) {
             let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
                 return Ok(false);
             };
@@ -207,25 +217,18 @@ impl GithubCycle {
                 return Ok(false);
             }
         }
-        for run in runs
-            .iter_mut()
-            .filter(|r| r.status == CiStatus::Waiting && !still.contains(&r.id))
-        {
-            let fresh = self.client.run(&watch.repo, run.id).await?;
-            if !replace(run, fresh) {
-                return Ok(false);
-            }
-        }
         Ok(true)
     }
 
-    /// Whether no run of list `wf` was created after its newest known (a 304 until one is).
-    /// A workflow without runs had none when the release's newest run was created.
-    async fn none_created_since(
-        &self,
+    /// Takes the runs of list `wf` created after its newest known (a 304 until one is) into
+    /// `runs`: the answer that finds a new run carries it, so the lists need not be read.
+    /// A workflow without runs had none when the release's newest run was created. `false`
+    /// when the answer is a full page (there may be more) or names another attempt.
+    async fn take_created_since(
+        &mut self,
         watch: &GithubWatch,
         wf: Option<&str>,
-        runs: &[Pipeline],
+        runs: &mut Vec<Pipeline>,
     ) -> Result<bool, CiError> {
         let newest_of = |wf: Option<&str>| {
             runs.iter()
@@ -240,8 +243,29 @@ impl GithubCycle {
             .as_deref()
             .map(|after| vec![("created", after)])
             .unwrap_or_default();
-        let new = self.client.runs_where(&watch.repo, wf, &filters, 1).await?;
-        Ok(new.is_empty())
+        let new = self
+            .client
+            .runs_listed(&watch.repo, wf, &filters, self.per_workflow)
+            .await?;
+        if new.len() >= self.per_workflow {
+            return Ok(false);
+        }
+        for (fresh, suite) in new {
+            if let Some(suite) = suite {
+                self.suites.insert(fresh.id, suite);
+            }
+            match runs.iter_mut().find(|r| r.id == fresh.id) {
+                Some(run) => {
+                    if !replace(run, fresh) {
+                        return Ok(false);
+                    }
+                }
+                None => runs.push(fresh),
+            }
+        }
+        newest_first(runs);
+        keep_listed(watch, runs, self.per_workflow);
+        Ok(true)
     }
 
     /// Brings list `wf`'s completed runs up to date (as far back as runs are known): a known
@@ -305,8 +329,7 @@ impl GithubCycle {
                 runs.push(run);
             }
         }
-        runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
-        runs.dedup_by_key(|r| r.id);
+        newest_first(&mut runs);
         if let Some(known) = self.known.get(&watch.release) {
             for run in &mut runs {
                 if let Some(k) = known
@@ -349,9 +372,10 @@ impl GithubCycle {
         self.client.jobs(&watch.repo, run.id).await
     }
 
-    /// The jobs and gates of `runs`. Off screen, a running run keeps the jobs last read: they
-    /// move at every step. A waiting run's are read (a gate's confirmation names its jobs;
-    /// they stay still).
+    /// The jobs and gates of `runs`. An active run's gates come from its pending deployments,
+    /// which stay a free 304 while none opens or closes, and say whether the run waits. Off
+    /// screen, a running run keeps the jobs last read: they move at every step. A waiting
+    /// run's are read (a gate's confirmation names its jobs; they stay still).
     async fn fill(
         &mut self,
         watch: &GithubWatch,
@@ -376,7 +400,15 @@ impl GithubCycle {
                 run.stages.clear();
                 continue;
             }
-            if on_screen && run.status == CiStatus::Running {
+            let pending = if waits_by_deployments(run) {
+                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
+                waiting_by(run, !pending.is_empty());
+                pending
+            } else {
+                Vec::new()
+            };
+            let moving = matches!(run.status, CiStatus::Running | CiStatus::Waiting);
+            if on_screen && moving {
                 run.stages = self.running_jobs(watch, run).await?;
             } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
                 run.stages = self.client.jobs(&watch.repo, run.id).await?;
@@ -384,13 +416,31 @@ impl GithubCycle {
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
             }
-            if run.status == CiStatus::Waiting {
-                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
-                gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
-            }
+            gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
         }
         Ok(Snapshot { runs, gates })
     }
+}
+
+/// Whether a run's pending deployments say whether it waits: it is queued, running or waits
+/// on a deployment (not a fork's run waiting for approval, which completed).
+fn waits_by_deployments(run: &Pipeline) -> bool {
+    matches!(
+        run.provider_status.as_str(),
+        "queued" | "in_progress" | "waiting"
+    )
+}
+
+/// A run waits exactly while a deployment of it is pending: one that stops waiting and did
+/// not complete (the completed list said so first) runs on.
+fn waiting_by(run: &mut Pipeline, pending: bool) {
+    let (status, word) = match (pending, &run.status) {
+        (true, CiStatus::Waiting) | (false, CiStatus::Queued | CiStatus::Running) => return,
+        (true, _) => (CiStatus::Waiting, "waiting"),
+        (false, _) => (CiStatus::Running, "in_progress"),
+    };
+    run.status = status;
+    run.provider_status = word.to_string();
 }
 
 impl Cycle for GithubCycle {
@@ -398,10 +448,7 @@ impl Cycle for GithubCycle {
 
     async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
         let (runs, read_ms) = match self.unchanged(watch, on_screen).await? {
-            Some(runs) => {
-                let read_ms = self.known.get(&watch.release).map_or(0, |k| k.read_ms);
-                (runs, read_ms)
-            }
+            Some(known) => known,
             None => (self.read_lists(watch).await?, self.client.rest().now_ms()),
         };
         let snap = self.fill(watch, runs, on_screen).await?;
