@@ -4,13 +4,13 @@
 //!
 //! A running run changes its run list at every step, and each changed answer costs budget, so
 //! the full lists are read only when a cheaper question cannot account for what changed. A
-//! round asks questions whose answers stay the same (free 304s) while steps move: whether a
-//! run was created since the newest known (the answer that finds one carries it), which runs
-//! completed, whether a queued run started, and per running run whether a deployment of it is
-//! pending (a gate: the run waits exactly while one is). An answer naming another attempt, or
-//! a known completed run gone from the completed list (a re-run), reads the lists again. A
-//! release whose runs are all finished asks which of its runs wait on a human, so its gates
-//! appear at once; off screen it asks the rest only every [`BACKGROUND_FULL_MS`].
+//! round asks questions whose answers stay the same (free 304s) while steps move: which runs
+//! wait on a human (a run that stops waiting runs on, or completed), whether a run was created
+//! since the newest known (the answer that finds one carries it), which runs completed, and
+//! whether a queued run started (on screen, its jobs say). An answer naming a run not known or another attempt, or a
+//! known completed run gone from the completed list (a re-run), reads the lists again. Off
+//! screen, a release whose runs are all finished asks only which wait, so its gates appear at
+//! once, and the rest every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
@@ -172,15 +172,12 @@ impl GithubCycle {
         };
         let (mut runs, read_ms) = (known.runs.clone(), known.read_ms);
         let now = self.client.rest().now_ms();
-        // While runs move, their gates come from their pending deployments (see `fill`): a
-        // run that starts waiting changes the waiting list too, which would cost again.
-        if !runs.iter().any(|r| r.status.is_active()) {
-            if !self.update_waiting(watch, &mut runs).await? {
-                return Ok(None);
-            }
-            if !on_screen && now - read_ms < BACKGROUND_FULL_MS {
-                return Ok(Some((runs, read_ms)));
-            }
+        if !self.update_waiting(watch, &mut runs).await? {
+            return Ok(None);
+        }
+        let idle = !runs.iter().any(|r| r.status.is_active());
+        if idle && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
+            return Ok(Some((runs, read_ms)));
         }
         for wf in lists(watch) {
             if !self.take_created_since(watch, wf, &mut runs).await?
@@ -189,7 +186,11 @@ impl GithubCycle {
                 return Ok(None);
             }
         }
-        for run in runs.iter_mut().filter(|r| r.status == CiStatus::Queued) {
+        // On screen, a queued run's jobs are read anyway, and say when it starts (`fill`).
+        for run in runs
+            .iter_mut()
+            .filter(|r| !on_screen && r.status == CiStatus::Queued)
+        {
             let fresh = self.client.run(&watch.repo, run.id).await?;
             if !replace(run, fresh) {
                 return Ok(None);
@@ -198,18 +199,30 @@ impl GithubCycle {
         Ok(Some((runs, now)))
     }
 
-    /// Brings the waiting runs of an idle release up to date: a known run that now waits takes
-    /// the waiting list's copy. `false` when a run not known waits.
+    /// Brings the waiting runs up to date: a known run that now waits takes the waiting list's
+    /// copy; one that stopped waiting runs on, unless the completed list, asked next, says it
+    /// completed (GitHub's run is `in_progress` between its start and its end unless a
+    /// deployment of it waits). `false` when a run not known waits.
     async fn update_waiting(
         &self,
         watch: &GithubWatch,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
-        let waiting = self
+        let waiting: Vec<Pipeline> = self
             .client
             .waiting_runs(&watch.repo, self.per_workflow)
-            .await?;
-        for w in waiting.into_iter().filter(|r| watched(watch, r)) {
+            .await?
+            .into_iter()
+            .filter(|r| watched(watch, r))
+            .collect();
+        for run in runs
+            .iter_mut()
+            .filter(|r| r.provider_status == "waiting" && !waiting.iter().any(|w| w.id == r.id))
+        {
+            run.status = CiStatus::Running;
+            run.provider_status = "in_progress".to_string();
+        }
+        for w in waiting {
             let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
                 return Ok(false);
             };
@@ -372,10 +385,9 @@ impl GithubCycle {
         self.client.jobs(&watch.repo, run.id).await
     }
 
-    /// The jobs and gates of `runs`. An active run's gates come from its pending deployments,
-    /// which stay a free 304 while none opens or closes, and say whether the run waits. Off
-    /// screen, a running run keeps the jobs last read: they move at every step. A waiting
-    /// run's are read (a gate's confirmation names its jobs; they stay still).
+    /// The jobs and gates of `runs`. Off screen, a running run keeps the jobs last read: they
+    /// move at every step. A waiting run's are read (a gate's confirmation names its jobs;
+    /// they stay still).
     async fn fill(
         &mut self,
         watch: &GithubWatch,
@@ -400,47 +412,35 @@ impl GithubCycle {
                 run.stages.clear();
                 continue;
             }
-            let pending = if waits_by_deployments(run) {
-                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
-                waiting_by(run, !pending.is_empty());
-                pending
-            } else {
-                Vec::new()
-            };
-            let moving = matches!(run.status, CiStatus::Running | CiStatus::Waiting);
-            if on_screen && moving {
+            if on_screen && run.status == CiStatus::Running {
                 run.stages = self.running_jobs(watch, run).await?;
             } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
                 run.stages = self.client.jobs(&watch.repo, run.id).await?;
+                started_by_jobs(run);
             }
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
             }
-            gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+            if run.status == CiStatus::Waiting {
+                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
+                gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+            }
         }
         Ok(Snapshot { runs, gates })
     }
 }
 
-/// Whether a run's pending deployments say whether it waits: it is queued, running or waits
-/// on a deployment (not a fork's run waiting for approval, which completed).
-fn waits_by_deployments(run: &Pipeline) -> bool {
-    matches!(
-        run.provider_status.as_str(),
-        "queued" | "in_progress" | "waiting"
-    )
-}
-
-/// A run waits exactly while a deployment of it is pending: one that stops waiting and did
-/// not complete (the completed list said so first) runs on.
-fn waiting_by(run: &mut Pipeline, pending: bool) {
-    let (status, word) = match (pending, &run.status) {
-        (true, CiStatus::Waiting) | (false, CiStatus::Queued | CiStatus::Running) => return,
-        (true, _) => (CiStatus::Waiting, "waiting"),
-        (false, _) => (CiStatus::Running, "in_progress"),
-    };
-    run.status = status;
-    run.provider_status = word.to_string();
+/// A queued run whose job started or finished has started: GitHub's run is `in_progress`
+/// from then until it waits or completes (which the waiting and completed lists said first).
+fn started_by_jobs(run: &mut Pipeline) {
+    if run.status == CiStatus::Queued
+        && run
+            .jobs()
+            .any(|j| j.status == CiStatus::Running || j.status.is_finished())
+    {
+        run.status = CiStatus::Running;
+        run.provider_status = "in_progress".to_string();
+    }
 }
 
 impl Cycle for GithubCycle {
