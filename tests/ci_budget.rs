@@ -904,7 +904,7 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
         .into_iter()
         .find(|w| w.repo == "acme/orders-api-2")
         .unwrap();
-    let mut poller = github_poller(&h, &[watch.clone()], Some(&watch.release)).await;
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     let rx = &mut poller.rx;
     let run = control(
         &h,
@@ -962,7 +962,7 @@ async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
         .into_iter()
         .find(|w| w.repo == "acme/orders-api")
         .unwrap();
-    let mut poller = github_poller(&h, &[watch.clone()], Some(&watch.release)).await;
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     let rx = &mut poller.rx;
     // The seed's live run reaches its staging gate within seconds.
     let deadline = Instant::now() + WAIT;
@@ -1093,7 +1093,7 @@ async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
         .into_iter()
         .find(|w| w.repo == "acme/orders-api-3")
         .unwrap();
-    let mut poller = github_poller(&h, &[watch.clone()], Some(&watch.release)).await;
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     // Rounds on screen ask whether runs were created or completed; once they have been asked
     // twice, their answers are known.
     created_rounds(&h, 2).await;
