@@ -7,10 +7,10 @@
 //! round asks questions whose answers stay the same (free 304s) while steps move: which runs
 //! wait on a human (a run that stops waiting runs on, or completed), whether a run was created
 //! since the newest known (the answer that finds one carries it), which runs completed, and
-//! whether a queued run started (on screen, its jobs say). An answer naming a run not known or another attempt, or a
-//! known completed run gone from the completed list (a re-run), reads the lists again. Off
-//! screen, a release whose runs are all finished asks only which wait, so its gates appear at
-//! once, and the rest every [`BACKGROUND_FULL_MS`].
+//! whether a queued run started (on screen, its jobs say). An answer naming a run not known
+//! or another attempt, or a known completed run gone from the completed list (a re-run), reads
+//! the lists again. Off screen, a release whose runs are all finished asks only which wait, so
+//! its gates appear at once, and the rest every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
@@ -158,10 +158,10 @@ fn keep_listed(watch: &GithubWatch, runs: &mut Vec<Pipeline>, per_list: usize) {
 
 impl GithubCycle {
     /// The known runs of a release brought up to date by cheap questions, with when the view
-    /// they give was complete, when their answers name only known runs or new ones (queued
-    /// runs are read again: a queued run does not move until it starts); `None` when the lists
-    /// must be read. Off screen, an idle release asks only which runs wait, and the rest every
-    /// [`BACKGROUND_FULL_MS`].
+    /// they give was complete, when their answers name only known runs or new ones (off screen,
+    /// queued runs are read again: a queued run does not move until it starts); `None` when the
+    /// lists must be read. Off screen, an idle release asks only which runs wait, and the rest
+    /// every [`BACKGROUND_FULL_MS`].
     async fn unchanged(
         &mut self,
         watch: &GithubWatch,
