@@ -491,3 +491,59 @@ pub async fn poll(
     )
     .await;
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use quarterdeck_core::sample_ci::{self, job};
+
+    fn run(id: u64, workflow: &str) -> Pipeline {
+        Pipeline {
+            id,
+            workflow: Some(format!(".github/workflows/{workflow}")),
+            created_ms: Some(i64::try_from(id).unwrap() * 1_000),
+            ..sample_ci::github_waiting_run()
+        }
+    }
+
+    #[test]
+    fn a_new_run_pushes_the_oldest_of_its_own_list_out() {
+        let watch = GithubWatch {
+            release: "orders".into(),
+            repo: "acme/orders-api".into(),
+            workflows: vec!["ci.yml".into(), "deploy.yml".into()],
+        };
+        let mut runs = vec![
+            run(5, "ci.yml"),
+            run(4, "deploy.yml"),
+            run(3, "ci.yml"),
+            run(2, "ci.yml"),
+            run(1, "deploy.yml"),
+        ];
+        keep_listed(&watch, &mut runs, 2);
+        let ids: Vec<u64> = runs.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [5, 4, 3, 1]);
+    }
+
+    #[test]
+    fn a_queued_run_starts_once_one_of_its_jobs_did() {
+        let mut queued = Pipeline {
+            status: CiStatus::Queued,
+            provider_status: "queued".into(),
+            stages: vec![Stage::new(
+                "build".into(),
+                vec![job(1, "build", "", CiStatus::Queued, None, None)],
+            )],
+            ..sample_ci::github_waiting_run()
+        };
+        started_by_jobs(&mut queued);
+        assert_eq!(queued.provider_status, "queued");
+        queued.stages[0].jobs[0].status = CiStatus::Running;
+        started_by_jobs(&mut queued);
+        assert_eq!(
+            (queued.status, queued.provider_status.as_str()),
+            (CiStatus::Running, "in_progress")
+        );
+    }
+}
