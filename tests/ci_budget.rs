@@ -348,7 +348,7 @@ async fn measure_ci_budget_at_twenty_projects() {
     }
     // The mirrors replay their seeds' last runs, which are still running for the first
     // minutes: idle means nothing runs, so move the simulated clock past them, and start
-    // measuring once every release not on screen has been read in full again.
+    // measuring once every release not on screen has asked again whether runs were created.
     advance(&h, 3_600).await;
     reset_stats(&h).await;
     let lists: usize = github_watches()
@@ -356,7 +356,7 @@ async fn measure_ci_budget_at_twenty_projects() {
         .map(|w| w.workflows.len().max(1))
         .sum();
     let deadline = Instant::now() + Duration::from_secs(300);
-    while workflow_lists(&stats(&h).await) < lists as u64 {
+    while created_lists(&stats(&h).await) < lists as u64 {
         assert!(Instant::now() < deadline, "the runs were never read again");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -519,21 +519,11 @@ async fn rounds(h: &SimHandle, n: u64) -> Value {
 async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
     let h = start(true).await;
     let watches = gitlab_watches();
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = gitlab::PollOptions {
-        pacing: fast(),
-        pipelines: 10,
-    };
-    let task = tokio::spawn(gitlab::poll(
-        gitlab_client(&h),
-        watches.clone(),
-        options,
-        nothing_on_screen(),
-        tx,
-    ));
+    let mut poller = gitlab_poller(&h, &watches, fast());
+    let rx = &mut poller.rx;
     let mut reported = std::collections::BTreeSet::new();
     let mut awaiting_approval = std::collections::BTreeSet::new();
-    until(&mut rx, |u| {
+    until(rx, |u| {
         match u {
             CiUpdate::Pipelines { release, .. } => {
                 reported.insert(release.clone());
@@ -588,7 +578,7 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
     .await["id"]
         .as_u64()
         .unwrap();
-    let runs = until(&mut rx, |u| match u {
+    let runs = until(rx, |u| match u {
         CiUpdate::Pipelines { release, runs, .. } if release == "bnpl/feature-store-4" => {
             Some(runs.clone())
         }
@@ -602,30 +592,20 @@ async fn gitlab_reads_jobs_only_of_pipelines_that_changed() {
     );
     let s = rounds(&h, 3 * 20).await;
     assert_eq!(served(&s, "gitlab", JOBS), 1, "{s:#}");
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_appears_once_the_pipeline_reaches_it() {
     let h = start(true).await;
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = gitlab::PollOptions {
-        pacing: fast(),
-        pipelines: 10,
-    };
     let watch = GitlabWatch {
         release: "bnpl/feature-store-6".into(),
         project: "bnpl/feature-store-6".into(),
     };
-    let task = tokio::spawn(gitlab::poll(
-        gitlab_client(&h),
-        vec![watch],
-        options,
-        nothing_on_screen(),
-        tx,
-    ));
-    until(&mut rx, |u| {
+    let mut poller = gitlab_poller(&h, &[watch], fast());
+    let rx = &mut poller.rx;
+    until(rx, |u| {
         matches!(u, CiUpdate::Pipelines { .. }).then_some(())
     })
     .await;
@@ -665,13 +645,60 @@ async fn a_gate_appears_once_the_pipeline_reaches_it() {
     );
     assert_eq!(gate.where_, "production");
     assert_eq!(gate.release.as_deref(), Some("bnpl/feature-store-6"));
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
-/// A focus that never names a release (its sender is gone).
-fn nothing_on_screen() -> tokio::sync::watch::Receiver<Option<String>> {
-    tokio::sync::watch::channel(None).1
+/// A poller started for a test: its updates, who is on screen, and its task, stopped on drop.
+struct Poller {
+    rx: mpsc::Receiver<CiUpdate>,
+    focus: tokio::sync::watch::Sender<Option<String>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The GitHub poller over `watches` at a fast pace, `on_screen` shown, once it has read
+/// every release a first time.
+async fn github_poller(h: &SimHandle, watches: &[GithubWatch], on_screen: Option<&str>) -> Poller {
+    let (focus, shown) = tokio::sync::watch::channel(on_screen.map(str::to_string));
+    let (tx, mut rx) = mpsc::channel(1024);
+    let options = github::PollOptions {
+        pacing: fast(),
+        runs_per_workflow: 10,
+    };
+    let task = tokio::spawn(github::poll(
+        github_client(h),
+        watches.to_vec(),
+        options,
+        shown,
+        tx,
+    ));
+    first_read_done(&mut rx, watches.len()).await;
+    Poller { rx, focus, task }
+}
+
+/// The GitLab poller over `watches` at `pacing`, nothing on screen (its first read is not
+/// awaited: tests watch what it reports on the way).
+fn gitlab_poller(h: &SimHandle, watches: &[GitlabWatch], pacing: Pacing) -> Poller {
+    let (focus, shown) = tokio::sync::watch::channel(None);
+    let (tx, rx) = mpsc::channel(1024);
+    let options = gitlab::PollOptions {
+        pacing,
+        pipelines: 10,
+    };
+    let task = tokio::spawn(gitlab::poll(
+        gitlab_client(h),
+        watches.to_vec(),
+        options,
+        shown,
+        tx,
+    ));
+    Poller { rx, focus, task }
 }
 
 /// GitHub resources as `/sim/stats` names them.
@@ -693,6 +720,23 @@ fn workflow_lists(stats: &Value) -> u64 {
                         && (res.contains("/actions/workflows/")
                             || res == "repos/:repos/:repos/actions/runs")
                 })
+        })
+        .map(|r| r["count"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// Run lists filtered by creation time served (whether a run was created since the newest
+/// known).
+fn created_lists(stats: &Value) -> u64 {
+    stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["api"] == "github"
+                && r["resource"]
+                    .as_str()
+                    .is_some_and(|res| res.ends_with("?created"))
         })
         .map(|r| r["count"].as_u64().unwrap_or(0))
         .sum()
@@ -737,20 +781,7 @@ async fn github_reads_jobs_only_of_the_release_on_screen() {
     )
     .await;
     let watches = github_watches();
-    let (focus, on_screen) = tokio::sync::watch::channel(None);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = github::PollOptions {
-        pacing: fast(),
-        runs_per_workflow: 10,
-    };
-    let task = tokio::spawn(github::poll(
-        github_client(&h),
-        watches.clone(),
-        options,
-        on_screen,
-        tx,
-    ));
-    first_read_done(&mut rx, watches.len()).await;
+    let poller = github_poller(&h, &watches, None).await;
     // Nothing on screen, the clock frozen: rounds ask only which runs wait on a human.
     reset_stats(&h).await;
     let s = github_rounds(&h, 3 * watches.len() as u64).await;
@@ -771,7 +802,7 @@ async fn github_reads_jobs_only_of_the_release_on_screen() {
     // asked for in the next rounds.
     reset_stats(&h).await;
     let shown = &watches[0];
-    focus.send_replace(Some(shown.release.clone()));
+    poller.focus.send_replace(Some(shown.release.clone()));
     let s = github_rounds(&h, 2 * watches.len() as u64).await;
     let its_lists: u64 = s["requests"]
         .as_array()
@@ -793,15 +824,15 @@ async fn github_reads_jobs_only_of_the_release_on_screen() {
         "the jobs on screen were not polled: {s:#}"
     );
 
-    // A minute later the others are read in full again.
+    // A minute later the others ask again whether runs were created.
     advance(&h, 61).await;
     reset_stats(&h).await;
     let s = github_rounds(&h, 2 * watches.len() as u64).await;
     assert!(
-        workflow_lists(&s) > 2 * shown.workflows.len().max(1) as u64,
-        "the releases off screen were never read again: {s:#}"
+        created_lists(&s) > 2 * shown.workflows.len().max(1) as u64,
+        "the releases off screen were never asked about again: {s:#}"
     );
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
@@ -818,27 +849,14 @@ async fn the_first_read_does_not_hold_back_the_next_round() {
     )
     .await;
     let watches = github_watches();
-    let (_focus, on_screen) = tokio::sync::watch::channel(None);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = github::PollOptions {
-        pacing: fast(),
-        runs_per_workflow: 10,
-    };
-    let task = tokio::spawn(github::poll(
-        github_client(&h),
-        watches.clone(),
-        options,
-        on_screen,
-        tx,
-    ));
-    first_read_done(&mut rx, watches.len()).await;
+    let poller = github_poller(&h, &watches, None).await;
     let spent = stats(&h).await["totals"]["github"]["requests"]
         .as_u64()
         .unwrap();
     assert!(spent > 40, "the first read spent only {spent}");
     reset_stats(&h).await;
     github_rounds(&h, 2 * watches.len() as u64).await;
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
@@ -846,30 +864,19 @@ async fn the_first_read_does_not_hold_back_the_next_round() {
 async fn gitlab_polls_the_project_on_screen_at_once_and_fast() {
     let h = start(true).await;
     let watches = gitlab_watches();
-    let (focus, on_screen) = tokio::sync::watch::channel(None);
-    let (tx, mut rx) = mpsc::channel(1024);
     // Off screen, a project idle or waiting on a human is polled every 40 s or more.
-    let options = gitlab::PollOptions {
-        pacing: Pacing {
-            fast_ms: 100,
-            slow_ms: 60_000,
-        },
-        pipelines: 10,
+    let slow = Pacing {
+        fast_ms: 100,
+        slow_ms: 60_000,
     };
-    let task = tokio::spawn(gitlab::poll(
-        gitlab_client(&h),
-        watches.clone(),
-        options,
-        on_screen,
-        tx,
-    ));
-    first_read_done(&mut rx, watches.len()).await;
+    let mut poller = gitlab_poller(&h, &watches, slow);
+    first_read_done(&mut poller.rx, watches.len()).await;
     // A release comes on screen: its project is polled at once, then every fraction of a
     // second, long before any other project is due again.
     reset_stats(&h).await;
-    focus.send_replace(Some(watches[0].release.clone()));
+    poller.focus.send_replace(Some(watches[0].release.clone()));
     rounds(&h, 5).await;
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
@@ -897,20 +904,8 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
         .into_iter()
         .find(|w| w.repo == "acme/orders-api-2")
         .unwrap();
-    let (_focus, on_screen) = tokio::sync::watch::channel(Some(watch.release.clone()));
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = github::PollOptions {
-        pacing: fast(),
-        runs_per_workflow: 10,
-    };
-    let task = tokio::spawn(github::poll(
-        github_client(&h),
-        vec![watch.clone()],
-        options,
-        on_screen,
-        tx,
-    ));
-    first_read_done(&mut rx, 1).await;
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
+    let rx = &mut poller.rx;
     let run = control(
         &h,
         "/sim/ci/trigger",
@@ -919,7 +914,7 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
     .await["id"]
         .as_u64()
         .unwrap();
-    let mut shown = until(&mut rx, |u| match u {
+    let mut shown = until(rx, |u| match u {
         CiUpdate::Pipelines { runs, .. } => states_of(runs, run),
         _ => None,
     })
@@ -956,7 +951,7 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
         costing <= 2 * changes,
         "{costing} costing requests for {changes} changes shown: {s:#}"
     );
-    task.abort();
+    drop(poller);
     h.stop().await;
 }
 
@@ -967,20 +962,8 @@ async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
         .into_iter()
         .find(|w| w.repo == "acme/orders-api")
         .unwrap();
-    let (_focus, on_screen) = tokio::sync::watch::channel(Some(watch.release.clone()));
-    let (tx, mut rx) = mpsc::channel(1024);
-    let options = github::PollOptions {
-        pacing: fast(),
-        runs_per_workflow: 10,
-    };
-    let task = tokio::spawn(github::poll(
-        github_client(&h),
-        vec![watch.clone()],
-        options,
-        on_screen,
-        tx,
-    ));
-    first_read_done(&mut rx, 1).await;
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
+    let rx = &mut poller.rx;
     // The seed's live run reaches its staging gate within seconds.
     let deadline = Instant::now() + WAIT;
     let gate = loop {
@@ -1031,7 +1014,7 @@ async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
         .await
         .unwrap();
     assert!(approved.status().is_success(), "{}", approved.status());
-    let status = until(&mut rx, |u| match u {
+    let status = until(rx, |u| match u {
         CiUpdate::Pipelines { runs, .. } => runs
             .iter()
             .find(|r| r.id == gate.pipeline_id && r.status != CiStatus::Waiting)
@@ -1040,6 +1023,210 @@ async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
     })
     .await;
     assert_eq!(status, "in_progress");
-    task.abort();
+    drop(poller);
+    h.stop().await;
+}
+
+/// Answers to reads that cost budget (anything but a 304) the simulator served for the GitHub
+/// resources `what` picks.
+fn costing(stats: &Value, what: impl Fn(&str) -> bool) -> u64 {
+    stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["api"] == "github" && r["verb"] == "get" && r["status"] != 304)
+        .filter(|r| r["resource"].as_str().is_some_and(&what))
+        .map(|r| r["count"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// A full run list of a workflow or repository (not filtered).
+fn full_list(res: &str) -> bool {
+    !res.contains('?')
+        && (res.contains("/actions/workflows/") || res == "repos/:repos/:repos/actions/runs")
+}
+
+fn completed_list(res: &str) -> bool {
+    res.ends_with("runs?status=completed")
+}
+
+/// Waits until the simulator has served `n` lists filtered by creation since the last reset.
+async fn created_rounds(h: &SimHandle, n: u64) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = stats(h).await;
+        if created_lists(&s) >= n {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "fewer than {n} creation questions: {s:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the update that reports run `id`.
+async fn reported(rx: &mut mpsc::Receiver<CiUpdate>, id: u64) {
+    until(rx, |u| match u {
+        CiUpdate::Pipelines { runs, .. } => runs.iter().any(|r| r.id == id).then_some(()),
+        _ => None,
+    })
+    .await;
+}
+
+async fn trigger(h: &SimHandle, project: &str) -> u64 {
+    control(
+        h,
+        "/sim/ci/trigger",
+        json!({"provider": "github", "project": project, "fail": "never"}),
+    )
+    .await["id"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
+    let h = start(true).await;
+    let watch = github_watches()
+        .into_iter()
+        .find(|w| w.repo == "acme/orders-api-3")
+        .unwrap();
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
+    // Rounds on screen ask whether runs were created or completed; once they have been asked
+    // twice, their answers are known.
+    created_rounds(&h, 2).await;
+    reset_stats(&h).await;
+    let run = trigger(&h, "acme/orders-api-3").await;
+    reported(&mut poller.rx, run).await;
+    reset_stats(&h).await;
+    let s = created_rounds(&h, 2).await;
+    let after = stats(&h).await;
+    assert_eq!(costing(&s, full_list), 0, "the lists were read: {s:#}");
+    assert_eq!(
+        costing(&after, completed_list),
+        0,
+        "a new run changed the completed list: {after:#}"
+    );
+    // Its jobs, read on screen, say when it starts: the run itself is not read.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        assert!(Instant::now() < deadline, "run {run} never started");
+        advance(&h, 2).await;
+        let started = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                match poller.rx.recv().await {
+                    Some(CiUpdate::Pipelines { runs, .. })
+                        if runs
+                            .iter()
+                            .any(|r| r.id == run && r.provider_status == "in_progress") =>
+                    {
+                        return;
+                    }
+                    Some(_) => {}
+                    None => panic!("poller stopped"),
+                }
+            }
+        })
+        .await;
+        if started.is_ok() {
+            break;
+        }
+    }
+    let s = stats(&h).await;
+    let the_run = |res: &str| res == "repos/:repos/:repos/actions/runs/:id";
+    assert_eq!(costing(&s, the_run), 0, "the run was read: {s:#}");
+    drop(poller);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_off_screen_is_found_without_reading_the_lists() {
+    let h = start(true).await;
+    let watch = github_watches()
+        .into_iter()
+        .find(|w| w.repo == "acme/orders-api-3")
+        .unwrap();
+    let mut poller = github_poller(&h, &[watch], None).await;
+    // Off screen and idle, the release asks whether runs were created or completed every
+    // minute: twice, and their answers are known.
+    for n in 1..=2 {
+        advance(&h, 61).await;
+        created_rounds(&h, n).await;
+    }
+    reset_stats(&h).await;
+    let run = trigger(&h, "acme/orders-api-3").await;
+    advance(&h, 61).await;
+    reported(&mut poller.rx, run).await;
+    let s = stats(&h).await;
+    assert_eq!(workflow_lists(&s), 0, "the lists were read: {s:#}");
+    assert_eq!(costing(&s, completed_list), 0, "{s:#}");
+    drop(poller);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_approved_off_screen_costs_one_answer_the_waiting_list() {
+    let h = start(true).await;
+    let watch = github_watches()
+        .into_iter()
+        .find(|w| w.repo == "acme/orders-api")
+        .unwrap();
+    let mut poller = github_poller(&h, &[watch], None).await;
+    reset_stats(&h).await;
+    // The seed's live run reaches its staging gate within seconds.
+    let deadline = Instant::now() + WAIT;
+    let gate = loop {
+        assert!(Instant::now() < deadline, "no gate");
+        advance(&h, 5).await;
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                if let Some(CiUpdate::Gates { gates, .. }) = poller.rx.recv().await
+                    && let Some(g) = gates.into_iter().next()
+                {
+                    return g;
+                }
+            }
+        })
+        .await;
+        if let Ok(g) = seen {
+            break g;
+        }
+    };
+    reset_stats(&h).await;
+    let url = format!(
+        "{}/github/repos/acme/orders-api/actions/runs/{}/pending_deployments",
+        h.base_url(),
+        gate.pipeline_id
+    );
+    let GateKind::GithubPendingDeployment { environment_id, .. } = gate.id.kind else {
+        panic!("{gate:#?}");
+    };
+    let approved = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&h.token)
+        .header("User-Agent", "test")
+        .json(&json!({"environment_ids": [environment_id], "state": "approved", "comment": "ok"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(approved.status().is_success(), "{}", approved.status());
+    let status = until(&mut poller.rx, |u| match u {
+        CiUpdate::Pipelines { runs, .. } => runs
+            .iter()
+            .find(|r| r.id == gate.pipeline_id && r.status != CiStatus::Waiting)
+            .map(|r| r.provider_status.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(status, "in_progress");
+    // The run left the waiting list and is not in the completed list: it runs on, and
+    // nothing else need be read to say so.
+    let s = stats(&h).await;
+    let waiting = |res: &str| res.ends_with("runs?status=waiting");
+    assert_eq!(costing(&s, waiting), 1, "{s:#}");
+    assert_eq!(costing(&s, |_| true), 1, "{s:#}");
+    drop(poller);
     h.stop().await;
 }

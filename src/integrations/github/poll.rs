@@ -3,14 +3,14 @@
 //! reports only what changed, and paces itself by activity and by the rate limit.
 //!
 //! A running run changes its run list at every step, and each changed answer costs budget, so
-//! the full lists are read only when a cheaper question says they changed otherwise. While a
-//! release's runs move, a round asks only questions whose answers stay the same (free 304s)
-//! while steps move: which runs wait on a human, whether a run was created since the newest
-//! known, which runs completed, and whether a queued run started. A run that starts or stops
-//! waiting, or completes, takes its state from those answers; an answer naming a run not known,
-//! or another attempt, reads the lists again. When nothing moves the lists themselves are free:
-//! the release on screen reads them every round, the others every [`BACKGROUND_FULL_MS`] and in
-//! between ask only which runs wait, so their gates still appear at once.
+//! the full lists are read only when a cheaper question cannot account for what changed. A
+//! round asks questions whose answers stay the same (free 304s) while steps move: which runs
+//! wait on a human (a run that stops waiting runs on, or completed), whether a run was created
+//! since the newest known (the answer that finds one carries it), which runs completed, and
+//! whether a queued run started (on screen, its jobs say). An answer naming a run not known
+//! or another attempt, or a known completed run gone from the completed list (a re-run), reads
+//! the lists again. Off screen, a release whose runs are all finished asks only which wait, so
+//! its gates appear at once, and the rest every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
@@ -69,13 +69,14 @@ impl Default for PollOptions {
     }
 }
 
-/// How often the runs of a release that is not on screen are read in full while none moves, ms.
+/// How often a release that is not on screen and whose runs are all finished asks whether any
+/// was created or completed (besides which wait, asked every round), ms.
 pub const BACKGROUND_FULL_MS: i64 = 60_000;
 
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-/// A release's runs as last reported, and when its lists were last read.
+/// A release's runs as last reported, and when every run of its lists was last accounted for.
 struct Known {
     runs: Vec<Pipeline>,
     read_ms: i64,
@@ -118,16 +119,6 @@ fn lists(watch: &GithubWatch) -> Vec<Option<&str>> {
     }
 }
 
-fn waiting_ids(runs: &[Pipeline]) -> Vec<u64> {
-    let mut ids: Vec<u64> = runs
-        .iter()
-        .filter(|r| r.status == CiStatus::Waiting)
-        .map(|r| r.id)
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 /// Takes `fresh`'s state into the known `run`, keeping the jobs last read; `false` when it is
 /// another attempt (its jobs are others: read the lists).
 fn replace(run: &mut Pipeline, fresh: Pipeline) -> bool {
@@ -145,47 +136,73 @@ fn created_filter_after(created_ms: i64) -> Option<String> {
         .map(|t| format!(">{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }
 
+/// Runs newest first, each once (the order GitHub lists them in).
+fn newest_first(runs: &mut Vec<Pipeline>) {
+    runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+    runs.dedup_by_key(|r| r.id);
+}
+
+/// Keeps of `runs` (newest first) what the release's lists would show: the newest `per_list`
+/// of each.
+fn keep_listed(watch: &GithubWatch, runs: &mut Vec<Pipeline>, per_list: usize) {
+    let lists = lists(watch);
+    let mut shown = vec![0usize; lists.len()];
+    runs.retain(|r| match lists.iter().position(|wf| of_workflow(*wf, r)) {
+        Some(i) => {
+            shown[i] += 1;
+            shown[i] <= per_list
+        }
+        None => true,
+    });
+}
+
 impl GithubCycle {
-    /// The known runs of a release brought up to date by cheap questions, when their answers
-    /// name only known runs (queued runs are read again: a queued run does not move until it
-    /// starts); `None` when the lists must be read.
+    /// The known runs of a release brought up to date by cheap questions, with when the view
+    /// they give was complete, when their answers name only known runs or new ones (off screen,
+    /// queued runs are read again: a queued run does not move until it starts); `None` when the
+    /// lists must be read. Off screen, an idle release asks only which runs wait, and the rest
+    /// every [`BACKGROUND_FULL_MS`].
     async fn unchanged(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         on_screen: bool,
-    ) -> Result<Option<Vec<Pipeline>>, CiError> {
+    ) -> Result<Option<(Vec<Pipeline>, i64)>, CiError> {
         let Some(known) = self.known.get(&watch.release) else {
             return Ok(None);
         };
-        let mut runs = known.runs.clone();
-        if !runs.iter().any(|r| r.status.is_active()) {
-            let due = self.client.rest().now_ms() - known.read_ms >= BACKGROUND_FULL_MS;
-            if on_screen || due || !self.update_waiting(watch, &mut runs).await? {
-                return Ok(None);
-            }
-            return Ok(Some(runs));
-        }
+        let (mut runs, read_ms) = (known.runs.clone(), known.read_ms);
+        let now = self.client.rest().now_ms();
         if !self.update_waiting(watch, &mut runs).await? {
             return Ok(None);
         }
+        let idle = !runs.iter().any(|r| r.status.is_active());
+        if idle && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
+            return Ok(Some((runs, read_ms)));
+        }
         for wf in lists(watch) {
-            if !self.none_created_since(watch, wf, &runs).await?
+            if !self.take_created_since(watch, wf, &mut runs).await?
                 || !self.update_completed(watch, wf, &mut runs).await?
             {
                 return Ok(None);
             }
         }
-        for run in runs.iter_mut().filter(|r| r.status == CiStatus::Queued) {
+        // On screen, a queued run's jobs are read anyway, and say when it starts (`fill`).
+        for run in runs
+            .iter_mut()
+            .filter(|r| !on_screen && r.status == CiStatus::Queued)
+        {
             let fresh = self.client.run(&watch.repo, run.id).await?;
             if !replace(run, fresh) {
                 return Ok(None);
             }
         }
-        Ok(Some(runs))
+        Ok(Some((runs, now)))
     }
 
     /// Brings the waiting runs up to date: a known run that now waits takes the waiting list's
-    /// copy, one that stopped waiting is read again. `false` when a run not known waits.
+    /// copy; one that stopped waiting runs on, unless the completed list, asked next, says it
+    /// completed (GitHub's run is `in_progress` between its start and its end unless a
+    /// deployment of it waits). `false` when a run not known waits.
     async fn update_waiting(
         &self,
         watch: &GithubWatch,
@@ -198,7 +215,13 @@ impl GithubCycle {
             .into_iter()
             .filter(|r| watched(watch, r))
             .collect();
-        let still = waiting_ids(&waiting);
+        for run in runs
+            .iter_mut()
+            .filter(|r| r.provider_status == "waiting" && !waiting.iter().any(|w| w.id == r.id))
+        {
+            run.status = CiStatus::Running;
+            run.provider_status = "in_progress".to_string();
+        }
         for w in waiting {
             let Some(run) = runs.iter_mut().find(|r| r.id == w.id) else {
                 return Ok(false);
@@ -207,25 +230,18 @@ impl GithubCycle {
                 return Ok(false);
             }
         }
-        for run in runs
-            .iter_mut()
-            .filter(|r| r.status == CiStatus::Waiting && !still.contains(&r.id))
-        {
-            let fresh = self.client.run(&watch.repo, run.id).await?;
-            if !replace(run, fresh) {
-                return Ok(false);
-            }
-        }
         Ok(true)
     }
 
-    /// Whether no run of list `wf` was created after its newest known (a 304 until one is).
-    /// A workflow without runs had none when the release's newest run was created.
-    async fn none_created_since(
-        &self,
+    /// Takes the runs of list `wf` created after its newest known (a 304 until one is) into
+    /// `runs`: the answer that finds a new run carries it, so the lists need not be read.
+    /// A workflow without runs had none when the release's newest run was created. `false`
+    /// when the answer is a full page (there may be more) or names another attempt.
+    async fn take_created_since(
+        &mut self,
         watch: &GithubWatch,
         wf: Option<&str>,
-        runs: &[Pipeline],
+        runs: &mut Vec<Pipeline>,
     ) -> Result<bool, CiError> {
         let newest_of = |wf: Option<&str>| {
             runs.iter()
@@ -240,8 +256,29 @@ impl GithubCycle {
             .as_deref()
             .map(|after| vec![("created", after)])
             .unwrap_or_default();
-        let new = self.client.runs_where(&watch.repo, wf, &filters, 1).await?;
-        Ok(new.is_empty())
+        let new = self
+            .client
+            .runs_listed(&watch.repo, wf, &filters, self.per_workflow)
+            .await?;
+        if new.len() >= self.per_workflow {
+            return Ok(false);
+        }
+        for (fresh, suite) in new {
+            if let Some(suite) = suite {
+                self.suites.insert(fresh.id, suite);
+            }
+            match runs.iter_mut().find(|r| r.id == fresh.id) {
+                Some(run) => {
+                    if !replace(run, fresh) {
+                        return Ok(false);
+                    }
+                }
+                None => runs.push(fresh),
+            }
+        }
+        newest_first(runs);
+        keep_listed(watch, runs, self.per_workflow);
+        Ok(true)
     }
 
     /// Brings list `wf`'s completed runs up to date (as far back as runs are known): a known
@@ -305,8 +342,7 @@ impl GithubCycle {
                 runs.push(run);
             }
         }
-        runs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
-        runs.dedup_by_key(|r| r.id);
+        newest_first(&mut runs);
         if let Some(known) = self.known.get(&watch.release) {
             for run in &mut runs {
                 if let Some(k) = known
@@ -380,6 +416,7 @@ impl GithubCycle {
                 run.stages = self.running_jobs(watch, run).await?;
             } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
                 run.stages = self.client.jobs(&watch.repo, run.id).await?;
+                started_by_jobs(run);
             }
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
@@ -393,15 +430,25 @@ impl GithubCycle {
     }
 }
 
+/// A queued run whose job started or finished has started: GitHub's run is `in_progress`
+/// from then until it waits or completes (which the waiting and completed lists said first).
+fn started_by_jobs(run: &mut Pipeline) {
+    if run.status == CiStatus::Queued
+        && run
+            .jobs()
+            .any(|j| j.status == CiStatus::Running || j.status.is_finished())
+    {
+        run.status = CiStatus::Running;
+        run.provider_status = "in_progress".to_string();
+    }
+}
+
 impl Cycle for GithubCycle {
     type Watch = GithubWatch;
 
     async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
         let (runs, read_ms) = match self.unchanged(watch, on_screen).await? {
-            Some(runs) => {
-                let read_ms = self.known.get(&watch.release).map_or(0, |k| k.read_ms);
-                (runs, read_ms)
-            }
+            Some(known) => known,
             None => (self.read_lists(watch).await?, self.client.rest().now_ms()),
         };
         let snap = self.fill(watch, runs, on_screen).await?;
@@ -443,4 +490,60 @@ pub async fn poll(
         &tx,
     )
     .await;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use quarterdeck_core::sample_ci::{self, job};
+
+    fn run(id: u64, workflow: &str) -> Pipeline {
+        Pipeline {
+            id,
+            workflow: Some(format!(".github/workflows/{workflow}")),
+            created_ms: Some(i64::try_from(id).unwrap() * 1_000),
+            ..sample_ci::github_waiting_run()
+        }
+    }
+
+    #[test]
+    fn a_new_run_pushes_the_oldest_of_its_own_list_out() {
+        let watch = GithubWatch {
+            release: "orders".into(),
+            repo: "acme/orders-api".into(),
+            workflows: vec!["ci.yml".into(), "deploy.yml".into()],
+        };
+        let mut runs = vec![
+            run(5, "ci.yml"),
+            run(4, "deploy.yml"),
+            run(3, "ci.yml"),
+            run(2, "ci.yml"),
+            run(1, "deploy.yml"),
+        ];
+        keep_listed(&watch, &mut runs, 2);
+        let ids: Vec<u64> = runs.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [5, 4, 3, 1]);
+    }
+
+    #[test]
+    fn a_queued_run_starts_once_one_of_its_jobs_did() {
+        let mut queued = Pipeline {
+            status: CiStatus::Queued,
+            provider_status: "queued".into(),
+            stages: vec![Stage::new(
+                "build".into(),
+                vec![job(1, "build", "", CiStatus::Queued, None, None)],
+            )],
+            ..sample_ci::github_waiting_run()
+        };
+        started_by_jobs(&mut queued);
+        assert_eq!(queued.provider_status, "queued");
+        queued.stages[0].jobs[0].status = CiStatus::Running;
+        started_by_jobs(&mut queued);
+        assert_eq!(
+            (queued.status, queued.provider_status.as_str()),
+            (CiStatus::Running, "in_progress")
+        );
+    }
 }
