@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::cluster::Cluster;
+use super::deployment::ReplicaSet;
 use super::meta::ObjectKey;
 use super::phase::Phase;
 use super::pod::{Pod, PodRole};
@@ -274,15 +275,8 @@ pub fn readiness(cluster: &Cluster, release: &Release) -> Readiness {
 
 /// The revisions (ReplicaSets) of a release, newest first.
 pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
-    // A release only owns ReplicaSets of its own namespace: look at that range alone, so the
-    // cost follows the namespace, not the cluster.
-    let range = ObjectKey::new(&id.key.namespace, "")..;
-    let mut out: Vec<Revision> = cluster
-        .replicasets
-        .range(range)
-        .take_while(|(k, _)| k.namespace == id.key.namespace)
-        .map(|(_, rs)| rs)
-        .filter(|rs| owned_by(rs.owner.as_ref(), rs.key.namespace.as_str(), id))
+    replicasets_of(cluster, id)
+        .into_iter()
         .map(|rs| Revision {
             number: rs.revision.unwrap_or(0),
             image: rs.image.clone(),
@@ -292,8 +286,23 @@ pub fn history(cluster: &Cluster, id: &ReleaseId) -> Vec<Revision> {
             change_cause: rs.change_cause.clone(),
             created_ms: rs.created_ms,
         })
+        .collect()
+}
+
+/// A release's ReplicaSets, newest revision first, borrowed: what the paths run on every
+/// watch event read, without copying a revision's texts.
+pub(crate) fn replicasets_of<'a>(cluster: &'a Cluster, id: &ReleaseId) -> Vec<&'a ReplicaSet> {
+    // A release only owns ReplicaSets of its own namespace: look at that range alone, so the
+    // cost follows the namespace, not the cluster.
+    let range = ObjectKey::new(&id.key.namespace, "")..;
+    let mut out: Vec<&ReplicaSet> = cluster
+        .replicasets
+        .range(range)
+        .take_while(|(k, _)| k.namespace == id.key.namespace)
+        .map(|(_, rs)| rs)
+        .filter(|rs| owned_by(rs.owner.as_ref(), rs.key.namespace.as_str(), id))
         .collect();
-    out.sort_by_key(|r| std::cmp::Reverse(r.number));
+    out.sort_by_key(|rs| std::cmp::Reverse(rs.revision.unwrap_or(0)));
     out
 }
 
@@ -308,9 +317,9 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
 pub(crate) struct Roles<'a> {
     namespace: &'a str,
     /// ReplicaSet name → pod-template hash, for the release's ReplicaSets.
-    hashes: HashMap<String, String>,
-    newest_hash: Option<String>,
-    previous_hash: Option<String>,
+    hashes: HashMap<&'a str, &'a str>,
+    newest_hash: Option<&'a str>,
+    previous_hash: Option<&'a str>,
     rolling: bool,
     rollout: Option<&'a super::rollout::Rollout>,
 }
@@ -318,7 +327,7 @@ pub(crate) struct Roles<'a> {
 impl<'a> Roles<'a> {
     /// The roles of release `id`'s pods as the cluster shows them now.
     pub(crate) fn of(cluster: &'a Cluster, id: &'a ReleaseId) -> Self {
-        let revisions = history(cluster, id);
+        let revisions = replicasets_of(cluster, id);
         // While a Deployment rolls, its newest revision is on trial and the previous one
         // still serves: call them canary and stable, as the operator thinks of them.
         let rolling = cluster
@@ -328,12 +337,12 @@ impl<'a> Roles<'a> {
         let previous_hash = revisions
             .iter()
             .skip(1)
-            .find(|r| r.replicas > 0)
-            .map(|r| r.hash.clone());
-        let newest_hash = revisions.first().map(|r| r.hash.clone());
+            .find(|rs| rs.replicas > 0)
+            .map(|rs| rs.hash.as_str());
+        let newest_hash = revisions.first().map(|rs| rs.hash.as_str());
         let hashes = revisions
-            .into_iter()
-            .map(|r| (r.replicaset, r.hash))
+            .iter()
+            .map(|rs| (rs.key.name.as_str(), rs.hash.as_str()))
             .collect();
         let rollout = match id.kind {
             WorkloadKind::Rollout => cluster.rollouts.get(&id.key),
@@ -358,13 +367,13 @@ impl<'a> Roles<'a> {
         if owner.kind != "ReplicaSet" {
             return None;
         }
-        let hash = self.hashes.get(owner.name.as_str())?.as_str();
-        let newest = Some(hash) == self.newest_hash.as_deref();
+        let hash = *self.hashes.get(owner.name.as_str())?;
+        let newest = Some(hash) == self.newest_hash;
         Some(match self.rollout {
             Some(r) => r.role_of(hash),
             None if newest && self.rolling => PodRole::Canary,
             None if newest => PodRole::Stable,
-            None if self.rolling && Some(hash) == self.previous_hash.as_deref() => PodRole::Stable,
+            None if self.rolling && Some(hash) == self.previous_hash => PodRole::Stable,
             None => PodRole::Old,
         })
     }

@@ -70,13 +70,13 @@ pub fn sides(cluster: &Cluster, id: &ReleaseId) -> Sides {
             }
         }
         WorkloadKind::Deployment => {
-            let history = release::history(cluster, id);
-            let newest = history.first().map(|r| r.hash.clone());
-            let older = history
+            let revisions = release::replicasets_of(cluster, id);
+            let newest = revisions.first().map(|rs| rs.hash.clone());
+            let older = revisions
                 .iter()
                 .skip(1)
-                .find(|r| r.replicas > 0)
-                .map(|r| r.hash.clone());
+                .find(|rs| rs.replicas > 0)
+                .map(|rs| rs.hash.clone());
             match older {
                 Some(old) => Sides {
                     canary: newest,
