@@ -16,9 +16,9 @@ use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
 };
+use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend};
-use ratatui::{DefaultTerminal, Terminal};
-use std::io::{self, Stdout, Write, stdout};
+use std::io::{self, Write, stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
@@ -26,6 +26,33 @@ use tokio::sync::mpsc;
 /// Whether the terminal is currently in TUI mode (raw, alternate screen).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: Once = Once::new();
+
+/// The dashboard's terminal: ratatui on crossterm, writing through [`FrameOut`].
+pub type Tty = Terminal<CrosstermBackend<FrameOut>>;
+
+/// The terminal's output: a frame's bytes are gathered and written at once when the frame is
+/// flushed (std's stdout writes every 1 KiB, so one frame took dozens of writes). Bytes not yet
+/// flushed go with it: a frame cut short by a panic never reaches the restored screen.
+#[derive(Debug, Default)]
+pub struct FrameOut {
+    buf: Vec<u8>,
+}
+
+impl Write for FrameOut {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut out = stdout().lock();
+        // Never written twice: after an error the screen is repainted whole anyway.
+        let written = out.write_all(&self.buf);
+        self.buf.clear();
+        written?;
+        out.flush()
+    }
+}
 
 /// Owns the terminal's TUI mode; dropping it restores the terminal.
 #[derive(Debug)]
@@ -36,11 +63,11 @@ pub struct TerminalGuard {
 /// Enters TUI mode and returns the guard with a ratatui terminal on stdout.
 ///
 /// Call after installing color-eyre (or any other panic hook): ours is chained in front.
-pub fn init() -> io::Result<(TerminalGuard, DefaultTerminal)> {
+pub fn init() -> io::Result<(TerminalGuard, Tty)> {
     install_panic_hook();
     enter()?;
     let guard = TerminalGuard { _private: () };
-    let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    let terminal = Terminal::new(CrosstermBackend::new(FrameOut::default()))?;
     Ok((guard, terminal))
 }
 
@@ -120,16 +147,16 @@ pub trait Screen<B: Backend> {
     }
 }
 
-impl Screen<CrosstermBackend<Stdout>> for TerminalGuard {
-    fn begin_frame(&mut self, terminal: &mut DefaultTerminal, full: bool) -> io::Result<()> {
+impl Screen<CrosstermBackend<FrameOut>> for TerminalGuard {
+    fn begin_frame(&mut self, terminal: &mut Tty, full: bool) -> io::Result<()> {
         begin_frame(terminal, full)
     }
 
-    fn end_frame(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+    fn end_frame(&mut self, terminal: &mut Tty) -> io::Result<()> {
         end_sync(terminal.backend_mut())
     }
 
-    fn suspend(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+    fn suspend(&mut self, terminal: &mut Tty) -> io::Result<()> {
         restore()?;
         // Raw mode turned off the terminal's own ctrl-z, so stop ourselves; this returns once
         // the shell continues us. Without job control the signal is discarded and we go on.
@@ -141,7 +168,7 @@ impl Screen<CrosstermBackend<Stdout>> for TerminalGuard {
     /// frame paint every cell. (ratatui's own clear asks the terminal for the cursor
     /// position; crossterm's input reader can hold that answer back indefinitely, freezing
     /// the loop.)
-    fn resume(&mut self, terminal: &mut DefaultTerminal) -> io::Result<()> {
+    fn resume(&mut self, terminal: &mut Tty) -> io::Result<()> {
         let (new_guard, new_terminal) = init()?;
         // The old guard's only duty is the restore already done; dropping it now would undo
         // the new one.
