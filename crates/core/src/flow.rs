@@ -9,7 +9,7 @@ use crate::meta::{ObjectKey, Owner};
 use crate::model::Model;
 use crate::msg::{Connection, WatchEvent};
 use crate::nav::Pane;
-use crate::release::{ReleaseId, row_of};
+use crate::release::{ReleaseId, WorkloadKind, row_of};
 use crate::time::age;
 
 /// Focuses a pane: the one way focus changes. Leaving the job log (esc, a pane key, tab, a
@@ -127,7 +127,17 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
                 _ => row_of(kind, &key, None).into_iter().collect(),
             };
             rows.dedup();
-            let effects = refresh_workloads(model, kind, rows, in_view);
+            // A Deployment's ReplicaSet moves no row of its own, but its release's sides.
+            let mut released: Vec<ReleaseId> = match kind {
+                Kind::ReplicaSets => owners
+                    .iter()
+                    .filter_map(|o| release_of_owner(&key.namespace, o))
+                    .collect(),
+                _ => rows.clone(),
+            };
+            released.dedup();
+            let analysis = released.iter().any(|id| analysis_reads(model, id));
+            let effects = refresh_workloads(model, kind, rows, in_view, analysis);
             if in_view || !effects.is_empty() {
                 model.mark_world_dirty();
             }
@@ -149,12 +159,14 @@ fn replicaset_owner(cluster: &crate::cluster::Cluster, key: &ObjectKey) -> Vec<O
 /// After a Deployment, Rollout or ReplicaSet changed: the releases, the selection, and what
 /// follows them. The selected release's pods are re-derived only when the change is in its
 /// namespace (their roles follow its ReplicaSets and workload); CI links only when a
-/// workload changed (ReplicaSets carry none).
+/// workload changed (ReplicaSets carry none); the analysis watches only when `analysis` says
+/// a release they may read changed.
 fn refresh_workloads(
     model: &mut Model,
     kind: Kind,
     rows: Vec<ReleaseId>,
     in_view: bool,
+    analysis: bool,
 ) -> Vec<Effect> {
     for id in rows {
         if model.releases.derive_one(&model.cluster, id) {
@@ -177,8 +189,33 @@ fn refresh_workloads(
     if kind != Kind::ReplicaSets {
         effects.extend(sync_ci(model));
     }
-    effects.extend(sync_analysis(model));
+    if analysis {
+        effects.extend(sync_analysis(model));
+    }
     effects
+}
+
+/// The release a ReplicaSet's owner is, if it is a Deployment or a Rollout.
+fn release_of_owner(namespace: &str, owner: &Owner) -> Option<ReleaseId> {
+    let kind = match owner.kind.as_str() {
+        "Deployment" => WorkloadKind::Deployment,
+        "Rollout" => WorkloadKind::Rollout,
+        _ => return None,
+    };
+    Some(ReleaseId {
+        key: ObjectKey::new(namespace, &owner.name),
+        kind,
+    })
+}
+
+/// Whether the analysis may read release `id` after its workload changed: it is selected,
+/// has analysis state (watched, or known to have no Prometheus), or a new revision of it is
+/// on trial. Any other release's change leaves the watches as they are, so the watches of all
+/// releases are not derived again on each of a rollout's many ReplicaSet updates.
+fn analysis_reads(model: &Model, id: &ReleaseId) -> bool {
+    model.releases.selected.as_ref() == Some(id)
+        || model.analysis.releases.contains_key(id)
+        || crate::analysis::queries::sides(&model.cluster, id).rolling()
 }
 
 /// Re-derives the rows after the cluster changed, keeps a valid selection, and starts or

@@ -2,6 +2,7 @@
 
 use super::queries::STEP_MS;
 use super::*;
+use crate::cluster::Object;
 use crate::control::{
     Access, ControlEffect, ControlMsg, Dialog, JournalResult, Op, Outcome, needs,
 };
@@ -10,7 +11,7 @@ use crate::flow;
 use crate::key::KeyPress;
 use crate::meta::ObjectKey;
 use crate::model::Model;
-use crate::msg::Msg;
+use crate::msg::{Msg, WatchEvent};
 use crate::release::{ReleaseId, WorkloadKind};
 use crate::sample::{self, NOW_MS};
 use crate::update::update;
@@ -120,6 +121,38 @@ fn acts(effects: &[Effect]) -> Vec<crate::control::Request> {
             _ => None,
         })
         .collect()
+}
+
+#[test]
+fn a_release_off_screen_whose_new_revision_starts_rolling_is_watched() {
+    let (mut model, _) = setup(GuardMode::Propose);
+    let watched = |m: &Model| {
+        m.analysis
+            .watching
+            .iter()
+            .any(|w| w.release.key.name == "order-generation")
+    };
+    assert!(!watched(&model), "healthy and off screen");
+    // A new ReplicaSet while the old one still runs pods: revision 13 is on trial.
+    let rs = sample::replicaset(
+        "globeco",
+        "Deployment",
+        "order-generation",
+        "7d8e9f0a1",
+        13,
+        1,
+    );
+    let effects = update(
+        &mut model,
+        Msg::Watch(WatchEvent::Apply(Object::ReplicaSet(rs))),
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::WatchAnalysis(_))),
+        "{effects:?}"
+    );
+    assert!(watched(&model));
 }
 
 #[test]
