@@ -180,7 +180,10 @@ fn refresh_workloads(
     if !still_there || (!model.releases.chosen && first != model.releases.selected) {
         effects.extend(select_release(model, first));
     }
-    if in_view && model.releases.selected == selected {
+    let kept = selected
+        .as_ref()
+        .is_some_and(|id| model.pods.roles_kept(&model.cluster, id));
+    if in_view && model.releases.selected == selected && !kept {
         model
             .pods
             .derive(&model.cluster, model.releases.selected.as_ref());
@@ -310,7 +313,7 @@ pub(crate) fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
     let mut effects = model.logs.reset();
     model.cluster = Default::default();
     model.releases.rows.clear();
-    model.pods.rows.clear();
+    model.pods.clear();
     model.releases.selected = None;
     model.releases.chosen = false;
     model.synced.clear();

@@ -312,6 +312,15 @@ fn owned_by(owner: Option<&super::meta::Owner>, namespace: &str, id: &ReleaseId)
     })
 }
 
+/// What a Deployment's pod roles were derived from (see [`Roles::basis`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RolesBasis {
+    hashes: Vec<(String, String)>,
+    newest: Option<String>,
+    previous: Option<String>,
+    rolling: bool,
+}
+
 /// Which pods belong to one release and in which role: built once from its ReplicaSets and
 /// workload, then asked about any number of pods.
 pub(crate) struct Roles<'a> {
@@ -356,6 +365,43 @@ impl<'a> Roles<'a> {
             rolling,
             rollout,
         }
+    }
+
+    /// What decides the roles of a Deployment's pods, to tell whether they may have changed:
+    /// its ReplicaSets (name and hash), the newest and the serving revision, and whether it
+    /// rolls. `None` for a Rollout, whose roles follow its status.
+    pub(crate) fn basis(&self) -> Option<RolesBasis> {
+        if self.rollout.is_some() {
+            return None;
+        }
+        let mut hashes: Vec<(String, String)> = self
+            .hashes
+            .iter()
+            .map(|(rs, hash)| (rs.to_string(), hash.to_string()))
+            .collect();
+        hashes.sort_unstable();
+        Some(RolesBasis {
+            hashes,
+            newest: self.newest_hash.map(str::to_string),
+            previous: self.previous_hash.map(str::to_string),
+            rolling: self.rolling,
+        })
+    }
+
+    /// Whether the roles rest on `basis` still.
+    pub(crate) fn rests_on(&self, basis: &RolesBasis) -> bool {
+        if self.rollout.is_some()
+            || self.rolling != basis.rolling
+            || self.newest_hash != basis.newest.as_deref()
+            || self.previous_hash != basis.previous.as_deref()
+            || self.hashes.len() != basis.hashes.len()
+        {
+            return false;
+        }
+        basis
+            .hashes
+            .iter()
+            .all(|(rs, hash)| self.hashes.get(rs.as_str()) == Some(&hash.as_str()))
     }
 
     /// The role of `pod` in the release, or `None` when it is not one of its pods.

@@ -201,3 +201,31 @@ fn beyond_the_cap_the_oldest_events_go_first() {
             .contains_key(&meta::ObjectKey::new("ns", "e00034"))
     );
 }
+
+#[test]
+fn a_new_revision_of_the_selected_deployment_moves_its_pods_to_their_new_roles() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    while model.releases.selected.as_ref().unwrap().key.name != "order-generation" {
+        update(&mut model, Msg::Key(key::KeyPress::parse("j").unwrap()));
+    }
+    let ns = "globeco";
+    let stable = |m: &Model| {
+        m.pods
+            .rows
+            .iter()
+            .filter(|(_, r)| *r == pod::PodRole::Stable)
+            .count()
+    };
+    assert_eq!(stable(&model), 3);
+    // Counts only: the old ReplicaSet's status moves; no pod changes role.
+    let mut old = sample::replicaset(ns, "Deployment", "order-generation", "4c3b2a190", 11, 0);
+    old.desired = 1;
+    apply(&mut model, Object::ReplicaSet(old));
+    assert_eq!(model.pods.rows, derived(&model));
+    assert_eq!(stable(&model), 3);
+    // A newer revision: the running pods are no longer the newest.
+    let new = sample::replicaset(ns, "Deployment", "order-generation", "9a8b7c6d5", 13, 1);
+    apply(&mut model, Object::ReplicaSet(new));
+    assert_eq!(model.pods.rows, derived(&model));
+    assert_eq!(stable(&model), 0);
+}

@@ -5,7 +5,7 @@ use crate::cluster::Cluster;
 use crate::cursor::step;
 use crate::meta::ObjectKey;
 use crate::pod::{Pod, PodRole};
-use crate::release::{ReleaseId, Roles, pod_order, pods_of};
+use crate::release::{ReleaseId, Roles, RolesBasis, pod_order, pods_of};
 
 /// What one pod's change did to the selected release's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,11 +28,14 @@ pub struct PodList {
     pub filter: String,
     /// Highlighted row.
     pub cursor: usize,
+    /// The release the rows were derived for, and what its pods' roles rested on then.
+    basis: Option<(ReleaseId, RolesBasis)>,
 }
 
 impl PodList {
     /// Recomputes the rows of release `id`.
     pub(crate) fn derive(&mut self, cluster: &Cluster, id: Option<&ReleaseId>) {
+        self.basis = id.and_then(|id| Some((id.clone(), Roles::of(cluster, id).basis()?)));
         self.rows = match id {
             Some(id) => pods_of(cluster, id)
                 .into_iter()
@@ -40,6 +43,21 @@ impl PodList {
                 .collect(),
             None => Vec::new(),
         };
+    }
+
+    /// Forgets the rows (the cluster they came from is gone).
+    pub(crate) fn clear(&mut self) {
+        self.rows.clear();
+        self.basis = None;
+    }
+
+    /// Whether release `id`'s rows keep their roles after its workload or a ReplicaSet changed:
+    /// a rollout's ReplicaSet updates are mostly counts, which move no pod from one role to
+    /// another, and deriving the rows sorts every pod of the namespace.
+    pub(crate) fn roles_kept(&self, cluster: &Cluster, id: &ReleaseId) -> bool {
+        self.basis
+            .as_ref()
+            .is_some_and(|(known, basis)| known == id && Roles::of(cluster, id).rests_on(basis))
     }
 
     /// Brings one pod's row in line with the cluster after that pod alone changed: the other
