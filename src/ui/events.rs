@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::focused;
 use super::labels;
 use super::widgets::pane::block;
+use super::widgets::rows;
 use super::widgets::text::{cols, pad};
 use crate::config::{Theme, Token};
 use quarterdeck_core::cluster::Kind;
@@ -106,7 +107,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    rows::draw(frame, inner, &lines);
 }
 
 /// `kind/name` in `width` columns: as it is, else with kubectl's short name for the kind

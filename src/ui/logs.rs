@@ -6,10 +6,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::widgets::pane::block;
+use super::widgets::rows;
 use super::widgets::text::{fit, log_spans};
 use super::{focused, role_token};
 use crate::config::{Theme, Token};
@@ -132,7 +132,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         rows.push(Line::styled(text, theme.style(Token::Muted)));
     }
     notes.extend(rows);
-    frame.render_widget(Paragraph::new(notes), inner);
+    rows::draw(frame, inner, &notes);
 }
 
 /// The prefix of a line: timestamp, role tag, pod label.

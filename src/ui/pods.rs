@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::labels;
 use super::widgets::pane::block;
+use super::widgets::rows;
 use super::widgets::text::pad;
 use super::{focused, health_token, role_token};
 use crate::config::{Theme, Token};
@@ -253,5 +254,5 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    rows::draw(frame, inner, &lines);
 }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::labels;
 use super::widgets::pane::block;
+use super::widgets::rows;
 use super::widgets::text::pad;
 use super::{focused, phase_token, verdict};
 use crate::config::{Theme, Token};
@@ -265,7 +266,7 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    rows::draw(frame, inner, &lines);
 }
 
 /// READY as a user reads it: ready of desired on the side that serves, then the pods beyond

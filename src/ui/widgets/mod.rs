@@ -3,5 +3,6 @@
 pub(super) mod gauge;
 pub(super) mod overlay;
 pub(super) mod pane;
+pub(super) mod rows;
 pub(super) mod spark;
 pub(super) mod text;
