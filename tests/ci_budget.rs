@@ -145,6 +145,14 @@ fn github_watches() -> Vec<GithubWatch> {
         .collect()
 }
 
+/// The watch of the release linked to GitHub repository `repo`.
+fn github_watch(repo: &str) -> GithubWatch {
+    github_watches()
+        .into_iter()
+        .find(|w| w.repo == repo)
+        .unwrap()
+}
+
 fn gitlab_watches() -> Vec<GitlabWatch> {
     watches()
         .into_iter()
@@ -900,10 +908,7 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
         json!({"provider": "github", "limit": 100_000_000, "remaining": 100_000_000}),
     )
     .await;
-    let watch = github_watches()
-        .into_iter()
-        .find(|w| w.repo == "acme/orders-api-2")
-        .unwrap();
+    let watch = github_watch("acme/orders-api-2");
     let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     let rx = &mut poller.rx;
     let run = control(
@@ -958,10 +963,7 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
     let h = start(true).await;
-    let watch = github_watches()
-        .into_iter()
-        .find(|w| w.repo == "acme/orders-api")
-        .unwrap();
+    let watch = github_watch("acme/orders-api");
     let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     let rx = &mut poller.rx;
     // The seed's live run reaches its staging gate within seconds.
@@ -1089,10 +1091,7 @@ async fn trigger(h: &SimHandle, project: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
     let h = start(true).await;
-    let watch = github_watches()
-        .into_iter()
-        .find(|w| w.repo == "acme/orders-api-3")
-        .unwrap();
+    let watch = github_watch("acme/orders-api-3");
     let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
     // Rounds on screen ask whether runs were created or completed; once they have been asked
     // twice, their answers are known.
@@ -1144,10 +1143,7 @@ async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_off_screen_is_found_without_reading_the_lists() {
     let h = start(true).await;
-    let watch = github_watches()
-        .into_iter()
-        .find(|w| w.repo == "acme/orders-api-3")
-        .unwrap();
+    let watch = github_watch("acme/orders-api-3");
     let mut poller = github_poller(&h, &[watch], None).await;
     // Off screen and idle, the release asks whether runs were created or completed every
     // minute: twice, and their answers are known.
@@ -1169,10 +1165,7 @@ async fn a_run_off_screen_is_found_without_reading_the_lists() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_approved_off_screen_costs_one_answer_the_waiting_list() {
     let h = start(true).await;
-    let watch = github_watches()
-        .into_iter()
-        .find(|w| w.repo == "acme/orders-api")
-        .unwrap();
+    let watch = github_watch("acme/orders-api");
     let mut poller = github_poller(&h, &[watch], None).await;
     reset_stats(&h).await;
     // The seed's live run reaches its staging gate within seconds.
