@@ -28,7 +28,7 @@ use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
 use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
 use crate::frame_pace::Due;
-use crate::frames::LastFrame;
+use crate::frames::{Drawn, LastFrame};
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
 use crate::integrations::rest::{Clock, Pacing, ServerClock, Token};
@@ -324,8 +324,10 @@ where
                     redraw,
                     &mut last,
                 )?;
-                due.drawn(redraw, drew, Instant::now());
-                if drew && let Some(t) = trace.as_mut() {
+                due.drawn(drew, Instant::now());
+                if drew != Redraw::Nothing
+                    && let Some(t) = trace.as_mut()
+                {
                     t.frame(&model);
                 }
             }
@@ -369,7 +371,7 @@ async fn next_log_batch(queue: &mut Option<mpsc::Receiver<Vec<Msg>>>) -> Option<
 
 /// Draws one frame between the screen's hooks, as `last` decides from `redraw`: every pane,
 /// the Logs pane alone, or nothing at all (only log lines changed, and the pane is not on
-/// screen); whether a frame was drawn.
+/// screen); what reached the screen (`Nothing`, `Logs` or `All`).
 fn draw<B, S>(
     terminal: &mut Terminal<B>,
     screen: &mut S,
@@ -377,7 +379,7 @@ fn draw<B, S>(
     theme: &Theme,
     redraw: Redraw,
     last: &mut LastFrame,
-) -> Result<bool>
+) -> Result<Redraw>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
@@ -385,16 +387,20 @@ where
 {
     crate::logging::collect();
     if !last.shows(redraw) {
-        return Ok(false);
+        return Ok(Redraw::Nothing);
     }
     let full = last.take_repaint();
     screen.begin_frame(terminal, full).wrap_err("cannot draw")?;
-    let drawn = last.draw(terminal, model, theme, redraw).map(|_| ());
+    let drawn = last.draw(terminal, model, theme, redraw);
     // End the frame even if drawing failed, or the terminal would stay frozen.
     let ended = screen.end_frame(terminal);
-    drawn.wrap_err("cannot draw")?;
+    let drawn = drawn.wrap_err("cannot draw")?;
     ended.wrap_err("cannot draw")?;
-    Ok(true)
+    Ok(match drawn {
+        Drawn::All => Redraw::All,
+        Drawn::LogsAlone => Redraw::Logs,
+        Drawn::Unchanged => Redraw::Nothing,
+    })
 }
 
 /// Converts a crossterm key event; releases and repeats of modifier-only keys are dropped.

@@ -81,14 +81,15 @@ impl Due {
         }
     }
 
-    /// After a frame for `redraw` (`drew`: something reached the screen).
-    pub fn drawn(&mut self, redraw: Redraw, drew: bool, now: Instant) {
+    /// After a frame that drew `drew`: every pane (`All`), the Logs pane alone (`Logs`), or
+    /// nothing that reached the screen (`Nothing`: the Logs pane is not on screen).
+    pub fn drawn(&mut self, drew: Redraw, now: Instant) {
         self.logs = false;
-        if redraw >= Redraw::World {
+        if drew >= Redraw::World {
             self.whole = Redraw::Nothing;
             self.last_whole = now;
         }
-        if drew {
+        if drew != Redraw::Nothing {
             self.last = now;
         }
     }
@@ -111,12 +112,12 @@ mod tests {
         while t + LOGS_FRAME < t0 + WORLD_FRAME {
             t += LOGS_FRAME;
             assert_eq!(due.now(t), Some(Redraw::Logs), "at {:?}", t - t0);
-            due.drawn(Redraw::Logs, true, t);
+            due.drawn(Redraw::Logs, t);
             due.wants(Redraw::Logs);
         }
         assert_eq!(due.next(), Some(t + LOGS_FRAME).min(Some(t0 + WORLD_FRAME)));
         assert_eq!(due.now(t0 + WORLD_FRAME), Some(Redraw::World));
-        due.drawn(Redraw::World, true, t0 + WORLD_FRAME);
+        due.drawn(Redraw::All, t0 + WORLD_FRAME);
         assert_eq!(due.next(), None, "the whole frame drew the lines too");
     }
 
@@ -129,7 +130,7 @@ mod tests {
         assert_eq!(due.next(), Some(t0 + WORLD_FRAME));
         due.wants(Redraw::All);
         assert_eq!(due.now(t0 + FRAME), Some(Redraw::All));
-        due.drawn(Redraw::All, true, t0 + FRAME);
+        due.drawn(Redraw::All, t0 + FRAME);
         due.wants(Redraw::World);
         assert_eq!(due.next(), Some(t0 + FRAME + WORLD_FRAME));
     }
@@ -144,11 +145,23 @@ mod tests {
     }
 
     #[test]
+    fn a_logs_frame_drawn_whole_under_an_overlay_draws_the_waiting_world_too() {
+        let t0 = Instant::now();
+        let mut due = Due::new(t0);
+        due.wants(Redraw::World);
+        due.wants(Redraw::Logs);
+        assert_eq!(due.now(t0 + LOGS_FRAME), Some(Redraw::Logs));
+        // A dialog covers the Logs pane: the frame drew every pane.
+        due.drawn(Redraw::All, t0 + LOGS_FRAME);
+        assert_eq!(due.next(), None, "nothing waits any more");
+    }
+
+    #[test]
     fn lines_for_a_pane_not_on_screen_draw_nothing_and_keep_no_frame_due() {
         let t0 = Instant::now();
         let mut due = Due::new(t0);
         due.wants(Redraw::Logs);
-        due.drawn(Redraw::Logs, false, t0 + LOGS_FRAME);
+        due.drawn(Redraw::Nothing, t0 + LOGS_FRAME);
         assert_eq!(due.next(), None);
         due.wants(Redraw::Logs);
         assert_eq!(
