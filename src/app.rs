@@ -27,7 +27,7 @@ use crate::config::{
 use crate::control::journal::Journal;
 use crate::control::webhook::Webhook;
 use crate::effects::{AnalysisSetup, CiSetup, ControlSetup, Driver, EffectSink, host_name};
-use crate::frame_pace::Due;
+use crate::frame_pace::{Due, WorldReads};
 use crate::frames::{Drawn, LastFrame};
 use crate::integrations::kube::client;
 use crate::integrations::prometheus::Auth;
@@ -37,7 +37,7 @@ use crate::terminal::{self, Screen, SignalEvent};
 use quarterdeck_core::action::Action;
 use quarterdeck_core::key::{KeyCode, KeyPress};
 use quarterdeck_core::link::ReleasesConfig;
-use quarterdeck_core::{Effect, Model, Msg, Redraw, Scope, Target, update};
+use quarterdeck_core::{Effect, Model, Msg, Redraw, Scope, Target, update, update_watched};
 
 /// Messages handled before a frame is considered, so a flood cannot starve drawing.
 const BATCH: usize = 4_096;
@@ -241,10 +241,12 @@ where
             &mut last,
         )?;
         let mut log_batches = effects.take_log_batches();
+        let mut world = effects.take_world();
+        let mut reads = WorldReads::default();
         let mut due = Due::new(Instant::now());
         loop {
-            let deadline = due.next();
-            // Biased: keys and every other message go before log lines.
+            let deadline = earliest(due.next(), reads.next());
+            // Biased: keys and every other message go before the watches' and log lines.
             let first = tokio::select! {
                 biased;
                 msg = messages.recv() => match msg {
@@ -261,13 +263,16 @@ where
                     last.forget();
                     Some(Incoming::Msg(Msg::Redraw))
                 },
+                Some(m) = next_world(&mut world), if reads.open() => Some(Incoming::World(m)),
                 Some(lines) = next_log_batch(&mut log_batches) => Some(Incoming::Logs(lines)),
                 () = sleep_until(deadline), if deadline.is_some() => None,
             };
             let mut batch: Vec<Msg> = Vec::new();
             let mut logs: Vec<Msg> = Vec::new();
+            let mut watched: Vec<Msg> = Vec::new();
             match first {
                 Some(Incoming::Msg(m)) => batch.push(m),
+                Some(Incoming::World(m)) => watched.push(m),
                 Some(Incoming::Logs(l)) => logs = l,
                 None => {}
             }
@@ -275,6 +280,15 @@ where
                 match messages.try_recv() {
                     Ok(m) => batch.push(m),
                     Err(_) => break,
+                }
+            }
+            let reading = !watched.is_empty() || reads.due(Instant::now());
+            if reading && let Some(queue) = world.as_mut() {
+                while watched.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(m) => watched.push(m),
+                        Err(_) => break,
+                    }
                 }
             }
             // The log lines waiting now, after the other messages taken in this round.
@@ -286,8 +300,22 @@ where
                     }
                 }
             }
+            let read = watched.len();
             batch.extend(logs);
             let tracing_frames = tracing::enabled!(tracing::Level::TRACE);
+            if read > 0 {
+                for effect in update_watched(&mut model, watched) {
+                    effects.perform(effect);
+                }
+                let redraw = model.take_redraw();
+                due.wants(redraw);
+                reads.read(read, redraw, read >= BATCH, Instant::now());
+                if tracing_frames && redraw != Redraw::Nothing {
+                    tracing::trace!(cause = "watches", read, ?redraw, "the next frame is due");
+                }
+            } else if reading {
+                reads.read(0, Redraw::Nothing, false, Instant::now());
+            }
             for msg in batch {
                 let name = tracing_frames.then(|| msg_name(&msg));
                 if let Msg::Key(key) = &msg
@@ -335,6 +363,14 @@ where
     }
 }
 
+/// The earlier of two deadlines, either of which may be absent.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 async fn sleep_until(at: Option<Instant>) {
     if let Some(at) = at {
         tokio::time::sleep_until(at).await;
@@ -354,8 +390,21 @@ fn msg_name(msg: &Msg) -> String {
 enum Incoming {
     /// A message from a source or the driver.
     Msg(Msg),
+    /// What a watch saw.
+    World(Msg),
     /// Merged log lines.
     Logs(Vec<Msg>),
+}
+
+/// The watches' next message; never, without their queue or once it closed.
+async fn next_world(queue: &mut Option<UnboundedReceiver<Msg>>) -> Option<Msg> {
+    match queue {
+        Some(q) => match q.recv().await {
+            Some(msg) => Some(msg),
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 /// The next merged log batch; never, without a queue or once it closed.

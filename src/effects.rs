@@ -10,7 +10,7 @@ mod save_logs;
 use std::collections::HashMap;
 
 use kube::config::Kubeconfig;
-use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -37,6 +37,12 @@ pub trait EffectSink {
     fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
         None
     }
+
+    /// The watches' messages, taken once by the event loop, which reads them at the world's
+    /// frame pace; `None` when they come as ordinary messages.
+    fn take_world(&mut self) -> Option<UnboundedReceiver<Msg>> {
+        None
+    }
 }
 
 /// Runs watches and log streams for the current context and scope.
@@ -44,9 +50,13 @@ pub struct Driver {
     kubeconfig: Kubeconfig,
     client: kube::Client,
     scope: Scope,
-    /// The context generation the watches and streams send for.
+    /// The context generation the streams and control send for.
     context: ContextSender,
     tx: UnboundedSender<Msg>,
+    /// The context generation the watches send for, on their own queue.
+    world: ContextSender,
+    world_tx: UnboundedSender<Msg>,
+    world_rx: Option<UnboundedReceiver<Msg>>,
     watches: Vec<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
     /// Where the streams' lines are merged on their way to the event loop.
@@ -82,7 +92,9 @@ impl Driver {
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let context = ContextSender::new(0, tx.clone());
-        let watches = watch::spawn_all(&client, &scope, &context);
+        let (world_tx, world_rx) = mpsc::unbounded_channel();
+        let world = ContextSender::new(0, world_tx.clone());
+        let watches = watch::spawn_all(&client, &scope, &world);
         let ci = CiDriver::new(ci, tx.clone());
         let analysis =
             AnalysisDriver::new(AnalysisSetup::default(), tx.clone()).with_kube(client.clone());
@@ -100,6 +112,9 @@ impl Driver {
             client,
             scope,
             context,
+            world,
+            world_tx,
+            world_rx: Some(world_rx),
             merge,
             log_batches: Some(log_batches),
             ci,
@@ -133,7 +148,7 @@ impl Driver {
         for task in self.watches.drain(..) {
             task.abort();
         }
-        self.watches = watch::spawn_all(&self.client, &self.scope, &self.context);
+        self.watches = watch::spawn_all(&self.client, &self.scope, &self.world);
         self.control
             .retarget(self.client.clone(), &self.scope, &self.context);
     }
@@ -202,6 +217,7 @@ impl Driver {
         self.control
             .set_user(client::context_user(&self.kubeconfig, &connecting.name));
         self.context = ContextSender::new(epoch, self.tx.clone());
+        self.world = ContextSender::new(epoch, self.world_tx.clone());
         self.stop_streams();
         self.restart_watches();
     }
@@ -254,6 +270,10 @@ impl EffectSink for Driver {
 
     fn take_log_batches(&mut self) -> Option<mpsc::Receiver<Vec<Msg>>> {
         self.log_batches.take()
+    }
+
+    fn take_world(&mut self) -> Option<UnboundedReceiver<Msg>> {
+        self.world_rx.take()
     }
 }
 

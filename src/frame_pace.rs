@@ -1,6 +1,8 @@
 //! When the event loop draws: every pane at most every 16 ms after a key or an answer, at
 //! most every 250 ms for what the watches saw, and the Logs pane alone every 8 ms for log
-//! lines, even while a change of the world waits.
+//! lines, even while a change of the world waits. And when it reads what the watches saw: at
+//! the same pace, so a rollout's hundreds of pod changes a second wake it four times, not
+//! hundreds.
 
 use std::time::Duration;
 
@@ -95,9 +97,82 @@ impl Due {
     }
 }
 
+/// When the event loop reads the watches' messages. After a quiet while the first one is read
+/// at once; while they keep coming, the loop leaves them queued for `WORLD_FRAME` after each
+/// read and then takes all of them: nothing wakes it in between, and what they change waits
+/// no longer than a frame of the world would anyway. Messages that ask for a frame at once
+/// (the first lists, a lost watch's new list) keep the reads open.
+#[derive(Debug, Default)]
+pub struct WorldReads {
+    /// Until when the messages are left queued, after a read.
+    paused_until: Option<Instant>,
+}
+
+impl WorldReads {
+    /// Whether the loop waits on the queue (and is woken by its next message).
+    pub fn open(&self) -> bool {
+        self.paused_until.is_none()
+    }
+
+    /// When the queue is to be read again, while its reads are paused.
+    pub fn next(&self) -> Option<Instant> {
+        self.paused_until
+    }
+
+    /// Whether the pause is over at `now`: the queue is read whether or not anything came.
+    pub fn due(&self, now: Instant) -> bool {
+        self.paused_until.is_some_and(|at| now >= at)
+    }
+
+    /// After a read at `now` that took `count` messages, the most any of them asked to draw
+    /// being `redraw`; `more` when the read stopped at its limit with messages left.
+    pub fn read(&mut self, count: usize, redraw: Redraw, more: bool, now: Instant) {
+        self.paused_until = (count > 0 && redraw < Redraw::All && !more).then(|| now + WORLD_FRAME);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watches_messages_are_read_at_once_after_a_quiet_while_then_at_the_worlds_pace() {
+        let t0 = Instant::now();
+        let mut reads = WorldReads::default();
+        assert!(reads.open());
+        assert_eq!(reads.next(), None, "nothing to wake for while nothing came");
+        reads.read(3, Redraw::World, false, t0);
+        assert!(!reads.open(), "the next messages wait");
+        assert_eq!(reads.next(), Some(t0 + WORLD_FRAME));
+        assert!(!reads.due(t0 + FRAME));
+        assert!(reads.due(t0 + WORLD_FRAME));
+        reads.read(0, Redraw::Nothing, false, t0 + WORLD_FRAME);
+        assert!(
+            reads.open(),
+            "nothing came during the pause: the next one is read at once"
+        );
+    }
+
+    #[test]
+    fn messages_that_change_nothing_on_screen_wait_too() {
+        let t0 = Instant::now();
+        let mut reads = WorldReads::default();
+        reads.read(40, Redraw::Nothing, false, t0);
+        assert_eq!(reads.next(), Some(t0 + WORLD_FRAME));
+    }
+
+    #[test]
+    fn a_new_list_or_a_read_cut_at_its_limit_keeps_the_reads_open() {
+        let t0 = Instant::now();
+        let mut reads = WorldReads::default();
+        reads.read(1, Redraw::All, false, t0);
+        assert!(reads.open(), "the first lists are drawn as they come");
+        reads.read(4_096, Redraw::World, true, t0);
+        assert!(
+            reads.open(),
+            "messages left behind are read in the next round"
+        );
+    }
 
     #[test]
     fn log_lines_are_drawn_alone_while_the_world_waits_for_its_frame() {

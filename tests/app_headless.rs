@@ -235,6 +235,93 @@ fn a_failed_context_switch_keeps_the_first_context_working() {
     );
 }
 
+/// An effect sink whose watches send on a queue of their own, as the real driver's do.
+struct OwnWorld {
+    recorded: Recorded,
+    world: Option<mpsc::UnboundedReceiver<Msg>>,
+}
+
+impl quarterdeck::effects::EffectSink for OwnWorld {
+    fn perform(&mut self, effect: quarterdeck_core::Effect) {
+        self.recorded.perform(effect);
+    }
+
+    fn take_world(&mut self) -> Option<mpsc::UnboundedReceiver<Msg>> {
+        self.world.take()
+    }
+}
+
+/// The watches' own queue is read at the world's pace: a stream of pod changes is drawn four
+/// times a second and its last change is on screen within a world frame of it, although
+/// nothing else wakes the loop; a key in between is drawn at once. Tokio's paused clock makes
+/// the counts exact on any machine.
+#[tokio::test(start_paused = true)]
+async fn the_watches_queue_is_read_four_times_a_second_and_its_last_message_is_drawn() {
+    use quarterdeck::frame_pace::{FRAME, WORLD_FRAME};
+    use quarterdeck_core::WatchEvent;
+    use quarterdeck_core::cluster::Object;
+    use tokio::time::{Duration, Instant, sleep};
+
+    let model = showcase();
+    let (key, _) = model.pods.rows.first().cloned().unwrap();
+    let pod = model.cluster.pods[&key].clone();
+    let (effects, _asked) = mpsc::unbounded_channel();
+    let (world, world_rx) = mpsc::unbounded_channel();
+    let sink = OwnWorld {
+        recorded: Recorded(effects),
+        world: Some(world_rx),
+    };
+    let mut app = Harness::start(model, sink, mpsc::unbounded_channel(), (250, 60));
+    app.frame("every release", |f| release_rows(f).len() == RELEASES.len())
+        .await;
+    let restart = |n: u32| {
+        let mut p = pod.clone();
+        p.restarts = n;
+        Msg::Watch(WatchEvent::Apply(Object::Pod(p)))
+    };
+    let before = app.all.lock().unwrap().len();
+    let start = Instant::now();
+    for n in 1001..=1200 {
+        world.send(restart(n)).unwrap();
+        sleep(Duration::from_millis(5)).await;
+    }
+    let sent = Instant::now();
+    app.frame("the last restart", |f| f.contains(" 1200 "))
+        .await;
+    assert!(
+        sent.elapsed() <= WORLD_FRAME + FRAME,
+        "the last change waited {:?}",
+        sent.elapsed()
+    );
+    let seconds = start.elapsed().as_secs_f64();
+    let frames = app.all.lock().unwrap().len() - before;
+    assert!(
+        frames as f64 <= seconds * 4.0 + 2.0,
+        "{frames} frames in {seconds} s of watch events"
+    );
+    assert!(frames >= 3, "the pane followed the restarts: {frames}");
+    // After a quiet while, one change is read and drawn at once.
+    sleep(Duration::from_secs(2)).await;
+    let sent = Instant::now();
+    world.send(restart(1300)).unwrap();
+    app.frame("the change after a quiet while", |f| f.contains(" 1300 "))
+        .await;
+    assert!(sent.elapsed() <= FRAME, "{:?}", sent.elapsed());
+    // A change right after that read waits for the pause, and nothing else wakes the loop.
+    world.send(restart(1301)).unwrap();
+    let sent = Instant::now();
+    app.frame("the change during the pause", |f| f.contains(" 1301 "))
+        .await;
+    assert!(sent.elapsed() <= WORLD_FRAME, "{:?}", sent.elapsed());
+    // A key is drawn at once, whatever the watches' queue holds.
+    world.send(restart(1302)).unwrap();
+    let asked = Instant::now();
+    app.keys("?");
+    app.frame("the help overlay", |f| f.contains("esc closes"))
+        .await;
+    assert!(asked.elapsed() <= FRAME, "{:?}", asked.elapsed());
+}
+
 /// A rollout moves hundreds of pods: frames of what the watches saw wait for more of the same
 /// (four a second at most), while a key is drawn in the next frame. Time is tokio's paused
 /// clock, so the counts are exact on any machine.

@@ -46,6 +46,72 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
 /// moves its own row, an event draws when it is about the selected release's namespace, a
 /// workload re-derives the releases. Draws only when something on screen may have changed.
 pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
+    let mut settle = Settle::default();
+    apply_watched(model, event, &mut settle);
+    settle.run(model)
+}
+
+/// What watch events applied one after the other leave to derive once, after the last: a
+/// rollout's hundreds of ReplicaSet and pod updates read together derive the selection, the
+/// streams, the CI links and the analysis watches once instead of once per event.
+#[derive(Debug, Default)]
+pub(crate) struct Settle {
+    /// A whole list came: everything is derived again.
+    refresh: bool,
+    /// A workload changed: the selection may have to move.
+    workloads: bool,
+    /// A workload in the selected release's namespace changed: its pods' roles may have.
+    in_view: bool,
+    /// The selected release's pods joined or left the rows.
+    streams: bool,
+    /// A Deployment or Rollout changed: their CI links may have.
+    ci: bool,
+    /// A release the analysis may read changed.
+    analysis: bool,
+}
+
+impl Settle {
+    /// Derives what the events applied so far left, once; the effects that asks for.
+    pub(crate) fn run(self, model: &mut Model) -> Vec<Effect> {
+        if self.refresh {
+            return refresh(model);
+        }
+        let mut effects = Vec::new();
+        if self.workloads {
+            let still_there = model.releases.selection_exists();
+            let first = model.releases.first_visible();
+            let selected = model.releases.selected.clone();
+            if !still_there || (!model.releases.chosen && first != model.releases.selected) {
+                effects.extend(select_release(model, first));
+            }
+            let kept = selected
+                .as_ref()
+                .is_some_and(|id| model.pods.roles_kept(&model.cluster, id));
+            if self.in_view && model.releases.selected == selected && !kept {
+                model
+                    .pods
+                    .derive(&model.cluster, model.releases.selected.as_ref());
+                effects.extend(sync_streams(model));
+            }
+        }
+        if self.streams {
+            effects.extend(sync_streams(model));
+        }
+        if self.ci {
+            effects.extend(sync_ci(model));
+        }
+        if self.analysis {
+            effects.extend(sync_analysis(model));
+        }
+        if self.workloads && !effects.is_empty() {
+            model.mark_world_dirty();
+        }
+        effects
+    }
+}
+
+/// Applies one watch event and records in `settle` what it leaves to derive.
+pub(crate) fn apply_watched(model: &mut Model, event: WatchEvent, settle: &mut Settle) {
     let (kind, key, owners, dropped) = match event {
         WatchEvent::Replace { kind, objects } => {
             model.cluster.replace(kind, objects);
@@ -56,10 +122,10 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             model.mark_dirty();
             // AnalysisRuns are read where they are shown; they change no release's rows,
             // streams or pollers, so their many status updates re-derive nothing.
-            if kind == Kind::AnalysisRuns {
-                return Vec::new();
+            if kind != Kind::AnalysisRuns {
+                settle.refresh = true;
             }
-            return refresh(model);
+            return;
         }
         WatchEvent::Apply(object) => {
             let (kind, key) = (object.kind(), object.key().clone());
@@ -92,30 +158,25 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
             .is_none_or(|id| id.key.namespace == key.namespace)
     };
     match kind {
-        Kind::AnalysisRuns => {
-            model.mark_world_dirty();
-            Vec::new()
-        }
+        Kind::AnalysisRuns => model.mark_world_dirty(),
         // Events are read only where the selected release's are shown.
         Kind::Events => {
             if shown(model, &key) || dropped.iter().any(|k| shown(model, k)) {
                 model.mark_world_dirty();
             }
-            Vec::new()
         }
         Kind::Pods => {
             let id = model.releases.selected.clone();
             let change = model.pods.apply_pod(&model.cluster, id.as_ref(), &key);
             if change == RowChange::Outside {
-                return Vec::new();
+                return;
             }
             model.mark_world_dirty();
             // A pod's containers never change: its streams do only when it joins or leaves
             // the rows, or, past the first MAX_PODS, when it moves in or out of them.
-            if change == RowChange::Updated && model.pods.rows.len() <= MAX_PODS {
-                return Vec::new();
+            if change != RowChange::Updated || model.pods.rows.len() > MAX_PODS {
+                settle.streams = true;
             }
-            sync_streams(model)
         }
         Kind::Deployments | Kind::ReplicaSets | Kind::Rollouts => {
             let in_view = shown(model, &key);
@@ -136,12 +197,18 @@ pub(crate) fn watched(model: &mut Model, event: WatchEvent) -> Vec<Effect> {
                 _ => rows.clone(),
             };
             released.dedup();
-            let analysis = released.iter().any(|id| analysis_reads(model, id));
-            let effects = refresh_workloads(model, kind, rows, in_view, analysis);
-            if in_view || !effects.is_empty() {
+            for id in rows {
+                if model.releases.derive_one(&model.cluster, id) {
+                    model.mark_world_dirty();
+                }
+            }
+            if in_view {
                 model.mark_world_dirty();
             }
-            effects
+            settle.workloads = true;
+            settle.in_view |= in_view;
+            settle.ci |= kind != Kind::ReplicaSets;
+            settle.analysis |= released.iter().any(|id| analysis_reads(model, id));
         }
     }
 }
@@ -154,48 +221,6 @@ fn replicaset_owner(cluster: &crate::cluster::Cluster, key: &ObjectKey) -> Vec<O
         .and_then(|rs| rs.owner.clone())
         .into_iter()
         .collect()
-}
-
-/// After a Deployment, Rollout or ReplicaSet changed: the releases, the selection, and what
-/// follows them. The selected release's pods are re-derived only when the change is in its
-/// namespace (their roles follow its ReplicaSets and workload); CI links only when a
-/// workload changed (ReplicaSets carry none); the analysis watches only when `analysis` says
-/// a release they may read changed.
-fn refresh_workloads(
-    model: &mut Model,
-    kind: Kind,
-    rows: Vec<ReleaseId>,
-    in_view: bool,
-    analysis: bool,
-) -> Vec<Effect> {
-    for id in rows {
-        if model.releases.derive_one(&model.cluster, id) {
-            model.mark_world_dirty();
-        }
-    }
-    let still_there = model.releases.selection_exists();
-    let mut effects = Vec::new();
-    let first = model.releases.first_visible();
-    let selected = model.releases.selected.clone();
-    if !still_there || (!model.releases.chosen && first != model.releases.selected) {
-        effects.extend(select_release(model, first));
-    }
-    let kept = selected
-        .as_ref()
-        .is_some_and(|id| model.pods.roles_kept(&model.cluster, id));
-    if in_view && model.releases.selected == selected && !kept {
-        model
-            .pods
-            .derive(&model.cluster, model.releases.selected.as_ref());
-        effects.extend(sync_streams(model));
-    }
-    if kind != Kind::ReplicaSets {
-        effects.extend(sync_ci(model));
-    }
-    if analysis {
-        effects.extend(sync_analysis(model));
-    }
-    effects
 }
 
 /// The release a ReplicaSet's owner is, if it is a Deployment or a Rollout.

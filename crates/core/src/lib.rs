@@ -43,7 +43,7 @@ pub use self::effect::{Effect, LogStreamSpec, Scope};
 pub use self::model::{Model, Notice, Redraw, Target};
 pub use self::msg::{Connection, Msg, RawLogLine, StreamState, WatchEvent};
 pub use self::nav::{Nav, Pane};
-pub use self::update::update;
+pub use self::update::{update, update_watched};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

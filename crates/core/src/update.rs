@@ -22,6 +22,43 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     effects
 }
 
+/// Applies the watches' messages read together, in order: each event as `update` would,
+/// but what derives from many objects (the selection, the log streams, the CI links, the
+/// analysis watches) once after the last event of a run, not once per event.
+pub fn update_watched(model: &mut Model, msgs: Vec<Msg>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut settle = flow::Settle::default();
+    for msg in msgs {
+        match accepted(model, msg) {
+            Some(Msg::Watch(event)) => flow::apply_watched(model, event, &mut settle),
+            Some(other) => {
+                effects.extend(std::mem::take(&mut settle).run(model));
+                effects.extend(apply(model, other));
+            }
+            None => {}
+        }
+    }
+    effects.extend(settle.run(model));
+    if model.drill.is_some() {
+        effects.extend(crate::drill::look(model));
+    }
+    effects
+}
+
+/// `msg` without its context tag, unless an old context generation sent it.
+fn accepted(model: &Model, msg: Msg) -> Option<Msg> {
+    match msg {
+        Msg::Context(ContextMsg::From { epoch, msg }) => {
+            if model.context.accepts(epoch) {
+                accepted(model, *msg)
+            } else {
+                None
+            }
+        }
+        msg => Some(msg),
+    }
+}
+
 fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Drill(bar) => {

@@ -229,3 +229,96 @@ fn a_new_revision_of_the_selected_deployment_moves_its_pods_to_their_new_roles()
     assert_eq!(model.pods.rows, derived(&model));
     assert_eq!(stable(&model), 0);
 }
+
+fn watch(object: Object) -> Msg {
+    Msg::Watch(WatchEvent::Apply(object))
+}
+
+#[test]
+fn events_read_together_leave_the_model_as_events_read_one_by_one() {
+    let (mut one_by_one, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let (mut together, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let ns = "globeco";
+    let mut old = sample::replicaset(ns, "Deployment", "order-generation", "4c3b2a190", 11, 0);
+    old.desired = 1;
+    let new = sample::replicaset(ns, "Deployment", "order-generation", "9a8b7c6d5", 13, 1);
+    let msgs = vec![
+        watch(Object::ReplicaSet(old)),
+        watch(Object::ReplicaSet(new)),
+        watch(Object::Pod(sample::pod(
+            "bnpl",
+            "feature-store",
+            "5b6c7d8e9",
+            "n3w00",
+        ))),
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::Pods,
+            key: meta::ObjectKey::new("bnpl", "feature-store-84d9f6c7b-v4w5x"),
+        }),
+        Msg::Watch(WatchEvent::Delete {
+            kind: Kind::Deployments,
+            key: meta::ObjectKey::new("bnpl", "feature-store"),
+        }),
+    ];
+    for msg in msgs.clone() {
+        update(&mut one_by_one, msg);
+    }
+    update_watched(&mut together, msgs);
+    assert_eq!(together.releases.rows, one_by_one.releases.rows);
+    assert_eq!(together.releases.selected, one_by_one.releases.selected);
+    assert_eq!(together.pods.rows, one_by_one.pods.rows);
+    assert_eq!(together.pods.rows, derived(&together));
+    let streamed = |m: &Model| -> Vec<(meta::ObjectKey, String)> {
+        let mut s: Vec<_> = m
+            .logs
+            .sources
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| (s.pod.clone(), s.container.clone()))
+            .collect();
+        s.sort();
+        s
+    };
+    assert_eq!(streamed(&together), streamed(&one_by_one));
+    assert_eq!(together.ci.watching, one_by_one.ci.watching);
+}
+
+#[test]
+fn a_pod_that_comes_and_goes_between_two_reads_is_never_streamed() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let pod = sample::pod("bnpl", "feature-store", "5b6c7d8e9", "n3w00");
+    let key = pod.key.clone();
+    let effects = update_watched(
+        &mut model,
+        vec![
+            watch(Object::Pod(pod)),
+            Msg::Watch(WatchEvent::Delete {
+                kind: Kind::Pods,
+                key,
+            }),
+        ],
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartLogStream(_) | Effect::StopLogStream(_))),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn an_old_contexts_events_read_together_are_dropped() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let rows = model.pods.rows.clone();
+    let stale = msg::ContextMsg::from_source(
+        99,
+        watch(Object::Pod(sample::pod(
+            "bnpl",
+            "feature-store",
+            "5b6c7d8e9",
+            "n3w00",
+        ))),
+    );
+    update_watched(&mut model, vec![stale]);
+    assert_eq!(model.pods.rows, rows);
+}
