@@ -73,11 +73,10 @@ impl LastFrame {
         theme: &Theme,
         redraw: Redraw,
     ) -> Result<Drawn, B::Error> {
-        // The backend's size, not ratatui's last: a resize not yet seen redraws every pane.
-        let size = terminal.size()?;
-        if redraw == Redraw::Logs
-            && (size.width, size.height) == (self.area.width, self.area.height)
-        {
+        // The size the model was last told of, not the backend's: asking the terminal costs
+        // a system call per frame of the Logs pane alone, and a new size comes as a message
+        // that draws every pane.
+        if redraw == Redraw::Logs && model.size == (self.area.width, self.area.height) {
             match self.logs {
                 LogsPane::At(area) => {
                     self.draw_logs(terminal, model, theme, area)?;
