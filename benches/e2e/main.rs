@@ -161,11 +161,15 @@ fn main() {
     );
 }
 
-/// Which build of the app was measured.
-fn profile(bin: &Path) -> &'static str {
-    if bin.components().any(|c| c.as_os_str() == "release") {
-        "release build"
+/// Which build of the app was measured, as its path tells: a binary outside cargo's
+/// `release` and `debug` directories (one saved to compare builds) is named, not guessed.
+fn profile(bin: &Path) -> String {
+    let within = |dir: &str| bin.components().any(|c| c.as_os_str() == dir);
+    if within("release") {
+        "release build".into()
+    } else if within("debug") {
+        "debug build: unoptimised, not comparable with the goals".into()
     } else {
-        "debug build: unoptimised, not comparable with the goals"
+        format!("the build at {}", bin.display())
     }
 }

@@ -6,7 +6,7 @@ use super::measure::Figures;
 
 /// What the table's heading says about the measurement.
 pub struct Context {
-    pub profile: &'static str,
+    pub profile: String,
     pub runs: usize,
     pub churn: Duration,
     pub idle: Duration,
