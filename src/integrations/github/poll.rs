@@ -20,9 +20,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
+use super::asked::Asked;
 use super::client::GitHubClient;
 use super::{convert, gates};
 use crate::integrations::rest::{CiError, Cycle, Pacing, Snapshot, Watched, poll_rounds};
+use quarterdeck_core::gate::Gate;
 use quarterdeck_core::pipeline::{
     CiErrorKind, CiSource, CiStatus, CiUpdate, Pipeline, Provider, Stage,
 };
@@ -76,9 +78,16 @@ pub const BACKGROUND_FULL_MS: i64 = 60_000;
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-/// A release's runs as last reported, and when every run of its lists was last accounted for.
+/// Off screen, while rounds come fast, how many rounds apart a release asks its questions (the
+/// waiting list excepted while one of its runs is active): at 20 projects every question every
+/// round is some 800 requests a minute, most of GitHub's secondary limit (900 points a minute).
+pub const OFF_SCREEN_TURN: u64 = 2;
+
+/// A release's runs and gates as last reported, and when every run of its lists was last
+/// accounted for.
 struct Known {
     runs: Vec<Pipeline>,
+    gates: Vec<Gate>,
     read_ms: i64,
 }
 
@@ -93,6 +102,12 @@ struct GithubCycle {
     suites: HashMap<u64, u64>,
     /// Whether check runs may be read (not once the token was refused them).
     checks: bool,
+    /// This round's answers, shared by the releases of one repository.
+    asked: Asked,
+    /// Rounds begun.
+    round: u64,
+    /// Whether a known run is active, so rounds come fast (and releases off screen take turns).
+    fast: bool,
 }
 
 /// Whether `run` belongs to workflow `wf` (`ci.yml` names `.github/workflows/ci.yml`);
@@ -204,13 +219,13 @@ impl GithubCycle {
     /// completed (GitHub's run is `in_progress` between its start and its end unless a
     /// deployment of it waits). `false` when a run not known waits.
     async fn update_waiting(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
         let waiting: Vec<Pipeline> = self
-            .client
-            .waiting_runs(&watch.repo, self.per_workflow)
+            .asked
+            .waiting(&self.client, &watch.repo, self.per_workflow)
             .await?
             .into_iter()
             .filter(|r| watched(watch, r))
@@ -257,8 +272,8 @@ impl GithubCycle {
             .map(|after| vec![("created", after)])
             .unwrap_or_default();
         let new = self
-            .client
-            .runs_listed(&watch.repo, wf, &filters, self.per_workflow)
+            .asked
+            .runs(&self.client, &watch.repo, wf, &filters, self.per_workflow)
             .await?;
         if new.len() >= self.per_workflow {
             return Ok(false);
@@ -285,20 +300,24 @@ impl GithubCycle {
     /// run that completed takes the list's copy. `false` when the list names a run not known,
     /// or a known completed run left it (it was re-run).
     async fn update_completed(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         wf: Option<&str>,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
-        let done = self
-            .client
-            .runs_where(
+        let done: Vec<Pipeline> = self
+            .asked
+            .runs(
+                &self.client,
                 &watch.repo,
                 wf,
                 &[("status", "completed")],
                 self.per_workflow,
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|(run, _)| run)
+            .collect();
         let full = done.len() >= self.per_workflow;
         let oldest = done.last().and_then(|d| d.created_ms);
         let rerun = runs
@@ -332,8 +351,8 @@ impl GithubCycle {
         let mut runs: Vec<Pipeline> = Vec::new();
         for wf in lists(watch) {
             let listed = self
-                .client
-                .runs_listed(&watch.repo, wf, &[], self.per_workflow)
+                .asked
+                .runs(&self.client, &watch.repo, wf, &[], self.per_workflow)
                 .await?;
             for (run, suite) in listed {
                 if let Some(suite) = suite {
@@ -387,7 +406,7 @@ impl GithubCycle {
 
     /// The jobs and gates of `runs`. Off screen, a running run keeps the jobs last read: they
     /// move at every step. A waiting run's are read (a gate's confirmation names its jobs;
-    /// they stay still).
+    /// they stay still); on screen, its check runs name them as they do a running run's.
     async fn fill(
         &mut self,
         watch: &GithubWatch,
@@ -412,21 +431,67 @@ impl GithubCycle {
                 run.stages.clear();
                 continue;
             }
-            if on_screen && run.status == CiStatus::Running {
+            if on_screen && matches!(run.status, CiStatus::Running | CiStatus::Waiting) {
                 run.stages = self.running_jobs(watch, run).await?;
             } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
-                run.stages = self.client.jobs(&watch.repo, run.id).await?;
+                run.stages = self.asked.jobs(&self.client, &watch.repo, run.id).await?;
                 started_by_jobs(run);
             }
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
             }
             if run.status == CiStatus::Waiting {
-                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
+                let pending = self
+                    .asked
+                    .pending(&self.client, &watch.repo, run.id)
+                    .await?;
                 gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
             }
         }
         Ok(Snapshot { runs, gates })
+    }
+}
+
+impl GithubCycle {
+    /// Whether a release off screen asks its questions this round: every round while rounds
+    /// are slow, else every [`OFF_SCREEN_TURN`]th, its repository's turn (the releases of one
+    /// repository share their answers).
+    fn its_turn(&self, watch: &GithubWatch) -> bool {
+        let turn = watch.repo.bytes().map(u64::from).sum::<u64>();
+        !self.fast || (self.round + turn) % OFF_SCREEN_TURN == 0
+    }
+
+    /// A release off screen between its turns: what was last reported, when none of its runs
+    /// is active or its runs wait on a human as they did (asked every round, so a gate appears
+    /// at once); `None` when they do not (a whole cycle finds out what changed).
+    async fn between_turns(&mut self, watch: &GithubWatch) -> Result<Option<Snapshot>, CiError> {
+        let Some(known) = self.known.get(&watch.release) else {
+            return Ok(None);
+        };
+        let snap = Snapshot {
+            runs: known.runs.clone(),
+            gates: known.gates.clone(),
+        };
+        if !snap.runs.iter().any(|r| r.status.is_active()) {
+            return Ok(Some(snap));
+        }
+        let mut waiting: Vec<(u64, u32)> = self
+            .asked
+            .waiting(&self.client, &watch.repo, self.per_workflow)
+            .await?
+            .iter()
+            .filter(|r| watched(watch, r))
+            .map(|r| (r.id, r.attempt))
+            .collect();
+        let mut waited: Vec<(u64, u32)> = snap
+            .runs
+            .iter()
+            .filter(|r| r.status == CiStatus::Waiting)
+            .map(|r| (r.id, r.attempt))
+            .collect();
+        waiting.sort_unstable();
+        waited.sort_unstable();
+        Ok((waiting == waited).then_some(snap))
     }
 }
 
@@ -446,7 +511,22 @@ fn started_by_jobs(run: &mut Pipeline) {
 impl Cycle for GithubCycle {
     type Watch = GithubWatch;
 
+    async fn round(&mut self) {
+        self.asked.clear();
+        self.round += 1;
+        self.fast = self
+            .known
+            .values()
+            .any(|k| k.runs.iter().any(|r| r.status.is_active()));
+    }
+
     async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
+        if !on_screen
+            && !self.its_turn(watch)
+            && let Some(snap) = self.between_turns(watch).await?
+        {
+            return Ok(snap);
+        }
         let (runs, read_ms) = match self.unchanged(watch, on_screen).await? {
             Some(known) => known,
             None => (self.read_lists(watch).await?, self.client.rest().now_ms()),
@@ -456,6 +536,7 @@ impl Cycle for GithubCycle {
             watch.release.clone(),
             Known {
                 runs: snap.runs.clone(),
+                gates: snap.gates.clone(),
                 read_ms,
             },
         );
@@ -479,6 +560,9 @@ pub async fn poll(
         known: HashMap::new(),
         suites: HashMap::new(),
         checks: true,
+        asked: Asked::default(),
+        round: 0,
+        fast: false,
     };
     poll_rounds(
         client.rest(),
