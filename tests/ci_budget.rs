@@ -1174,7 +1174,7 @@ async fn a_run_off_screen_is_found_without_reading_the_lists() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gate_approved_off_screen_costs_one_answer_the_waiting_list() {
+async fn a_gate_approved_off_screen_reads_neither_the_run_nor_its_lists() {
     let h = start(true).await;
     let watch = github_watch("acme/orders-api");
     let mut poller = github_poller(&h, &[watch], None).await;
@@ -1226,11 +1226,19 @@ async fn a_gate_approved_off_screen_costs_one_answer_the_waiting_list() {
     .await;
     assert_eq!(status, "in_progress");
     // The run left the waiting list and is not in the completed list: it runs on, and
-    // nothing else need be read to say so.
+    // neither it nor the lists need be read to say so. (While it waited, the release asked
+    // whether runs were created or completed only every minute: it asks again now.)
     let s = stats(&h).await;
     let waiting = |res: &str| res.ends_with("runs?status=waiting");
+    let the_run = |res: &str| res == "repos/:repos/:repos/actions/runs/:id";
     assert_eq!(costing(&s, waiting), 1, "{s:#}");
-    assert_eq!(costing(&s, |_| true), 1, "{s:#}");
+    assert_eq!(costing(&s, the_run) + costing(&s, full_list), 0, "{s:#}");
+    let asked_again = |res: &str| res.ends_with("?created") || completed_list(res);
+    assert_eq!(
+        costing(&s, |res| !waiting(res) && !asked_again(res) && !res.ends_with("pending_deployments")),
+        0,
+        "{s:#}"
+    );
     drop(poller);
     h.stop().await;
 }
@@ -1354,6 +1362,56 @@ async fn a_gate_on_screen_names_its_jobs_from_the_check_runs() {
     let s = stats(&h).await;
     let jobs = |res: &str| res == GH_JOBS;
     assert_eq!(costing(&s, jobs), 0, "the jobs were read again: {s:#}");
+    drop(poller);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_waiting_off_screen_asks_only_which_runs_wait_and_its_environments() {
+    let h = start(true).await;
+    let watch = github_watch("acme/orders-api");
+    let mut poller = github_poller(&h, &[watch], None).await;
+    // The seed's live run reaches its staging gate within seconds.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        assert!(Instant::now() < deadline, "no gate");
+        advance(&h, 5).await;
+        let seen = tokio::time::timeout(Duration::from_millis(500), async {
+            loop {
+                if let Some(CiUpdate::Gates { gates, .. }) = poller.rx.recv().await
+                    && !gates.is_empty()
+                {
+                    return;
+                }
+            }
+        })
+        .await;
+        if seen.is_ok() {
+            break;
+        }
+    }
+    // While it waits, nothing else of the release moves: which runs wait is asked every round
+    // (so the gate goes at once), its pending deployments at the release's turns, and neither
+    // its jobs nor whether runs were created or completed until a minute has passed.
+    reset_stats(&h).await;
+    let s = github_rounds(&h, 8).await;
+    let asked = |what: &dyn Fn(&str) -> bool| -> u64 {
+        s["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["resource"].as_str().is_some_and(what))
+            .map(|r| r["count"].as_u64().unwrap_or(0))
+            .sum()
+    };
+    let pending = asked(&|res: &str| res.ends_with("pending_deployments"));
+    assert!(pending >= 2, "{s:#}");
+    assert_eq!(asked(&|res: &str| res == GH_JOBS), 0, "{s:#}");
+    assert_eq!(
+        asked(&|res: &str| res.ends_with("?created") || completed_list(res)),
+        0,
+        "{s:#}"
+    );
     drop(poller);
     h.stop().await;
 }

@@ -9,11 +9,17 @@
 //! since the newest known (the answer that finds one carries it), which runs completed, and
 //! whether a queued run started (on screen, its jobs say). An answer naming a run not known
 //! or another attempt, or a known completed run gone from the completed list (a re-run), reads
-//! the lists again. Off screen, a release whose runs are all finished asks only which wait, so
-//! its gates appear at once, and the rest every [`BACKGROUND_FULL_MS`].
+//! the lists again. Off screen, a release whose runs are all finished or waiting on a human
+//! asks only which wait, and the rest every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
+//!
+//! 304s are free of the hourly budget but not of GitHub's secondary limit (900 points a
+//! minute), so questions are asked no more often than what is on screen needs: the releases
+//! of one repository share a round's answers, and while rounds come fast a release off screen
+//! asks every [`OFF_SCREEN_TURN`]th round, except which runs wait when one of its runs is
+//! active (a gate of a run under way appears at once).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -71,8 +77,8 @@ impl Default for PollOptions {
     }
 }
 
-/// How often a release that is not on screen and whose runs are all finished asks whether any
-/// was created or completed (besides which wait, asked every round), ms.
+/// How often a release that is not on screen and whose runs are all finished or waiting asks
+/// whether any was created or completed (besides which wait, asked at each of its turns), ms.
 pub const BACKGROUND_FULL_MS: i64 = 60_000;
 
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
@@ -102,6 +108,8 @@ struct GithubCycle {
     suites: HashMap<u64, u64>,
     /// Whether check runs may be read (not once the token was refused them).
     checks: bool,
+    /// The pending deployments last read of each waiting run.
+    gated: HashMap<(u64, u32), Vec<gates::PendingDeployment>>,
     /// This round's answers, shared by the releases of one repository.
     asked: Asked,
     /// Rounds begun.
@@ -175,8 +183,8 @@ impl GithubCycle {
     /// The known runs of a release brought up to date by cheap questions, with when the view
     /// they give was complete, when their answers name only known runs or new ones (off screen,
     /// queued runs are read again: a queued run does not move until it starts); `None` when the
-    /// lists must be read. Off screen, an idle release asks only which runs wait, and the rest
-    /// every [`BACKGROUND_FULL_MS`].
+    /// lists must be read. Off screen, a release whose runs are finished or waiting asks only
+    /// which runs wait, and the rest every [`BACKGROUND_FULL_MS`].
     async fn unchanged(
         &mut self,
         watch: &GithubWatch,
@@ -190,8 +198,11 @@ impl GithubCycle {
         if !self.update_waiting(watch, &mut runs).await? {
             return Ok(None);
         }
-        let idle = !runs.iter().any(|r| r.status.is_active());
-        if idle && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
+        // A waiting run moves on only by leaving the waiting list, asked above.
+        let settled = runs
+            .iter()
+            .all(|r| !r.status.is_active() || r.status == CiStatus::Waiting);
+        if settled && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
             return Ok(Some((runs, read_ms)));
         }
         for wf in lists(watch) {
@@ -431,21 +442,36 @@ impl GithubCycle {
                 run.stages.clear();
                 continue;
             }
+            let pending = if run.status == CiStatus::Waiting {
+                Some(
+                    self.asked
+                        .pending(&self.client, &watch.repo, run.id)
+                        .await?,
+                )
+            } else {
+                self.gated.remove(&key);
+                None
+            };
+            // Off screen, a run still waiting for the environments it waited for keeps the
+            // jobs read when it began to: they stay still while it waits.
+            let still = !on_screen
+                && !run.stages.is_empty()
+                && pending.is_some()
+                && self.gated.get(&key) == pending.as_ref();
             if on_screen && matches!(run.status, CiStatus::Running | CiStatus::Waiting) {
                 run.stages = self.running_jobs(watch, run).await?;
-            } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
+            } else if !still
+                && (on_screen || !run.status.is_active() || run.status == CiStatus::Waiting)
+            {
                 run.stages = self.asked.jobs(&self.client, &watch.repo, run.id).await?;
                 started_by_jobs(run);
             }
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
             }
-            if run.status == CiStatus::Waiting {
-                let pending = self
-                    .asked
-                    .pending(&self.client, &watch.repo, run.id)
-                    .await?;
+            if let Some(pending) = pending {
                 gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+                self.gated.insert(key, pending);
             }
         }
         Ok(Snapshot { runs, gates })
@@ -560,6 +586,7 @@ pub async fn poll(
         known: HashMap::new(),
         suites: HashMap::new(),
         checks: true,
+        gated: HashMap::new(),
         asked: Asked::default(),
         round: 0,
         fast: false,
