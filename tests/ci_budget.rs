@@ -1119,7 +1119,7 @@ async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
         0,
         "a new run changed the completed list: {after:#}"
     );
-    // Its jobs, read on screen, say when it starts: the run itself is not read.
+    // Its check runs, read on screen, say when it starts: the run itself is not read.
     let deadline = Instant::now() + WAIT;
     loop {
         assert!(Instant::now() < deadline, "run {run} never started");
@@ -1147,6 +1147,8 @@ async fn a_new_run_on_screen_comes_with_the_answer_that_finds_it() {
     let s = stats(&h).await;
     let the_run = |res: &str| res == "repos/:repos/:repos/actions/runs/:id";
     assert_eq!(costing(&s, the_run), 0, "the run was read: {s:#}");
+    // Nor its jobs again: read once when it was found, their check runs say when one starts.
+    assert_eq!(costing(&s, |res| res == GH_JOBS), 0, "the jobs were read: {s:#}");
     drop(poller);
     h.stop().await;
 }

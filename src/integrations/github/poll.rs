@@ -7,7 +7,7 @@
 //! round asks questions whose answers stay the same (free 304s) while steps move: which runs
 //! wait on a human (a run that stops waiting runs on, or completed), whether a run was created
 //! since the newest known (the answer that finds one carries it), which runs completed, and
-//! whether a queued run started (on screen, its jobs say). An answer naming a run not known
+//! whether a queued run started (on screen, its check runs say). An answer naming a run not known
 //! or another attempt, or a known completed run gone from the completed list (a re-run), reads
 //! the lists again. Off screen, a release whose runs are all finished or waiting on a human
 //! asks only which wait, and the rest every [`BACKGROUND_FULL_MS`].
@@ -212,7 +212,7 @@ impl GithubCycle {
                 return Ok(None);
             }
         }
-        // On screen, a queued run's jobs are read anyway, and say when it starts (`fill`).
+        // On screen, a queued run's check runs are read anyway, and say when it starts (`fill`).
         for run in runs
             .iter_mut()
             .filter(|r| !on_screen && r.status == CiStatus::Queued)
@@ -387,16 +387,18 @@ impl GithubCycle {
         Ok(runs)
     }
 
-    /// The jobs of a running run on screen: its jobs last read with the states and times of
+    /// The jobs of a run under way on screen: its jobs last read with the states and times of
     /// its check runs, which stay a free 304 while only steps move (the Pipeline pane shows
-    /// jobs, not steps); read whole when the check runs name other jobs, or always when the
-    /// token cannot read checks.
+    /// jobs, not steps), and say when a queued run starts; read whole when none were read yet or
+    /// the check runs name other jobs, or always when the token cannot read checks.
     async fn running_jobs(
         &mut self,
         watch: &GithubWatch,
         run: &Pipeline,
     ) -> Result<Vec<Stage>, CiError> {
+        // Check runs without the jobs they update say nothing: read the jobs first.
         if self.checks
+            && !run.stages.is_empty()
             && let Some(suite) = self.suites.get(&run.id).copied()
         {
             match self.client.check_runs(&watch.repo, run.id, suite).await {
@@ -458,8 +460,9 @@ impl GithubCycle {
                 && !run.stages.is_empty()
                 && pending.is_some()
                 && self.gated.get(&key) == pending.as_ref();
-            if on_screen && matches!(run.status, CiStatus::Running | CiStatus::Waiting) {
+            if on_screen && run.status.is_active() {
                 run.stages = self.running_jobs(watch, run).await?;
+                started_by_jobs(run);
             } else if !still
                 && (on_screen || !run.status.is_active() || run.status == CiStatus::Waiting)
             {
