@@ -3,6 +3,7 @@
 //! but still a point of GitHub's secondary limit (900 a minute).
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use super::client::GitHubClient;
 use super::gates::PendingDeployment;
@@ -18,6 +19,20 @@ pub(super) struct Asked {
     lists: HashMap<String, Listed>,
     jobs: HashMap<u64, Vec<Stage>>,
     pending: HashMap<u64, Vec<PendingDeployment>>,
+}
+
+/// `seen`'s answer for `key`, or `ask`'s (a future does nothing until awaited), kept.
+async fn once<K: Hash + Eq, T: Clone>(
+    seen: &mut HashMap<K, T>,
+    key: K,
+    ask: impl Future<Output = Result<T, CiError>>,
+) -> Result<T, CiError> {
+    if let Some(answer) = seen.get(&key) {
+        return Ok(answer.clone());
+    }
+    let answer = ask.await?;
+    seen.insert(key, answer.clone());
+    Ok(answer)
 }
 
 impl Asked {
@@ -38,12 +53,8 @@ impl Asked {
         max: usize,
     ) -> Result<Listed, CiError> {
         let key = format!("{repo} {workflow:?} {filters:?} {max}");
-        if let Some(listed) = self.lists.get(&key) {
-            return Ok(listed.clone());
-        }
-        let listed = client.runs_listed(repo, workflow, filters, max).await?;
-        self.lists.insert(key, listed.clone());
-        Ok(listed)
+        let ask = client.runs_listed(repo, workflow, filters, max);
+        once(&mut self.lists, key, ask).await
     }
 
     /// The runs of `repo` waiting on a human (`status=waiting`), asked once a round.
@@ -66,12 +77,7 @@ impl Asked {
         repo: &str,
         run_id: u64,
     ) -> Result<Vec<Stage>, CiError> {
-        if let Some(jobs) = self.jobs.get(&run_id) {
-            return Ok(jobs.clone());
-        }
-        let jobs = client.jobs(repo, run_id).await?;
-        self.jobs.insert(run_id, jobs.clone());
-        Ok(jobs)
+        once(&mut self.jobs, run_id, client.jobs(repo, run_id)).await
     }
 
     /// [`GitHubClient::pending_deployments`], asked once a round.
@@ -81,11 +87,11 @@ impl Asked {
         repo: &str,
         run_id: u64,
     ) -> Result<Vec<PendingDeployment>, CiError> {
-        if let Some(pending) = self.pending.get(&run_id) {
-            return Ok(pending.clone());
-        }
-        let pending = client.pending_deployments(repo, run_id).await?;
-        self.pending.insert(run_id, pending.clone());
-        Ok(pending)
+        once(
+            &mut self.pending,
+            run_id,
+            client.pending_deployments(repo, run_id),
+        )
+        .await
     }
 }

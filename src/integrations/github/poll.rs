@@ -487,7 +487,7 @@ impl GithubCycle {
     /// repository share their answers).
     fn its_turn(&self, watch: &GithubWatch) -> bool {
         let turn = watch.repo.bytes().map(u64::from).sum::<u64>();
-        !self.fast || (self.round + turn) % OFF_SCREEN_TURN == 0
+        !self.fast || (self.round + turn).is_multiple_of(OFF_SCREEN_TURN)
     }
 
     /// A release off screen between its turns: what was last reported, when none of its runs
