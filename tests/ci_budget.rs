@@ -636,28 +636,7 @@ async fn a_gate_appears_once_the_pipeline_reaches_it() {
     .await["id"]
         .as_u64()
         .unwrap();
-    let deadline = Instant::now() + WAIT * 4;
-    let gate = loop {
-        assert!(Instant::now() < deadline, "no gate for pipeline {run}");
-        advance(&h, 30).await;
-        let seen = tokio::time::timeout(Duration::from_millis(500), async {
-            loop {
-                match rx.recv().await {
-                    Some(CiUpdate::Gates { gates, .. }) => {
-                        if let Some(g) = gates.into_iter().find(|g| g.pipeline_id == run) {
-                            return g;
-                        }
-                    }
-                    Some(_) => {}
-                    None => panic!("poller stopped"),
-                }
-            }
-        })
-        .await;
-        if let Ok(g) = seen {
-            break g;
-        }
-    };
+    let gate = gate_after(&h, rx, 30, WAIT * 4, |g| g.pipeline_id == run).await;
     assert!(
         matches!(gate.id.kind, GateKind::GitlabBlockedDeployment { .. }),
         "{gate:#?}"
@@ -973,11 +952,8 @@ async fn a_run_on_screen_costs_requests_at_its_job_changes_not_at_its_steps() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
-    let h = start(true).await;
-    let watch = github_watch("acme/orders-api");
-    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
+    let (h, mut poller, gate) = orders_api_at_its_gate(true).await;
     let rx = &mut poller.rx;
-    let gate = first_gate(&h, rx).await;
     let pending_url = format!(
         "{}/github/repos/acme/orders-api/actions/runs/{}/pending_deployments",
         h.base_url(),
@@ -1022,18 +998,24 @@ async fn a_run_on_screen_leaves_waiting_once_its_gate_is_approved() {
     h.stop().await;
 }
 
-/// The first gate `rx` reports while the simulated clock moves 5 s at a time (the seed's live
-/// run of `acme/orders-api` reaches its staging gate within seconds).
-async fn first_gate(h: &SimHandle, rx: &mut mpsc::Receiver<CiUpdate>) -> Gate {
-    let deadline = Instant::now() + WAIT;
+/// The first gate `pick` accepts that `rx` reports before `wait`, while the simulated clock
+/// moves `step_s` seconds at a time.
+async fn gate_after(
+    h: &SimHandle,
+    rx: &mut mpsc::Receiver<CiUpdate>,
+    step_s: u64,
+    wait: Duration,
+    pick: impl Fn(&Gate) -> bool,
+) -> Gate {
+    let deadline = Instant::now() + wait;
     loop {
         assert!(Instant::now() < deadline, "no gate");
-        advance(h, 5).await;
+        advance(h, step_s).await;
         let seen = tokio::time::timeout(Duration::from_millis(500), async {
             loop {
                 match rx.recv().await {
                     Some(CiUpdate::Gates { gates, .. }) => {
-                        if let Some(g) = gates.into_iter().next() {
+                        if let Some(g) = gates.into_iter().find(&pick) {
                             return g;
                         }
                     }
@@ -1047,6 +1029,24 @@ async fn first_gate(h: &SimHandle, rx: &mut mpsc::Receiver<CiUpdate>) -> Gate {
             return g;
         }
     }
+}
+
+/// The first gate `rx` reports (the seed's live run of `acme/orders-api` reaches its staging
+/// gate within seconds).
+async fn first_gate(h: &SimHandle, rx: &mut mpsc::Receiver<CiUpdate>) -> Gate {
+    gate_after(h, rx, 5, WAIT, |_| true).await
+}
+
+/// The simulator, a poller of `acme/orders-api` (on screen or not) with the stats reset after
+/// its first read, and the first gate it reports: the seed's live run's staging gate.
+async fn orders_api_at_its_gate(on_screen: bool) -> (SimHandle, Poller, Gate) {
+    let h = start(true).await;
+    let watch = github_watch("acme/orders-api");
+    let shown = on_screen.then_some(watch.release.as_str());
+    let mut poller = github_poller(&h, std::slice::from_ref(&watch), shown).await;
+    reset_stats(&h).await;
+    let gate = first_gate(&h, &mut poller.rx).await;
+    (h, poller, gate)
 }
 
 /// Answers to reads that cost budget (anything but a 304) the simulator served for the GitHub
@@ -1190,11 +1190,7 @@ async fn a_run_off_screen_is_found_without_reading_the_lists() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_approved_off_screen_reads_neither_the_run_nor_its_lists() {
-    let h = start(true).await;
-    let watch = github_watch("acme/orders-api");
-    let mut poller = github_poller(&h, &[watch], None).await;
-    reset_stats(&h).await;
-    let gate = first_gate(&h, &mut poller.rx).await;
+    let (h, mut poller, gate) = orders_api_at_its_gate(false).await;
     reset_stats(&h).await;
     let url = format!(
         "{}/github/repos/acme/orders-api/actions/runs/{}/pending_deployments",
@@ -1326,12 +1322,8 @@ async fn releases_off_screen_take_turns_while_a_run_is_active() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_on_screen_names_its_jobs_from_the_check_runs() {
-    let h = start(true).await;
-    let watch = github_watch("acme/orders-api");
-    let mut poller = github_poller(&h, std::slice::from_ref(&watch), Some(&watch.release)).await;
-    reset_stats(&h).await;
     // The seed's live run, its jobs read once, reaches its staging gate.
-    let gate = first_gate(&h, &mut poller.rx).await;
+    let (h, poller, gate) = orders_api_at_its_gate(true).await;
     assert!(
         gate.approving_will.contains(": starts job"),
         "{}",
@@ -1346,10 +1338,7 @@ async fn a_gate_on_screen_names_its_jobs_from_the_check_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_waiting_off_screen_asks_only_which_runs_wait_and_its_environments() {
-    let h = start(true).await;
-    let watch = github_watch("acme/orders-api");
-    let mut poller = github_poller(&h, &[watch], None).await;
-    first_gate(&h, &mut poller.rx).await;
+    let (h, poller, _) = orders_api_at_its_gate(false).await;
     // While it waits, nothing else of the release moves: which runs wait is asked every round
     // (so the gate goes at once), its pending deployments at the release's turns, and neither
     // its jobs nor whether runs were created or completed until a minute has passed.
