@@ -2,6 +2,7 @@
 //! types, the poller that reports them, job logs, and the actions that change runs.
 
 pub(crate) mod actions;
+pub(crate) mod asked;
 pub(crate) mod client;
 pub(crate) mod columns;
 pub(crate) mod convert;

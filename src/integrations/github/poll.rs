@@ -7,22 +7,30 @@
 //! round asks questions whose answers stay the same (free 304s) while steps move: which runs
 //! wait on a human (a run that stops waiting runs on, or completed), whether a run was created
 //! since the newest known (the answer that finds one carries it), which runs completed, and
-//! whether a queued run started (on screen, its jobs say). An answer naming a run not known
+//! whether a queued run started (on screen, its check runs say). An answer naming a run not known
 //! or another attempt, or a known completed run gone from the completed list (a re-run), reads
-//! the lists again. Off screen, a release whose runs are all finished asks only which wait, so
-//! its gates appear at once, and the rest every [`BACKGROUND_FULL_MS`].
+//! the lists again. Off screen, a release whose runs are all finished or waiting on a human
+//! asks only which wait, and the rest every [`BACKGROUND_FULL_MS`].
 //!
 //! Only the release on screen reads the jobs of its running runs, which nobody else sees, and
 //! it reads them through their check runs: a job's state and times without its steps.
+//!
+//! 304s are free of the hourly budget but not of GitHub's secondary limit (900 points a
+//! minute), so questions are asked no more often than what is on screen needs: the releases
+//! of one repository share a round's answers, and while rounds come fast a release off screen
+//! asks every [`OFF_SCREEN_TURN`]th round, except which runs wait when one of its runs is
+//! active (a gate of a run under way appears at once).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
+use super::asked::Asked;
 use super::client::GitHubClient;
 use super::{convert, gates};
 use crate::integrations::rest::{CiError, Cycle, Pacing, Snapshot, Watched, poll_rounds};
+use quarterdeck_core::gate::Gate;
 use quarterdeck_core::pipeline::{
     CiErrorKind, CiSource, CiStatus, CiUpdate, Pipeline, Provider, Stage,
 };
@@ -69,16 +77,23 @@ impl Default for PollOptions {
     }
 }
 
-/// How often a release that is not on screen and whose runs are all finished asks whether any
-/// was created or completed (besides which wait, asked every round), ms.
+/// How often a release that is not on screen and whose runs are all finished or waiting asks
+/// whether any was created or completed (besides which wait, asked at each of its turns), ms.
 pub const BACKGROUND_FULL_MS: i64 = 60_000;
 
 /// Jobs of finished runs do not change until a re-run bumps the attempt.
 type FinishedJobs = HashMap<(u64, u32), Vec<Stage>>;
 
-/// A release's runs as last reported, and when every run of its lists was last accounted for.
+/// Off screen, while rounds come fast, how many rounds apart a release asks its questions (the
+/// waiting list excepted while one of its runs is active): at 20 projects every question every
+/// round is some 800 requests a minute, most of GitHub's secondary limit (900 points a minute).
+pub const OFF_SCREEN_TURN: u64 = 2;
+
+/// A release's runs and gates as last reported, and when every run of its lists was last
+/// accounted for.
 struct Known {
     runs: Vec<Pipeline>,
+    gates: Vec<Gate>,
     read_ms: i64,
 }
 
@@ -93,6 +108,14 @@ struct GithubCycle {
     suites: HashMap<u64, u64>,
     /// Whether check runs may be read (not once the token was refused them).
     checks: bool,
+    /// The pending deployments last read of each waiting run.
+    gated: HashMap<(u64, u32), Vec<gates::PendingDeployment>>,
+    /// This round's answers, shared by the releases of one repository.
+    asked: Asked,
+    /// Rounds begun.
+    round: u64,
+    /// Whether a known run is active, so rounds come fast (and releases off screen take turns).
+    fast: bool,
 }
 
 /// Whether `run` belongs to workflow `wf` (`ci.yml` names `.github/workflows/ci.yml`);
@@ -160,8 +183,8 @@ impl GithubCycle {
     /// The known runs of a release brought up to date by cheap questions, with when the view
     /// they give was complete, when their answers name only known runs or new ones (off screen,
     /// queued runs are read again: a queued run does not move until it starts); `None` when the
-    /// lists must be read. Off screen, an idle release asks only which runs wait, and the rest
-    /// every [`BACKGROUND_FULL_MS`].
+    /// lists must be read. Off screen, a release whose runs are finished or waiting asks only
+    /// which runs wait, and the rest every [`BACKGROUND_FULL_MS`].
     async fn unchanged(
         &mut self,
         watch: &GithubWatch,
@@ -175,8 +198,11 @@ impl GithubCycle {
         if !self.update_waiting(watch, &mut runs).await? {
             return Ok(None);
         }
-        let idle = !runs.iter().any(|r| r.status.is_active());
-        if idle && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
+        // A waiting run moves on only by leaving the waiting list, asked above.
+        let settled = runs
+            .iter()
+            .all(|r| !r.status.is_active() || r.status == CiStatus::Waiting);
+        if settled && !on_screen && now - read_ms < BACKGROUND_FULL_MS {
             return Ok(Some((runs, read_ms)));
         }
         for wf in lists(watch) {
@@ -186,7 +212,7 @@ impl GithubCycle {
                 return Ok(None);
             }
         }
-        // On screen, a queued run's jobs are read anyway, and say when it starts (`fill`).
+        // On screen, a queued run's check runs are read anyway, and say when it starts (`fill`).
         for run in runs
             .iter_mut()
             .filter(|r| !on_screen && r.status == CiStatus::Queued)
@@ -204,13 +230,13 @@ impl GithubCycle {
     /// completed (GitHub's run is `in_progress` between its start and its end unless a
     /// deployment of it waits). `false` when a run not known waits.
     async fn update_waiting(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
         let waiting: Vec<Pipeline> = self
-            .client
-            .waiting_runs(&watch.repo, self.per_workflow)
+            .asked
+            .waiting(&self.client, &watch.repo, self.per_workflow)
             .await?
             .into_iter()
             .filter(|r| watched(watch, r))
@@ -257,8 +283,8 @@ impl GithubCycle {
             .map(|after| vec![("created", after)])
             .unwrap_or_default();
         let new = self
-            .client
-            .runs_listed(&watch.repo, wf, &filters, self.per_workflow)
+            .asked
+            .runs(&self.client, &watch.repo, wf, &filters, self.per_workflow)
             .await?;
         if new.len() >= self.per_workflow {
             return Ok(false);
@@ -285,20 +311,24 @@ impl GithubCycle {
     /// run that completed takes the list's copy. `false` when the list names a run not known,
     /// or a known completed run left it (it was re-run).
     async fn update_completed(
-        &self,
+        &mut self,
         watch: &GithubWatch,
         wf: Option<&str>,
         runs: &mut [Pipeline],
     ) -> Result<bool, CiError> {
-        let done = self
-            .client
-            .runs_where(
+        let done: Vec<Pipeline> = self
+            .asked
+            .runs(
+                &self.client,
                 &watch.repo,
                 wf,
                 &[("status", "completed")],
                 self.per_workflow,
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|(run, _)| run)
+            .collect();
         let full = done.len() >= self.per_workflow;
         let oldest = done.last().and_then(|d| d.created_ms);
         let rerun = runs
@@ -332,8 +362,8 @@ impl GithubCycle {
         let mut runs: Vec<Pipeline> = Vec::new();
         for wf in lists(watch) {
             let listed = self
-                .client
-                .runs_listed(&watch.repo, wf, &[], self.per_workflow)
+                .asked
+                .runs(&self.client, &watch.repo, wf, &[], self.per_workflow)
                 .await?;
             for (run, suite) in listed {
                 if let Some(suite) = suite {
@@ -357,16 +387,18 @@ impl GithubCycle {
         Ok(runs)
     }
 
-    /// The jobs of a running run on screen: its jobs last read with the states and times of
+    /// The jobs of a run under way on screen: its jobs last read with the states and times of
     /// its check runs, which stay a free 304 while only steps move (the Pipeline pane shows
-    /// jobs, not steps); read whole when the check runs name other jobs, or always when the
-    /// token cannot read checks.
+    /// jobs, not steps), and say when a queued run starts; read whole when none were read yet or
+    /// the check runs name other jobs, or always when the token cannot read checks.
     async fn running_jobs(
         &mut self,
         watch: &GithubWatch,
         run: &Pipeline,
     ) -> Result<Vec<Stage>, CiError> {
+        // Check runs without the jobs they update say nothing: read the jobs first.
         if self.checks
+            && !run.stages.is_empty()
             && let Some(suite) = self.suites.get(&run.id).copied()
         {
             match self.client.check_runs(&watch.repo, run.id, suite).await {
@@ -387,7 +419,7 @@ impl GithubCycle {
 
     /// The jobs and gates of `runs`. Off screen, a running run keeps the jobs last read: they
     /// move at every step. A waiting run's are read (a gate's confirmation names its jobs;
-    /// they stay still).
+    /// they stay still); on screen, its check runs name them as they do a running run's.
     async fn fill(
         &mut self,
         watch: &GithubWatch,
@@ -412,21 +444,83 @@ impl GithubCycle {
                 run.stages.clear();
                 continue;
             }
-            if on_screen && run.status == CiStatus::Running {
+            let pending = if run.status == CiStatus::Waiting {
+                Some(
+                    self.asked
+                        .pending(&self.client, &watch.repo, run.id)
+                        .await?,
+                )
+            } else {
+                self.gated.remove(&key);
+                None
+            };
+            // Off screen, a run still waiting for the environments it waited for keeps the
+            // jobs read when it began to: they stay still while it waits.
+            let still = !on_screen
+                && !run.stages.is_empty()
+                && pending.is_some()
+                && self.gated.get(&key) == pending.as_ref();
+            if on_screen && run.status.is_active() {
                 run.stages = self.running_jobs(watch, run).await?;
-            } else if on_screen || !run.status.is_active() || run.status == CiStatus::Waiting {
-                run.stages = self.client.jobs(&watch.repo, run.id).await?;
+                started_by_jobs(run);
+            } else if !still
+                && (on_screen || !run.status.is_active() || run.status == CiStatus::Waiting)
+            {
+                run.stages = self.asked.jobs(&self.client, &watch.repo, run.id).await?;
                 started_by_jobs(run);
             }
             if run.status.is_finished() {
                 self.finished.insert(key, run.stages.clone());
             }
-            if run.status == CiStatus::Waiting {
-                let pending = self.client.pending_deployments(&watch.repo, run.id).await?;
+            if let Some(pending) = pending {
                 gates.extend(gates::of_run(run, &pending, Some(&watch.release)));
+                self.gated.insert(key, pending);
             }
         }
         Ok(Snapshot { runs, gates })
+    }
+}
+
+impl GithubCycle {
+    /// Whether a release off screen asks its questions this round: every round while rounds
+    /// are slow, else every [`OFF_SCREEN_TURN`]th, its repository's turn (the releases of one
+    /// repository share their answers).
+    fn its_turn(&self, watch: &GithubWatch) -> bool {
+        let turn = watch.repo.bytes().map(u64::from).sum::<u64>();
+        !self.fast || (self.round + turn).is_multiple_of(OFF_SCREEN_TURN)
+    }
+
+    /// A release off screen between its turns: what was last reported, when none of its runs
+    /// is active or its runs wait on a human as they did (asked every round, so a gate appears
+    /// at once); `None` when they do not (a whole cycle finds out what changed).
+    async fn between_turns(&mut self, watch: &GithubWatch) -> Result<Option<Snapshot>, CiError> {
+        let Some(known) = self.known.get(&watch.release) else {
+            return Ok(None);
+        };
+        let snap = Snapshot {
+            runs: known.runs.clone(),
+            gates: known.gates.clone(),
+        };
+        if !snap.runs.iter().any(|r| r.status.is_active()) {
+            return Ok(Some(snap));
+        }
+        let mut waiting: Vec<(u64, u32)> = self
+            .asked
+            .waiting(&self.client, &watch.repo, self.per_workflow)
+            .await?
+            .iter()
+            .filter(|r| watched(watch, r))
+            .map(|r| (r.id, r.attempt))
+            .collect();
+        let mut waited: Vec<(u64, u32)> = snap
+            .runs
+            .iter()
+            .filter(|r| r.status == CiStatus::Waiting)
+            .map(|r| (r.id, r.attempt))
+            .collect();
+        waiting.sort_unstable();
+        waited.sort_unstable();
+        Ok((waiting == waited).then_some(snap))
     }
 }
 
@@ -446,7 +540,22 @@ fn started_by_jobs(run: &mut Pipeline) {
 impl Cycle for GithubCycle {
     type Watch = GithubWatch;
 
+    async fn round(&mut self) {
+        self.asked.clear();
+        self.round += 1;
+        self.fast = self
+            .known
+            .values()
+            .any(|k| k.runs.iter().any(|r| r.status.is_active()));
+    }
+
     async fn cycle(&mut self, watch: &GithubWatch, on_screen: bool) -> Result<Snapshot, CiError> {
+        if !on_screen
+            && !self.its_turn(watch)
+            && let Some(snap) = self.between_turns(watch).await?
+        {
+            return Ok(snap);
+        }
         let (runs, read_ms) = match self.unchanged(watch, on_screen).await? {
             Some(known) => known,
             None => (self.read_lists(watch).await?, self.client.rest().now_ms()),
@@ -456,6 +565,7 @@ impl Cycle for GithubCycle {
             watch.release.clone(),
             Known {
                 runs: snap.runs.clone(),
+                gates: snap.gates.clone(),
                 read_ms,
             },
         );
@@ -479,6 +589,10 @@ pub async fn poll(
         known: HashMap::new(),
         suites: HashMap::new(),
         checks: true,
+        gated: HashMap::new(),
+        asked: Asked::default(),
+        round: 0,
+        fast: false,
     };
     poll_rounds(
         client.rest(),
