@@ -1,6 +1,7 @@
-//! The event loop: owns the `Model`, drains `Msg`s in batches from one channel, runs `update`,
-//! hands `Effect`s to the driver, and draws at most ~60 times a second — and only when
-//! something changed.
+//! The event loop: owns the `Model`, drains `Msg`s in batches — keys and answers from one
+//! channel, what the watches saw from their own at the world's frame pace, merged log lines
+//! from a third — runs `update`, hands `Effect`s to the driver, and draws at most ~60 times a
+//! second, and only when something changed.
 //!
 //! [`EventLoop`] knows no terminal: it draws on any ratatui `Backend` through a
 //! [`Screen`](crate::terminal::Screen) and hands effects to any [`EffectSink`], so a test runs it
