@@ -58,6 +58,8 @@ pub struct Driver {
     world_tx: UnboundedSender<Msg>,
     world_rx: Option<UnboundedReceiver<Msg>>,
     watches: Vec<JoinHandle<()>>,
+    /// Across all namespaces: the watch of the selected release's namespace's events.
+    events: Option<JoinHandle<()>>,
     streams: HashMap<StreamId, JoinHandle<()>>,
     /// Where the streams' lines are merged on their way to the event loop.
     merge: LogMerge,
@@ -122,6 +124,7 @@ impl Driver {
             control,
             tx,
             watches,
+            events: None,
             streams: HashMap::new(),
             connecting: None,
             drill_looks: None,
@@ -145,7 +148,8 @@ impl Driver {
     }
 
     fn restart_watches(&mut self) {
-        for task in self.watches.drain(..) {
+        // The model asks again for the events it needs once the new lists select a release.
+        for task in self.watches.drain(..).chain(self.events.take()) {
             task.abort();
         }
         self.watches = watch::spawn_all(&self.client, &self.scope, &self.world);
@@ -247,6 +251,13 @@ impl EffectSink for Driver {
             Effect::SaveLogs { path, force, lines } => {
                 save_logs::spawn(path, force, lines, self.tx.clone());
             }
+            Effect::WatchEvents(namespace) => {
+                if let Some(old) = self.events.take() {
+                    old.abort();
+                }
+                self.events =
+                    namespace.map(|ns| watch::spawn_events(&self.client, &ns, &self.world));
+            }
             Effect::SetScope(scope) => {
                 self.scope = scope;
                 self.restart_watches();
@@ -283,7 +294,7 @@ impl Drop for Driver {
             connecting.task.abort();
         }
         self.stop_streams();
-        for task in self.watches.drain(..) {
+        for task in self.watches.drain(..).chain(self.events.take()) {
             task.abort();
         }
     }

@@ -65,6 +65,11 @@ fn demo_end_to_end() {
                 .count()
                 >= 2
     });
+    // Its namespace's events: across all namespaces the Events watch follows the selection.
+    tui.wait_for("orders-api events", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("rollout/orders-api") || l.contains("pod/orders-api-"))
+    });
     tui.wait_for("orders-api log lines", WAIT, |s| {
         s.lines()
             .any(|l| l.contains("││stable ") || l.contains("││canary ") || l.contains("┃┃stable "))

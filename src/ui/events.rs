@@ -55,7 +55,9 @@ pub fn draw(model: &Model, theme: &Theme, frame: &mut Frame, area: Rect) {
     if events.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                if model.events.filter.is_empty() {
+                if !model.synced.get(&Kind::Events).copied().unwrap_or(false) {
+                    "Loading the namespace's events…"
+                } else if model.events.filter.is_empty() {
                     "No events for this release."
                 } else {
                     "No event of this release matches the filter."

@@ -66,6 +66,8 @@ fn select(model: &mut Model, name: &str) {
         keys(model, &["j"]);
     }
     assert_eq!(model.releases.selected.as_ref().unwrap().key.name, name);
+    // The driver's answer to the selection's `WatchEvents`: its namespace's events.
+    sample::relist_events(model);
     sample::feed_logs(model, 30);
 }
 

@@ -69,6 +69,10 @@ pub enum Effect {
     },
     /// Watch other namespaces (restarts every watch).
     SetScope(Scope),
+    /// Across all namespaces, watch Kubernetes Events in this namespace only (`None`: in
+    /// none). They follow the selected release: other namespaces' events, the busiest kind of
+    /// a cluster, would cost a decode each and push its own out of the events cap.
+    WatchEvents(Option<String>),
     /// Connect to another kubeconfig context in the background; answer with
     /// `ContextMsg::Connected` or `ContextMsg::Failed` carrying `epoch`.
     ConnectContext {

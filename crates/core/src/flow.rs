@@ -4,7 +4,7 @@
 use crate::cluster::{Kind, Object};
 use crate::concerns::logs::{MAX_PODS, WantedStream};
 use crate::concerns::pods::RowChange;
-use crate::effect::Effect;
+use crate::effect::{Effect, Scope};
 use crate::meta::{ObjectKey, Owner};
 use crate::model::Model;
 use crate::msg::{Connection, WatchEvent};
@@ -36,10 +36,31 @@ pub(crate) fn select_release(model: &mut Model, id: Option<ReleaseId>) -> Vec<Ef
         .pods
         .derive(&model.cluster, model.releases.selected.as_ref());
     let mut effects = model.logs.choose(None, false);
+    effects.extend(sync_events(model));
     effects.extend(sync_streams(model));
     effects.extend(sync_analysis(model));
     effects.extend(sync_ci_focus(model));
     effects
+}
+
+/// Across all namespaces, asks for the events of the selected release's namespace when that
+/// changed; until their list comes, the Events pane says they are loading. Within one
+/// namespace its watch has them all.
+fn sync_events(model: &mut Model) -> Vec<Effect> {
+    let wanted = match model.target.scope {
+        Scope::All => model
+            .releases
+            .selected
+            .as_ref()
+            .map(|id| id.key.namespace.clone()),
+        Scope::Namespace(_) => None,
+    };
+    if wanted == model.events.watching {
+        return Vec::new();
+    }
+    model.events.watching = wanted.clone();
+    model.synced.insert(Kind::Events, false);
+    vec![Effect::WatchEvents(wanted)]
 }
 
 /// Applies one watch event, then re-derives only what reads the object it changed: a pod
@@ -341,6 +362,7 @@ pub(crate) fn restart(model: &mut Model, effect: Effect) -> Vec<Effect> {
     model.pods.clear();
     model.releases.selected = None;
     model.releases.chosen = false;
+    model.events.watching = None;
     model.synced.clear();
     let now = model.now_ms;
     for (c, since) in model.connections.values_mut() {

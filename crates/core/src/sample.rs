@@ -314,6 +314,17 @@ pub fn model_with(objects: Vec<Object>, width: u16, height: u16) -> (Model, Vec<
         NOW_MS,
     );
     let mut effects = update(&mut model, Msg::Resized { width, height });
+    effects.extend(list_all(&mut model, &objects));
+    // The selection asked for its namespace's events: the driver answers with their list.
+    if effects.iter().any(|e| matches!(e, Effect::WatchEvents(_))) {
+        effects.extend(relist_events(&mut model));
+    }
+    (model, effects)
+}
+
+/// Every kind's list of `objects`, each source then live, as the watches send them.
+pub fn list_all(model: &mut Model, objects: &[Object]) -> Vec<Effect> {
+    let mut effects = Vec::new();
     for kind in Kind::ALL {
         let of_kind: Vec<Object> = objects
             .iter()
@@ -321,14 +332,14 @@ pub fn model_with(objects: Vec<Object>, width: u16, height: u16) -> (Model, Vec<
             .cloned()
             .collect();
         effects.extend(update(
-            &mut model,
+            model,
             Msg::Watch(WatchEvent::Replace {
                 kind,
                 objects: of_kind,
             }),
         ));
         effects.extend(update(
-            &mut model,
+            model,
             Msg::Connection {
                 kind,
                 state: Connection::Live,
@@ -336,7 +347,26 @@ pub fn model_with(objects: Vec<Object>, width: u16, height: u16) -> (Model, Vec<
             },
         ));
     }
-    (model, effects)
+    effects
+}
+
+/// What the driver does for `Effect::WatchEvents`: the events listed again (the sample
+/// keeps every namespace's; the panes read the selected one's).
+pub fn relist_events(model: &mut Model) -> Vec<Effect> {
+    let objects: Vec<Object> = model
+        .cluster
+        .events
+        .values()
+        .cloned()
+        .map(Object::Event)
+        .collect();
+    update(
+        model,
+        Msg::Watch(WatchEvent::Replace {
+            kind: Kind::Events,
+            objects,
+        }),
+    )
 }
 
 /// The objects of the five-release showcase: a paused canary (3/8), a crash-looping

@@ -322,3 +322,61 @@ fn an_old_contexts_events_read_together_are_dropped() {
     update_watched(&mut model, vec![stale]);
     assert_eq!(model.pods.rows, rows);
 }
+
+#[test]
+fn across_all_namespaces_the_events_watched_follow_the_selected_releases_namespace() {
+    let (mut model, effects) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let selected_ns = |m: &Model| m.releases.selected.as_ref().unwrap().key.namespace.clone();
+    let first = selected_ns(&model);
+    assert!(
+        effects.contains(&Effect::WatchEvents(Some(first.clone()))),
+        "{effects:?}"
+    );
+    assert_eq!(model.events.watching.as_deref(), Some(first.as_str()));
+    // To a release of another namespace: that namespace's events, loading until they come.
+    let mut asked = Vec::new();
+    while selected_ns(&model) == first {
+        asked = update(&mut model, Msg::Key(key::KeyPress::parse("j").unwrap()));
+    }
+    let other = selected_ns(&model);
+    assert!(
+        asked.contains(&Effect::WatchEvents(Some(other.clone()))),
+        "{asked:?}"
+    );
+    assert_eq!(model.synced.get(&Kind::Events), Some(&false));
+    sample::relist_events(&mut model);
+    assert_eq!(model.synced.get(&Kind::Events), Some(&true));
+    // Within the namespace: nothing to ask.
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let ns = selected_ns(&model);
+    let same = model
+        .releases
+        .rows
+        .iter()
+        .filter(|r| r.id.key.namespace == ns)
+        .count();
+    if same > 1 {
+        let effects = update(&mut model, Msg::Key(key::KeyPress::parse("j").unwrap()));
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::WatchEvents(_))),
+            "{effects:?}"
+        );
+    }
+}
+
+#[test]
+fn within_one_namespace_its_watch_has_the_events_and_nothing_is_asked() {
+    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    let scope = Scope::Namespace("bnpl".into());
+    model.target.scope = scope.clone();
+    let effects = flow::restart(&mut model, Effect::SetScope(scope));
+    assert_eq!(model.events.watching, None);
+    let effects: Vec<Effect> = effects
+        .into_iter()
+        .chain(sample::list_all(&mut model, &sample::showcase_objects()))
+        .collect();
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::WatchEvents(_))),
+        "{effects:?}"
+    );
+}

@@ -44,7 +44,9 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// Starts a watch for every kind in `scope`; each task ends when the receiver is gone.
+/// Starts a watch for every kind in `scope`; each task ends when the receiver is gone. Across
+/// all namespaces, Kubernetes Events are left to [`spawn_events`], for the namespace the
+/// model asks for.
 pub fn spawn_all(client: &Client, scope: &Scope, tx: &ContextSender) -> Vec<JoinHandle<()>> {
     let ns = match scope {
         Scope::Namespace(ns) => Some(ns.clone()),
@@ -55,8 +57,10 @@ pub fn spawn_all(client: &Client, scope: &Scope, tx: &ContextSender) -> Vec<Join
         spawn(typed::<Deployment>(client, ns), Kind::Deployments, tx),
         spawn(typed::<ReplicaSet>(client, ns), Kind::ReplicaSets, tx),
         spawn(typed::<Pod>(client, ns), Kind::Pods, tx),
-        spawn(typed::<Event>(client, ns), Kind::Events, tx),
     ];
+    if let Some(ns) = ns {
+        tasks.push(spawn_events(client, ns, tx));
+    }
     let dynamic = |ar: &ApiResource| -> Api<DynamicObject> {
         match ns {
             Some(ns) => Api::namespaced_with(client.clone(), ns, ar),
@@ -73,6 +77,11 @@ pub fn spawn_all(client: &Client, scope: &Scope, tx: &ContextSender) -> Vec<Join
         |o| Object::AnalysisRun(convert::analysis_run(o)),
     ));
     tasks
+}
+
+/// Starts a watch of the Kubernetes Events in namespace `ns`.
+pub fn spawn_events(client: &Client, ns: &str, tx: &ContextSender) -> JoinHandle<()> {
+    spawn(typed::<Event>(client, Some(ns)), Kind::Events, tx)
 }
 
 fn typed<K>(client: &Client, ns: Option<&str>) -> Api<K>

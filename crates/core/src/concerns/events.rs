@@ -14,6 +14,8 @@ pub struct EventList {
     pub scroll: usize,
     /// Text filter (case-insensitive substring of reason, object or message).
     pub filter: String,
+    /// Across all namespaces, the namespace whose events are watched: the selected release's.
+    pub watching: Option<String>,
 }
 
 impl EventList {
