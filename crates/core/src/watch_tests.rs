@@ -346,22 +346,26 @@ fn across_all_namespaces_the_events_watched_follow_the_selected_releases_namespa
     assert_eq!(model.synced.get(&Kind::Events), Some(&false));
     sample::relist_events(&mut model);
     assert_eq!(model.synced.get(&Kind::Events), Some(&true));
-    // Within the namespace: nothing to ask.
-    let (mut model, _) = sample::model_with(sample::showcase_objects(), 200, 60);
+    // To another release of the same namespace: nothing to ask.
+    let mut objects = sample::showcase_objects();
+    objects.push(Object::Deployment(sample::deployment(
+        &first, "ledger", 1, 1, 1,
+    )));
+    let (mut model, _) = sample::model_with(objects, 200, 60);
     let ns = selected_ns(&model);
-    let same = model
+    assert_eq!(ns, first);
+    let neighbour = model
         .releases
         .rows
         .iter()
-        .filter(|r| r.id.key.namespace == ns)
-        .count();
-    if same > 1 {
-        let effects = update(&mut model, Msg::Key(key::KeyPress::parse("j").unwrap()));
-        assert!(
-            !effects.iter().any(|e| matches!(e, Effect::WatchEvents(_))),
-            "{effects:?}"
-        );
-    }
+        .map(|r| r.id.clone())
+        .find(|id| id.key.namespace == ns && model.releases.selected.as_ref() != Some(id))
+        .expect("a second release in the namespace");
+    let effects = flow::select_release(&mut model, Some(neighbour));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::WatchEvents(_))),
+        "{effects:?}"
+    );
 }
 
 #[test]
