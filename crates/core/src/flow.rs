@@ -98,6 +98,7 @@ impl Settle {
             return refresh(model);
         }
         let mut effects = Vec::new();
+        let mut streams = self.streams;
         if self.workloads {
             let still_there = model.releases.selection_exists();
             let first = model.releases.first_visible();
@@ -112,10 +113,10 @@ impl Settle {
                 model
                     .pods
                     .derive(&model.cluster, model.releases.selected.as_ref());
-                effects.extend(sync_streams(model));
+                streams = true;
             }
         }
-        if self.streams {
+        if streams {
             effects.extend(sync_streams(model));
         }
         if self.ci {
