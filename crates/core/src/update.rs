@@ -120,13 +120,9 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         // A source of another context generation than the one shown: dropped.
-        Msg::Context(ContextMsg::From { epoch, msg }) => {
-            if model.context.accepts(epoch) {
-                update(model, *msg)
-            } else {
-                Vec::new()
-            }
-        }
+        msg @ Msg::Context(ContextMsg::From { .. }) => accepted(model, msg)
+            .map(|msg| update(model, msg))
+            .unwrap_or_default(),
         Msg::Context(ContextMsg::Connected {
             name,
             epoch,
